@@ -1,0 +1,279 @@
+//! CPR numbers: parsing, validation, normalisation and age bands (spec §3).
+//!
+//! A [`Cpr`] never shows its digits through `Debug` or `Display`, is not `Copy`, and is wiped from
+//! memory when dropped. The digits leave the type only through [`Cpr::expose_digits`].
+
+use std::fmt;
+
+use time::{Date, Month};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::error::Rule;
+
+/// A validated CPR number in normal form: ten ASCII digits `DDMMYYSSSS`.
+#[derive(Clone, PartialEq, Eq, Hash, Zeroize, ZeroizeOnDrop)]
+pub struct Cpr {
+    digits: [u8; 10],
+}
+
+impl Cpr {
+    /// Parses a CPR number as case systems export it: `DDMMYYSSSS` or `DDMMYY-SSSS`, with any
+    /// surrounding white space. The date must be real under the century rule of the seventh digit
+    /// and not after `reference`. The modulus-11 check is deliberately not applied: numbers
+    /// without it have been issued since 2007.
+    pub fn parse(text: &str, reference: Date) -> Result<Cpr, Rule> {
+        let cpr = Cpr::parse_undated(text)?;
+        if cpr.birth_date()? > reference {
+            return Err(Rule::CprFuture);
+        }
+        Ok(cpr)
+    }
+
+    /// Parses and checks the form and the date, but not against a reference date.
+    pub fn parse_undated(text: &str) -> Result<Cpr, Rule> {
+        let bytes = text.trim().as_bytes();
+        let mut digits = [0u8; 10];
+        let serial_start = match bytes.len() {
+            10 => 6,
+            11 if bytes[6] == b'-' => 7,
+            11 => return Err(Rule::CprCharacters),
+            _ => return Err(Rule::CprLength),
+        };
+        let parts = bytes[..6].iter().chain(&bytes[serial_start..]);
+        for (slot, &byte) in digits.iter_mut().zip(parts) {
+            if !byte.is_ascii_digit() {
+                digits.zeroize();
+                return Err(Rule::CprCharacters);
+            }
+            *slot = byte;
+        }
+        let cpr = Cpr { digits };
+        cpr.birth_date()?;
+        Ok(cpr)
+    }
+
+    /// The ten normalised ASCII digits. Handle with care: this is the secret.
+    pub fn expose_digits(&self) -> &[u8; 10] {
+        &self.digits
+    }
+
+    /// The birth date, with the century from the seventh digit (spec §3.2).
+    pub fn birth_date(&self) -> Result<Date, Rule> {
+        let d = |i: usize| u16::from(self.digits[i] - b'0');
+        let day = d(0) * 10 + d(1);
+        let month = d(2) * 10 + d(3);
+        let year_in_century = d(4) * 10 + d(5);
+        let century = century(self.digits[6] - b'0', year_in_century);
+        let month = u8::try_from(month)
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+            .ok_or(Rule::CprDate)?;
+        let day = u8::try_from(day).map_err(|_| Rule::CprDate)?;
+        Date::from_calendar_date(i32::from(century + year_in_century), month, day)
+            .map_err(|_| Rule::CprDate)
+    }
+
+    /// The age band on `on` (spec §3.3).
+    pub fn age_band(&self, on: Date) -> Result<AgeBand, Rule> {
+        Ok(AgeBand::from_age(age_on(self.birth_date()?, on)))
+    }
+}
+
+/// The century of a birth year from the seventh digit of the CPR number (the CPR office's rule).
+fn century(seventh: u8, year_in_century: u16) -> u16 {
+    match seventh {
+        0..=3 => 1900,
+        4 | 9 if year_in_century <= 36 => 2000,
+        4 | 9 => 1900,
+        _ if year_in_century <= 57 => 2000,
+        _ => 1800,
+    }
+}
+
+/// Completed years between `born` and `on` (negative if `on` is before `born`).
+pub fn age_on(born: Date, on: Date) -> i32 {
+    let mut age = on.year() - born.year();
+    if (on.month() as u8, on.day()) < (born.month() as u8, born.day()) {
+        age -= 1;
+    }
+    age
+}
+
+impl fmt::Debug for Cpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cpr(<redacted>)")
+    }
+}
+
+impl fmt::Display for Cpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted CPR>")
+    }
+}
+
+/// A coarse age band: the only age information that leaves a sector (spec §3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum AgeBand {
+    /// 0 to 5 years.
+    Child0To5 = 1,
+    /// 6 to 17 years.
+    Child6To17 = 2,
+    /// 18 to 29 years.
+    Adult18To29 = 3,
+    /// 30 to 49 years.
+    Adult30To49 = 4,
+    /// 50 to 66 years.
+    Adult50To66 = 5,
+    /// 67 years and over.
+    Adult67Plus = 6,
+}
+
+impl AgeBand {
+    /// Every band, youngest first.
+    pub const ALL: [AgeBand; 6] = [
+        AgeBand::Child0To5,
+        AgeBand::Child6To17,
+        AgeBand::Adult18To29,
+        AgeBand::Adult30To49,
+        AgeBand::Adult50To66,
+        AgeBand::Adult67Plus,
+    ];
+
+    /// The band of a person of `age` completed years.
+    pub fn from_age(age: i32) -> AgeBand {
+        match age {
+            i32::MIN..=5 => AgeBand::Child0To5,
+            6..=17 => AgeBand::Child6To17,
+            18..=29 => AgeBand::Adult18To29,
+            30..=49 => AgeBand::Adult30To49,
+            50..=66 => AgeBand::Adult50To66,
+            _ => AgeBand::Adult67Plus,
+        }
+    }
+
+    /// Under 18 on the reference date.
+    pub fn is_child(self) -> bool {
+        self <= AgeBand::Child6To17
+    }
+
+    /// The band's byte in publications.
+    pub fn to_byte(self) -> u8 {
+        self as u8
+    }
+
+    /// The band with this byte, if any.
+    pub fn from_byte(byte: u8) -> Option<AgeBand> {
+        AgeBand::ALL.get(usize::from(byte).checked_sub(1)?).copied()
+    }
+
+    /// The band's stable name, as in reports and vectors.
+    pub fn name(self) -> &'static str {
+        match self {
+            AgeBand::Child0To5 => "child-0-5",
+            AgeBand::Child6To17 => "child-6-17",
+            AgeBand::Adult18To29 => "adult-18-29",
+            AgeBand::Adult30To49 => "adult-30-49",
+            AgeBand::Adult50To66 => "adult-50-66",
+            AgeBand::Adult67Plus => "adult-67-plus",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const REFERENCE: Date = date!(2026 - 11 - 01);
+
+    fn digits(text: &str) -> Result<[u8; 10], Rule> {
+        Cpr::parse(text, REFERENCE).map(|c| *c.expose_digits())
+    }
+
+    #[test]
+    fn accepts_the_exported_forms_and_normalises_them() {
+        for form in [
+            "0101901234",
+            "010190-1234",
+            "  010190-1234 ",
+            "\t0101901234\r",
+        ] {
+            assert_eq!(digits(form), Ok(*b"0101901234"), "{form:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_numbers_by_rule() {
+        assert_eq!(digits(""), Err(Rule::CprLength));
+        assert_eq!(digits("010190123"), Err(Rule::CprLength));
+        assert_eq!(digits("010190--1234"), Err(Rule::CprLength));
+        assert_eq!(digits("010190 1234"), Err(Rule::CprCharacters));
+        assert_eq!(digits("01019O1234"), Err(Rule::CprCharacters));
+        assert_eq!(digits("０１０１９０１２３４"), Err(Rule::CprLength));
+        assert_eq!(digits("3202901234"), Err(Rule::CprDate));
+        assert_eq!(digits("0013901234"), Err(Rule::CprDate));
+        assert_eq!(
+            digits("2902011234"),
+            Err(Rule::CprDate),
+            "1901 is no leap year"
+        );
+        assert_eq!(
+            digits("2902041234"),
+            Ok(*b"2902041234"),
+            "1904 is a leap year"
+        );
+        assert_eq!(
+            digits("2902004234"),
+            Ok(*b"2902004234"),
+            "2000 is a leap year"
+        );
+    }
+
+    #[test]
+    fn century_follows_the_seventh_digit() {
+        let year = |text: &str| Cpr::parse_undated(text).map(|c| c.birth_date().map(|d| d.year()));
+        assert_eq!(year("0101363234"), Ok(Ok(1936)));
+        assert_eq!(year("0101364234"), Ok(Ok(2036)));
+        assert_eq!(year("0101374234"), Ok(Ok(1937)));
+        assert_eq!(year("0101575234"), Ok(Ok(2057)));
+        assert_eq!(year("0101588234"), Ok(Ok(1858)));
+        assert_eq!(year("0101369234"), Ok(Ok(2036)));
+        assert_eq!(year("0101379234"), Ok(Ok(1937)));
+    }
+
+    #[test]
+    fn rejects_birth_dates_after_the_reference_date() {
+        assert_eq!(digits("0211264234"), Err(Rule::CprFuture));
+        assert_eq!(
+            digits("0111264234"),
+            Ok(*b"0111264234"),
+            "born on the reference date"
+        );
+    }
+
+    #[test]
+    fn age_bands_turn_on_birthdays() {
+        let band = |text: &str| Cpr::parse(text, REFERENCE).and_then(|c| c.age_band(REFERENCE));
+        assert_eq!(
+            band("0111084234"),
+            Ok(AgeBand::Adult18To29),
+            "18 on the birthday itself"
+        );
+        assert_eq!(band("0211084234"), Ok(AgeBand::Child6To17), "18 tomorrow");
+        assert_eq!(band("0111264234"), Ok(AgeBand::Child0To5), "born today");
+        assert_eq!(band("0111596234"), Ok(AgeBand::Adult67Plus));
+        assert!(AgeBand::Child6To17.is_child() && !AgeBand::Adult18To29.is_child());
+        for band in AgeBand::ALL {
+            assert_eq!(AgeBand::from_byte(band.to_byte()), Some(band));
+        }
+        assert_eq!(AgeBand::from_byte(0), None);
+        assert_eq!(AgeBand::from_byte(7), None);
+    }
+
+    #[test]
+    fn never_prints_its_digits() {
+        let cpr = Cpr::parse("010190-1234", REFERENCE).unwrap();
+        assert!(!format!("{cpr:?} {cpr}").contains("0101"));
+    }
+}

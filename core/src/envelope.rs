@@ -1,0 +1,339 @@
+//! Sealed envelopes: what a sector needs to find its own case again, readable by that sector
+//! only (spec §6).
+//!
+//! An envelope is AES-256-GCM under a per-run key derived from the sector's sealing key, with a
+//! fresh random nonce. The associated data binds it to the municipality, run, sector, service
+//! code and pseudonym of its record, so it cannot be moved to another record, run or sector.
+//! Opening fails with one opaque error whatever went wrong.
+
+use std::fmt;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use time::{Date, Month};
+use zeroize::Zeroize;
+
+use crate::cpr::Cpr;
+use crate::error::{Error, Result, Rule};
+use crate::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::keys::{SealingKey, hkdf_secret, push_short};
+use crate::labels;
+use crate::pseudonym::Pseudonym;
+
+/// The envelope format version, the first byte of every envelope.
+pub const ENVELOPE_VERSION: u8 = 1;
+/// The length of the random nonce.
+pub const NONCE_LEN: usize = 12;
+/// The length of the authentication tag.
+pub const TAG_LEN: usize = 16;
+/// The longest case reference, caseworker or goal, in bytes of UTF-8.
+pub const MAX_FIELD_LEN: usize = 4096;
+/// The plaintext is padded with zeros to a multiple of this, so lengths leak little.
+pub const PADDING_BLOCK: usize = 64;
+
+/// What an envelope carries: what the owning sector needs to find its case.
+///
+/// Wiped on drop; `Debug` is redacted.
+pub struct EnvelopeContent {
+    /// The citizen's CPR number.
+    pub cpr: Cpr,
+    /// The sector's own case reference.
+    pub case_ref: String,
+    /// The caseworker responsible for the service.
+    pub caseworker: String,
+    /// The goal of the service.
+    pub goal: String,
+    /// The service's exact start date (the record itself has only the month).
+    pub start: Date,
+}
+
+impl Drop for EnvelopeContent {
+    fn drop(&mut self) {
+        self.case_ref.zeroize();
+        self.caseworker.zeroize();
+        self.goal.zeroize();
+    }
+}
+
+impl fmt::Debug for EnvelopeContent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EnvelopeContent(<redacted>)")
+    }
+}
+
+impl EnvelopeContent {
+    /// The plaintext bytes (spec §6.3), or the rule a field breaks.
+    fn encode(&self) -> std::result::Result<Vec<u8>, Rule> {
+        let fields = [&self.case_ref, &self.caseworker, &self.goal];
+        if fields.iter().any(|f| f.len() > MAX_FIELD_LEN) {
+            return Err(Rule::FieldTooLong);
+        }
+        let mut out = Vec::with_capacity(128);
+        out.extend_from_slice(self.cpr.expose_digits());
+        // Start dates come from the export, whose parser limits years to 1800..=9999.
+        out.extend_from_slice(&(self.start.year() as u16).to_be_bytes());
+        out.push(self.start.month() as u8);
+        out.push(self.start.day());
+        for field in fields {
+            out.extend_from_slice(&(field.len() as u16).to_be_bytes());
+            out.extend_from_slice(field.as_bytes());
+        }
+        out.resize(out.len().div_ceil(PADDING_BLOCK) * PADDING_BLOCK, 0);
+        Ok(out)
+    }
+
+    /// Parses plaintext bytes; only called on authenticated plaintext.
+    fn decode(bytes: &[u8]) -> Option<EnvelopeContent> {
+        let digits = std::str::from_utf8(bytes.get(..10)?).ok()?;
+        let cpr = Cpr::parse_undated(digits).ok()?;
+        let year = u16::from_be_bytes(bytes.get(10..12)?.try_into().ok()?);
+        let month = Month::try_from(*bytes.get(12)?).ok()?;
+        let start = Date::from_calendar_date(i32::from(year), month, *bytes.get(13)?).ok()?;
+        let mut rest = &bytes[14..];
+        let mut field = || -> Option<String> {
+            let len = usize::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?));
+            let text = String::from_utf8(rest.get(2..2 + len)?.to_vec()).ok()?;
+            rest = &rest[2 + len..];
+            Some(text)
+        };
+        let (case_ref, caseworker, goal) = (field()?, field()?, field()?);
+        rest.iter().all(|&b| b == 0).then_some(EnvelopeContent {
+            cpr,
+            case_ref,
+            caseworker,
+            goal,
+            start,
+        })
+    }
+}
+
+/// One sector's envelope key for one run: seals and opens that sector's envelopes of that run.
+pub struct EnvelopeKey {
+    cipher: Aes256Gcm,
+    municipality: MunicipalityCode,
+    run: RunId,
+    sector: SectorCode,
+}
+
+impl fmt::Debug for EnvelopeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvelopeKey")
+            .field("municipality", &self.municipality)
+            .field("run", &self.run)
+            .field("sector", &self.sector)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl EnvelopeKey {
+    /// Derives the run's envelope key (spec §6.1): HKDF-SHA256 with salt
+    /// [`labels::ENVELOPE_KEY_SALT`], the sealing key as input key material, and info =
+    /// municipality (u16 big-endian) ‖ run id ‖ sector (each with a one-byte length).
+    pub fn derive(sealing: &SealingKey, run: &RunId) -> EnvelopeKey {
+        let mut info = sealing.municipality().get().to_be_bytes().to_vec();
+        push_short(&mut info, run.as_str());
+        push_short(&mut info, sealing.sector().as_str());
+        let secret = hkdf_secret(labels::ENVELOPE_KEY_SALT, sealing.secret().bytes(), &info);
+        let cipher = Aes256Gcm::new(secret.bytes().into());
+        EnvelopeKey {
+            cipher,
+            municipality: sealing.municipality(),
+            run: run.clone(),
+            sector: sealing.sector().clone(),
+        }
+    }
+
+    /// The associated data binding an envelope to its record (spec §6.2).
+    fn associated_data(&self, service: &str, pseudonym: &Pseudonym) -> Vec<u8> {
+        let mut ad = Vec::with_capacity(labels::ENVELOPE_AD.len() + 128);
+        ad.extend_from_slice(labels::ENVELOPE_AD);
+        ad.push(ENVELOPE_VERSION);
+        ad.extend_from_slice(&self.municipality.get().to_be_bytes());
+        push_short(&mut ad, self.run.as_str());
+        push_short(&mut ad, self.sector.as_str());
+        push_short(&mut ad, service);
+        ad.extend_from_slice(&pseudonym.0);
+        ad
+    }
+
+    /// Seals `content` for the record (`service`, `pseudonym`) with a fresh random nonce.
+    pub fn seal(
+        &self,
+        service: &str,
+        pseudonym: &Pseudonym,
+        content: &EnvelopeContent,
+    ) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| Error::Random)?;
+        self.seal_with_nonce(service, pseudonym, content, nonce)
+    }
+
+    /// Seals with a given nonce. Only for test vectors: a nonce must never repeat under one
+    /// key, so everything else calls [`EnvelopeKey::seal`].
+    pub fn seal_with_nonce(
+        &self,
+        service: &str,
+        pseudonym: &Pseudonym,
+        content: &EnvelopeContent,
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<Vec<u8>> {
+        let mut plaintext = content.encode().map_err(|rule| Error::Parameter { rule })?;
+        let aad = self.associated_data(service, pseudonym);
+        let sealed = self.cipher.encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: &plaintext,
+                aad: &aad,
+            },
+        );
+        plaintext.zeroize();
+        // AES-GCM encryption fails only for messages over 64 GiB; ours are under 13 KiB.
+        let sealed = sealed.map_err(|_| Error::OpenFailed)?;
+        let mut envelope = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        envelope.push(ENVELOPE_VERSION);
+        envelope.extend_from_slice(&nonce);
+        envelope.extend_from_slice(&sealed);
+        Ok(envelope)
+    }
+
+    /// Opens an envelope of the record (`service`, `pseudonym`). Any other key, record, run or
+    /// sector, and any changed byte, gives [`Error::OpenFailed`] and nothing else.
+    pub fn open(
+        &self,
+        service: &str,
+        pseudonym: &Pseudonym,
+        envelope: &[u8],
+    ) -> Result<EnvelopeContent> {
+        let (&version, rest) = envelope.split_first().ok_or(Error::OpenFailed)?;
+        if version != ENVELOPE_VERSION || rest.len() < NONCE_LEN + TAG_LEN {
+            return Err(Error::OpenFailed);
+        }
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| Error::OpenFailed)?;
+        let aad = self.associated_data(service, pseudonym);
+        let mut plaintext = self
+            .cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| Error::OpenFailed)?;
+        let content = EnvelopeContent::decode(&plaintext);
+        plaintext.zeroize();
+        content.ok_or(Error::OpenFailed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    fn key(bytes: [u8; 32], sector: &str, run: &str) -> EnvelopeKey {
+        let sealing = SealingKey::from_bytes(
+            MunicipalityCode::new(219).unwrap(),
+            SectorCode::new(sector).unwrap(),
+            bytes,
+        );
+        EnvelopeKey::derive(&sealing, &RunId::new(run).unwrap())
+    }
+
+    fn content() -> EnvelopeContent {
+        EnvelopeContent {
+            cpr: Cpr::parse_undated("010190-1234").unwrap(),
+            case_ref: "SAG-2026-0042".into(),
+            caseworker: "Mette Hansen, tlf. 7200 1234".into(),
+            goal: "Stabil bolig og ét fast behandlingstilbud".into(),
+            start: date!(2025 - 03 - 14),
+        }
+    }
+
+    const P: Pseudonym = Pseudonym([0x11; 32]);
+
+    #[test]
+    fn round_trip() {
+        let k = key([1; 32], "adult-social", "2026-11");
+        let sealed = k.seal("ADS-85", &P, &content()).unwrap();
+        assert_eq!((sealed.len() - 1 - NONCE_LEN - TAG_LEN) % PADDING_BLOCK, 0);
+        let opened = k.open("ADS-85", &P, &sealed).unwrap();
+        assert_eq!(opened.cpr, content().cpr);
+        assert_eq!(opened.case_ref, "SAG-2026-0042");
+        assert_eq!(opened.goal, content().goal);
+        assert_eq!(opened.start, date!(2025 - 03 - 14));
+        assert_ne!(
+            sealed,
+            k.seal("ADS-85", &P, &content()).unwrap(),
+            "fresh nonce each time"
+        );
+    }
+
+    #[test]
+    fn cannot_be_moved_or_opened_by_others() {
+        let k = key([1; 32], "adult-social", "2026-11");
+        let sealed = k.seal("ADS-85", &P, &content()).unwrap();
+        let others = [
+            key([2; 32], "adult-social", "2026-11"),
+            key([1; 32], "employment", "2026-11"),
+            key([1; 32], "adult-social", "2026-12"),
+        ];
+        for other in &others {
+            assert!(matches!(
+                other.open("ADS-85", &P, &sealed),
+                Err(Error::OpenFailed)
+            ));
+        }
+        assert!(matches!(
+            k.open("ADS-83", &P, &sealed),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(
+            k.open("ADS-85", &Pseudonym([0x12; 32]), &sealed),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(
+            k.open("ADS-85", &P, &sealed[..20]),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(k.open("ADS-85", &P, &[]), Err(Error::OpenFailed)));
+    }
+
+    #[test]
+    fn over_long_fields_are_refused() {
+        let mut long = content();
+        long.goal = "x".repeat(MAX_FIELD_LEN + 1);
+        let k = key([1; 32], "adult-social", "r");
+        assert_eq!(
+            k.seal("ADS-85", &P, &long).unwrap_err().rule(),
+            Some(Rule::FieldTooLong)
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_changed_byte_fails(flip_at in any::<prop::sample::Index>(), bit in 0u8..8) {
+            let k = key([1; 32], "adult-social", "2026-11");
+            let mut sealed = k.seal("ADS-85", &P, &content()).unwrap();
+            let at = flip_at.index(sealed.len());
+            sealed[at] ^= 1 << bit;
+            prop_assert!(matches!(k.open("ADS-85", &P, &sealed), Err(Error::OpenFailed)));
+        }
+
+        #[test]
+        fn any_content_round_trips(case_ref in ".{0,40}", caseworker in ".{0,40}", goal in ".{0,200}") {
+            let k = key([4; 32], "employment", "r");
+            let mut c = content();
+            c.case_ref = case_ref.clone();
+            c.caseworker = caseworker.clone();
+            c.goal = goal.clone();
+            let opened = k.open("EMP-1", &P, &k.seal("EMP-1", &P, &c).unwrap()).unwrap();
+            prop_assert_eq!((opened.case_ref.as_str(), opened.caseworker.as_str(), opened.goal.as_str()),
+                (case_ref.as_str(), caseworker.as_str(), goal.as_str()));
+        }
+    }
+}

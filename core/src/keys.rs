@@ -1,0 +1,681 @@
+//! Keys: the municipality's master key, a run key per selection run, a sector's sealing key;
+//! their public fingerprints; and the key-file format (spec §4).
+//!
+//! Every key type holds its secret in a buffer that is wiped on drop, is neither `Copy` nor
+//! `Clone`, prints only its kind, owner and fingerprint, and exposes the secret only through an
+//! explicitly named method.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use hkdf::Hkdf;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Error, Result, Rule};
+use crate::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::labels;
+
+/// The length of every secret key, in bytes.
+pub const KEY_LEN: usize = 32;
+
+/// 32 secret bytes, wiped on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Secret([u8; KEY_LEN]);
+
+impl Secret {
+    fn random() -> Result<Secret> {
+        let mut secret = Secret([0; KEY_LEN]);
+        getrandom::fill(&mut secret.0).map_err(|_| Error::Random)?;
+        Ok(secret)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+}
+
+/// HKDF-SHA256 with the given salt, expanded to one 32-byte secret.
+pub(crate) fn hkdf_secret(salt: &[u8], ikm: &[u8], info: &[u8]) -> Secret {
+    let mut okm = Secret([0; KEY_LEN]);
+    // 32 bytes is far below HKDF-SHA256's limit of 255 * 32, so expand cannot fail.
+    #[allow(clippy::expect_used)]
+    Hkdf::<Sha256>::new(Some(salt), ikm)
+        .expand(info, &mut okm.0)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    okm
+}
+
+/// Appends `text` with a one-byte length prefix (callers have checked it fits).
+pub(crate) fn push_short(out: &mut Vec<u8>, text: &str) {
+    debug_assert!(text.len() <= usize::from(u8::MAX));
+    out.push(text.len() as u8);
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// The kind of a key, as written in key files and mixed into fingerprints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// The municipality's master key.
+    Master,
+    /// One selection run's key, derived from the master key.
+    Run,
+    /// One sector's sealing key for envelopes.
+    Sealing,
+}
+
+impl KeyKind {
+    /// The kind's name in key files.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::Master => "master",
+            KeyKind::Run => "run",
+            KeyKind::Sealing => "sealing",
+        }
+    }
+
+    /// The kind's byte in fingerprints.
+    pub fn byte(self) -> u8 {
+        match self {
+            KeyKind::Master => 1,
+            KeyKind::Run => 2,
+            KeyKind::Sealing => 3,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<KeyKind> {
+        [KeyKind::Master, KeyKind::Run, KeyKind::Sealing]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+}
+
+/// A key's public fingerprint: lets parties check they hold the same key without revealing it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 16]);
+
+impl Fingerprint {
+    fn of(kind: KeyKind, secret: &Secret) -> Fingerprint {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(labels::FINGERPRINT);
+        mac.update(&[kind.byte()]);
+        let tag = mac.finalize().into_bytes();
+        let mut fingerprint = [0; 16];
+        fingerprint.copy_from_slice(&tag[..16]);
+        Fingerprint(fingerprint)
+    }
+
+    /// Parses the form written by `Display`: four groups of eight hex digits joined by `-`.
+    pub fn parse(text: &str) -> Option<Fingerprint> {
+        let compact: String = text.split('-').collect();
+        if text.len() != 35 || compact.len() != 32 {
+            return None;
+        }
+        let mut bytes = [0; 16];
+        hex::decode_to_slice(compact, &mut bytes).ok()?;
+        let fingerprint = Fingerprint(bytes);
+        (fingerprint.to_string() == text).then_some(fingerprint)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = hex::encode(self.0);
+        write!(
+            f,
+            "{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..16],
+            &hex[16..24],
+            &hex[24..]
+        )
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+/// The municipality's master key, held by the key custodian only.
+pub struct MasterKey {
+    secret: Secret,
+    municipality: MunicipalityCode,
+}
+
+impl MasterKey {
+    /// A fresh random master key.
+    pub fn generate(municipality: MunicipalityCode) -> Result<MasterKey> {
+        Ok(MasterKey {
+            secret: Secret::random()?,
+            municipality,
+        })
+    }
+
+    /// A master key from known bytes (for test vectors and recovery).
+    pub fn from_bytes(municipality: MunicipalityCode, bytes: [u8; KEY_LEN]) -> MasterKey {
+        MasterKey {
+            secret: Secret(bytes),
+            municipality,
+        }
+    }
+
+    /// Derives the key of one run (spec §4.2): HKDF-SHA256 with salt [`labels::RUN_KEY_SALT`],
+    /// the master key as input key material, and info = municipality (u16 big-endian) ‖ run id
+    /// (one length byte, then the bytes).
+    pub fn derive_run_key(&self, run: &RunId) -> RunKey {
+        let mut info = self.municipality.get().to_be_bytes().to_vec();
+        push_short(&mut info, run.as_str());
+        let secret = hkdf_secret(labels::RUN_KEY_SALT, self.secret.bytes(), &info);
+        RunKey {
+            secret,
+            municipality: self.municipality,
+            run: run.clone(),
+        }
+    }
+
+    /// The municipality the key belongs to.
+    pub fn municipality(&self) -> MunicipalityCode {
+        self.municipality
+    }
+
+    /// The key's public fingerprint.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(KeyKind::Master, &self.secret)
+    }
+
+    /// The secret bytes. Handle with care.
+    pub fn expose_secret(&self) -> &[u8; KEY_LEN] {
+        self.secret.bytes()
+    }
+}
+
+/// The key of one selection run. Held by the sectors, never by the matcher.
+pub struct RunKey {
+    secret: Secret,
+    municipality: MunicipalityCode,
+    run: RunId,
+}
+
+impl RunKey {
+    /// A run key from known bytes (for test vectors).
+    pub fn from_bytes(municipality: MunicipalityCode, run: RunId, bytes: [u8; KEY_LEN]) -> RunKey {
+        RunKey {
+            secret: Secret(bytes),
+            municipality,
+            run,
+        }
+    }
+
+    /// The municipality the run belongs to.
+    pub fn municipality(&self) -> MunicipalityCode {
+        self.municipality
+    }
+
+    /// The run the key belongs to.
+    pub fn run(&self) -> &RunId {
+        &self.run
+    }
+
+    /// The key's public fingerprint, written into every publication's header.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(KeyKind::Run, &self.secret)
+    }
+
+    /// The secret bytes. Handle with care.
+    pub fn expose_secret(&self) -> &[u8; KEY_LEN] {
+        self.secret.bytes()
+    }
+}
+
+/// A sector's key for sealing envelopes. Never leaves the sector.
+pub struct SealingKey {
+    secret: Secret,
+    municipality: MunicipalityCode,
+    sector: SectorCode,
+}
+
+impl SealingKey {
+    /// A fresh random sealing key.
+    pub fn generate(municipality: MunicipalityCode, sector: SectorCode) -> Result<SealingKey> {
+        Ok(SealingKey {
+            secret: Secret::random()?,
+            municipality,
+            sector,
+        })
+    }
+
+    /// A sealing key from known bytes (for test vectors).
+    pub fn from_bytes(
+        municipality: MunicipalityCode,
+        sector: SectorCode,
+        bytes: [u8; KEY_LEN],
+    ) -> SealingKey {
+        SealingKey {
+            secret: Secret(bytes),
+            municipality,
+            sector,
+        }
+    }
+
+    /// The municipality the sector belongs to.
+    pub fn municipality(&self) -> MunicipalityCode {
+        self.municipality
+    }
+
+    /// The sector that owns the key.
+    pub fn sector(&self) -> &SectorCode {
+        &self.sector
+    }
+
+    /// The key's public fingerprint.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(KeyKind::Sealing, &self.secret)
+    }
+
+    /// The secret bytes. Handle with care.
+    pub fn expose_secret(&self) -> &[u8; KEY_LEN] {
+        self.secret.bytes()
+    }
+
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+macro_rules! redacted_debug {
+    ($type:ident, $($field:ident),*) => {
+        impl fmt::Debug for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .field("fingerprint", &self.fingerprint())
+                    .field("secret", &"<redacted>")
+                    .finish()
+            }
+        }
+    };
+}
+redacted_debug!(MasterKey, municipality);
+redacted_debug!(RunKey, municipality, run);
+redacted_debug!(SealingKey, municipality, sector);
+
+// ---------------------------------------------------------------------------------------------
+// Key files (spec §4.5).
+
+/// The first line of every key file of this format version.
+const KEY_FILE_MAGIC: &str = "samkoer-key-file 1";
+
+/// The parsed content of a key file, before it becomes a typed key.
+struct KeyFile {
+    kind: KeyKind,
+    municipality: MunicipalityCode,
+    run: Option<RunId>,
+    sector: Option<SectorCode>,
+    secret: Secret,
+}
+
+impl KeyFile {
+    /// The canonical text up to (not including) the `check:` line.
+    fn body(&self) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::new());
+        text.push_str(KEY_FILE_MAGIC);
+        text.push('\n');
+        text.push_str(&format!("kind: {}\n", self.kind.name()));
+        text.push_str(&format!("municipality: {}\n", self.municipality));
+        if let Some(run) = &self.run {
+            text.push_str(&format!("run: {run}\n"));
+        }
+        if let Some(sector) = &self.sector {
+            text.push_str(&format!("sector: {sector}\n"));
+        }
+        text.push_str(&format!(
+            "fingerprint: {}\n",
+            Fingerprint::of(self.kind, &self.secret)
+        ));
+        text.push_str("secret: ");
+        let mut secret_hex = Zeroizing::new([0u8; 2 * KEY_LEN]);
+        // The buffer is exactly twice the key's length, so encoding cannot fail.
+        if hex::encode_to_slice(self.secret.bytes(), secret_hex.as_mut()).is_ok() {
+            text.extend(secret_hex.iter().map(|&b| char::from(b)));
+        }
+        text.push('\n');
+        text
+    }
+
+    fn check(body: &str) -> [u8; 16] {
+        let digest = Sha256::new()
+            .chain_update(labels::KEY_FILE_CHECK)
+            .chain_update(body)
+            .finalize();
+        let mut check = [0; 16];
+        check.copy_from_slice(&digest[..16]);
+        check
+    }
+
+    fn render(&self) -> Zeroizing<String> {
+        let mut text = self.body();
+        let check = hex::encode(KeyFile::check(&text));
+        text.push_str(&format!("check: {check}\n"));
+        text
+    }
+
+    fn parse(text: &str, file: &str) -> Result<KeyFile> {
+        let syntax = |line: usize| Error::input(file, line as u64, Rule::KeyFileSyntax);
+        let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, line));
+        match lines.next() {
+            Some((_, KEY_FILE_MAGIC)) => {}
+            Some((n, line)) if line.starts_with("samkoer-key-file ") => {
+                return Err(Error::input(file, n as u64, Rule::KeyFileVersion));
+            }
+            _ => return Err(syntax(1)),
+        }
+        let mut field = |name: &str| -> Result<(usize, &str)> {
+            let (n, line) = lines.next().ok_or_else(|| syntax(0))?;
+            let value = line
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(": "));
+            value.map(|v| (n, v)).ok_or_else(|| syntax(n))
+        };
+        let (n, kind) = field("kind")?;
+        let kind = KeyKind::from_name(kind).ok_or_else(|| syntax(n))?;
+        let (n, municipality) = field("municipality")?;
+        let municipality = MunicipalityCode::parse(municipality).map_err(|_| syntax(n))?;
+        let run = match kind {
+            KeyKind::Run => {
+                let (n, run) = field("run")?;
+                Some(RunId::new(run).map_err(|_| syntax(n))?)
+            }
+            KeyKind::Master | KeyKind::Sealing => None,
+        };
+        let sector = match kind {
+            KeyKind::Sealing => {
+                let (n, sector) = field("sector")?;
+                Some(SectorCode::new(sector).map_err(|_| syntax(n))?)
+            }
+            KeyKind::Master | KeyKind::Run => None,
+        };
+        let (fingerprint_line, fingerprint) = field("fingerprint")?;
+        let fingerprint =
+            Fingerprint::parse(fingerprint).ok_or_else(|| syntax(fingerprint_line))?;
+        let (n, secret_hex) = field("secret")?;
+        let mut secret = Secret([0; KEY_LEN]);
+        hex::decode_to_slice(secret_hex, &mut secret.0).map_err(|_| syntax(n))?;
+        let (check_line, check_hex) = field("check")?;
+        let mut check = [0u8; 16];
+        hex::decode_to_slice(check_hex, &mut check).map_err(|_| syntax(check_line))?;
+        if let Some((n, _)) = lines.find(|(_, line)| !line.trim().is_empty()) {
+            return Err(syntax(n));
+        }
+        let key_file = KeyFile {
+            kind,
+            municipality,
+            run,
+            sector,
+            secret,
+        };
+        let expected = KeyFile::check(&key_file.body());
+        if !bool::from(expected.ct_eq(&check)) {
+            return Err(Error::input(file, check_line as u64, Rule::KeyFileCheck));
+        }
+        if Fingerprint::of(kind, &key_file.secret) != fingerprint {
+            return Err(Error::input(
+                file,
+                fingerprint_line as u64,
+                Rule::KeyFileCheck,
+            ));
+        }
+        Ok(key_file)
+    }
+
+    fn expect_kind(self, kind: KeyKind, file: &str) -> Result<KeyFile> {
+        if self.kind == kind {
+            Ok(self)
+        } else {
+            Err(Error::input(file, 2, Rule::KeyFileKind))
+        }
+    }
+}
+
+/// Writes `text` to a new file readable and writable by its owner only. Refuses to overwrite.
+fn write_new_secret_file(path: &Path, text: &str) -> Result<()> {
+    let name = path.display().to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::input(&name, 0, Rule::KeyFileExists),
+        _ => Error::io(&name, e),
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(&name, e))
+}
+
+/// Reads a key file, refusing one that others than its owner may read.
+fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
+    let name = path.display().to_string();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| Error::io(&name, e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::input(&name, 0, Rule::KeyFilePermissions));
+        }
+    }
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(&name, e))?);
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+        Err(_) => Err(Error::input(&name, 0, Rule::KeyFileSyntax)),
+    }
+}
+
+/// Reading and writing a key type as a key file (spec §4.5).
+pub trait KeyFileFormat: Sized {
+    /// The key file's text. It holds the secret: write it only where the secret may be.
+    fn to_key_file(&self) -> Zeroizing<String>;
+
+    /// Parses a key file's text; `file` names it in errors.
+    fn from_key_file(text: &str, file: &str) -> Result<Self>;
+
+    /// Writes the key to a new file with owner-only permissions; never overwrites.
+    fn write_new(&self, path: &Path) -> Result<()> {
+        write_new_secret_file(path, &self.to_key_file())
+    }
+
+    /// Reads the key from a file, refusing a file that other users may read.
+    fn read(path: &Path) -> Result<Self> {
+        Self::from_key_file(&read_secret_file(path)?, &path.display().to_string())
+    }
+}
+
+impl KeyFileFormat for MasterKey {
+    fn to_key_file(&self) -> Zeroizing<String> {
+        let secret = Secret(*self.secret.bytes());
+        let file = KeyFile {
+            kind: KeyKind::Master,
+            municipality: self.municipality,
+            run: None,
+            sector: None,
+            secret,
+        };
+        file.render()
+    }
+
+    fn from_key_file(text: &str, file: &str) -> Result<Self> {
+        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Master, file)?;
+        Ok(MasterKey::from_bytes(
+            parsed.municipality,
+            std::mem::take(&mut parsed.secret.0),
+        ))
+    }
+}
+
+impl KeyFileFormat for RunKey {
+    fn to_key_file(&self) -> Zeroizing<String> {
+        let secret = Secret(*self.secret.bytes());
+        let run = Some(self.run.clone());
+        KeyFile {
+            kind: KeyKind::Run,
+            municipality: self.municipality,
+            run,
+            sector: None,
+            secret,
+        }
+        .render()
+    }
+
+    fn from_key_file(text: &str, file: &str) -> Result<Self> {
+        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Run, file)?;
+        let run = parsed
+            .run
+            .take()
+            .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
+        Ok(RunKey::from_bytes(
+            parsed.municipality,
+            run,
+            std::mem::take(&mut parsed.secret.0),
+        ))
+    }
+}
+
+impl KeyFileFormat for SealingKey {
+    fn to_key_file(&self) -> Zeroizing<String> {
+        let secret = Secret(*self.secret.bytes());
+        let sector = Some(self.sector.clone());
+        KeyFile {
+            kind: KeyKind::Sealing,
+            municipality: self.municipality,
+            run: None,
+            sector,
+            secret,
+        }
+        .render()
+    }
+
+    fn from_key_file(text: &str, file: &str) -> Result<Self> {
+        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Sealing, file)?;
+        let sector = parsed
+            .sector
+            .take()
+            .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
+        let bytes = std::mem::take(&mut parsed.secret.0);
+        Ok(SealingKey::from_bytes(parsed.municipality, sector, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn municipality() -> MunicipalityCode {
+        MunicipalityCode::new(219).unwrap()
+    }
+
+    #[test]
+    fn run_keys_depend_on_master_municipality_and_run() {
+        let master = MasterKey::from_bytes(municipality(), [7; 32]);
+        let a = master.derive_run_key(&RunId::new("2026-11").unwrap());
+        let b = master.derive_run_key(&RunId::new("2026-12").unwrap());
+        let other_town = MasterKey::from_bytes(MunicipalityCode::new(217).unwrap(), [7; 32]);
+        let c = other_town.derive_run_key(&RunId::new("2026-11").unwrap());
+        let other_master = MasterKey::from_bytes(municipality(), [8; 32]);
+        let d = other_master.derive_run_key(&RunId::new("2026-11").unwrap());
+        let again = master.derive_run_key(&RunId::new("2026-11").unwrap());
+        assert_eq!(a.expose_secret(), again.expose_secret());
+        for other in [&b, &c, &d] {
+            assert_ne!(a.expose_secret(), other.expose_secret());
+            assert_ne!(a.fingerprint(), other.fingerprint());
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let key = SealingKey::from_bytes(
+            municipality(),
+            SectorCode::new("employment").unwrap(),
+            [0xab; 32],
+        );
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("abab") && !shown.contains("171"), "{shown}");
+        assert!(shown.contains("redacted") && shown.contains("employment"));
+    }
+
+    #[test]
+    fn fingerprints_differ_by_kind_and_parse_back() {
+        let secret = [5; 32];
+        let master = MasterKey::from_bytes(municipality(), secret);
+        let run = RunKey::from_bytes(municipality(), RunId::new("r").unwrap(), secret);
+        assert_ne!(master.fingerprint(), run.fingerprint());
+        let shown = master.fingerprint().to_string();
+        assert_eq!(Fingerprint::parse(&shown), Some(master.fingerprint()));
+        assert_eq!(Fingerprint::parse(&shown.to_uppercase()), None);
+        assert_eq!(Fingerprint::parse(&shown.replace('-', "")), None);
+    }
+
+    #[test]
+    fn key_files_round_trip_and_detect_changes() {
+        let key = RunKey::from_bytes(municipality(), RunId::new("2026-11").unwrap(), [9; 32]);
+        let text = key.to_key_file();
+        let back = RunKey::from_key_file(&text, "run.key").unwrap();
+        assert_eq!(back.expose_secret(), key.expose_secret());
+        assert_eq!(back.run(), key.run());
+        let crlf = text.replace('\n', "\r\n");
+        assert!(
+            RunKey::from_key_file(&crlf, "run.key").is_ok(),
+            "CRLF line ends are tolerated"
+        );
+
+        let altered = text.replace("run: 2026-11", "run: 2026-12");
+        let error = RunKey::from_key_file(&altered, "run.key").unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::KeyFileCheck));
+        let wrong_kind = MasterKey::from_key_file(&text, "run.key").unwrap_err();
+        assert_eq!(wrong_kind.rule(), Some(Rule::KeyFileKind));
+        let newer = text.replace("samkoer-key-file 1", "samkoer-key-file 2");
+        assert_eq!(
+            RunKey::from_key_file(&newer, "f").unwrap_err().rule(),
+            Some(Rule::KeyFileVersion)
+        );
+        let cut = &text[..text.len() - 40];
+        assert_eq!(
+            RunKey::from_key_file(cut, "f").unwrap_err().rule(),
+            Some(Rule::KeyFileSyntax)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_are_owner_only_and_never_overwritten() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sealing.key");
+        let key =
+            SealingKey::generate(municipality(), SectorCode::new("employment").unwrap()).unwrap();
+        key.write_new(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            key.write_new(&path).unwrap_err().rule(),
+            Some(Rule::KeyFileExists)
+        );
+        let back = SealingKey::read(&path).unwrap();
+        assert_eq!(back.fingerprint(), key.fingerprint());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            SealingKey::read(&path).unwrap_err().rule(),
+            Some(Rule::KeyFilePermissions)
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! Every domain-separation label of the protocol, in one place.
+//!
+//! Each label is listed with its exact bytes in `docs/spec.md` §2. A label is never reused for a
+//! second purpose, and a new protocol version gets new labels.
+
+/// HKDF salt for deriving a run key from a master key (spec §4.2).
+pub const RUN_KEY_SALT: &[u8] = b"samkoer/v1/run-key";
+
+/// HKDF salt for deriving one run's envelope key from a sector's sealing key (spec §6.1).
+pub const ENVELOPE_KEY_SALT: &[u8] = b"samkoer/v1/envelope-key";
+
+/// Prefix of the associated data that binds an envelope to its record (spec §6.2).
+pub const ENVELOPE_AD: &[u8] = b"samkoer/v1/envelope";
+
+/// Prefix of the message whose HMAC is a pseudonym (spec §5).
+///
+/// Label and CPR together must fit one SHA-256 block with its padding (at most 55 bytes), so that
+/// a pseudonym costs exactly two compressions on a pre-keyed state.
+pub const PSEUDONYM: &[u8] = b"samkoer/v1/pseudonym";
+
+/// HMAC message prefix for a key's public fingerprint (spec §4.4); the key kind's byte follows.
+pub const FINGERPRINT: &[u8] = b"samkoer/v1/fingerprint";
+
+/// Prefix of the integrity check of a key file (spec §4.5).
+pub const KEY_FILE_CHECK: &[u8] = b"samkoer/v1/key-file";
+
+/// Prefix of the digest in a publication's trailer (spec §7.4).
+pub const PUBLICATION_DIGEST: &[u8] = b"samkoer/v1/publication";
+
+/// Every label, for the spec test that checks `docs/spec.md` lists each one.
+pub const ALL: &[(&str, &[u8])] = &[
+    ("RUN_KEY_SALT", RUN_KEY_SALT),
+    ("ENVELOPE_KEY_SALT", ENVELOPE_KEY_SALT),
+    ("ENVELOPE_AD", ENVELOPE_AD),
+    ("PSEUDONYM", PSEUDONYM),
+    ("FINGERPRINT", FINGERPRINT),
+    ("KEY_FILE_CHECK", KEY_FILE_CHECK),
+    ("PUBLICATION_DIGEST", PUBLICATION_DIGEST),
+];

@@ -1,0 +1,20 @@
+//! samkoer-core: everything a sector export job and the central matcher need.
+//!
+//! The byte-level protocol is specified in `docs/spec.md`; each module names its clause.
+
+#![forbid(unsafe_code)]
+
+pub mod cpr;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod labels;
+pub mod pseudonym;
+
+pub use cpr::{AgeBand, Cpr};
+pub use envelope::{EnvelopeContent, EnvelopeKey};
+pub use error::{Error, Result, Rule};
+pub use ids::{MunicipalityCode, RunId, SectorCode};
+pub use keys::{Fingerprint, KeyFileFormat, KeyKind, MasterKey, RunKey, SealingKey};
+pub use pseudonym::{Pseudonym, Pseudonymiser};
