@@ -5,7 +5,8 @@ use std::fmt;
 use crate::error::{Error, Result, Rule};
 
 /// A municipality's three-digit code (for instance 219 for Hillerød).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct MunicipalityCode(u16);
 
 impl MunicipalityCode {
@@ -52,7 +53,8 @@ fn check_identifier(text: &str, max: usize, allowed: fn(u8) -> bool, rule: Rule)
 }
 
 /// The id of one selection run, chosen by the key custodian (for instance `2026-11`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct RunId(String);
 
 impl RunId {
@@ -76,7 +78,8 @@ impl fmt::Display for RunId {
 }
 
 /// A sector's code, as listed in the service catalogue (for instance `employment`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct SectorCode(String);
 
 impl SectorCode {

@@ -4,14 +4,18 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
 pub mod cpr;
 pub mod envelope;
+pub mod export;
 pub mod error;
 pub mod ids;
 pub mod keys;
 pub mod labels;
 pub mod pseudonym;
+pub mod publication;
 
+pub use catalogue::{Catalogue, Category};
 pub use cpr::{AgeBand, Cpr};
 pub use envelope::{EnvelopeContent, EnvelopeKey};
 pub use error::{Error, Result, Rule};

@@ -1,0 +1,320 @@
+//! The service catalogue: which service categories a sector may publish, and which never
+//! (spec §9). The catalogue is data, versioned and shipped as `core/catalogue/catalogue.toml`;
+//! a municipality may load its own reviewed copy instead.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Error, Result, Rule};
+use crate::ids::SectorCode;
+
+/// The text of the catalogue shipped with this version of samkoer.
+pub const BUILTIN_TEXT: &str = include_str!("../catalogue/catalogue.toml");
+/// The value of the catalogue's `format` key.
+pub const FORMAT: &str = "samkoer-catalogue";
+
+/// A sector area: the owner of a case system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sector {
+    /// The sector's code, as in publications and key files.
+    pub code: SectorCode,
+    /// The Danish name.
+    pub name: String,
+    /// The English name.
+    pub name_en: String,
+}
+
+/// A service category that may be published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Service {
+    /// The stable code that exports and publications use.
+    pub code: String,
+    /// The sector that publishes it.
+    pub sector: SectorCode,
+    /// The law it is granted under.
+    pub law: String,
+    /// The legal paragraph.
+    pub paragraph: String,
+    /// The Danish name.
+    pub name: String,
+    /// The English name.
+    pub name_en: String,
+    /// Whether it marks a pending major change (placement, residential treatment).
+    pub major_change: bool,
+}
+
+/// A service category that is never shared before consent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExcludedService {
+    /// The stable code that exports use.
+    pub code: String,
+    /// The Danish name.
+    pub name: String,
+    /// The English name.
+    pub name_en: String,
+    /// The law it is granted under.
+    pub law: String,
+    /// The legal paragraph.
+    pub paragraph: String,
+    /// Why it is excluded.
+    pub reason: String,
+}
+
+/// What the catalogue says about a service code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category<'a> {
+    /// May be published by its sector.
+    Allowed(&'a Service),
+    /// Never published.
+    Excluded(&'a ExcludedService),
+}
+
+/// A validated service catalogue.
+#[derive(Clone, Debug, Serialize)]
+pub struct Catalogue {
+    /// The catalogue's version, written into every publication's header.
+    pub version: String,
+    /// The sector areas.
+    pub sectors: Vec<Sector>,
+    /// The allowed service categories.
+    pub services: Vec<Service>,
+    /// The excluded service categories.
+    pub excluded: Vec<ExcludedService>,
+    #[serde(skip)]
+    index: HashMap<String, CategoryIndex>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CategoryIndex {
+    Allowed(usize),
+    Excluded(usize),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    format: Spanned<String>,
+    version: Spanned<String>,
+    sector: Vec<RawSector>,
+    service: Vec<RawService>,
+    excluded: Vec<RawExcluded>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSector {
+    code: Spanned<String>,
+    name: Spanned<String>,
+    name_en: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    code: Spanned<String>,
+    sector: Spanned<String>,
+    law: Spanned<String>,
+    paragraph: Spanned<String>,
+    name: Spanned<String>,
+    name_en: Spanned<String>,
+    major_change: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExcluded {
+    code: Spanned<String>,
+    name: Spanned<String>,
+    name_en: Spanned<String>,
+    law: Spanned<String>,
+    paragraph: Spanned<String>,
+    reason: Spanned<String>,
+}
+
+/// Turns byte offsets into 1-based line numbers for errors.
+struct Lines<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Lines<'_> {
+    fn line(&self, offset: usize) -> u64 {
+        let end = offset.min(self.text.len());
+        1 + self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u64
+    }
+
+    fn error<T>(&self, value: &Spanned<T>, rule: Rule) -> Error {
+        Error::input(self.file, self.line(value.span().start), rule)
+    }
+
+    /// The value, if non-empty after trimming and free of control characters.
+    fn text(&self, value: Spanned<String>) -> Result<String> {
+        let text = value.get_ref().trim();
+        if text.is_empty() || text.chars().any(char::is_control) {
+            return Err(self.error(&value, Rule::CatalogueField));
+        }
+        Ok(text.to_owned())
+    }
+}
+
+/// A service or excluded code: 2 to 24 of `A-Z 0-9 -`, starting with a letter.
+pub(crate) fn is_service_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    (2..=24).contains(&bytes.len())
+        && bytes[0].is_ascii_uppercase()
+        && bytes.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Catalogue {
+    /// The catalogue shipped with this version of samkoer.
+    pub fn builtin() -> &'static Catalogue {
+        static BUILTIN: OnceLock<Catalogue> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            // The shipped file is checked by a unit test, so parsing it cannot fail.
+            #[allow(clippy::expect_used)]
+            Catalogue::parse(BUILTIN_TEXT, "builtin catalogue").expect("the builtin catalogue is valid")
+        })
+    }
+
+    /// Parses and validates a catalogue; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Catalogue> {
+        let lines = Lines { text, file };
+        let raw: RawCatalogue = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| lines.line(span.start)).unwrap_or(0);
+            Error::Input { file: file.to_owned(), line, rule: Rule::CatalogueSyntax, detail: None }
+        })?;
+        if raw.format.get_ref() != FORMAT {
+            return Err(lines.error(&raw.format, Rule::CatalogueSyntax));
+        }
+        let version = lines.text(raw.version)?;
+
+        let mut index = HashMap::new();
+        let mut sectors = Vec::with_capacity(raw.sector.len());
+        for sector in raw.sector {
+            let code = SectorCode::new(sector.code.get_ref())
+                .map_err(|_| lines.error(&sector.code, Rule::CatalogueField))?;
+            if sectors.iter().any(|s: &Sector| s.code == code) {
+                return Err(lines.error(&sector.code, Rule::CatalogueDuplicate));
+            }
+            sectors.push(Sector { code, name: lines.text(sector.name)?, name_en: lines.text(sector.name_en)? });
+        }
+
+        let mut claim_code = |code: &Spanned<String>, entry: CategoryIndex| -> Result<String> {
+            if !is_service_code(code.get_ref()) {
+                return Err(lines.error(code, Rule::CatalogueField));
+            }
+            if index.insert(code.get_ref().clone(), entry).is_some() {
+                return Err(lines.error(code, Rule::CatalogueDuplicate));
+            }
+            Ok(code.get_ref().clone())
+        };
+
+        let mut services = Vec::with_capacity(raw.service.len());
+        for service in raw.service {
+            let code = claim_code(&service.code, CategoryIndex::Allowed(services.len()))?;
+            let sector = sectors
+                .iter()
+                .find(|s| s.code.as_str() == service.sector.get_ref())
+                .ok_or_else(|| lines.error(&service.sector, Rule::CatalogueSector))?
+                .code
+                .clone();
+            services.push(Service {
+                code,
+                sector,
+                law: lines.text(service.law)?,
+                paragraph: lines.text(service.paragraph)?,
+                name: lines.text(service.name)?,
+                name_en: lines.text(service.name_en)?,
+                major_change: service.major_change,
+            });
+        }
+
+        let mut excluded = Vec::with_capacity(raw.excluded.len());
+        for entry in raw.excluded {
+            let code = claim_code(&entry.code, CategoryIndex::Excluded(excluded.len()))?;
+            excluded.push(ExcludedService {
+                code,
+                name: lines.text(entry.name)?,
+                name_en: lines.text(entry.name_en)?,
+                law: lines.text(entry.law)?,
+                paragraph: lines.text(entry.paragraph)?,
+                reason: lines.text(entry.reason)?,
+            });
+        }
+
+        Ok(Catalogue { version, sectors, services, excluded, index })
+    }
+
+    /// What the catalogue says about `code`; `None` if it does not know it.
+    pub fn lookup(&self, code: &str) -> Option<Category<'_>> {
+        Some(match *self.index.get(code)? {
+            CategoryIndex::Allowed(i) => Category::Allowed(&self.services[i]),
+            CategoryIndex::Excluded(i) => Category::Excluded(&self.excluded[i]),
+        })
+    }
+
+    /// The sector with this code, if the catalogue defines it.
+    pub fn sector(&self, code: &str) -> Option<&Sector> {
+        self.sectors.iter().find(|s| s.code.as_str() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_is_valid_and_complete() {
+        let catalogue = Catalogue::parse(BUILTIN_TEXT, "catalogue.toml").unwrap();
+        assert_eq!(catalogue.sectors.len(), 5);
+        assert!(catalogue.services.len() >= 40, "at least 40 allowed categories");
+        for sector in &catalogue.sectors {
+            let count = catalogue.services.iter().filter(|s| s.sector == sector.code).count();
+            assert!(count >= 5, "{} has only {count} services", sector.code);
+        }
+        assert!(catalogue.services.iter().filter(|s| s.major_change).count() >= 3);
+        // Every excluded type the free-commune application names is in the catalogue.
+        let excluded: String =
+            catalogue.excluded.iter().map(|e| e.name.to_lowercase() + "\n").collect();
+        for name in [
+            "boligsikring", "varmetillæg", "friplads", "hjælpemidler", "tabt arbejdsfortjeneste",
+            "tandpleje", "sundhedspleje", "befordring", "helbredstillæg", "medicintillæg",
+            "enkeltydelse", "frivillig",
+        ] {
+            assert!(excluded.contains(name), "no excluded category for {name}");
+        }
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_line_and_rule() {
+        let duplicated = BUILTIN_TEXT.replacen("code = \"EMP-", "code = \"X-DUP\" #", 1)
+            + "\n[[excluded]]\ncode = \"X-DUP\"\nname = \"a\"\nname_en = \"a\"\nlaw = \"a\"\nparagraph = \"a\"\nreason = \"a\"\n";
+        let error = Catalogue::parse(&duplicated, "c.toml").unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::CatalogueDuplicate));
+        let last_line = duplicated.lines().count() as u64;
+        assert!(matches!(error, Error::Input { line, .. } if line == last_line - 5));
+
+        let unknown_sector = BUILTIN_TEXT.replacen("sector = \"employment\"", "sector = \"police\"", 1);
+        let error = Catalogue::parse(&unknown_sector, "c.toml").unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::CatalogueSector));
+
+        let extra_key = BUILTIN_TEXT.replacen("major_change = false", "major_change = false\ncolour = 1", 1);
+        assert_eq!(Catalogue::parse(&extra_key, "c.toml").unwrap_err().rule(), Some(Rule::CatalogueSyntax));
+
+        let empty_name = BUILTIN_TEXT.replacen("name_en = \"", "name_en = \"  \" #", 1);
+        assert_eq!(Catalogue::parse(&empty_name, "c.toml").unwrap_err().rule(), Some(Rule::CatalogueField));
+    }
+
+    #[test]
+    fn lookup_tells_allowed_from_excluded() {
+        let catalogue = Catalogue::builtin();
+        let allowed = &catalogue.services[0];
+        assert_eq!(catalogue.lookup(&allowed.code), Some(Category::Allowed(allowed)));
+        let excluded = &catalogue.excluded[0];
+        assert_eq!(catalogue.lookup(&excluded.code), Some(Category::Excluded(excluded)));
+        assert_eq!(catalogue.lookup("NO-SUCH-CODE"), None);
+    }
+}

@@ -1,0 +1,563 @@
+//! Reading case-system exports and relations files (spec §8).
+//!
+//! Both are CSV with a header row; `;` or `,` is told from the header; UTF-8 with or without a
+//! byte-order mark, or Windows-1252 when asked; quoted fields; LF or CRLF. A mapping names the
+//! columns and status values of an export that calls them otherwise. Reading streams: memory
+//! does not grow with the file. A bad row is reported with its line and rule and reading goes
+//! on; only a file-level fault (no header, a missing column) stops it.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Cursor, Read};
+
+use csv::{ByteRecord, ReaderBuilder};
+use serde::Deserialize;
+use time::{Date, Month};
+
+use crate::cpr::Cpr;
+use crate::envelope::MAX_FIELD_LEN;
+use crate::error::{Error, Result, Rule};
+
+/// How fields are separated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delimiter {
+    /// Told from the header: whichever of `;` and `,` it holds (not both).
+    #[default]
+    Auto,
+    /// `;`, common in Danish spreadsheets.
+    Semicolon,
+    /// `,`.
+    Comma,
+}
+
+/// How the bytes are encoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, with or without a byte-order mark.
+    #[default]
+    Utf8,
+    /// Windows-1252, as older Danish systems export.
+    Windows1252,
+}
+
+/// The status of a service row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Ongoing: the only status that is published.
+    Active,
+    /// Ended.
+    Ended,
+    /// Applied for or being processed.
+    Pending,
+    /// Refused.
+    Refused,
+}
+
+impl Status {
+    /// The status's name in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Ended => "ended",
+            Status::Pending => "pending",
+            Status::Refused => "refused",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Status> {
+        [Status::Active, Status::Ended, Status::Pending, Status::Refused]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// The fields samkoer reads, by their default column names.
+const EXPORT_FIELDS: [&str; 8] =
+    ["cpr", "service", "status", "start", "end", "caseworker", "case_ref", "goal"];
+const REQUIRED_EXPORT_FIELDS: usize = 4;
+const RELATION_FIELDS: [&str; 2] = ["child_cpr", "parent_cpr"];
+
+/// How to read an export: delimiter, encoding, column and status names.
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// The field delimiter.
+    pub delimiter: Delimiter,
+    /// The text encoding.
+    pub encoding: TextEncoding,
+    /// Column names by field (`cpr`, `service`, ...) where they differ from the field's name.
+    pub columns: HashMap<String, String>,
+    /// Status values (compared without regard to case) that mean one of the four statuses.
+    pub statuses: HashMap<String, Status>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    #[serde(default)]
+    delimiter: Option<String>,
+    #[serde(default)]
+    encoding: Option<String>,
+    #[serde(default)]
+    columns: HashMap<String, String>,
+    #[serde(default)]
+    statuses: HashMap<String, String>,
+}
+
+impl ExportOptions {
+    /// Reads a mapping file (TOML, spec §8.3): optional `delimiter` (`";"`, `","` or `"auto"`),
+    /// `encoding` (`"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
+    /// name, and a `[statuses]` table from export value to status.
+    pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
+        let invalid = |line: u64| Error::input(file, line, Rule::MappingInvalid);
+        let raw: RawMapping = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
+            invalid(line.unwrap_or(0))
+        })?;
+        let delimiter = match raw.delimiter.as_deref() {
+            None | Some("auto") => Delimiter::Auto,
+            Some(";") => Delimiter::Semicolon,
+            Some(",") => Delimiter::Comma,
+            Some(_) => return Err(invalid(0)),
+        };
+        let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("utf-8" | "utf8") => TextEncoding::Utf8,
+            Some("windows-1252" | "cp1252") => TextEncoding::Windows1252,
+            Some(_) => return Err(invalid(0)),
+        };
+        let known_field = |f: &String| EXPORT_FIELDS.contains(&f.as_str()) || RELATION_FIELDS.contains(&f.as_str());
+        if !raw.columns.keys().all(known_field) || raw.columns.values().any(|c| c.trim().is_empty()) {
+            return Err(invalid(0));
+        }
+        let mut statuses = HashMap::new();
+        for (value, status) in raw.statuses {
+            let status = Status::from_name(&status).ok_or_else(|| invalid(0))?;
+            statuses.insert(value.trim().to_lowercase(), status);
+        }
+        Ok(ExportOptions { delimiter, encoding, columns: raw.columns, statuses })
+    }
+
+    fn status(&self, value: &str) -> Option<Status> {
+        let value = value.trim().to_lowercase();
+        self.statuses.get(&value).copied().or_else(|| Status::from_name(&value))
+    }
+}
+
+/// A CSV file opened for reading: header checked, columns located.
+struct CsvTable {
+    reader: csv::Reader<Box<dyn Read>>,
+    file: String,
+    /// Column index of each wanted field, `None` for an absent optional field.
+    columns: Vec<Option<usize>>,
+    width: usize,
+    record: ByteRecord,
+}
+
+/// One data row of a [`CsvTable`]: its line and its fields, or the rule it broke.
+type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord), (u64, Rule)>;
+
+impl CsvTable {
+    fn open(
+        input: impl Read + 'static,
+        file: &str,
+        options: &ExportOptions,
+        fields: &[&str],
+        required: usize,
+    ) -> Result<CsvTable> {
+        let decoded: Box<dyn Read> = match options.encoding {
+            TextEncoding::Utf8 => Box::new(input),
+            TextEncoding::Windows1252 => Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding_rs::WINDOWS_1252))
+                    .build(input),
+            ),
+        };
+        let mut buffered = BufReader::new(decoded);
+        let mut first_line = Vec::new();
+        buffered.read_until(b'\n', &mut first_line).map_err(|e| Error::io(file, e))?;
+        if first_line.starts_with(b"\xEF\xBB\xBF") {
+            first_line.drain(..3);
+        }
+        if first_line.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::input(file, 1, Rule::HeaderMissing));
+        }
+        let delimiter = match options.delimiter {
+            Delimiter::Semicolon => b';',
+            Delimiter::Comma => b',',
+            Delimiter::Auto => match (first_line.contains(&b';'), first_line.contains(&b',')) {
+                (true, false) => b';',
+                (false, true) => b',',
+                _ => return Err(Error::input(file, 1, Rule::DelimiterAmbiguous)),
+            },
+        };
+        let stream: Box<dyn Read> = Box::new(Cursor::new(first_line).chain(buffered));
+        // Lines end at LF only, so that the CSV reader's line numbers are right for CRLF files too;
+        // a trailing CR is white space that every field is trimmed of.
+        let mut reader = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(stream);
+
+        let mut header = ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::input(file, 1, Rule::HeaderMissing)),
+            Err(e) => return Err(csv_error(file, 1, e)),
+        }
+        let names: Vec<String> = header
+            .iter()
+            .map(|name| std::str::from_utf8(name).map(|n| n.trim().to_lowercase()))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| Error::input(file, 1, Rule::Encoding))?;
+        let mut columns = Vec::with_capacity(fields.len());
+        for (i, field) in fields.iter().enumerate() {
+            let wanted = options.columns.get(*field).map(|c| c.trim().to_lowercase());
+            let wanted = wanted.as_deref().unwrap_or(field);
+            let mut found = names.iter().enumerate().filter(|(_, name)| name.as_str() == wanted);
+            let column = found.next().map(|(index, _)| index);
+            let field_detail = Some((*field).to_owned());
+            if found.next().is_some() {
+                return Err(Error::Input { file: file.to_owned(), line: 1, rule: Rule::ColumnDuplicate, detail: field_detail });
+            }
+            if column.is_none() && i < required {
+                return Err(Error::Input { file: file.to_owned(), line: 1, rule: Rule::ColumnMissing, detail: field_detail });
+            }
+            columns.push(column);
+        }
+        Ok(CsvTable { reader, file: file.to_owned(), columns, width: header.len(), record: ByteRecord::new() })
+    }
+
+    /// The next data row; `None` at the end of the file. Blank lines are skipped by the CSV
+    /// reader and count as no row.
+    fn next_row(&mut self) -> Option<Result<TableRow<'_>>> {
+        let mut read = self.reader.read_byte_record(&mut self.record);
+        while matches!(read, Ok(true)) && is_blank(&self.record) {
+            read = self.reader.read_byte_record(&mut self.record);
+        }
+        match read {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                if self.record.len() != self.width {
+                    return Some(Ok(Err((line, Rule::CsvFieldCount))));
+                }
+                Some(Ok(Ok((line, &self.record))))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                match e.kind() {
+                    csv::ErrorKind::Io(_) => Some(Err(csv_error(&self.file, line, e))),
+                    _ => Some(Ok(Err((line, Rule::CsvSyntax)))),
+                }
+            }
+        }
+    }
+}
+
+/// A line holding nothing but white space (for instance the CR of an empty CRLF line).
+fn is_blank(record: &ByteRecord) -> bool {
+    record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)
+}
+
+fn csv_error(file: &str, line: u64, error: csv::Error) -> Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io(file, e),
+        _ => Error::input(file, line, Rule::CsvSyntax),
+    }
+}
+
+/// The text of field `index` of a row, or `""` for an absent optional column.
+fn field<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Result<&'r str, Rule> {
+    match column.and_then(|c| record.get(c)) {
+        Some(bytes) => std::str::from_utf8(bytes).map(str::trim).map_err(|_| Rule::Encoding),
+        None => Ok(""),
+    }
+}
+
+fn required<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Result<&'r str, Rule> {
+    let text = field(record, column)?;
+    if text.is_empty() { Err(Rule::FieldEmpty) } else { Ok(text) }
+}
+
+fn limited(record: &ByteRecord, column: Option<usize>) -> std::result::Result<String, Rule> {
+    let text = field(record, column)?;
+    if text.len() > MAX_FIELD_LEN { Err(Rule::FieldTooLong) } else { Ok(text.to_owned()) }
+}
+
+/// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY`, years 1800 to 9999.
+pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
+    let text = text.trim();
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
+        let part = b.get(range)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
+    };
+    let parts = match b.len() {
+        10 if b[4] == b'-' && b[7] == b'-' => (digits(0..4), digits(5..7), digits(8..10)),
+        10 if (b[2] == b'-' && b[5] == b'-') || (b[2] == b'.' && b[5] == b'.') => {
+            (digits(6..10), digits(3..5), digits(0..2))
+        }
+        _ => return Err(Rule::DateInvalid),
+    };
+    let (Some(year), Some(month), Some(day)) = parts else { return Err(Rule::DateInvalid) };
+    if !(1800..=9999).contains(&year) {
+        return Err(Rule::DateInvalid);
+    }
+    let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok()).ok_or(Rule::DateInvalid)?;
+    let day = u8::try_from(day).map_err(|_| Rule::DateInvalid)?;
+    Date::from_calendar_date(i32::from(year), month, day).map_err(|_| Rule::DateInvalid)
+}
+
+/// One valid row of a case-system export.
+#[derive(Debug)]
+pub struct ServiceRow {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// The citizen.
+    pub cpr: Cpr,
+    /// The service code, as in the catalogue.
+    pub service: String,
+    /// The status.
+    pub status: Status,
+    /// The start date.
+    pub start: Date,
+    /// The end date, if any.
+    pub end: Option<Date>,
+    /// The caseworker (may be empty).
+    pub caseworker: String,
+    /// The case reference (may be empty).
+    pub case_ref: String,
+    /// The goal (may be empty).
+    pub goal: String,
+}
+
+/// A row that was rejected as invalid: where, and which rule. Never the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// The rule the row broke.
+    pub rule: Rule,
+}
+
+/// Reads a case-system export row by row.
+pub struct ExportReader {
+    table: CsvTable,
+    options: ExportOptions,
+    reference: Date,
+}
+
+impl ExportReader {
+    /// Opens an export; `file` names it in errors, `reference` is the run's reference date.
+    pub fn new(input: impl Read + 'static, file: &str, options: &ExportOptions, reference: Date) -> Result<ExportReader> {
+        let table = CsvTable::open(input, file, options, &EXPORT_FIELDS, REQUIRED_EXPORT_FIELDS)?;
+        Ok(ExportReader { table, options: options.clone(), reference })
+    }
+
+    /// The next row, valid or rejected; `None` at the end; `Err` only for a fault that stops
+    /// reading (an I/O error).
+    pub fn next_row(&mut self) -> Option<Result<std::result::Result<ServiceRow, RejectedRow>>> {
+        let reference = self.reference;
+        let options = &self.options;
+        let columns = self.table.columns.clone();
+        let row = match self.table.next_row()? {
+            Err(e) => return Some(Err(e)),
+            Ok(row) => row,
+        };
+        Some(Ok(row.map_err(|(line, rule)| RejectedRow { line, rule }).and_then(|(line, record)| {
+            parse_service_row(line, record, &columns, options, reference).map_err(|rule| RejectedRow { line, rule })
+        })))
+    }
+}
+
+fn parse_service_row(
+    line: u64,
+    record: &ByteRecord,
+    columns: &[Option<usize>],
+    options: &ExportOptions,
+    reference: Date,
+) -> std::result::Result<ServiceRow, Rule> {
+    let cpr = Cpr::parse(required(record, columns[0])?, reference)?;
+    let service = required(record, columns[1])?.to_owned();
+    let status = options.status(required(record, columns[2])?).ok_or(Rule::StatusUnknown)?;
+    let start = parse_date(required(record, columns[3])?)?;
+    let end = match field(record, columns[4])? {
+        "" => None,
+        text => Some(parse_date(text)?),
+    };
+    if end.is_some_and(|end| end < start) {
+        return Err(Rule::DateOrder);
+    }
+    Ok(ServiceRow {
+        line,
+        cpr,
+        service,
+        status,
+        start,
+        end,
+        caseworker: limited(record, columns[5])?,
+        case_ref: limited(record, columns[6])?,
+        goal: limited(record, columns[7])?,
+    })
+}
+
+/// One valid row of a relations file: a child and one of its parents.
+#[derive(Debug)]
+pub struct RelationRow {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// The child.
+    pub child: Cpr,
+    /// The parent.
+    pub parent: Cpr,
+}
+
+/// Reads a relations file (`child_cpr`, `parent_cpr`) row by row.
+pub struct RelationsReader {
+    table: CsvTable,
+    reference: Date,
+}
+
+impl RelationsReader {
+    /// Opens a relations file; `file` names it in errors.
+    pub fn new(input: impl Read + 'static, file: &str, options: &ExportOptions, reference: Date) -> Result<RelationsReader> {
+        let table = CsvTable::open(input, file, options, &RELATION_FIELDS, RELATION_FIELDS.len())?;
+        Ok(RelationsReader { table, reference })
+    }
+
+    /// The next row, valid or rejected; `None` at the end.
+    pub fn next_row(&mut self) -> Option<Result<std::result::Result<RelationRow, RejectedRow>>> {
+        let reference = self.reference;
+        let columns = self.table.columns.clone();
+        let row = match self.table.next_row()? {
+            Err(e) => return Some(Err(e)),
+            Ok(row) => row,
+        };
+        Some(Ok(row.map_err(|(line, rule)| RejectedRow { line, rule }).and_then(|(line, record)| {
+            let parse = || -> std::result::Result<RelationRow, Rule> {
+                let child = Cpr::parse(required(record, columns[0])?, reference)?;
+                let parent = Cpr::parse(required(record, columns[1])?, reference)?;
+                if child == parent {
+                    return Err(Rule::RelationSelf);
+                }
+                Ok(RelationRow { line, child, parent })
+            };
+            parse().map_err(|rule| RejectedRow { line, rule })
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const REFERENCE: Date = date!(2026 - 11 - 01);
+
+    fn rows(text: &'static [u8], options: &ExportOptions) -> Result<Vec<std::result::Result<(u64, String, Status), RejectedRow>>> {
+        let mut reader = ExportReader::new(text, "export.csv", options, REFERENCE)?;
+        let mut out = Vec::new();
+        while let Some(row) = reader.next_row() {
+            out.push(row?.map(|r| (r.line, r.service.clone(), r.status)));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_semicolon_crlf_bom_and_quotes() {
+        let text = b"\xEF\xBB\xBFcpr;service;status;start;goal\r\n010190-1234;EMP-MENTOR;active;2025-01-02;\"a; b\"\r\n\r\n 0101901234 ;ADS-SOCIO-PED;Ended;02-01-2025;x\r\n";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        assert_eq!(
+            got,
+            vec![Ok((2, "EMP-MENTOR".into(), Status::Active)), Ok((4, "ADS-SOCIO-PED".into(), Status::Ended))]
+        );
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_line_and_rule_and_reading_goes_on() {
+        let text = b"cpr,service,status,start,end\n\
+            0101901234,EMP-MENTOR,active,2025-01-02,\n\
+            01019O1234,EMP-MENTOR,active,2025-01-02,\n\
+            0101901234,,active,2025-01-02,\n\
+            0101901234,EMP-MENTOR,maybe,2025-01-02,\n\
+            0101901234,EMP-MENTOR,active,2025-02-30,\n\
+            0101901234,EMP-MENTOR,active,2025-02-03,2025-02-01\n\
+            0101901234,EMP-MENTOR,active\n\
+            0101901234,EMP-MENTOR,active,2025-01-02,\n";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        let rules: Vec<_> = got.iter().map(|r| r.as_ref().err().map(|e| (e.line, e.rule))).collect();
+        assert_eq!(
+            rules,
+            vec![
+                None,
+                Some((3, Rule::CprCharacters)),
+                Some((4, Rule::FieldEmpty)),
+                Some((5, Rule::StatusUnknown)),
+                Some((6, Rule::DateInvalid)),
+                Some((7, Rule::DateOrder)),
+                Some((8, Rule::CsvFieldCount)),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn file_level_faults_name_file_line_and_rule() {
+        let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
+        assert_eq!(rule(b""), Some(Rule::HeaderMissing));
+        assert_eq!(rule(b"cpr service status start\n"), Some(Rule::DelimiterAmbiguous));
+        assert_eq!(rule(b"cpr;service;status\n"), Some(Rule::ColumnMissing));
+        assert_eq!(rule(b"cpr;service;status;start;CPR\n"), Some(Rule::ColumnDuplicate));
+        let error = rows(b"cpr;service;status\n", &ExportOptions::default()).unwrap_err();
+        assert_eq!(error.to_string(), "export.csv, line 1: a required column is missing (column-missing) [start]");
+    }
+
+    #[test]
+    fn windows_1252_and_invalid_utf8() {
+        let options = ExportOptions { encoding: TextEncoding::Windows1252, ..Default::default() };
+        let mut reader = ExportReader::new(
+            &b"cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;S\xf8ren \xc6bel\n"[..],
+            "e.csv",
+            &options,
+            REFERENCE,
+        )
+        .unwrap();
+        let row = reader.next_row().unwrap().unwrap().unwrap();
+        assert_eq!(row.caseworker, "Søren Æbel");
+        let got = rows(b"cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;S\xf8ren\n", &ExportOptions::default()).unwrap();
+        assert_eq!(got[0].as_ref().unwrap_err().rule, Rule::Encoding);
+    }
+
+    #[test]
+    fn mapping_renames_columns_and_statuses() {
+        let mapping = "delimiter = \";\"\n[columns]\ncpr = \"CPR-nr\"\nservice = \"Ydelse\"\nstatus = \"Tilstand\"\nstart = \"Startdato\"\n[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"ended\"\n";
+        let options = ExportOptions::from_mapping(mapping, "mapping.toml").unwrap();
+        let got = rows(b"CPR-nr;Ydelse;Tilstand;Startdato\n0101901234;EMP-MENTOR;bevilget;01.02.2025\n0101901234;EMP-MENTOR;AFSLUTTET;01.02.2025\n", &options).unwrap();
+        assert_eq!(got, vec![Ok((2, "EMP-MENTOR".into(), Status::Active)), Ok((3, "EMP-MENTOR".into(), Status::Ended))]);
+        let bad = ExportOptions::from_mapping("[columns]\nnot_a_field = \"x\"\n", "m.toml").unwrap_err();
+        assert_eq!(bad.rule(), Some(Rule::MappingInvalid));
+        let bad = ExportOptions::from_mapping("[statuses]\n\"x\" = \"finished\"\n", "m.toml").unwrap_err();
+        assert_eq!(bad.rule(), Some(Rule::MappingInvalid));
+    }
+
+    #[test]
+    fn relations_are_read_and_checked() {
+        let text = b"child_cpr,parent_cpr\n0101151234,0101851234\n0101151234,0101151234\n0101151234,x\n";
+        let mut reader = RelationsReader::new(&text[..], "rel.csv", &ExportOptions::default(), REFERENCE).unwrap();
+        let mut results = Vec::new();
+        while let Some(row) = reader.next_row() {
+            results.push(row.unwrap().map(|r| r.line).map_err(|r| (r.line, r.rule)));
+        }
+        assert_eq!(results, vec![Ok(2), Err((3, Rule::RelationSelf)), Err((4, Rule::CprLength))]);
+    }
+
+    #[test]
+    fn dates_in_three_forms() {
+        assert_eq!(parse_date("2025-03-14"), Ok(date!(2025 - 03 - 14)));
+        assert_eq!(parse_date("14-03-2025"), Ok(date!(2025 - 03 - 14)));
+        assert_eq!(parse_date("14.03.2025"), Ok(date!(2025 - 03 - 14)));
+        for bad in ["2025-3-14", "14/03/2025", "2025-13-01", "1799-01-01", "20250314", "", "2025-03-1x"] {
+            assert_eq!(parse_date(bad), Err(Rule::DateInvalid), "{bad:?}");
+        }
+    }
+}
