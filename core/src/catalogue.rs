@@ -143,7 +143,10 @@ struct Lines<'a> {
 impl Lines<'_> {
     fn line(&self, offset: usize) -> u64 {
         let end = offset.min(self.text.len());
-        1 + self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u64
+        1 + self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
     }
 
     fn error<T>(&self, value: &Spanned<T>, rule: Rule) -> Error {
@@ -165,7 +168,9 @@ pub(crate) fn is_service_code(code: &str) -> bool {
     let bytes = code.as_bytes();
     (2..=24).contains(&bytes.len())
         && bytes[0].is_ascii_uppercase()
-        && bytes.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Catalogue {
@@ -175,7 +180,8 @@ impl Catalogue {
         BUILTIN.get_or_init(|| {
             // The shipped file is checked by a unit test, so parsing it cannot fail.
             #[allow(clippy::expect_used)]
-            Catalogue::parse(BUILTIN_TEXT, "builtin catalogue").expect("the builtin catalogue is valid")
+            Catalogue::parse(BUILTIN_TEXT, "builtin catalogue")
+                .expect("the builtin catalogue is valid")
         })
     }
 
@@ -184,7 +190,12 @@ impl Catalogue {
         let lines = Lines { text, file };
         let raw: RawCatalogue = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|span| lines.line(span.start)).unwrap_or(0);
-            Error::Input { file: file.to_owned(), line, rule: Rule::CatalogueSyntax, detail: None }
+            Error::Input {
+                file: file.to_owned(),
+                line,
+                rule: Rule::CatalogueSyntax,
+                detail: None,
+            }
         })?;
         if raw.format.get_ref() != FORMAT {
             return Err(lines.error(&raw.format, Rule::CatalogueSyntax));
@@ -199,7 +210,11 @@ impl Catalogue {
             if sectors.iter().any(|s: &Sector| s.code == code) {
                 return Err(lines.error(&sector.code, Rule::CatalogueDuplicate));
             }
-            sectors.push(Sector { code, name: lines.text(sector.name)?, name_en: lines.text(sector.name_en)? });
+            sectors.push(Sector {
+                code,
+                name: lines.text(sector.name)?,
+                name_en: lines.text(sector.name_en)?,
+            });
         }
 
         let mut claim_code = |code: &Spanned<String>, entry: CategoryIndex| -> Result<String> {
@@ -245,7 +260,13 @@ impl Catalogue {
             });
         }
 
-        Ok(Catalogue { version, sectors, services, excluded, index })
+        Ok(Catalogue {
+            version,
+            sectors,
+            services,
+            excluded,
+            index,
+        })
     }
 
     /// What the catalogue says about `code`; `None` if it does not know it.
@@ -270,19 +291,38 @@ mod tests {
     fn builtin_catalogue_is_valid_and_complete() {
         let catalogue = Catalogue::parse(BUILTIN_TEXT, "catalogue.toml").unwrap();
         assert_eq!(catalogue.sectors.len(), 5);
-        assert!(catalogue.services.len() >= 40, "at least 40 allowed categories");
+        assert!(
+            catalogue.services.len() >= 40,
+            "at least 40 allowed categories"
+        );
         for sector in &catalogue.sectors {
-            let count = catalogue.services.iter().filter(|s| s.sector == sector.code).count();
+            let count = catalogue
+                .services
+                .iter()
+                .filter(|s| s.sector == sector.code)
+                .count();
             assert!(count >= 5, "{} has only {count} services", sector.code);
         }
         assert!(catalogue.services.iter().filter(|s| s.major_change).count() >= 3);
         // Every excluded type the free-commune application names is in the catalogue.
-        let excluded: String =
-            catalogue.excluded.iter().map(|e| e.name.to_lowercase() + "\n").collect();
+        let excluded: String = catalogue
+            .excluded
+            .iter()
+            .map(|e| e.name.to_lowercase() + "\n")
+            .collect();
         for name in [
-            "boligsikring", "varmetillæg", "friplads", "hjælpemidler", "tabt arbejdsfortjeneste",
-            "tandpleje", "sundhedspleje", "befordring", "helbredstillæg", "medicintillæg",
-            "enkeltydelse", "frivillig",
+            "boligsikring",
+            "varmetillæg",
+            "friplads",
+            "hjælpemidler",
+            "tabt arbejdsfortjeneste",
+            "tandpleje",
+            "sundhedspleje",
+            "befordring",
+            "helbredstillæg",
+            "medicintillæg",
+            "enkeltydelse",
+            "frivillig",
         ] {
             assert!(excluded.contains(name), "no excluded category for {name}");
         }
@@ -297,24 +337,41 @@ mod tests {
         let last_line = duplicated.lines().count() as u64;
         assert!(matches!(error, Error::Input { line, .. } if line == last_line - 5));
 
-        let unknown_sector = BUILTIN_TEXT.replacen("sector = \"employment\"", "sector = \"police\"", 1);
+        let unknown_sector =
+            BUILTIN_TEXT.replacen("sector = \"employment\"", "sector = \"police\"", 1);
         let error = Catalogue::parse(&unknown_sector, "c.toml").unwrap_err();
         assert_eq!(error.rule(), Some(Rule::CatalogueSector));
 
-        let extra_key = BUILTIN_TEXT.replacen("major_change = false", "major_change = false\ncolour = 1", 1);
-        assert_eq!(Catalogue::parse(&extra_key, "c.toml").unwrap_err().rule(), Some(Rule::CatalogueSyntax));
+        let extra_key = BUILTIN_TEXT.replacen(
+            "major_change = false",
+            "major_change = false\ncolour = 1",
+            1,
+        );
+        assert_eq!(
+            Catalogue::parse(&extra_key, "c.toml").unwrap_err().rule(),
+            Some(Rule::CatalogueSyntax)
+        );
 
         let empty_name = BUILTIN_TEXT.replacen("name_en = \"", "name_en = \"  \" #", 1);
-        assert_eq!(Catalogue::parse(&empty_name, "c.toml").unwrap_err().rule(), Some(Rule::CatalogueField));
+        assert_eq!(
+            Catalogue::parse(&empty_name, "c.toml").unwrap_err().rule(),
+            Some(Rule::CatalogueField)
+        );
     }
 
     #[test]
     fn lookup_tells_allowed_from_excluded() {
         let catalogue = Catalogue::builtin();
         let allowed = &catalogue.services[0];
-        assert_eq!(catalogue.lookup(&allowed.code), Some(Category::Allowed(allowed)));
+        assert_eq!(
+            catalogue.lookup(&allowed.code),
+            Some(Category::Allowed(allowed))
+        );
         let excluded = &catalogue.excluded[0];
-        assert_eq!(catalogue.lookup(&excluded.code), Some(Category::Excluded(excluded)));
+        assert_eq!(
+            catalogue.lookup(&excluded.code),
+            Some(Category::Excluded(excluded))
+        );
         assert_eq!(catalogue.lookup("NO-SUCH-CODE"), None);
     }
 }

@@ -64,15 +64,28 @@ impl Status {
     }
 
     fn from_name(name: &str) -> Option<Status> {
-        [Status::Active, Status::Ended, Status::Pending, Status::Refused]
-            .into_iter()
-            .find(|s| s.name() == name)
+        [
+            Status::Active,
+            Status::Ended,
+            Status::Pending,
+            Status::Refused,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
     }
 }
 
 /// The fields samkoer reads, by their default column names.
-const EXPORT_FIELDS: [&str; 8] =
-    ["cpr", "service", "status", "start", "end", "caseworker", "case_ref", "goal"];
+const EXPORT_FIELDS: [&str; 8] = [
+    "cpr",
+    "service",
+    "status",
+    "start",
+    "end",
+    "caseworker",
+    "case_ref",
+    "goal",
+];
 const REQUIRED_EXPORT_FIELDS: usize = 4;
 const RELATION_FIELDS: [&str; 2] = ["child_cpr", "parent_cpr"];
 
@@ -109,7 +122,9 @@ impl ExportOptions {
     pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
         let invalid = |line: u64| Error::input(file, line, Rule::MappingInvalid);
         let raw: RawMapping = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
+            let line = e
+                .span()
+                .map(|s| 1 + text[..s.start].matches('\n').count() as u64);
             invalid(line.unwrap_or(0))
         })?;
         let delimiter = match raw.delimiter.as_deref() {
@@ -118,13 +133,21 @@ impl ExportOptions {
             Some(",") => Delimiter::Comma,
             Some(_) => return Err(invalid(0)),
         };
-        let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let encoding = match raw
+            .encoding
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("utf-8" | "utf8") => TextEncoding::Utf8,
             Some("windows-1252" | "cp1252") => TextEncoding::Windows1252,
             Some(_) => return Err(invalid(0)),
         };
-        let known_field = |f: &String| EXPORT_FIELDS.contains(&f.as_str()) || RELATION_FIELDS.contains(&f.as_str());
-        if !raw.columns.keys().all(known_field) || raw.columns.values().any(|c| c.trim().is_empty()) {
+        let known_field = |f: &String| {
+            EXPORT_FIELDS.contains(&f.as_str()) || RELATION_FIELDS.contains(&f.as_str())
+        };
+        if !raw.columns.keys().all(known_field) || raw.columns.values().any(|c| c.trim().is_empty())
+        {
             return Err(invalid(0));
         }
         let mut statuses = HashMap::new();
@@ -132,12 +155,20 @@ impl ExportOptions {
             let status = Status::from_name(&status).ok_or_else(|| invalid(0))?;
             statuses.insert(value.trim().to_lowercase(), status);
         }
-        Ok(ExportOptions { delimiter, encoding, columns: raw.columns, statuses })
+        Ok(ExportOptions {
+            delimiter,
+            encoding,
+            columns: raw.columns,
+            statuses,
+        })
     }
 
     fn status(&self, value: &str) -> Option<Status> {
         let value = value.trim().to_lowercase();
-        self.statuses.get(&value).copied().or_else(|| Status::from_name(&value))
+        self.statuses
+            .get(&value)
+            .copied()
+            .or_else(|| Status::from_name(&value))
     }
 }
 
@@ -172,7 +203,9 @@ impl CsvTable {
         };
         let mut buffered = BufReader::new(decoded);
         let mut first_line = Vec::new();
-        buffered.read_until(b'\n', &mut first_line).map_err(|e| Error::io(file, e))?;
+        buffered
+            .read_until(b'\n', &mut first_line)
+            .map_err(|e| Error::io(file, e))?;
         if first_line.starts_with(b"\xEF\xBB\xBF") {
             first_line.drain(..3);
         }
@@ -213,18 +246,37 @@ impl CsvTable {
         for (i, field) in fields.iter().enumerate() {
             let wanted = options.columns.get(*field).map(|c| c.trim().to_lowercase());
             let wanted = wanted.as_deref().unwrap_or(field);
-            let mut found = names.iter().enumerate().filter(|(_, name)| name.as_str() == wanted);
+            let mut found = names
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| name.as_str() == wanted);
             let column = found.next().map(|(index, _)| index);
             let field_detail = Some((*field).to_owned());
             if found.next().is_some() {
-                return Err(Error::Input { file: file.to_owned(), line: 1, rule: Rule::ColumnDuplicate, detail: field_detail });
+                return Err(Error::Input {
+                    file: file.to_owned(),
+                    line: 1,
+                    rule: Rule::ColumnDuplicate,
+                    detail: field_detail,
+                });
             }
             if column.is_none() && i < required {
-                return Err(Error::Input { file: file.to_owned(), line: 1, rule: Rule::ColumnMissing, detail: field_detail });
+                return Err(Error::Input {
+                    file: file.to_owned(),
+                    line: 1,
+                    rule: Rule::ColumnMissing,
+                    detail: field_detail,
+                });
             }
             columns.push(column);
         }
-        Ok(CsvTable { reader, file: file.to_owned(), columns, width: header.len(), record: ByteRecord::new() })
+        Ok(CsvTable {
+            reader,
+            file: file.to_owned(),
+            columns,
+            width: header.len(),
+            record: ByteRecord::new(),
+        })
     }
 
     /// The next data row; `None` at the end of the file. Blank lines are skipped by the CSV
@@ -269,19 +321,32 @@ fn csv_error(file: &str, line: u64, error: csv::Error) -> Error {
 /// The text of field `index` of a row, or `""` for an absent optional column.
 fn field<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Result<&'r str, Rule> {
     match column.and_then(|c| record.get(c)) {
-        Some(bytes) => std::str::from_utf8(bytes).map(str::trim).map_err(|_| Rule::Encoding),
+        Some(bytes) => std::str::from_utf8(bytes)
+            .map(str::trim)
+            .map_err(|_| Rule::Encoding),
         None => Ok(""),
     }
 }
 
-fn required<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Result<&'r str, Rule> {
+fn required<'r>(
+    record: &'r ByteRecord,
+    column: Option<usize>,
+) -> std::result::Result<&'r str, Rule> {
     let text = field(record, column)?;
-    if text.is_empty() { Err(Rule::FieldEmpty) } else { Ok(text) }
+    if text.is_empty() {
+        Err(Rule::FieldEmpty)
+    } else {
+        Ok(text)
+    }
 }
 
 fn limited(record: &ByteRecord, column: Option<usize>) -> std::result::Result<String, Rule> {
     let text = field(record, column)?;
-    if text.len() > MAX_FIELD_LEN { Err(Rule::FieldTooLong) } else { Ok(text.to_owned()) }
+    if text.len() > MAX_FIELD_LEN {
+        Err(Rule::FieldTooLong)
+    } else {
+        Ok(text.to_owned())
+    }
 }
 
 /// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY`, years 1800 to 9999.
@@ -290,7 +355,9 @@ pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u16> {
         let part = b.get(range)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
     };
     let parts = match b.len() {
         10 if b[4] == b'-' && b[7] == b'-' => (digits(0..4), digits(5..7), digits(8..10)),
@@ -299,11 +366,16 @@ pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
         }
         _ => return Err(Rule::DateInvalid),
     };
-    let (Some(year), Some(month), Some(day)) = parts else { return Err(Rule::DateInvalid) };
+    let (Some(year), Some(month), Some(day)) = parts else {
+        return Err(Rule::DateInvalid);
+    };
     if !(1800..=9999).contains(&year) {
         return Err(Rule::DateInvalid);
     }
-    let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok()).ok_or(Rule::DateInvalid)?;
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(Rule::DateInvalid)?;
     let day = u8::try_from(day).map_err(|_| Rule::DateInvalid)?;
     Date::from_calendar_date(i32::from(year), month, day).map_err(|_| Rule::DateInvalid)
 }
@@ -349,9 +421,18 @@ pub struct ExportReader {
 
 impl ExportReader {
     /// Opens an export; `file` names it in errors, `reference` is the run's reference date.
-    pub fn new(input: impl Read + 'static, file: &str, options: &ExportOptions, reference: Date) -> Result<ExportReader> {
+    pub fn new(
+        input: impl Read + 'static,
+        file: &str,
+        options: &ExportOptions,
+        reference: Date,
+    ) -> Result<ExportReader> {
         let table = CsvTable::open(input, file, options, &EXPORT_FIELDS, REQUIRED_EXPORT_FIELDS)?;
-        Ok(ExportReader { table, options: options.clone(), reference })
+        Ok(ExportReader {
+            table,
+            options: options.clone(),
+            reference,
+        })
     }
 
     /// The next row, valid or rejected; `None` at the end; `Err` only for a fault that stops
@@ -364,9 +445,12 @@ impl ExportReader {
             Err(e) => return Some(Err(e)),
             Ok(row) => row,
         };
-        Some(Ok(row.map_err(|(line, rule)| RejectedRow { line, rule }).and_then(|(line, record)| {
-            parse_service_row(line, record, &columns, options, reference).map_err(|rule| RejectedRow { line, rule })
-        })))
+        Some(Ok(row
+            .map_err(|(line, rule)| RejectedRow { line, rule })
+            .and_then(|(line, record)| {
+                parse_service_row(line, record, &columns, options, reference)
+                    .map_err(|rule| RejectedRow { line, rule })
+            })))
     }
 }
 
@@ -379,7 +463,9 @@ fn parse_service_row(
 ) -> std::result::Result<ServiceRow, Rule> {
     let cpr = Cpr::parse(required(record, columns[0])?, reference)?;
     let service = required(record, columns[1])?.to_owned();
-    let status = options.status(required(record, columns[2])?).ok_or(Rule::StatusUnknown)?;
+    let status = options
+        .status(required(record, columns[2])?)
+        .ok_or(Rule::StatusUnknown)?;
     let start = parse_date(required(record, columns[3])?)?;
     let end = match field(record, columns[4])? {
         "" => None,
@@ -420,9 +506,25 @@ pub struct RelationsReader {
 
 impl RelationsReader {
     /// Opens a relations file; `file` names it in errors.
-    pub fn new(input: impl Read + 'static, file: &str, options: &ExportOptions, reference: Date) -> Result<RelationsReader> {
-        let table = CsvTable::open(input, file, options, &RELATION_FIELDS, RELATION_FIELDS.len())?;
+    pub fn new(
+        input: impl Read + 'static,
+        file: &str,
+        options: &ExportOptions,
+        reference: Date,
+    ) -> Result<RelationsReader> {
+        let table = CsvTable::open(
+            input,
+            file,
+            options,
+            &RELATION_FIELDS,
+            RELATION_FIELDS.len(),
+        )?;
         Ok(RelationsReader { table, reference })
+    }
+
+    /// The file, as the caller named it.
+    pub fn file(&self) -> &str {
+        &self.table.file
     }
 
     /// The next row, valid or rejected; `None` at the end.
@@ -433,17 +535,23 @@ impl RelationsReader {
             Err(e) => return Some(Err(e)),
             Ok(row) => row,
         };
-        Some(Ok(row.map_err(|(line, rule)| RejectedRow { line, rule }).and_then(|(line, record)| {
-            let parse = || -> std::result::Result<RelationRow, Rule> {
-                let child = Cpr::parse(required(record, columns[0])?, reference)?;
-                let parent = Cpr::parse(required(record, columns[1])?, reference)?;
-                if child == parent {
-                    return Err(Rule::RelationSelf);
-                }
-                Ok(RelationRow { line, child, parent })
-            };
-            parse().map_err(|rule| RejectedRow { line, rule })
-        })))
+        Some(Ok(row
+            .map_err(|(line, rule)| RejectedRow { line, rule })
+            .and_then(|(line, record)| {
+                let parse = || -> std::result::Result<RelationRow, Rule> {
+                    let child = Cpr::parse(required(record, columns[0])?, reference)?;
+                    let parent = Cpr::parse(required(record, columns[1])?, reference)?;
+                    if child == parent {
+                        return Err(Rule::RelationSelf);
+                    }
+                    Ok(RelationRow {
+                        line,
+                        child,
+                        parent,
+                    })
+                };
+                parse().map_err(|rule| RejectedRow { line, rule })
+            })))
     }
 }
 
@@ -454,7 +562,10 @@ mod tests {
 
     const REFERENCE: Date = date!(2026 - 11 - 01);
 
-    fn rows(text: &'static [u8], options: &ExportOptions) -> Result<Vec<std::result::Result<(u64, String, Status), RejectedRow>>> {
+    fn rows(
+        text: &'static [u8],
+        options: &ExportOptions,
+    ) -> Result<Vec<std::result::Result<(u64, String, Status), RejectedRow>>> {
         let mut reader = ExportReader::new(text, "export.csv", options, REFERENCE)?;
         let mut out = Vec::new();
         while let Some(row) = reader.next_row() {
@@ -469,7 +580,10 @@ mod tests {
         let got = rows(text, &ExportOptions::default()).unwrap();
         assert_eq!(
             got,
-            vec![Ok((2, "EMP-MENTOR".into(), Status::Active)), Ok((4, "ADS-SOCIO-PED".into(), Status::Ended))]
+            vec![
+                Ok((2, "EMP-MENTOR".into(), Status::Active)),
+                Ok((4, "ADS-SOCIO-PED".into(), Status::Ended))
+            ]
         );
     }
 
@@ -485,7 +599,10 @@ mod tests {
             0101901234,EMP-MENTOR,active\n\
             0101901234,EMP-MENTOR,active,2025-01-02,\n";
         let got = rows(text, &ExportOptions::default()).unwrap();
-        let rules: Vec<_> = got.iter().map(|r| r.as_ref().err().map(|e| (e.line, e.rule))).collect();
+        let rules: Vec<_> = got
+            .iter()
+            .map(|r| r.as_ref().err().map(|e| (e.line, e.rule)))
+            .collect();
         assert_eq!(
             rules,
             vec![
@@ -505,16 +622,28 @@ mod tests {
     fn file_level_faults_name_file_line_and_rule() {
         let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
         assert_eq!(rule(b""), Some(Rule::HeaderMissing));
-        assert_eq!(rule(b"cpr service status start\n"), Some(Rule::DelimiterAmbiguous));
+        assert_eq!(
+            rule(b"cpr service status start\n"),
+            Some(Rule::DelimiterAmbiguous)
+        );
         assert_eq!(rule(b"cpr;service;status\n"), Some(Rule::ColumnMissing));
-        assert_eq!(rule(b"cpr;service;status;start;CPR\n"), Some(Rule::ColumnDuplicate));
+        assert_eq!(
+            rule(b"cpr;service;status;start;CPR\n"),
+            Some(Rule::ColumnDuplicate)
+        );
         let error = rows(b"cpr;service;status\n", &ExportOptions::default()).unwrap_err();
-        assert_eq!(error.to_string(), "export.csv, line 1: a required column is missing (column-missing) [start]");
+        assert_eq!(
+            error.to_string(),
+            "export.csv, line 1: a required column is missing (column-missing) [start]"
+        );
     }
 
     #[test]
     fn windows_1252_and_invalid_utf8() {
-        let options = ExportOptions { encoding: TextEncoding::Windows1252, ..Default::default() };
+        let options = ExportOptions {
+            encoding: TextEncoding::Windows1252,
+            ..Default::default()
+        };
         let mut reader = ExportReader::new(
             &b"cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;S\xf8ren \xc6bel\n"[..],
             "e.csv",
@@ -533,22 +662,40 @@ mod tests {
         let mapping = "delimiter = \";\"\n[columns]\ncpr = \"CPR-nr\"\nservice = \"Ydelse\"\nstatus = \"Tilstand\"\nstart = \"Startdato\"\n[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"ended\"\n";
         let options = ExportOptions::from_mapping(mapping, "mapping.toml").unwrap();
         let got = rows(b"CPR-nr;Ydelse;Tilstand;Startdato\n0101901234;EMP-MENTOR;bevilget;01.02.2025\n0101901234;EMP-MENTOR;AFSLUTTET;01.02.2025\n", &options).unwrap();
-        assert_eq!(got, vec![Ok((2, "EMP-MENTOR".into(), Status::Active)), Ok((3, "EMP-MENTOR".into(), Status::Ended))]);
-        let bad = ExportOptions::from_mapping("[columns]\nnot_a_field = \"x\"\n", "m.toml").unwrap_err();
+        assert_eq!(
+            got,
+            vec![
+                Ok((2, "EMP-MENTOR".into(), Status::Active)),
+                Ok((3, "EMP-MENTOR".into(), Status::Ended))
+            ]
+        );
+        let bad =
+            ExportOptions::from_mapping("[columns]\nnot_a_field = \"x\"\n", "m.toml").unwrap_err();
         assert_eq!(bad.rule(), Some(Rule::MappingInvalid));
-        let bad = ExportOptions::from_mapping("[statuses]\n\"x\" = \"finished\"\n", "m.toml").unwrap_err();
+        let bad = ExportOptions::from_mapping("[statuses]\n\"x\" = \"finished\"\n", "m.toml")
+            .unwrap_err();
         assert_eq!(bad.rule(), Some(Rule::MappingInvalid));
     }
 
     #[test]
     fn relations_are_read_and_checked() {
-        let text = b"child_cpr,parent_cpr\n0101151234,0101851234\n0101151234,0101151234\n0101151234,x\n";
-        let mut reader = RelationsReader::new(&text[..], "rel.csv", &ExportOptions::default(), REFERENCE).unwrap();
+        let text =
+            b"child_cpr,parent_cpr\n0101151234,0101851234\n0101151234,0101151234\n0101151234,x\n";
+        let mut reader =
+            RelationsReader::new(&text[..], "rel.csv", &ExportOptions::default(), REFERENCE)
+                .unwrap();
         let mut results = Vec::new();
         while let Some(row) = reader.next_row() {
             results.push(row.unwrap().map(|r| r.line).map_err(|r| (r.line, r.rule)));
         }
-        assert_eq!(results, vec![Ok(2), Err((3, Rule::RelationSelf)), Err((4, Rule::CprLength))]);
+        assert_eq!(
+            results,
+            vec![
+                Ok(2),
+                Err((3, Rule::RelationSelf)),
+                Err((4, Rule::CprLength))
+            ]
+        );
     }
 
     #[test]
@@ -556,7 +703,15 @@ mod tests {
         assert_eq!(parse_date("2025-03-14"), Ok(date!(2025 - 03 - 14)));
         assert_eq!(parse_date("14-03-2025"), Ok(date!(2025 - 03 - 14)));
         assert_eq!(parse_date("14.03.2025"), Ok(date!(2025 - 03 - 14)));
-        for bad in ["2025-3-14", "14/03/2025", "2025-13-01", "1799-01-01", "20250314", "", "2025-03-1x"] {
+        for bad in [
+            "2025-3-14",
+            "14/03/2025",
+            "2025-13-01",
+            "1799-01-01",
+            "20250314",
+            "",
+            "2025-03-1x",
+        ] {
             assert_eq!(parse_date(bad), Err(Rule::DateInvalid), "{bad:?}");
         }
     }

@@ -7,13 +7,15 @@
 pub mod catalogue;
 pub mod cpr;
 pub mod envelope;
-pub mod export;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod keys;
 pub mod labels;
 pub mod pseudonym;
 pub mod publication;
+pub mod publish;
+pub mod synth;
 
 pub use catalogue::{Catalogue, Category};
 pub use cpr::{AgeBand, Cpr};

@@ -50,7 +50,10 @@ impl YearMonth {
     /// The month of a date.
     pub fn of(date: Date) -> YearMonth {
         // Dates come from exports, whose parser limits years to 1800..=9999.
-        YearMonth { year: date.year() as u16, month: date.month() as u8 }
+        YearMonth {
+            year: date.year() as u16,
+            month: date.month() as u8,
+        }
     }
 }
 
@@ -175,7 +178,11 @@ impl<W: Write> PublicationWriter<W> {
         bytes.extend_from_slice(&record.start.year.to_be_bytes());
         bytes.push(record.start.month);
         bytes.push(record.age_band.to_byte());
-        bytes.push(if record.major_change { FLAG_MAJOR_CHANGE } else { 0 });
+        bytes.push(if record.major_change {
+            FLAG_MAJOR_CHANGE
+        } else {
+            0
+        });
         bytes.extend_from_slice(&envelope_len.to_be_bytes());
         bytes.extend_from_slice(&record.envelope);
         let written = self.emit(&bytes);
@@ -203,7 +210,11 @@ impl<W: Write> PublicationWriter<W> {
         bytes.extend_from_slice(&self.relations.to_be_bytes());
         self.emit(&bytes)?;
         let digest = self.out.hasher.finalize_reset();
-        self.out.inner.write_all(&digest).and_then(|()| self.out.inner.flush()).map_err(|e| Error::io(&self.file, e))?;
+        self.out
+            .inner
+            .write_all(&digest)
+            .and_then(|()| self.out.inner.flush())
+            .map_err(|e| Error::io(&self.file, e))?;
         Ok(self.out.inner)
     }
 }
@@ -234,10 +245,22 @@ impl<R: Read> PublicationReader<R> {
     pub fn new(input: R, file: &str) -> Result<Self> {
         let mut hasher = Sha256::new();
         hasher.update(labels::PUBLICATION_DIGEST);
-        let mut reader = HeaderReader { input, hasher, file };
+        let mut reader = HeaderReader {
+            input,
+            hasher,
+            file,
+        };
         let header = reader.header()?;
         let HeaderReader { input, hasher, .. } = reader;
-        Ok(PublicationReader { input, hasher, file: file.to_owned(), header, services: 0, relations: 0, finished: false })
+        Ok(PublicationReader {
+            input,
+            hasher,
+            file: file.to_owned(),
+            header,
+            services: 0,
+            relations: 0,
+            finished: false,
+        })
     }
 
     /// The publication's header.
@@ -310,7 +333,10 @@ impl<R: Read> PublicationReader<R> {
         self.take(&mut code)?;
         let service = String::from_utf8(code).ok().filter(|c| is_service_code(c));
         let [y0, y1, month, band, flags, l0, l1] = self.take_array::<7>()?;
-        let start = YearMonth { year: u16::from_be_bytes([y0, y1]), month };
+        let start = YearMonth {
+            year: u16::from_be_bytes([y0, y1]),
+            month,
+        };
         let envelope_len = usize::from(u16::from_be_bytes([l0, l1]));
         let mut envelope = vec![0u8; envelope_len];
         self.take(&mut envelope)?;
@@ -318,9 +344,18 @@ impl<R: Read> PublicationReader<R> {
         let valid_month = (1..=12).contains(&month) && start.year >= 1800;
         match (service, age_band) {
             (Some(service), Some(age_band))
-                if valid_month && flags & !FLAG_MAJOR_CHANGE == 0 && envelope_len >= MIN_ENVELOPE_LEN =>
+                if valid_month
+                    && flags & !FLAG_MAJOR_CHANGE == 0
+                    && envelope_len >= MIN_ENVELOPE_LEN =>
             {
-                Ok(ServiceRecord { pseudonym, service, start, age_band, major_change: flags != 0, envelope })
+                Ok(ServiceRecord {
+                    pseudonym,
+                    service,
+                    start,
+                    age_band,
+                    major_change: flags != 0,
+                    envelope,
+                })
             }
             _ => Err(self.error(Rule::PublicationRecord)),
         }
@@ -331,10 +366,12 @@ impl<R: Read> PublicationReader<R> {
         let relations = u64::from_be_bytes(self.take_array()?);
         let expected = self.hasher.finalize_reset();
         let mut digest = [0u8; 32];
-        self.input.read_exact(&mut digest).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => self.error(Rule::PublicationTruncated),
-            _ => Error::io(&self.file, e),
-        })?;
+        self.input
+            .read_exact(&mut digest)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => self.error(Rule::PublicationTruncated),
+                _ => Error::io(&self.file, e),
+            })?;
         if !bool::from(expected.as_slice().ct_eq(&digest)) {
             return Err(self.error(Rule::PublicationDigest));
         }
@@ -402,7 +439,8 @@ impl<R: Read> HeaderReader<'_, R> {
         if u16::from_be_bytes(self.array()?) != VERSION {
             return Err(Error::format(self.file, 0, Rule::PublicationVersion));
         }
-        let municipality = MunicipalityCode::new(u16::from_be_bytes(self.array()?)).map_err(|_| self.bad())?;
+        let municipality =
+            MunicipalityCode::new(u16::from_be_bytes(self.array()?)).map_err(|_| self.bad())?;
         let run = RunId::new(&self.short_text()?).map_err(|_| self.bad())?;
         let sector = SectorCode::new(&self.short_text()?).map_err(|_| self.bad())?;
         let run_key_fingerprint = Fingerprint(self.array()?);
@@ -410,12 +448,21 @@ impl<R: Read> HeaderReader<'_, R> {
         let [y0, y1, month, day] = self.array::<4>()?;
         let reference_date = Month::try_from(month)
             .ok()
-            .and_then(|m| Date::from_calendar_date(i32::from(u16::from_be_bytes([y0, y1])), m, day).ok())
+            .and_then(|m| {
+                Date::from_calendar_date(i32::from(u16::from_be_bytes([y0, y1])), m, day).ok()
+            })
             .ok_or_else(|| self.bad())?;
         if catalogue_version.is_empty() {
             return Err(self.bad());
         }
-        Ok(PublicationHeader { municipality, run, sector, run_key_fingerprint, catalogue_version, reference_date })
+        Ok(PublicationHeader {
+            municipality,
+            run,
+            sector,
+            run_key_fingerprint,
+            catalogue_version,
+            reference_date,
+        })
     }
 }
 
@@ -440,7 +487,10 @@ mod tests {
         ServiceRecord {
             pseudonym: Pseudonym([i; 32]),
             service: "EMP-MENTOR".into(),
-            start: YearMonth { year: 2025, month: 1 + i % 12 },
+            start: YearMonth {
+                year: 2025,
+                month: 1 + i % 12,
+            },
             age_band: AgeBand::ALL[usize::from(i) % 6],
             major_change: i % 2 == 0,
             envelope: vec![i; MIN_ENVELOPE_LEN + usize::from(i)],
@@ -453,7 +503,12 @@ mod tests {
             writer.write_service(&service(i)).unwrap();
         }
         for i in 0..relations {
-            writer.write_relation(&RelationRecord { child: Pseudonym([i; 32]), parent: Pseudonym([!i; 32]) }).unwrap();
+            writer
+                .write_relation(&RelationRecord {
+                    child: Pseudonym([i; 32]),
+                    parent: Pseudonym([!i; 32]),
+                })
+                .unwrap();
         }
         writer.finish().unwrap()
     }
@@ -500,8 +555,14 @@ mod tests {
     fn trailing_bytes_and_wrong_counts_are_detected() {
         let mut bytes = write(2, 1);
         bytes.push(0);
-        assert_eq!(read_all(&bytes).unwrap_err().rule(), Some(Rule::PublicationTrailingData));
-        assert_eq!(read_all(b"NOTAPUB!xxxx").unwrap_err().rule(), Some(Rule::PublicationMagic));
+        assert_eq!(
+            read_all(&bytes).unwrap_err().rule(),
+            Some(Rule::PublicationTrailingData)
+        );
+        assert_eq!(
+            read_all(b"NOTAPUB!xxxx").unwrap_err().rule(),
+            Some(Rule::PublicationMagic)
+        );
         let error = read_all(&write(3, 0)[..200]).unwrap_err();
         assert!(error.to_string().starts_with("in.pub, record "), "{error}");
     }

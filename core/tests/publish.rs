@@ -1,0 +1,273 @@
+//! End-to-end publishing of a synthetic municipality: accounting, round trip, envelopes, and
+//! that no input CPR number appears anywhere in what a sector hands out.
+
+use std::collections::HashSet;
+use std::io::Cursor;
+
+use samkoer_core::catalogue::Catalogue;
+use samkoer_core::envelope::EnvelopeKey;
+use samkoer_core::export::ExportOptions;
+use samkoer_core::publication::{PublicationReader, Record};
+use samkoer_core::publish::{AccountingReport, Publisher};
+use samkoer_core::synth::{SynthConfig, SynthWriters, synthesise};
+use samkoer_core::{
+    Cpr, Error, MasterKey, MunicipalityCode, Pseudonymiser, RunId, RunKey, SealingKey, SectorCode,
+};
+use time::Date;
+use time::macros::date;
+
+const REFERENCE: Date = date!(2026 - 11 - 01);
+
+struct Municipality {
+    exports: Vec<Vec<u8>>,
+    relations: Vec<u8>,
+    invalid_rows: u64,
+    rows: Vec<u64>,
+}
+
+fn municipality(people: usize, seed: u64) -> Municipality {
+    let catalogue = Catalogue::builtin();
+    let config = SynthConfig {
+        people,
+        seed,
+        reference_date: REFERENCE,
+        invalid_rate: 0.01,
+    };
+    let mut writers = SynthWriters {
+        exports: vec![Vec::new(); catalogue.sectors.len()],
+        relations: Vec::new(),
+    };
+    let summary = synthesise(&config, catalogue, &mut writers).unwrap();
+    Municipality {
+        exports: writers.exports,
+        relations: writers.relations,
+        invalid_rows: summary.invalid_rows,
+        rows: summary.rows,
+    }
+}
+
+fn run_key() -> RunKey {
+    let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [42; 32]);
+    master.derive_run_key(&RunId::new("2026-11").unwrap())
+}
+
+fn sealing_keys() -> Vec<SealingKey> {
+    Catalogue::builtin()
+        .sectors
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            SealingKey::from_bytes(
+                MunicipalityCode::new(219).unwrap(),
+                s.code.clone(),
+                [i as u8 + 1; 32],
+            )
+        })
+        .collect()
+}
+
+fn publish(
+    run_key: &RunKey,
+    sealing: &SealingKey,
+    export: &[u8],
+    relations: Option<&[u8]>,
+) -> Result<(Vec<u8>, AccountingReport), Error> {
+    let options = ExportOptions::default();
+    let publisher = Publisher::new(run_key, sealing, Catalogue::builtin(), &options, REFERENCE)?;
+    let relations = relations.map(|r| {
+        (
+            Box::new(Cursor::new(r.to_vec())) as Box<dyn std::io::Read>,
+            "relations.csv",
+        )
+    });
+    publisher.publish(
+        Cursor::new(export.to_vec()),
+        "export.csv",
+        relations,
+        Vec::new(),
+        "out.pub",
+    )
+}
+
+/// Every valid CPR of a CSV file's lines, normalised (first field of each row).
+fn cprs_in(csv: &[u8]) -> Vec<Cpr> {
+    let text = String::from_utf8_lossy(csv);
+    text.lines()
+        .skip(1)
+        .flat_map(|line| line.split([';', ',']).take(2).collect::<Vec<_>>())
+        .filter_map(|field| Cpr::parse(field, REFERENCE).ok())
+        .collect()
+}
+
+/// Fails if any input CPR, in either exported form, occurs anywhere in `output`.
+fn assert_no_cpr(output: &[u8], cprs: &[Cpr], what: &str) {
+    let windows10: HashSet<&[u8]> = output.windows(10).collect();
+    let windows11: HashSet<&[u8]> = output.windows(11).collect();
+    for cpr in cprs {
+        let digits = cpr.expose_digits();
+        let hyphenated = [&digits[..6], b"-", &digits[6..]].concat();
+        assert!(
+            !windows10.contains(&digits[..]),
+            "a CPR number appears in {what}"
+        );
+        assert!(
+            !windows11.contains(hyphenated.as_slice()),
+            "a hyphenated CPR number appears in {what}"
+        );
+    }
+}
+
+#[test]
+fn a_whole_municipality_publishes_with_every_row_accounted_for() {
+    let town = municipality(4000, 11);
+    let run_key = run_key();
+    let keys = sealing_keys();
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let mut total_rejected = 0;
+    for (i, sealing) in keys.iter().enumerate() {
+        let relations =
+            (sealing.sector().as_str() == "children-family").then_some(town.relations.as_slice());
+        let (publication, report) =
+            publish(&run_key, sealing, &town.exports[i], relations).unwrap();
+        let export = &report.export;
+        assert!(export.is_balanced(), "{export:?}");
+        assert_eq!(export.rows, town.rows[i]);
+        assert!(export.published > 0 && export.excluded > 0);
+        total_rejected += export.rejected;
+
+        // Read back: the records are exactly the published rows, pseudonyms as computed.
+        let input_cprs = cprs_in(&town.exports[i]);
+        let expected: HashSet<_> = input_cprs
+            .iter()
+            .map(|c| pseudonymiser.pseudonym(c))
+            .collect();
+        let mut reader = PublicationReader::new(publication.as_slice(), "out.pub").unwrap();
+        assert_eq!(reader.header().sector, *sealing.sector());
+        assert_eq!(reader.header().run_key_fingerprint, run_key.fingerprint());
+        let envelope_key = EnvelopeKey::derive(sealing, run_key.run());
+        let other_key = EnvelopeKey::derive(&keys[(i + 1) % keys.len()], run_key.run());
+        let (mut services, mut relations) = (0, 0);
+        while let Some(record) = reader.next_record().unwrap() {
+            match record {
+                Record::Service(record) => {
+                    services += 1;
+                    assert!(expected.contains(&record.pseudonym));
+                    let opened = envelope_key
+                        .open(&record.service, &record.pseudonym, &record.envelope)
+                        .unwrap();
+                    assert_eq!(pseudonymiser.pseudonym(&opened.cpr), record.pseudonym);
+                    assert!(
+                        other_key
+                            .open(&record.service, &record.pseudonym, &record.envelope)
+                            .is_err()
+                    );
+                }
+                Record::Relation(_) => relations += 1,
+            }
+        }
+        assert_eq!(services, export.published);
+        if let Some(accounting) = &report.relations {
+            assert!(accounting.is_balanced());
+            assert_eq!(relations, accounting.published);
+            assert!(
+                accounting.excluded == 0,
+                "synthetic children are all minors"
+            );
+        }
+
+        // Nothing a sector hands out holds a CPR number.
+        let relation_cprs = cprs_in(&town.relations);
+        assert_no_cpr(&publication, &input_cprs, "a publication");
+        assert_no_cpr(&publication, &relation_cprs, "a publication");
+        assert_no_cpr(
+            report.to_json().as_bytes(),
+            &input_cprs,
+            "an accounting report",
+        );
+    }
+    assert_eq!(
+        total_rejected, town.invalid_rows,
+        "exactly the deliberately invalid rows are rejected"
+    );
+}
+
+#[test]
+fn keys_of_different_municipalities_are_refused_together() {
+    let run_key = run_key();
+    let sealing = SealingKey::from_bytes(
+        MunicipalityCode::new(217).unwrap(),
+        sector("employment"),
+        [1; 32],
+    );
+    let options = ExportOptions::default();
+    let error = Publisher::new(
+        &run_key,
+        &sealing,
+        Catalogue::builtin(),
+        &options,
+        REFERENCE,
+    )
+    .unwrap_err();
+    assert_eq!(error.class(), "key-mismatch");
+    let unknown = SealingKey::from_bytes(
+        MunicipalityCode::new(219).unwrap(),
+        sector("police"),
+        [1; 32],
+    );
+    let error = Publisher::new(
+        &run_key,
+        &unknown,
+        Catalogue::builtin(),
+        &options,
+        REFERENCE,
+    )
+    .unwrap_err();
+    assert_eq!(error.class(), "sector-code");
+}
+
+#[test]
+fn a_file_level_fault_writes_nothing_that_looks_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::write(
+        &export,
+        "cpr;service;status\n0101901234;EMP-MENTOR;active\n",
+    )
+    .unwrap();
+    let out = dir.path().join("employment.pub");
+    let run_key = run_key();
+    let keys = sealing_keys();
+    let options = ExportOptions::default();
+    let publisher = Publisher::new(
+        &run_key,
+        &keys[0],
+        Catalogue::builtin(),
+        &options,
+        REFERENCE,
+    )
+    .unwrap();
+    let error = publisher.publish_files(&export, None, &out).unwrap_err();
+    assert_eq!(error.class(), "column-missing");
+    assert!(error.to_string().contains("export.csv, line 1"));
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no partial file is left"
+    );
+
+    std::fs::write(
+        &export,
+        "cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-01\n",
+    )
+    .unwrap();
+    let report = publisher.publish_files(&export, None, &out).unwrap();
+    assert_eq!(report.export.published, 1);
+    let bytes = std::fs::read(&out).unwrap();
+    let mut reader = PublicationReader::new(bytes.as_slice(), "employment.pub").unwrap();
+    while reader.next_record().unwrap().is_some() {}
+}
+
+fn sector(code: &str) -> SectorCode {
+    SectorCode::new(code).unwrap()
+}
