@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bench_inputs;
 pub mod catalogue;
 pub mod cpr;
 pub mod envelope;

@@ -102,10 +102,31 @@ impl Pseudonymiser {
     /// The pseudonym of ten normalised ASCII digits (the caller has validated them).
     pub fn pseudonym_of_digits(&self, digits: &[u8; 10]) -> Pseudonym {
         let mut block = self.inner_template;
+        let pseudonym = self.compute(&mut block, digits);
+        block.zeroize();
+        pseudonym
+    }
+
+    /// The pseudonyms of a batch of CPR numbers, appended to `out` in order.
+    pub fn pseudonymise_batch(&self, cprs: &[Cpr], out: &mut Vec<Pseudonym>) {
+        out.reserve(cprs.len());
+        // One scratch block for the whole batch, wiped once at the end rather than per item.
+        let mut block = self.inner_template;
+        out.extend(
+            cprs.iter()
+                .map(|cpr| self.compute(&mut block, cpr.expose_digits())),
+        );
+        block.zeroize();
+    }
+
+    /// Two compressions: the inner block (label, digits, padding) on the pre-keyed inner state,
+    /// then the inner hash (padded) on the pre-keyed outer state. `block` must hold the inner
+    /// template; only its digits are overwritten, and they stay there for the caller to wipe.
+    #[inline]
+    fn compute(&self, block: &mut [u8; BLOCK], digits: &[u8; 10]) -> Pseudonym {
         block[DIGITS_AT..INNER_MESSAGE_LEN].copy_from_slice(digits);
         let mut inner = self.inner_state;
-        compress256(&mut inner, &[block]);
-        block.zeroize();
+        compress256(&mut inner, std::slice::from_ref(block));
 
         const OUTER_TEMPLATE: [u8; BLOCK] = padded_block(32);
         let mut outer_block = OUTER_TEMPLATE;
@@ -120,12 +141,6 @@ impl Pseudonymiser {
             chunk.copy_from_slice(&word.to_be_bytes());
         }
         Pseudonym(pseudonym)
-    }
-
-    /// The pseudonyms of a batch of CPR numbers, appended to `out` in order.
-    pub fn pseudonymise_batch(&self, cprs: &[Cpr], out: &mut Vec<Pseudonym>) {
-        out.reserve(cprs.len());
-        out.extend(cprs.iter().map(|cpr| self.pseudonym(cpr)));
     }
 }
 

@@ -1,0 +1,590 @@
+//! The shared test vectors in `tests/vectors/*.json` (spec §11).
+//!
+//! This file generates them from fixed inputs through the public API and fails when the
+//! checked-in files differ: a change of bytes must be deliberate. Regenerate with
+//! `SAMKOER_UPDATE_VECTORS=1 cargo test -p samkoer-core --test vectors`. Every other surface
+//! (WASM, Python, C) reads the same files. Negative cases carry `expect`: an error class (spec §10).
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use samkoer_core::catalogue::Catalogue;
+use samkoer_core::envelope::{EnvelopeContent, EnvelopeKey};
+use samkoer_core::export::ExportOptions;
+use samkoer_core::publication::{
+    PublicationHeader, PublicationReader, PublicationWriter, Record, RelationRecord, ServiceRecord,
+    YearMonth,
+};
+use samkoer_core::publish::Publisher;
+use samkoer_core::{
+    Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId,
+    RunKey, SealingKey, SectorCode,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use time::Date;
+use time::macros::date;
+
+const REFERENCE: Date = date!(2026 - 11 - 01);
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
+}
+
+fn town() -> MunicipalityCode {
+    MunicipalityCode::new(219).unwrap()
+}
+
+fn run() -> RunId {
+    RunId::new("2026-11").unwrap()
+}
+
+/// A fixed, obviously made-up key: bytes 0, 1, 2, ... offset by `start`.
+fn key_bytes(start: u8) -> [u8; 32] {
+    std::array::from_fn(|i| start.wrapping_add(i as u8))
+}
+
+fn master() -> MasterKey {
+    MasterKey::from_bytes(town(), key_bytes(0))
+}
+
+fn sealing(sector: &str, start: u8) -> SealingKey {
+    SealingKey::from_bytes(town(), SectorCode::new(sector).unwrap(), key_bytes(start))
+}
+
+fn class(result: Result<impl Sized, Error>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(error) => error.class().into(),
+    }
+}
+
+fn cpr_vectors() -> Value {
+    let inputs = [
+        "0101901234",
+        "010190-1234",
+        "  010190-1234 ",
+        "\t3112999999\t",
+        "2902004234",
+        "0111084234",
+        "0211084234",
+        "0101363234",
+        "0101364234",
+        "0101369234",
+        "0101374234",
+        "0101379234",
+        "0101575234",
+        "0101565234",
+        "0101588234",
+        "0111264234",
+        "",
+        "010190123",
+        "01019012345",
+        "010190 1234",
+        "01019O1234",
+        "010190_1234",
+        "3202901234",
+        "0013901234",
+        "2902011234",
+        "0211264234",
+        "0101579234",
+    ];
+    let cases: Vec<Value> = inputs
+        .iter()
+        .map(|input| match Cpr::parse(input, REFERENCE) {
+            Ok(cpr) => json!({
+                "input": input,
+                "normalised": std::str::from_utf8(cpr.expose_digits()).unwrap(),
+                "birth_date": cpr.birth_date().unwrap().to_string(),
+                "age_band": cpr.age_band(REFERENCE).unwrap().name(),
+                "age_band_byte": cpr.age_band(REFERENCE).unwrap().to_byte(),
+            }),
+            Err(rule) => json!({ "input": input, "expect": rule.name() }),
+        })
+        .collect();
+    json!({ "description": "CPR parsing and age bands (spec §3)", "reference_date": REFERENCE.to_string(), "cases": cases })
+}
+
+fn key_vectors() -> Value {
+    let master = master();
+    let runs: Vec<Value> = ["2026-11", "2026-12", "a"]
+        .iter()
+        .map(|run| {
+            let key = master.derive_run_key(&RunId::new(run).unwrap());
+            json!({ "run": run, "run_key": hex::encode(key.expose_secret()), "fingerprint": key.fingerprint().to_string() })
+        })
+        .collect();
+    let other_town = MasterKey::from_bytes(MunicipalityCode::new(217).unwrap(), key_bytes(0))
+        .derive_run_key(&run());
+    let sealing = sealing("employment", 100);
+    json!({
+        "description": "Run-key derivation and fingerprints (spec §4)",
+        "master_key": hex::encode(master.expose_secret()),
+        "municipality": 219,
+        "master_fingerprint": master.fingerprint().to_string(),
+        "runs": runs,
+        "other_municipality": { "municipality": 217, "run": "2026-11", "run_key": hex::encode(other_town.expose_secret()) },
+        "sealing_key": { "sector": "employment", "key": hex::encode(sealing.expose_secret()), "fingerprint": sealing.fingerprint().to_string() },
+    })
+}
+
+fn key_file_vectors() -> Value {
+    let master_text = master().to_key_file().to_string();
+    let run_text = master().derive_run_key(&run()).to_key_file().to_string();
+    let sealing_text = sealing("adult-social", 200).to_key_file().to_string();
+    let mut cases = vec![
+        json!({ "kind": "master", "text": master_text, "secret": hex::encode(master().expose_secret()) }),
+        json!({ "kind": "run", "text": run_text, "secret": hex::encode(master().derive_run_key(&run()).expose_secret()) }),
+        json!({ "kind": "sealing", "text": sealing_text, "secret": hex::encode(sealing("adult-social", 200).expose_secret()) }),
+    ];
+    let bad = [
+        ("run", run_text.replace("run: 2026-11", "run: 2026-12")),
+        ("run", flip_first_hex_digit(&run_text, "secret: ")),
+        ("run", flip_first_hex_digit(&run_text, "check: ")),
+        ("run", flip_first_hex_digit(&run_text, "fingerprint: ")),
+        ("master", run_text.clone()),
+        (
+            "run",
+            run_text.replace("samkoer-key-file 1", "samkoer-key-file 2"),
+        ),
+        (
+            "run",
+            run_text.lines().take(4).collect::<Vec<_>>().join("\n"),
+        ),
+        ("run", run_text.replace("kind: run", "kind: runner")),
+        (
+            "sealing",
+            sealing_text.replace("municipality: 219", "municipality: 217"),
+        ),
+    ];
+    for (kind, text) in bad {
+        let expect = match kind {
+            "master" => class(MasterKey::from_key_file(&text, "k")),
+            "run" => class(RunKey::from_key_file(&text, "k")),
+            _ => class(SealingKey::from_key_file(&text, "k")),
+        };
+        cases.push(json!({ "kind": kind, "text": text, "expect": expect }));
+    }
+    json!({ "description": "Key files (spec §4.5)", "cases": cases })
+}
+
+/// The key file with the first hex digit after `prefix` changed.
+fn flip_first_hex_digit(text: &str, prefix: &str) -> String {
+    let at = text.find(prefix).unwrap() + prefix.len();
+    let digit = &text[at..at + 1];
+    let flipped = if digit == "0" { "1" } else { "0" };
+    format!("{}{flipped}{}", &text[..at], &text[at + 1..])
+}
+
+fn pseudonym_vectors() -> Value {
+    let cprs = [
+        "0101901234",
+        "0101901235",
+        "3112999999",
+        "2902004234",
+        "0111264234",
+    ];
+    let runs: Vec<Value> = ["2026-11", "2026-12"]
+        .iter()
+        .map(|run| {
+            let key = master().derive_run_key(&RunId::new(run).unwrap());
+            let pseudonymiser = Pseudonymiser::new(&key);
+            let cases: Vec<Value> = cprs
+                .iter()
+                .map(|c| json!({ "cpr": c, "pseudonym": pseudonymiser.pseudonym(&Cpr::parse_undated(c).unwrap()).to_string() }))
+                .collect();
+            json!({ "run": run, "run_key": hex::encode(key.expose_secret()), "cases": cases })
+        })
+        .collect();
+    json!({ "description": "Pseudonyms: HMAC-SHA256(run key, label || 10 digits) (spec §5)", "label": "samkoer/v1/pseudonym", "runs": runs })
+}
+
+fn content(
+    cpr: &str,
+    case_ref: &str,
+    caseworker: &str,
+    goal: &str,
+    start: Date,
+) -> EnvelopeContent {
+    EnvelopeContent {
+        cpr: Cpr::parse_undated(cpr).unwrap(),
+        case_ref: case_ref.into(),
+        caseworker: caseworker.into(),
+        goal: goal.into(),
+        start,
+    }
+}
+
+fn envelope_vectors() -> Value {
+    let key = sealing("adult-social", 200);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    let pseudonymiser = Pseudonymiser::new(&master().derive_run_key(&run()));
+    let inputs = [
+        (
+            "ADS-SOCIO-PED",
+            "0101901234",
+            "SAG-2026-00042",
+            "Mette Hansen, 7200 1234",
+            "Stabil bolig",
+            date!(2025 - 03 - 14),
+            1u8,
+        ),
+        (
+            "ADS-DRUG-RESIDENTIAL",
+            "3112999999",
+            "",
+            "",
+            "",
+            date!(2026 - 10 - 31),
+            2,
+        ),
+        (
+            "ADS-CONTACT-PERSON",
+            "2902004234",
+            "Ø-17",
+            "Søren Æbelø",
+            &"Mål ".repeat(30),
+            date!(2024 - 02 - 29),
+            3,
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (service, cpr, case_ref, caseworker, goal, start, nonce_byte) in inputs {
+        let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated(cpr).unwrap());
+        let nonce = [nonce_byte; 12];
+        let sealed = envelope_key
+            .seal_with_nonce(
+                service,
+                &pseudonym,
+                &content(cpr, case_ref, caseworker, goal, start),
+                nonce,
+            )
+            .unwrap();
+        cases.push(json!({
+            "service": service, "pseudonym": pseudonym.to_string(), "nonce": hex::encode(nonce),
+            "content": { "cpr": cpr, "case_ref": case_ref, "caseworker": caseworker, "goal": goal, "start": start.to_string() },
+            "envelope": hex::encode(&sealed),
+        }));
+    }
+    // Negative cases: the first envelope altered, moved, or opened by another sector.
+    let first = &cases[0];
+    let sealed = hex::decode(first["envelope"].as_str().unwrap()).unwrap();
+    let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901234").unwrap());
+    let other_pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901235").unwrap());
+    let mut flipped = sealed.clone();
+    flipped[20] ^= 0x01;
+    let mut negative = vec![
+        json!({ "case": "changed ciphertext byte", "service": "ADS-SOCIO-PED", "pseudonym": pseudonym.to_string(), "envelope": hex::encode(&flipped) }),
+        json!({ "case": "moved to another service", "service": "ADS-CONTACT-PERSON", "pseudonym": pseudonym.to_string(), "envelope": hex::encode(&sealed) }),
+        json!({ "case": "moved to another person", "service": "ADS-SOCIO-PED", "pseudonym": other_pseudonym.to_string(), "envelope": hex::encode(&sealed) }),
+        json!({ "case": "cut short", "service": "ADS-SOCIO-PED", "pseudonym": pseudonym.to_string(), "envelope": hex::encode(&sealed[..sealed.len() - 1]) }),
+    ];
+    for case in &mut negative {
+        let bytes = hex::decode(case["envelope"].as_str().unwrap()).unwrap();
+        let p = Pseudonym(
+            hex::decode(case["pseudonym"].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap(),
+        );
+        case["expect"] =
+            class(envelope_key.open(case["service"].as_str().unwrap(), &p, &bytes)).into();
+    }
+    let other_sector = EnvelopeKey::derive(&sealing("employment", 200), &run());
+    negative.push(json!({
+        "case": "another sector's key (same bytes, sector employment)", "sector": "employment",
+        "service": "ADS-SOCIO-PED", "pseudonym": pseudonym.to_string(), "envelope": hex::encode(&sealed),
+        "expect": class(other_sector.open("ADS-SOCIO-PED", &pseudonym, &sealed)),
+    }));
+    json!({
+        "description": "Sealed envelopes (spec §6)",
+        "municipality": 219, "run": "2026-11", "sector": "adult-social",
+        "sealing_key": hex::encode(key.expose_secret()),
+        "cases": cases, "negative": negative,
+    })
+}
+
+fn publication_bytes() -> Vec<u8> {
+    let run_key = master().derive_run_key(&run());
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let key = sealing("children-family", 50);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    let header = PublicationHeader {
+        municipality: town(),
+        run: run(),
+        sector: key.sector().clone(),
+        run_key_fingerprint: run_key.fingerprint(),
+        catalogue_version: "2026.1".into(),
+        reference_date: REFERENCE,
+    };
+    let mut writer = PublicationWriter::new(Vec::new(), "vector.pub", &header).unwrap();
+    let child = pseudonymiser.pseudonym(&Cpr::parse_undated("0101154234").unwrap());
+    let parent = pseudonymiser.pseudonym(&Cpr::parse_undated("0101851234").unwrap());
+    let records = [
+        (
+            child,
+            "CHF-FAMILY-TREATMENT",
+            "0101154234",
+            date!(2025 - 09 - 01),
+            false,
+            7u8,
+        ),
+        (
+            child,
+            "CHF-PLACEMENT-CONSENT",
+            "0101154234",
+            date!(2026 - 10 - 15),
+            true,
+            8,
+        ),
+    ];
+    for (pseudonym, service, cpr, start, major_change, nonce_byte) in records {
+        let c = content(cpr, "B-1", "Pia Larsen", "Trivsel", start);
+        let envelope = envelope_key
+            .seal_with_nonce(service, &pseudonym, &c, [nonce_byte; 12])
+            .unwrap();
+        let age_band = Cpr::parse_undated(cpr)
+            .unwrap()
+            .age_band(REFERENCE)
+            .unwrap();
+        let record = ServiceRecord {
+            pseudonym,
+            service: service.into(),
+            start: YearMonth::of(start),
+            age_band,
+            major_change,
+            envelope,
+        };
+        writer.write_service(&record).unwrap();
+    }
+    writer
+        .write_relation(&RelationRecord { child, parent })
+        .unwrap();
+    writer.finish().unwrap()
+}
+
+fn read_publication(bytes: &[u8]) -> Result<Value, Error> {
+    let mut reader = PublicationReader::new(bytes, "vector.pub")?;
+    let mut records = Vec::new();
+    while let Some(record) = reader.next_record()? {
+        records.push(match record {
+            Record::Service(r) => json!({
+                "type": "service", "pseudonym": r.pseudonym.to_string(), "service": r.service,
+                "start": format!("{:04}-{:02}", r.start.year, r.start.month), "age_band": r.age_band.name(),
+                "major_change": r.major_change, "envelope": hex::encode(&r.envelope),
+            }),
+            Record::Relation(r) => json!({ "type": "relation", "child": r.child.to_string(), "parent": r.parent.to_string() }),
+        });
+    }
+    let h = reader.header();
+    Ok(json!({
+        "header": {
+            "municipality": h.municipality.get(), "run": h.run.as_str(), "sector": h.sector.as_str(),
+            "run_key_fingerprint": h.run_key_fingerprint.to_string(), "catalogue_version": h.catalogue_version,
+            "reference_date": h.reference_date.to_string(),
+        },
+        "records": records,
+    }))
+}
+
+fn publication_vectors() -> Value {
+    let bytes = publication_bytes();
+    let good = read_publication(&bytes).unwrap();
+    let mut negative = Vec::new();
+    let mut altered_record = bytes.clone();
+    altered_record[80] ^= 0x01;
+    let mut altered_count = bytes.clone();
+    let count_at = bytes.len() - 32 - 16;
+    altered_count[count_at + 7] ^= 0x01;
+    let mut newer = bytes.clone();
+    newer[9] = 2;
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    let mut bad_tag = bytes.clone();
+    let first_record = 8 + 2 + 2 + 1 + 7 + 1 + 15 + 16 + 1 + 6 + 4;
+    bad_tag[first_record] = b'X';
+    // A careful edit: a count changed and the digest recomputed to match.
+    let mut recounted = bytes.clone();
+    recounted[count_at + 7] ^= 0x01;
+    let digest_at = recounted.len() - 32;
+    let digest = Sha256::new()
+        .chain_update(samkoer_core::labels::PUBLICATION_DIGEST)
+        .chain_update(&recounted[..digest_at])
+        .finalize();
+    recounted[digest_at..].copy_from_slice(&digest);
+    let cases: [(&str, Vec<u8>); 9] = [
+        (
+            "a trailer count changed and the digest recomputed",
+            recounted,
+        ),
+        ("cut short inside a record", bytes[..150].to_vec()),
+        (
+            "cut short before the trailer",
+            bytes[..bytes.len() - 49].to_vec(),
+        ),
+        ("a record byte changed", altered_record),
+        ("a trailer count changed", altered_count),
+        ("unsupported version", newer),
+        ("bytes after the trailer", trailing),
+        ("not a publication", b"SAMKOFLG\x00\x01".to_vec()),
+        ("unknown record tag", bad_tag),
+    ];
+    for (case, bytes) in cases {
+        negative.push(json!({ "case": case, "bytes": hex::encode(&bytes), "expect": class(read_publication(&bytes)) }));
+    }
+    json!({
+        "description": "Publications (spec §7); the envelopes open with the children-family sealing key below",
+        "sealing_key": hex::encode(sealing("children-family", 50).expose_secret()),
+        "bytes": hex::encode(&bytes),
+        "decoded": good,
+        "negative": negative,
+    })
+}
+
+fn export_vectors() -> Value {
+    let run_key = master().derive_run_key(&run());
+    let exports = [
+        (
+            "semicolon, BOM, CRLF, every outcome",
+            "employment",
+            "\u{feff}cpr;service;status;start;end;caseworker;case_ref;goal\r\n\
+            010190-1234;EMP-MENTOR;active;2025-01-15;;Lars Nielsen;J-1;\"Job; snart\"\r\n\
+            0101901234;EMP-WAGE-SUBSIDY;Active;15-02-2025;2027-01-01;Lars Nielsen;J-2;\r\n\
+            0101901234;EMP-MENTOR;ended;2024-01-15;2024-06-30;;;\r\n\
+            0202024321;X-TRANSPORT;active;2025-01-01;;;;\r\n\
+            0202024321;ADS-SOCIO-PED;active;2025-01-01;;;;\r\n\
+            0202024321;EMP-GUIDANCE;active;2027-01-01;;;;\r\n\
+            01019O1234;EMP-MENTOR;active;2025-01-15;;;;\r\n\
+            0101901234;NO-SUCH-CODE;active;2025-01-15;;;;\r\n\
+            \r\n\
+            3112999999;EMP-FLEX-JOB;pending;2025-01-15;;;;\r\n",
+        ),
+        (
+            "comma, relations not given",
+            "health-elderly",
+            "cpr,service,status,start\n0101363234,HEA-HOME-NURSING,active,2026-11-01\n0101374234,HEA-NURSING-HOME,active,01.10.2026\n0211264234,HEA-HOME-NURSING,active,2026-01-01\n",
+        ),
+    ];
+    let cases: Vec<Value> = exports
+        .iter()
+        .map(|(case, sector, csv)| {
+            let key = sealing(sector, 9);
+            let options = ExportOptions::default();
+            let publisher =
+                Publisher::new(&run_key, &key, Catalogue::builtin(), &options, REFERENCE).unwrap();
+            let (bytes, report) = publisher
+                .publish(
+                    Cursor::new(csv.as_bytes().to_vec()),
+                    "export.csv",
+                    None,
+                    Vec::new(),
+                    "out.pub",
+                )
+                .unwrap();
+            let mut decoded = read_publication(&bytes).unwrap();
+            for record in decoded["records"].as_array_mut().unwrap() {
+                record.as_object_mut().unwrap().remove("envelope");
+            }
+            json!({
+                "case": case, "sector": sector, "csv": csv,
+                "accounting": serde_json::to_value(&report.export).unwrap(),
+                "records": decoded["records"],
+            })
+        })
+        .collect();
+    json!({
+        "description": "Publishing exports (spec §8): accounting and records; envelopes are random, so only their opening is checked",
+        "run_key": hex::encode(run_key.expose_secret()), "run": "2026-11", "municipality": 219,
+        "reference_date": REFERENCE.to_string(), "catalogue_version": Catalogue::builtin().version,
+        "cases": cases,
+    })
+}
+
+fn all_vectors() -> Vec<(&'static str, Value)> {
+    vec![
+        ("cpr.json", cpr_vectors()),
+        ("keys.json", key_vectors()),
+        ("key_files.json", key_file_vectors()),
+        ("pseudonyms.json", pseudonym_vectors()),
+        ("envelopes.json", envelope_vectors()),
+        ("publications.json", publication_vectors()),
+        ("exports.json", export_vectors()),
+    ]
+}
+
+#[test]
+fn vectors_are_current() {
+    let update = std::env::var_os("SAMKOER_UPDATE_VECTORS").is_some();
+    let dir = vectors_dir();
+    let mut stale = Vec::new();
+    for (name, value) in all_vectors() {
+        let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        let path = dir.join(name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale vectors {stale:?}: run SAMKOER_UPDATE_VECTORS=1 cargo test -p samkoer-core --test vectors"
+    );
+}
+
+/// The checked-in envelopes open with the sealing key they name, to the content they name.
+#[test]
+fn checked_in_envelopes_open() {
+    let text = std::fs::read_to_string(vectors_dir().join("envelopes.json")).unwrap();
+    let vectors: Value = serde_json::from_str(&text).unwrap();
+    let key_bytes: [u8; 32] = hex::decode(vectors["sealing_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = SealingKey::from_bytes(town(), SectorCode::new("adult-social").unwrap(), key_bytes);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    for case in vectors["cases"].as_array().unwrap() {
+        let p = Pseudonym(
+            hex::decode(case["pseudonym"].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap(),
+        );
+        let bytes = hex::decode(case["envelope"].as_str().unwrap()).unwrap();
+        let opened = envelope_key
+            .open(case["service"].as_str().unwrap(), &p, &bytes)
+            .unwrap();
+        assert_eq!(
+            opened.cpr.expose_digits(),
+            case["content"]["cpr"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(opened.goal, case["content"]["goal"].as_str().unwrap());
+        assert_eq!(
+            opened.start.to_string(),
+            case["content"]["start"].as_str().unwrap()
+        );
+    }
+}
+
+/// Every label the code uses is written verbatim in the spec.
+#[test]
+fn spec_lists_every_label() {
+    let spec =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/spec.md"))
+            .unwrap();
+    for (name, label) in samkoer_core::labels::ALL {
+        let label = std::str::from_utf8(label).unwrap();
+        assert!(
+            spec.contains(&format!("`{label}`")),
+            "docs/spec.md does not list {name} = `{label}`"
+        );
+    }
+    for rule in samkoer_core::Rule::ALL {
+        assert!(
+            spec.contains(rule.name()),
+            "docs/spec.md does not list the rule {}",
+            rule.name()
+        );
+    }
+}
