@@ -1,5 +1,7 @@
 //! Pseudonyms per second on one core, on 10-digit CPR numbers (issue target: 8 million).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use samkoer_core::bench_inputs::{benchmark_cpr, benchmark_run_key_bytes};
 use samkoer_core::{Cpr, MunicipalityCode, Pseudonymiser, RunId, RunKey};

@@ -16,30 +16,62 @@ use samkoer_core::synth::{SynthConfig, SynthWriters, synthesise};
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, RunId, SealingKey};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let people: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(50_000);
-    let folder = PathBuf::from(std::env::args().nth(2).unwrap_or_else(|| "samkoer-demo".into()));
+    let people: usize = std::env::args()
+        .nth(1)
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(50_000);
+    let folder = PathBuf::from(
+        std::env::args()
+            .nth(2)
+            .unwrap_or_else(|| "samkoer-demo".into()),
+    );
     if folder.exists() {
-        return Err(format!("{} exists already; remove it or name another folder", folder.display()).into());
+        return Err(format!(
+            "{} exists already; remove it or name another folder",
+            folder.display()
+        )
+        .into());
     }
     std::fs::create_dir_all(folder.join("keys"))?;
     let catalogue = Catalogue::builtin();
     let municipality = MunicipalityCode::new(219)?;
     let reference_date = time::OffsetDateTime::now_utc().date();
-    let run = RunId::new(&format!("{}-{:02}", reference_date.year(), reference_date.month() as u8))?;
+    let run = RunId::new(&format!(
+        "{}-{:02}",
+        reference_date.year(),
+        reference_date.month() as u8
+    ))?;
 
     let started = Instant::now();
     let master = MasterKey::generate(municipality)?;
     master.write_new(&folder.join("keys/master.key"))?;
     let run_key = master.derive_run_key(&run);
     run_key.write_new(&folder.join("keys/run.key"))?;
-    println!("keys      master {}  run {} ({})", master.fingerprint(), run_key.fingerprint(), run);
+    println!(
+        "keys      master {}  run {} ({})",
+        master.fingerprint(),
+        run_key.fingerprint(),
+        run
+    );
 
-    let file = |name: String| -> std::io::Result<BufWriter<File>> { Ok(BufWriter::new(File::create(folder.join(name))?)) };
+    let file = |name: String| -> std::io::Result<BufWriter<File>> {
+        Ok(BufWriter::new(File::create(folder.join(name))?))
+    };
     let mut writers = SynthWriters {
-        exports: catalogue.sectors.iter().map(|s| file(format!("export-{}.csv", s.code))).collect::<Result<_, _>>()?,
+        exports: catalogue
+            .sectors
+            .iter()
+            .map(|s| file(format!("export-{}.csv", s.code)))
+            .collect::<Result<_, _>>()?,
         relations: file("relations.csv".into())?,
     };
-    let config = SynthConfig { people, seed: 2026, reference_date, invalid_rate: 0.002 };
+    let config = SynthConfig {
+        people,
+        seed: 2026,
+        reference_date,
+        invalid_rate: 0.002,
+    };
     let summary = synthesise(&config, catalogue, &mut writers)?;
     drop(writers);
     println!(
@@ -52,7 +84,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let options = ExportOptions::default();
-    println!("{:<16} {:>9} {:>10} {:>9} {:>9} {:>8}", "sector", "rows", "published", "excluded", "rejected", "seconds");
+    println!(
+        "{:<16} {:>9} {:>10} {:>9} {:>9} {:>8}",
+        "sector", "rows", "published", "excluded", "rejected", "seconds"
+    );
     for sector in &catalogue.sectors {
         let sealing = SealingKey::generate(municipality, sector.code.clone())?;
         sealing.write_new(&folder.join(format!("keys/sealing-{}.key", sector.code)))?;
@@ -65,7 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             relations,
             &folder.join(format!("{}.pub", sector.code)),
         )?;
-        std::fs::write(folder.join(format!("{}.accounting.json", sector.code)), report.to_json())?;
+        std::fs::write(
+            folder.join(format!("{}.accounting.json", sector.code)),
+            report.to_json(),
+        )?;
         let e = &report.export;
         println!(
             "{:<16} {:>9} {:>10} {:>9} {:>9} {:>8.2}",
@@ -77,6 +115,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             step.elapsed().as_secs_f64()
         );
     }
-    println!("files in  {}  (publications *.pub, accounting reports *.accounting.json, keys/)", folder.display());
+    println!(
+        "files in  {}  (publications *.pub, accounting reports *.accounting.json, keys/)",
+        folder.display()
+    );
     Ok(())
 }

@@ -319,7 +319,7 @@ fn csv_error(file: &str, line: u64, error: csv::Error) -> Error {
 }
 
 /// The text of field `index` of a row, or `""` for an absent optional column.
-fn field<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Result<&'r str, Rule> {
+fn field(record: &ByteRecord, column: Option<usize>) -> std::result::Result<&str, Rule> {
     match column.and_then(|c| record.get(c)) {
         Some(bytes) => std::str::from_utf8(bytes)
             .map(str::trim)
@@ -328,10 +328,7 @@ fn field<'r>(record: &'r ByteRecord, column: Option<usize>) -> std::result::Resu
     }
 }
 
-fn required<'r>(
-    record: &'r ByteRecord,
-    column: Option<usize>,
-) -> std::result::Result<&'r str, Rule> {
+fn required(record: &ByteRecord, column: Option<usize>) -> std::result::Result<&str, Rule> {
     let text = field(record, column)?;
     if text.is_empty() {
         Err(Rule::FieldEmpty)
@@ -412,6 +409,9 @@ pub struct RejectedRow {
     pub rule: Rule,
 }
 
+/// A row read: valid (`Ok`), or rejected with its line and rule (`Err`).
+pub type RowOutcome<T> = std::result::Result<T, RejectedRow>;
+
 /// Reads a case-system export row by row.
 pub struct ExportReader {
     table: CsvTable,
@@ -437,7 +437,7 @@ impl ExportReader {
 
     /// The next row, valid or rejected; `None` at the end; `Err` only for a fault that stops
     /// reading (an I/O error).
-    pub fn next_row(&mut self) -> Option<Result<std::result::Result<ServiceRow, RejectedRow>>> {
+    pub fn next_row(&mut self) -> Option<Result<RowOutcome<ServiceRow>>> {
         let reference = self.reference;
         let options = &self.options;
         let columns = self.table.columns.clone();
@@ -528,7 +528,7 @@ impl RelationsReader {
     }
 
     /// The next row, valid or rejected; `None` at the end.
-    pub fn next_row(&mut self) -> Option<Result<std::result::Result<RelationRow, RejectedRow>>> {
+    pub fn next_row(&mut self) -> Option<Result<RowOutcome<RelationRow>>> {
         let reference = self.reference;
         let columns = self.table.columns.clone();
         let row = match self.table.next_row()? {
@@ -565,7 +565,7 @@ mod tests {
     fn rows(
         text: &'static [u8],
         options: &ExportOptions,
-    ) -> Result<Vec<std::result::Result<(u64, String, Status), RejectedRow>>> {
+    ) -> Result<Vec<RowOutcome<(u64, String, Status)>>> {
         let mut reader = ExportReader::new(text, "export.csv", options, REFERENCE)?;
         let mut out = Vec::new();
         while let Some(row) = reader.next_row() {

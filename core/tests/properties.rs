@@ -1,5 +1,7 @@
 //! Property tests of the invariants, on random CPR numbers, keys and export rows.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
 use std::collections::HashSet;
 use std::io::Cursor;
 

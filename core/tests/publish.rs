@@ -1,6 +1,8 @@
 //! End-to-end publishing of a synthetic municipality: accounting, round trip, envelopes, and
 //! that no input CPR number appears anywhere in what a sector hands out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
 use std::collections::HashSet;
 use std::io::Cursor;
 

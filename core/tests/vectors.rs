@@ -5,6 +5,8 @@
 //! `SAMKOER_UPDATE_VECTORS=1 cargo test -p samkoer-core --test vectors`. Every other surface
 //! (WASM, Python, C) reads the same files. Negative cases carry `expect`: an error class (spec §10).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
 use std::io::Cursor;
 use std::path::PathBuf;
 
