@@ -182,8 +182,9 @@ struct CsvTable {
     record: ByteRecord,
 }
 
-/// One data row of a [`CsvTable`]: its line and its fields, or the rule it broke.
-type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord), (u64, Rule)>;
+/// One data row of a [`CsvTable`]: its line, its fields and the columns of the wanted fields, or
+/// the line and the rule it broke.
+type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord, &'a [Option<usize>]), (u64, Rule)>;
 
 impl CsvTable {
     fn open(
@@ -293,7 +294,7 @@ impl CsvTable {
                 if self.record.len() != self.width {
                     return Some(Ok(Err((line, Rule::CsvFieldCount))));
                 }
-                Some(Ok(Ok((line, &self.record))))
+                Some(Ok(Ok((line, &self.record, &self.columns))))
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -303,6 +304,19 @@ impl CsvTable {
                 }
             }
         }
+    }
+}
+
+impl CsvTable {
+    /// The next row parsed by `parse`, or rejected with its line and rule.
+    fn next_parsed<T>(
+        &mut self,
+        parse: impl FnOnce(u64, &ByteRecord, &[Option<usize>]) -> std::result::Result<T, Rule>,
+    ) -> Option<Result<RowOutcome<T>>> {
+        Some(self.next_row()?.map(|row| {
+            let (line, record, columns) = row.map_err(|(line, rule)| RejectedRow { line, rule })?;
+            parse(line, record, columns).map_err(|rule| RejectedRow { line, rule })
+        }))
     }
 }
 
@@ -438,19 +452,10 @@ impl ExportReader {
     /// The next row, valid or rejected; `None` at the end; `Err` only for a fault that stops
     /// reading (an I/O error).
     pub fn next_row(&mut self) -> Option<Result<RowOutcome<ServiceRow>>> {
-        let reference = self.reference;
-        let options = &self.options;
-        let columns = self.table.columns.clone();
-        let row = match self.table.next_row()? {
-            Err(e) => return Some(Err(e)),
-            Ok(row) => row,
-        };
-        Some(Ok(row
-            .map_err(|(line, rule)| RejectedRow { line, rule })
-            .and_then(|(line, record)| {
-                parse_service_row(line, record, &columns, options, reference)
-                    .map_err(|rule| RejectedRow { line, rule })
-            })))
+        let (options, reference) = (&self.options, self.reference);
+        self.table.next_parsed(|line, record, columns| {
+            parse_service_row(line, record, columns, options, reference)
+        })
     }
 }
 
@@ -530,28 +535,18 @@ impl RelationsReader {
     /// The next row, valid or rejected; `None` at the end.
     pub fn next_row(&mut self) -> Option<Result<RowOutcome<RelationRow>>> {
         let reference = self.reference;
-        let columns = self.table.columns.clone();
-        let row = match self.table.next_row()? {
-            Err(e) => return Some(Err(e)),
-            Ok(row) => row,
-        };
-        Some(Ok(row
-            .map_err(|(line, rule)| RejectedRow { line, rule })
-            .and_then(|(line, record)| {
-                let parse = || -> std::result::Result<RelationRow, Rule> {
-                    let child = Cpr::parse(required(record, columns[0])?, reference)?;
-                    let parent = Cpr::parse(required(record, columns[1])?, reference)?;
-                    if child == parent {
-                        return Err(Rule::RelationSelf);
-                    }
-                    Ok(RelationRow {
-                        line,
-                        child,
-                        parent,
-                    })
-                };
-                parse().map_err(|rule| RejectedRow { line, rule })
-            })))
+        self.table.next_parsed(|line, record, columns| {
+            let child = Cpr::parse(required(record, columns[0])?, reference)?;
+            let parent = Cpr::parse(required(record, columns[1])?, reference)?;
+            if child == parent {
+                return Err(Rule::RelationSelf);
+            }
+            Ok(RelationRow {
+                line,
+                child,
+                parent,
+            })
+        })
     }
 }
 

@@ -320,7 +320,16 @@ struct KeyFile {
     secret: Secret,
 }
 
-impl KeyFile {
+/// What a key file says, borrowed from a key for writing or from a parsed file for checking.
+struct KeyFileView<'a> {
+    kind: KeyKind,
+    municipality: MunicipalityCode,
+    run: Option<&'a RunId>,
+    sector: Option<&'a SectorCode>,
+    secret: &'a Secret,
+}
+
+impl KeyFileView<'_> {
     /// The canonical text up to (not including) the `check:` line.
     fn body(&self) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::new());
@@ -328,15 +337,15 @@ impl KeyFile {
         text.push('\n');
         text.push_str(&format!("kind: {}\n", self.kind.name()));
         text.push_str(&format!("municipality: {}\n", self.municipality));
-        if let Some(run) = &self.run {
+        if let Some(run) = self.run {
             text.push_str(&format!("run: {run}\n"));
         }
-        if let Some(sector) = &self.sector {
+        if let Some(sector) = self.sector {
             text.push_str(&format!("sector: {sector}\n"));
         }
         text.push_str(&format!(
             "fingerprint: {}\n",
-            Fingerprint::of(self.kind, &self.secret)
+            Fingerprint::of(self.kind, self.secret)
         ));
         text.push_str("secret: ");
         let mut secret_hex = Zeroizing::new([0u8; 2 * KEY_LEN]);
@@ -360,9 +369,21 @@ impl KeyFile {
 
     fn render(&self) -> Zeroizing<String> {
         let mut text = self.body();
-        let check = hex::encode(KeyFile::check(&text));
+        let check = hex::encode(KeyFileView::check(&text));
         text.push_str(&format!("check: {check}\n"));
         text
+    }
+}
+
+impl KeyFile {
+    fn view(&self) -> KeyFileView<'_> {
+        KeyFileView {
+            kind: self.kind,
+            municipality: self.municipality,
+            run: self.run.as_ref(),
+            sector: self.sector.as_ref(),
+            secret: &self.secret,
+        }
     }
 
     fn parse(text: &str, file: &str) -> Result<KeyFile> {
@@ -419,7 +440,7 @@ impl KeyFile {
             sector,
             secret,
         };
-        let expected = KeyFile::check(&key_file.body());
+        let expected = KeyFileView::check(&key_file.view().body());
         if !bool::from(expected.ct_eq(&check)) {
             return Err(Error::input(file, check_line as u64, Rule::KeyFileCheck));
         }
@@ -503,34 +524,11 @@ pub trait KeyFileFormat: Sized {
 
 impl KeyFileFormat for MasterKey {
     fn to_key_file(&self) -> Zeroizing<String> {
-        let secret = Secret(*self.secret.bytes());
-        let file = KeyFile {
+        let (municipality, secret) = (self.municipality, &self.secret);
+        KeyFileView {
             kind: KeyKind::Master,
-            municipality: self.municipality,
+            municipality,
             run: None,
-            sector: None,
-            secret,
-        };
-        file.render()
-    }
-
-    fn from_key_file(text: &str, file: &str) -> Result<Self> {
-        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Master, file)?;
-        Ok(MasterKey::from_bytes(
-            parsed.municipality,
-            std::mem::take(&mut parsed.secret.0),
-        ))
-    }
-}
-
-impl KeyFileFormat for RunKey {
-    fn to_key_file(&self) -> Zeroizing<String> {
-        let secret = Secret(*self.secret.bytes());
-        let run = Some(self.run.clone());
-        KeyFile {
-            kind: KeyKind::Run,
-            municipality: self.municipality,
-            run,
             sector: None,
             secret,
         }
@@ -538,26 +536,47 @@ impl KeyFileFormat for RunKey {
     }
 
     fn from_key_file(text: &str, file: &str) -> Result<Self> {
-        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Run, file)?;
+        let parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Master, file)?;
+        Ok(MasterKey {
+            municipality: parsed.municipality,
+            secret: parsed.secret,
+        })
+    }
+}
+
+impl KeyFileFormat for RunKey {
+    fn to_key_file(&self) -> Zeroizing<String> {
+        let (municipality, secret) = (self.municipality, &self.secret);
+        KeyFileView {
+            kind: KeyKind::Run,
+            municipality,
+            run: Some(&self.run),
+            sector: None,
+            secret,
+        }
+        .render()
+    }
+
+    fn from_key_file(text: &str, file: &str) -> Result<Self> {
+        let parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Run, file)?;
         let run = parsed
             .run
-            .take()
             .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
-        Ok(RunKey::from_bytes(
-            parsed.municipality,
+        Ok(RunKey {
+            municipality: parsed.municipality,
             run,
-            std::mem::take(&mut parsed.secret.0),
-        ))
+            secret: parsed.secret,
+        })
     }
 }
 
 impl KeyFileFormat for SealingKey {
     fn to_key_file(&self) -> Zeroizing<String> {
-        let secret = Secret(*self.secret.bytes());
-        let sector = Some(self.sector.clone());
-        KeyFile {
+        let (municipality, secret) = (self.municipality, &self.secret);
+        let sector = Some(&self.sector);
+        KeyFileView {
             kind: KeyKind::Sealing,
-            municipality: self.municipality,
+            municipality,
             run: None,
             sector,
             secret,
@@ -566,13 +585,15 @@ impl KeyFileFormat for SealingKey {
     }
 
     fn from_key_file(text: &str, file: &str) -> Result<Self> {
-        let mut parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Sealing, file)?;
+        let parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Sealing, file)?;
         let sector = parsed
             .sector
-            .take()
             .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
-        let bytes = std::mem::take(&mut parsed.secret.0);
-        Ok(SealingKey::from_bytes(parsed.municipality, sector, bytes))
+        Ok(SealingKey {
+            municipality: parsed.municipality,
+            sector,
+            secret: parsed.secret,
+        })
     }
 }
 
