@@ -13,6 +13,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use time::{Date, Month};
 use zeroize::Zeroize;
 
+use crate::catalogue::is_service_code;
 use crate::cpr::Cpr;
 use crate::error::{Error, Result, Rule};
 use crate::ids::{MunicipalityCode, RunId, SectorCode};
@@ -68,6 +69,9 @@ impl EnvelopeContent {
         if fields.iter().any(|f| f.len() > MAX_FIELD_LEN) {
             return Err(Rule::FieldTooLong);
         }
+        if !(1800..=9999).contains(&self.start.year()) {
+            return Err(Rule::DateInvalid);
+        }
         let mut out = Vec::with_capacity(128);
         out.extend_from_slice(self.cpr.expose_digits());
         // Start dates come from the export, whose parser limits years to 1800..=9999.
@@ -92,18 +96,24 @@ impl EnvelopeContent {
         let mut rest = &bytes[14..];
         let mut field = || -> Option<String> {
             let len = usize::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?));
+            if len > MAX_FIELD_LEN {
+                return None;
+            }
             let text = String::from_utf8(rest.get(2..2 + len)?.to_vec()).ok()?;
             rest = &rest[2 + len..];
             Some(text)
         };
         let (case_ref, caseworker, goal) = (field()?, field()?, field()?);
-        rest.iter().all(|&b| b == 0).then_some(EnvelopeContent {
+        let content = EnvelopeContent {
             cpr,
             case_ref,
             caseworker,
             goal,
             start,
-        })
+        };
+        // Only the canonical encoding opens: zero padding, and less than one block of it.
+        let canonical = rest.len() < PADDING_BLOCK && rest.iter().all(|&b| b == 0);
+        canonical.then_some(content)
     }
 }
 
@@ -178,6 +188,11 @@ impl EnvelopeKey {
         content: &EnvelopeContent,
         nonce: [u8; NONCE_LEN],
     ) -> Result<Vec<u8>> {
+        if !is_service_code(service) {
+            return Err(Error::Parameter {
+                rule: Rule::ServiceUnknown,
+            });
+        }
         let mut plaintext = content.encode().map_err(|rule| Error::Parameter { rule })?;
         let aad = self.associated_data(service, pseudonym);
         let sealed = self.cipher.encrypt(
@@ -206,7 +221,10 @@ impl EnvelopeKey {
         envelope: &[u8],
     ) -> Result<EnvelopeContent> {
         let (&version, rest) = envelope.split_first().ok_or(Error::OpenFailed)?;
-        if version != ENVELOPE_VERSION || rest.len() < NONCE_LEN + TAG_LEN {
+        if version != ENVELOPE_VERSION
+            || rest.len() < NONCE_LEN + TAG_LEN
+            || !is_service_code(service)
+        {
             return Err(Error::OpenFailed);
         }
         let (nonce, sealed) = rest.split_at(NONCE_LEN);

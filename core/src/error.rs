@@ -268,7 +268,9 @@ impl Rule {
             Rule::FieldTooLong => "a field is longer than the format allows",
             Rule::ServiceUnknown => "the service code is not in the service catalogue",
             Rule::StatusUnknown => "the status is not a known value",
-            Rule::DateInvalid => "the date is not a real date as YYYY-MM-DD or DD-MM-YYYY",
+            Rule::DateInvalid => {
+                "the date is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"
+            }
             Rule::DateOrder => "the end date lies before the start date",
             Rule::RelationSelf => "a relation links a person to themself",
             Rule::MappingInvalid => "the column or status mapping is malformed",
@@ -276,7 +278,7 @@ impl Rule {
             Rule::KeyFileVersion => "the key file's version is not supported",
             Rule::KeyFileKind => "the key file holds another kind of key",
             Rule::KeyFileCheck => "the key file's check does not match: it was altered or damaged",
-            Rule::KeyFilePermissions => "the key file can be read by other users than its owner",
+            Rule::KeyFilePermissions => "other users than the key file's owner have access to it",
             Rule::KeyFileExists => "a file already exists there; keys are never overwritten",
             Rule::KeyMismatch => "the keys belong to different municipalities, runs or sectors",
             Rule::PublicationMagic => "the file is not a samkoer publication",

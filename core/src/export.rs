@@ -6,12 +6,13 @@
 //! does not grow with the file. A bad row is reported with its line and rule and reading goes
 //! on; only a file-level fault (no header, a missing column) stops it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 use csv::{ByteRecord, ReaderBuilder};
 use serde::Deserialize;
 use time::{Date, Month};
+use toml::Spanned;
 
 use crate::cpr::Cpr;
 use crate::envelope::MAX_FIELD_LEN;
@@ -106,59 +107,75 @@ pub struct ExportOptions {
 #[serde(deny_unknown_fields)]
 struct RawMapping {
     #[serde(default)]
-    delimiter: Option<String>,
+    delimiter: Option<Spanned<String>>,
     #[serde(default)]
-    encoding: Option<String>,
+    encoding: Option<Spanned<String>>,
     #[serde(default)]
-    columns: HashMap<String, String>,
+    columns: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    statuses: HashMap<String, String>,
+    statuses: BTreeMap<String, Spanned<String>>,
 }
 
 impl ExportOptions {
     /// Reads a mapping file (TOML, spec §8.3): optional `delimiter` (`";"`, `","` or `"auto"`),
     /// `encoding` (`"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
-    /// name, and a `[statuses]` table from export value to status.
+    /// name, and a `[statuses]` table from export value to status. A mistake is reported with
+    /// its line.
     pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
-        let invalid = |line: u64| Error::input(file, line, Rule::MappingInvalid);
+        let line_of =
+            |offset: usize| 1 + text[..offset.min(text.len())].matches('\n').count() as u64;
+        let invalid = |value: &Spanned<String>| {
+            Error::input(file, line_of(value.span().start), Rule::MappingInvalid)
+        };
         let raw: RawMapping = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| 1 + text[..s.start].matches('\n').count() as u64);
-            invalid(line.unwrap_or(0))
+            let line = e.span().map_or(0, |s| line_of(s.start));
+            Error::input(file, line, Rule::MappingInvalid)
         })?;
-        let delimiter = match raw.delimiter.as_deref() {
-            None | Some("auto") => Delimiter::Auto,
-            Some(";") => Delimiter::Semicolon,
-            Some(",") => Delimiter::Comma,
-            Some(_) => return Err(invalid(0)),
+        let delimiter = match &raw.delimiter {
+            None => Delimiter::Auto,
+            Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
+                "auto" => Delimiter::Auto,
+                ";" => Delimiter::Semicolon,
+                "," => Delimiter::Comma,
+                _ => return Err(invalid(value)),
+            },
         };
-        let encoding = match raw
-            .encoding
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("utf-8" | "utf8") => TextEncoding::Utf8,
-            Some("windows-1252" | "cp1252") => TextEncoding::Windows1252,
-            Some(_) => return Err(invalid(0)),
+        let encoding = match &raw.encoding {
+            None => TextEncoding::Utf8,
+            Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
+                "utf-8" | "utf8" => TextEncoding::Utf8,
+                "windows-1252" | "cp1252" => TextEncoding::Windows1252,
+                _ => return Err(invalid(value)),
+            },
         };
-        let known_field = |f: &String| {
-            EXPORT_FIELDS.contains(&f.as_str()) || RELATION_FIELDS.contains(&f.as_str())
-        };
-        if !raw.columns.keys().all(known_field) || raw.columns.values().any(|c| c.trim().is_empty())
-        {
-            return Err(invalid(0));
+        let mut columns = HashMap::new();
+        let mut column_names = HashSet::new();
+        for (field, column) in &raw.columns {
+            let known = EXPORT_FIELDS.contains(&field.as_str())
+                || RELATION_FIELDS.contains(&field.as_str());
+            let name = column.get_ref().trim().to_lowercase();
+            // Two fields read from one column would be a silent mistake.
+            if !known || name.is_empty() || !column_names.insert(name) {
+                return Err(invalid(column));
+            }
+            columns.insert(field.clone(), column.get_ref().clone());
         }
         let mut statuses = HashMap::new();
-        for (value, status) in raw.statuses {
-            let status = Status::from_name(&status).ok_or_else(|| invalid(0))?;
-            statuses.insert(value.trim().to_lowercase(), status);
+        for (value, status) in &raw.statuses {
+            let parsed =
+                Status::from_name(status.get_ref().trim()).ok_or_else(|| invalid(status))?;
+            // Values are compared without case or surrounding space, so these must be unique.
+            if statuses
+                .insert(value.trim().to_lowercase(), parsed)
+                .is_some()
+            {
+                return Err(invalid(status));
+            }
         }
         Ok(ExportOptions {
             delimiter,
             encoding,
-            columns: raw.columns,
+            columns,
             statuses,
         })
     }
@@ -199,6 +216,8 @@ impl CsvTable {
             TextEncoding::Windows1252 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding_rs::WINDOWS_1252))
+                    // A byte-order mark says the file is Unicode after all; believe it.
+                    .bom_override(true)
                     .build(input),
             ),
         };
@@ -222,7 +241,13 @@ impl CsvTable {
                 _ => return Err(Error::input(file, 1, Rule::DelimiterAmbiguous)),
             },
         };
-        let stream: Box<dyn Read> = Box::new(Cursor::new(first_line).chain(buffered));
+        // A sentinel line after the input makes every record end with an LF, which the line
+        // numbering below relies on, and shows an unterminated quote: it swallows the sentinel.
+        let stream: Box<dyn Read> = Box::new(
+            Cursor::new(first_line)
+                .chain(buffered)
+                .chain(END_SENTINEL_LINE),
+        );
         // Lines end at LF only, so that the CSV reader's line numbers are right for CRLF files too;
         // a trailing CR is white space that every field is trimmed of.
         let mut reader = ReaderBuilder::new()
@@ -289,8 +314,24 @@ impl CsvTable {
         }
         match read {
             Ok(false) => None,
+            Ok(true) if self.record.len() == 1 && &self.record[0] == END_SENTINEL => None,
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                // The CSV reader numbers a record by where it looked for it, before it skipped
+                // blank lines. Count back from where the record ended instead: the line after
+                // its final LF, less the LFs inside quoted fields.
+                let next_line = self.reader.position().line();
+                let inner_newlines = memchr_count(self.record.as_slice());
+                let line = next_line.saturating_sub(1 + inner_newlines);
+                let swallowed_sentinel = inner_newlines > 0
+                    && self
+                        .record
+                        .as_slice()
+                        .windows(END_SENTINEL.len())
+                        .any(|w| w == END_SENTINEL);
+                if swallowed_sentinel {
+                    // That record ran to the end of the input, so no LF of its own ended it.
+                    return Some(Ok(Err((line + 1, Rule::CsvSyntax))));
+                }
                 if self.record.len() != self.width {
                     return Some(Ok(Err((line, Rule::CsvFieldCount))));
                 }
@@ -318,6 +359,15 @@ impl CsvTable {
             parse(line, record, columns).map_err(|rule| RejectedRow { line, rule })
         }))
     }
+}
+
+/// Appended to every input; see [`CsvTable::open`].
+const END_SENTINEL_LINE: &[u8] = b"\n\0samkoer-end-of-input\0\n";
+const END_SENTINEL: &[u8] = b"\0samkoer-end-of-input\0";
+
+/// The number of LF bytes in `bytes`.
+fn memchr_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// A line holding nothing but white space (for instance the CR of an empty CRLF line).
@@ -614,6 +664,31 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_survive_blank_lines_and_multi_line_fields() {
+        let text = b"cpr,service,status,start,goal\n\n\n0101901234,EMP-MENTOR,active,2025-01-02,\"two\nlines\"\n\r\n0101901234,EMP-MENTOR,active\n0101901234,EMP-MENTOR,active,2025-01-02,x";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        let lines: Vec<_> = got
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.0).map_err(|e| (e.line, e.rule)))
+            .collect();
+        assert_eq!(lines, vec![Ok(4), Err((7, Rule::CsvFieldCount)), Ok(8)]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_a_syntax_error_at_its_line() {
+        let text = b"cpr;service;status;start;goal\n0101901234;EMP-MENTOR;active;2025-01-02;\"open\n0101901234;EMP-MENTOR;active;2025-01-02;x\n";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        assert_eq!(got.len(), 1, "the rest of the file is inside the quote");
+        assert_eq!(
+            got[0].as_ref().unwrap_err(),
+            &RejectedRow {
+                line: 2,
+                rule: Rule::CsvSyntax
+            }
+        );
+    }
+
+    #[test]
     fn file_level_faults_name_file_line_and_rule() {
         let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
         assert_eq!(rule(b""), Some(Rule::HeaderMissing));
@@ -630,6 +705,20 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "export.csv, line 1: a required column is missing (column-missing) [start]"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_overrides_a_declared_windows_1252() {
+        let options = ExportOptions {
+            encoding: TextEncoding::Windows1252,
+            ..Default::default()
+        };
+        let text = "\u{feff}cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;Søren\n";
+        let mut reader = ExportReader::new(text.as_bytes(), "e.csv", &options, REFERENCE).unwrap();
+        assert_eq!(
+            reader.next_row().unwrap().unwrap().unwrap().caseworker,
+            "Søren"
         );
     }
 

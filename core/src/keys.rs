@@ -424,12 +424,20 @@ impl KeyFile {
         let (fingerprint_line, fingerprint) = field("fingerprint")?;
         let fingerprint =
             Fingerprint::parse(fingerprint).ok_or_else(|| syntax(fingerprint_line))?;
+        // Hex is lowercase, as written: one key has one file text.
+        let lowercase_hex = |text: &str| !text.bytes().any(|b| b.is_ascii_uppercase());
         let (n, secret_hex) = field("secret")?;
         let mut secret = Secret([0; KEY_LEN]);
-        hex::decode_to_slice(secret_hex, &mut secret.0).map_err(|_| syntax(n))?;
+        hex::decode_to_slice(secret_hex, &mut secret.0)
+            .ok()
+            .filter(|()| lowercase_hex(secret_hex))
+            .ok_or_else(|| syntax(n))?;
         let (check_line, check_hex) = field("check")?;
         let mut check = [0u8; 16];
-        hex::decode_to_slice(check_hex, &mut check).map_err(|_| syntax(check_line))?;
+        hex::decode_to_slice(check_hex, &mut check)
+            .ok()
+            .filter(|()| lowercase_hex(check_hex))
+            .ok_or_else(|| syntax(check_line))?;
         if let Some((n, _)) = lines.find(|(_, line)| !line.trim().is_empty()) {
             return Err(syntax(n));
         }
@@ -477,18 +485,28 @@ fn write_new_secret_file(path: &Path, text: &str) -> Result<()> {
         std::io::ErrorKind::AlreadyExists => Error::input(&name, 0, Rule::KeyFileExists),
         _ => Error::io(&name, e),
     })?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(&name, e))
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        // A half-written key file is worse than none, and would block the retry.
+        let _ = std::fs::remove_file(path);
+        return Err(Error::io(&name, e));
+    }
+    Ok(())
 }
 
-/// Reads a key file, refusing one that others than its owner may read.
+/// Reads a key file, refusing one that others than its owner may access. The permissions are
+/// those of the opened file, so they cannot change between the check and the read.
 fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
+    use std::io::Read;
     let name = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
+        let mode = file
+            .metadata()
             .map_err(|e| Error::io(&name, e))?
             .permissions()
             .mode();
@@ -496,7 +514,9 @@ fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
             return Err(Error::input(&name, 0, Rule::KeyFilePermissions));
         }
     }
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(&name, e))?);
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&name, e))?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Zeroizing::new(text.to_owned())),
         Err(_) => Err(Error::input(&name, 0, Rule::KeyFileSyntax)),
@@ -664,6 +684,14 @@ mod tests {
         assert_eq!(error.rule(), Some(Rule::KeyFileCheck));
         let wrong_kind = MasterKey::from_key_file(&text, "run.key").unwrap_err();
         assert_eq!(wrong_kind.rule(), Some(Rule::KeyFileKind));
+        let lettered = RunKey::from_bytes(municipality(), RunId::new("r").unwrap(), [0xab; 32]);
+        let upper = lettered
+            .to_key_file()
+            .replace(&"ab".repeat(32), &"AB".repeat(32));
+        assert_eq!(
+            RunKey::from_key_file(&upper, "f").unwrap_err().rule(),
+            Some(Rule::KeyFileSyntax)
+        );
         let newer = text.replace("samkoer-key-file 1", "samkoer-key-file 2");
         assert_eq!(
             RunKey::from_key_file(&newer, "f").unwrap_err().rule(),

@@ -15,7 +15,7 @@ use time::{Date, Month};
 
 use crate::catalogue::is_service_code;
 use crate::cpr::AgeBand;
-use crate::envelope::{NONCE_LEN, TAG_LEN};
+use crate::envelope::{NONCE_LEN, PADDING_BLOCK, TAG_LEN};
 use crate::error::{Error, Result, Rule};
 use crate::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::keys::{Fingerprint, push_short};
@@ -34,8 +34,10 @@ pub const TAG_RELATION: u8 = b'R';
 pub const TAG_TRAILER: u8 = b'T';
 /// The flag bit of a record whose service marks a pending major change.
 pub const FLAG_MAJOR_CHANGE: u8 = 0x01;
-/// The shortest possible envelope: version, nonce, one padding block, tag.
-const MIN_ENVELOPE_LEN: usize = 1 + NONCE_LEN + TAG_LEN;
+/// The shortest possible envelope: version, nonce, one padded plaintext block, tag.
+pub const MIN_ENVELOPE_LEN: usize = 1 + NONCE_LEN + PADDING_BLOCK + TAG_LEN;
+/// The years a publication may carry, as exports' dates do.
+const YEARS: std::ops::RangeInclusive<u16> = 1800..=9999;
 
 /// A month, the only precision of timing that leaves a sector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,7 +145,11 @@ impl<W: Write> PublicationWriter<W> {
             relations: 0,
             scratch: Vec::with_capacity(512),
         };
-        if header.catalogue_version.is_empty() || header.catalogue_version.len() > 255 {
+        let reference_year = u16::try_from(header.reference_date.year()).ok();
+        if header.catalogue_version.is_empty()
+            || header.catalogue_version.len() > 255
+            || !reference_year.is_some_and(|y| YEARS.contains(&y))
+        {
             return Err(Error::format(file, 0, Rule::PublicationHeader));
         }
         let mut bytes = MAGIC.to_vec();
@@ -167,7 +173,11 @@ impl<W: Write> PublicationWriter<W> {
         let number = self.services + self.relations + 1;
         let envelope_len = u16::try_from(record.envelope.len())
             .map_err(|_| Error::format(&self.file, number, Rule::PublicationRecord))?;
-        if !is_service_code(&record.service) || usize::from(envelope_len) < MIN_ENVELOPE_LEN {
+        if !is_service_code(&record.service)
+            || usize::from(envelope_len) < MIN_ENVELOPE_LEN
+            || !YEARS.contains(&record.start.year)
+            || !(1..=12).contains(&record.start.month)
+        {
             return Err(Error::format(&self.file, number, Rule::PublicationRecord));
         }
         let mut bytes = std::mem::take(&mut self.scratch);
@@ -314,6 +324,9 @@ impl<R: Read> PublicationReader<R> {
             TAG_RELATION => {
                 let child = Pseudonym(self.take_array()?);
                 let parent = Pseudonym(self.take_array()?);
+                if child == parent {
+                    return Err(self.error(Rule::PublicationRecord));
+                }
                 self.relations += 1;
                 Ok(Some(Record::Relation(RelationRecord { child, parent })))
             }
@@ -341,7 +354,7 @@ impl<R: Read> PublicationReader<R> {
         let mut envelope = vec![0u8; envelope_len];
         self.take(&mut envelope)?;
         let age_band = AgeBand::from_byte(band);
-        let valid_month = (1..=12).contains(&month) && start.year >= 1800;
+        let valid_month = (1..=12).contains(&month) && YEARS.contains(&start.year);
         match (service, age_band) {
             (Some(service), Some(age_band))
                 if valid_month
@@ -452,7 +465,7 @@ impl<R: Read> HeaderReader<'_, R> {
                 Date::from_calendar_date(i32::from(u16::from_be_bytes([y0, y1])), m, day).ok()
             })
             .ok_or_else(|| self.bad())?;
-        if catalogue_version.is_empty() {
+        if catalogue_version.is_empty() || !YEARS.contains(&u16::from_be_bytes([y0, y1])) {
             return Err(self.bad());
         }
         Ok(PublicationHeader {

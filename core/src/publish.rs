@@ -22,6 +22,18 @@ use crate::publication::{
     PublicationHeader, PublicationWriter, RelationRecord, ServiceRecord, YearMonth,
 };
 
+/// Creates (or truncates) a file that only its owner may read and write.
+fn create_owner_only(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Why a valid row is not published: the policy rules (spec §8.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Exclusion {
@@ -382,8 +394,9 @@ impl<'a> Publisher<'a> {
     }
 
     /// Publishes files: reads `export` (and `relations`), writes the publication to `out` by
-    /// way of `out.partial`, renamed only when complete, so a failed publish leaves no file
-    /// that looks finished and never overwrites an earlier good one.
+    /// way of `out.partial`, renamed only when complete, so a failed publish leaves no file that
+    /// looks finished and leaves an earlier `out` as it was. The publication is created readable
+    /// by its owner only: with the run key, it re-identifies every person in it.
     pub fn publish_files(
         &self,
         export: &Path,
@@ -394,18 +407,19 @@ impl<'a> Publisher<'a> {
             let file = File::open(path).map_err(|e| Error::io(&path.display().to_string(), e))?;
             Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
         };
-        let out_name = out.display().to_string();
-        let mut partial = PathBuf::from(out);
-        partial.as_mut_os_string().push(".partial");
-        let file = File::create(&partial).map_err(|e| Error::io(&out_name, e))?;
+        let export_input = open(export)?;
         let relations_name = relations.map(|p| p.display().to_string());
         let relations_input = match relations {
             Some(path) => Some((open(path)?, relations_name.as_deref().unwrap_or_default())),
             None => None,
         };
+        let out_name = out.display().to_string();
+        let mut partial = PathBuf::from(out);
+        partial.as_mut_os_string().push(".partial");
+        let file = create_owner_only(&partial).map_err(|e| Error::io(&out_name, e))?;
         let result = self
             .publish(
-                open(export)?,
+                export_input,
                 &export.display().to_string(),
                 relations_input,
                 BufWriter::new(file),
