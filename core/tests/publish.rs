@@ -248,6 +248,14 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
         REFERENCE,
     )
     .unwrap();
+    let missing = dir.path().join("no-such-export.csv");
+    let error = publisher.publish_files(&missing, None, &out).unwrap_err();
+    assert_eq!(error.class(), "io");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing created for a missing input"
+    );
     let error = publisher.publish_files(&export, None, &out).unwrap_err();
     assert_eq!(error.class(), "column-missing");
     assert!(error.to_string().contains("export.csv, line 1"));
