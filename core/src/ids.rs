@@ -102,6 +102,48 @@ impl fmt::Display for SectorCode {
     }
 }
 
+/// A candidate's id: 16 random bytes, unlinkable to any pseudonym and to any other run.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CandidateId(pub [u8; 16]);
+
+impl CandidateId {
+    /// A fresh random id.
+    pub fn random() -> Result<CandidateId> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|_| Error::Random)?;
+        Ok(CandidateId(bytes))
+    }
+
+    /// Parses the form written by `Display`: `K-` and 32 lower-case hex digits.
+    pub fn parse(text: &str) -> Option<CandidateId> {
+        let hex_part = text.strip_prefix("K-")?;
+        let mut bytes = [0u8; 16];
+        hex::decode_to_slice(hex_part, &mut bytes).ok()?;
+        (!hex_part.bytes().any(|b| b.is_ascii_uppercase())).then_some(CandidateId(bytes))
+    }
+}
+
+impl fmt::Display for CandidateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "K-{}", hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for CandidateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CandidateId({self})")
+    }
+}
+
+impl serde::Serialize for CandidateId {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +169,9 @@ mod tests {
         assert!(RunId::new(&"x".repeat(65)).is_err());
         assert!(SectorCode::new("adult-social").is_ok());
         assert!(SectorCode::new("Adult").is_err() && SectorCode::new("").is_err());
+        let id = CandidateId::random().unwrap();
+        assert_eq!(CandidateId::parse(&id.to_string()), Some(id));
+        assert_ne!(CandidateId::random().unwrap(), id);
+        assert_eq!(CandidateId::parse(&id.to_string().to_uppercase()), None);
     }
 }

@@ -27,6 +27,9 @@ pub const KEY_FILE_CHECK: &[u8] = b"samkoer/v1/key-file";
 /// Prefix of the digest in a publication's trailer (spec §7.4).
 pub const PUBLICATION_DIGEST: &[u8] = b"samkoer/v1/publication";
 
+/// Prefix of the digest in a flag file's trailer (spec §7.4).
+pub const FLAG_FILE_DIGEST: &[u8] = b"samkoer/v1/flag-file";
+
 /// Every label, for the spec test that checks `docs/spec.md` lists each one.
 pub const ALL: &[(&str, &[u8])] = &[
     ("RUN_KEY_SALT", RUN_KEY_SALT),
@@ -36,4 +39,5 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("FINGERPRINT", FINGERPRINT),
     ("KEY_FILE_CHECK", KEY_FILE_CHECK),
     ("PUBLICATION_DIGEST", PUBLICATION_DIGEST),
+    ("FLAG_FILE_DIGEST", FLAG_FILE_DIGEST),
 ];

@@ -1,8 +1,12 @@
-//! The publication: what a sector hands the matcher for one run (spec §7).
+//! The run's binary files (spec §7): the publication a sector hands the matcher, and the flag
+//! file the matcher hands a sector back.
 //!
-//! A binary file: a header, one record per (person, service), optional relation records, and a
-//! trailer with the record counts and a SHA-256 digest of everything before it, so a reader
-//! detects a file that was cut short or altered. Writer and reader both stream.
+//! Both are a header, records, and a trailer with the record counts and a SHA-256 digest of
+//! everything before it, so a reader detects a file that was cut short or altered. A
+//! publication holds one record per (person, service) and optional relation records; a flag
+//! file holds, per candidate record of its sector, the candidate id and that sector's own
+//! envelope. Writer and reader both stream; the reader scans a large buffer so that the
+//! matcher's hot path does not copy envelopes.
 //!
 //! The digest detects accidents and careless edits; it is not a signature. Someone who can
 //! rewrite the whole file can recompute it (see `docs/threat-model.md`).
@@ -17,19 +21,19 @@ use crate::catalogue::is_service_code;
 use crate::cpr::AgeBand;
 use crate::envelope::{NONCE_LEN, PADDING_BLOCK, TAG_LEN};
 use crate::error::{Error, Result, Rule};
-use crate::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::keys::{Fingerprint, push_short};
 use crate::labels;
 use crate::pseudonym::Pseudonym;
 
-/// The first eight bytes of every publication.
-pub const MAGIC: &[u8; 8] = b"SAMKOPUB";
-/// The publication format version written by this library.
+/// The format version of both file kinds written by this library.
 pub const VERSION: u16 = 1;
 /// The tag byte of a service record.
 pub const TAG_SERVICE: u8 = b'S';
 /// The tag byte of a relation record.
 pub const TAG_RELATION: u8 = b'R';
+/// The tag byte of a flag record (flag files only).
+pub const TAG_FLAG: u8 = b'F';
 /// The tag byte of the trailer.
 pub const TAG_TRAILER: u8 = b'T';
 /// The flag bit of a record whose service marks a pending major change.
@@ -59,9 +63,44 @@ impl YearMonth {
     }
 }
 
-/// A publication's header: which run, municipality, sector, key and catalogue it belongs to.
+/// Which of the two file kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A sector's publication, read by the matcher.
+    Publication,
+    /// The matcher's flag file for one sector.
+    FlagFile,
+}
+
+impl FileKind {
+    /// The first eight bytes of a file of this kind.
+    pub fn magic(self) -> &'static [u8; 8] {
+        match self {
+            FileKind::Publication => b"SAMKOPUB",
+            FileKind::FlagFile => b"SAMKOFLG",
+        }
+    }
+
+    /// The label hashed before the file's bytes for its digest.
+    pub fn digest_label(self) -> &'static [u8] {
+        match self {
+            FileKind::Publication => labels::PUBLICATION_DIGEST,
+            FileKind::FlagFile => labels::FLAG_FILE_DIGEST,
+        }
+    }
+
+    fn allows(self, tag: u8) -> bool {
+        match self {
+            FileKind::Publication => tag == TAG_SERVICE || tag == TAG_RELATION,
+            FileKind::FlagFile => tag == TAG_FLAG,
+        }
+    }
+}
+
+/// A file's header: which run, municipality, sector, key and catalogue it belongs to. In a
+/// flag file, the sector is the one the file is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicationHeader {
+pub struct FileHeader {
     /// The municipality.
     pub municipality: MunicipalityCode,
     /// The selection run.
@@ -102,49 +141,110 @@ pub struct RelationRecord {
     pub parent: Pseudonym,
 }
 
-/// A record of a publication.
+/// One of a sector's own records of a candidate, in that sector's flag file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagRecord {
+    /// The candidate (a person or a family) the record belongs to.
+    pub candidate: CandidateId,
+    /// The person's pseudonym, needed to open the envelope.
+    pub pseudonym: Pseudonym,
+    /// The service code, needed to open the envelope.
+    pub service: String,
+    /// The sector's own envelope, as it published it.
+    pub envelope: Vec<u8>,
+}
+
+/// A record of either file kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
     /// A service record.
     Service(ServiceRecord),
     /// A relation record.
     Relation(RelationRecord),
+    /// A flag record.
+    Flag(FlagRecord),
 }
 
-/// A writer that hashes everything it writes.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
+/// A service record as it lies in the reader's buffer: nothing is copied but the pseudonym.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceRef<'a> {
+    /// The person's pseudonym.
+    pub pseudonym: Pseudonym,
+    /// The service category's code.
+    pub service: &'a str,
+    /// The month the service started.
+    pub start: YearMonth,
+    /// The person's age band on the reference date.
+    pub age_band: AgeBand,
+    /// Whether the service marks a pending major change.
+    pub major_change: bool,
+    /// The sealed envelope.
+    pub envelope: &'a [u8],
 }
 
-impl<W: Write> HashingWriter<W> {
-    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.hasher.update(bytes);
-        self.inner.write_all(bytes)
+/// A flag record as it lies in the reader's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlagRef<'a> {
+    /// The candidate.
+    pub candidate: CandidateId,
+    /// The person's pseudonym.
+    pub pseudonym: Pseudonym,
+    /// The service code.
+    pub service: &'a str,
+    /// The envelope.
+    pub envelope: &'a [u8],
+}
+
+/// A record borrowed from the reader's buffer, valid until the next read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordRef<'a> {
+    /// A service record.
+    Service(ServiceRef<'a>),
+    /// A relation record.
+    Relation(RelationRecord),
+    /// A flag record.
+    Flag(FlagRef<'a>),
+}
+
+impl RecordRef<'_> {
+    /// The record, copied out of the buffer.
+    pub fn to_owned(&self) -> Record {
+        match *self {
+            RecordRef::Service(r) => Record::Service(ServiceRecord {
+                pseudonym: r.pseudonym,
+                service: r.service.to_owned(),
+                start: r.start,
+                age_band: r.age_band,
+                major_change: r.major_change,
+                envelope: r.envelope.to_vec(),
+            }),
+            RecordRef::Relation(r) => Record::Relation(r),
+            RecordRef::Flag(r) => Record::Flag(FlagRecord {
+                candidate: r.candidate,
+                pseudonym: r.pseudonym,
+                service: r.service.to_owned(),
+                envelope: r.envelope.to_vec(),
+            }),
+        }
     }
 }
 
-/// Writes a publication record by record; [`PublicationWriter::finish`] writes the trailer.
-pub struct PublicationWriter<W: Write> {
-    out: HashingWriter<W>,
+/// Writes a file record by record; [`FileWriter::finish`] writes the trailer.
+pub struct FileWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    kind: FileKind,
     file: String,
-    services: u64,
+    primary: u64,
     relations: u64,
     scratch: Vec<u8>,
 }
 
-impl<W: Write> PublicationWriter<W> {
-    /// Starts a publication by writing its header; `file` names the output in errors.
-    pub fn new(inner: W, file: &str, header: &PublicationHeader) -> Result<Self> {
+impl<W: Write> FileWriter<W> {
+    /// Starts a file by writing its header; `file` names the output in errors.
+    pub fn new(inner: W, kind: FileKind, file: &str, header: &FileHeader) -> Result<Self> {
         let mut hasher = Sha256::new();
-        hasher.update(labels::PUBLICATION_DIGEST);
-        let mut writer = PublicationWriter {
-            out: HashingWriter { inner, hasher },
-            file: file.to_owned(),
-            services: 0,
-            relations: 0,
-            scratch: Vec::with_capacity(512),
-        };
+        hasher.update(kind.digest_label());
         let reference_year = u16::try_from(header.reference_date.year()).ok();
         if header.catalogue_version.is_empty()
             || header.catalogue_version.len() > 255
@@ -152,58 +252,101 @@ impl<W: Write> PublicationWriter<W> {
         {
             return Err(Error::format(file, 0, Rule::PublicationHeader));
         }
-        let mut bytes = MAGIC.to_vec();
+        let mut writer = FileWriter {
+            inner,
+            hasher,
+            kind,
+            file: file.to_owned(),
+            primary: 0,
+            relations: 0,
+            scratch: Vec::with_capacity(512),
+        };
+        let mut bytes = kind.magic().to_vec();
         bytes.extend_from_slice(&VERSION.to_be_bytes());
         bytes.extend_from_slice(&header.municipality.get().to_be_bytes());
         push_short(&mut bytes, header.run.as_str());
         push_short(&mut bytes, header.sector.as_str());
         bytes.extend_from_slice(&header.run_key_fingerprint.0);
         push_short(&mut bytes, &header.catalogue_version);
-        push_date(&mut bytes, header.reference_date);
+        bytes.extend_from_slice(&(header.reference_date.year() as u16).to_be_bytes());
+        bytes.push(header.reference_date.month() as u8);
+        bytes.push(header.reference_date.day());
         writer.emit(&bytes)?;
         Ok(writer)
     }
 
     fn emit(&mut self, bytes: &[u8]) -> Result<()> {
-        self.out.put(bytes).map_err(|e| Error::io(&self.file, e))
+        self.hasher.update(bytes);
+        self.inner
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.file, e))
     }
 
-    /// Writes one service record.
-    pub fn write_service(&mut self, record: &ServiceRecord) -> Result<()> {
-        let number = self.services + self.relations + 1;
-        let envelope_len = u16::try_from(record.envelope.len())
-            .map_err(|_| Error::format(&self.file, number, Rule::PublicationRecord))?;
-        if !is_service_code(&record.service)
-            || usize::from(envelope_len) < MIN_ENVELOPE_LEN
-            || !YEARS.contains(&record.start.year)
-            || !(1..=12).contains(&record.start.month)
-        {
-            return Err(Error::format(&self.file, number, Rule::PublicationRecord));
-        }
+    fn bad_record(&self) -> Error {
+        Error::format(
+            &self.file,
+            self.primary + self.relations + 1,
+            Rule::PublicationRecord,
+        )
+    }
+
+    /// Emits the record assembled by `fill` in the scratch buffer.
+    fn emit_scratch(&mut self, fill: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
         let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
-        bytes.push(TAG_SERVICE);
-        bytes.extend_from_slice(&record.pseudonym.0);
-        push_short(&mut bytes, &record.service);
-        bytes.extend_from_slice(&record.start.year.to_be_bytes());
-        bytes.push(record.start.month);
-        bytes.push(record.age_band.to_byte());
-        bytes.push(if record.major_change {
-            FLAG_MAJOR_CHANGE
-        } else {
-            0
-        });
-        bytes.extend_from_slice(&envelope_len.to_be_bytes());
-        bytes.extend_from_slice(&record.envelope);
+        fill(&mut bytes);
         let written = self.emit(&bytes);
         self.scratch = bytes;
-        written?;
-        self.services += 1;
+        written
+    }
+
+    fn check_tag(&self, tag: u8) -> Result<()> {
+        if self.kind.allows(tag) {
+            Ok(())
+        } else {
+            Err(self.bad_record())
+        }
+    }
+
+    fn envelope_len(&self, service: &str, envelope: &[u8]) -> Result<u16> {
+        match u16::try_from(envelope.len()) {
+            Ok(len) if usize::from(len) >= MIN_ENVELOPE_LEN && is_service_code(service) => Ok(len),
+            _ => Err(self.bad_record()),
+        }
+    }
+
+    /// Writes one service record (publications only).
+    pub fn write_service(&mut self, record: &ServiceRecord) -> Result<()> {
+        self.check_tag(TAG_SERVICE)?;
+        let envelope_len = self.envelope_len(&record.service, &record.envelope)?;
+        if !YEARS.contains(&record.start.year) || !(1..=12).contains(&record.start.month) {
+            return Err(self.bad_record());
+        }
+        self.emit_scratch(|bytes| {
+            bytes.push(TAG_SERVICE);
+            bytes.extend_from_slice(&record.pseudonym.0);
+            push_short(bytes, &record.service);
+            bytes.extend_from_slice(&record.start.year.to_be_bytes());
+            bytes.push(record.start.month);
+            bytes.push(record.age_band.to_byte());
+            bytes.push(if record.major_change {
+                FLAG_MAJOR_CHANGE
+            } else {
+                0
+            });
+            bytes.extend_from_slice(&envelope_len.to_be_bytes());
+            bytes.extend_from_slice(&record.envelope);
+        })?;
+        self.primary += 1;
         Ok(())
     }
 
-    /// Writes one relation record.
+    /// Writes one relation record (publications only).
     pub fn write_relation(&mut self, record: &RelationRecord) -> Result<()> {
+        self.check_tag(TAG_RELATION)?;
+        if record.child == record.parent {
+            return Err(self.bad_record());
+        }
         let mut bytes = [0u8; 65];
         bytes[0] = TAG_RELATION;
         bytes[1..33].copy_from_slice(&record.child.0);
@@ -213,74 +356,106 @@ impl<W: Write> PublicationWriter<W> {
         Ok(())
     }
 
+    /// Writes one flag record (flag files only).
+    pub fn write_flag(&mut self, record: FlagRef<'_>) -> Result<()> {
+        self.check_tag(TAG_FLAG)?;
+        let envelope_len = self.envelope_len(record.service, record.envelope)?;
+        self.emit_scratch(|bytes| {
+            bytes.push(TAG_FLAG);
+            bytes.extend_from_slice(&record.candidate.0);
+            bytes.extend_from_slice(&record.pseudonym.0);
+            push_short(bytes, record.service);
+            bytes.extend_from_slice(&envelope_len.to_be_bytes());
+            bytes.extend_from_slice(record.envelope);
+        })?;
+        self.primary += 1;
+        Ok(())
+    }
+
     /// Writes the trailer and returns the underlying writer, flushed.
     pub fn finish(mut self) -> Result<W> {
         let mut bytes = vec![TAG_TRAILER];
-        bytes.extend_from_slice(&self.services.to_be_bytes());
+        bytes.extend_from_slice(&self.primary.to_be_bytes());
         bytes.extend_from_slice(&self.relations.to_be_bytes());
         self.emit(&bytes)?;
-        let digest = self.out.hasher.finalize_reset();
-        self.out
-            .inner
+        let digest = self.hasher.finalize_reset();
+        let name = &self.file;
+        self.inner
             .write_all(&digest)
-            .and_then(|()| self.out.inner.flush())
-            .map_err(|e| Error::io(&self.file, e))?;
-        Ok(self.out.inner)
+            .and_then(|()| self.inner.flush())
+            .map_err(|e| Error::io(name, e))?;
+        Ok(self.inner)
     }
 }
 
-fn push_date(out: &mut Vec<u8>, date: Date) {
-    out.extend_from_slice(&(date.year() as u16).to_be_bytes());
-    out.push(date.month() as u8);
-    out.push(date.day());
-}
+/// The reader's buffer size; the largest record (about 66 KiB) always fits.
+const BUFFER_LEN: usize = 1 << 20;
 
-/// Reads a publication record by record, checking the trailer at the end.
+/// Reads a file record by record, checking the trailer at the end.
 ///
 /// Records are handed out as they are read, before the trailer is checked: a caller must treat
-/// them as provisional until [`PublicationReader::next_record`] has returned `Ok(None)`, which
-/// it does only after the counts and the digest have been verified.
-pub struct PublicationReader<R: Read> {
+/// them as provisional until [`FileReader::next_ref`] (or [`FileReader::next_record`]) has
+/// returned `Ok(None)`, which it does only after the counts and the digest have been verified.
+pub struct FileReader<R: Read> {
     input: R,
-    hasher: Sha256,
+    kind: FileKind,
     file: String,
-    header: PublicationHeader,
-    services: u64,
+    buf: Box<[u8]>,
+    /// Where the next unread byte is.
+    pos: usize,
+    /// Where the valid bytes end.
+    end: usize,
+    /// Bytes before this index are in the hasher.
+    hashed: usize,
+    hasher: Sha256,
+    header: FileHeader,
+    header_read: bool,
+    primary: u64,
     relations: u64,
     finished: bool,
 }
 
-impl<R: Read> PublicationReader<R> {
-    /// Reads and checks the header; `file` names the input in errors.
-    pub fn new(input: R, file: &str) -> Result<Self> {
+impl<R: Read> FileReader<R> {
+    /// Reads and checks the header of a file of `kind`; `file` names the input in errors.
+    pub fn new(input: R, kind: FileKind, file: &str) -> Result<Self> {
         let mut hasher = Sha256::new();
-        hasher.update(labels::PUBLICATION_DIGEST);
-        let mut reader = HeaderReader {
-            input,
-            hasher,
-            file,
+        hasher.update(kind.digest_label());
+        let placeholder = FileHeader {
+            municipality: MunicipalityCode::new(100)?,
+            run: RunId::new("-")?,
+            sector: SectorCode::new("-")?,
+            run_key_fingerprint: Fingerprint([0; 16]),
+            catalogue_version: String::new(),
+            reference_date: Date::MIN,
         };
-        let header = reader.header()?;
-        let HeaderReader { input, hasher, .. } = reader;
-        Ok(PublicationReader {
+        let mut reader = FileReader {
             input,
-            hasher,
+            kind,
             file: file.to_owned(),
-            header,
-            services: 0,
+            buf: vec![0u8; BUFFER_LEN].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            hashed: 0,
+            hasher,
+            header: placeholder,
+            header_read: false,
+            primary: 0,
             relations: 0,
             finished: false,
-        })
+        };
+        reader.header = reader.read_header()?;
+        reader.header_read = true;
+        Ok(reader)
     }
 
-    /// The publication's header.
-    pub fn header(&self) -> &PublicationHeader {
+    /// The file's header.
+    pub fn header(&self) -> &FileHeader {
         &self.header
     }
 
-    /// Service records read so far.
+    /// Service or flag records read so far.
     pub fn service_count(&self) -> u64 {
-        self.services
+        self.primary
     }
 
     /// Relation records read so far.
@@ -288,194 +463,242 @@ impl<R: Read> PublicationReader<R> {
         self.relations
     }
 
-    fn record_number(&self) -> u64 {
-        self.services + self.relations + 1
-    }
-
+    /// An error at the record being read; record 0 is the header.
     fn error(&self, rule: Rule) -> Error {
-        Error::format(&self.file, self.record_number(), rule)
-    }
-
-    fn take(&mut self, buf: &mut [u8]) -> Result<()> {
-        read_hashed(&mut self.input, &mut self.hasher, buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => self.error(Rule::PublicationTruncated),
-            _ => Error::io(&self.file, e),
-        })
-    }
-
-    fn take_array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut bytes = [0u8; N];
-        self.take(&mut bytes)?;
-        Ok(bytes)
-    }
-
-    /// The next record; `Ok(None)` once the trailer has been read and verified.
-    pub fn next_record(&mut self) -> Result<Option<Record>> {
-        if self.finished {
-            return Ok(None);
-        }
-        let [tag] = self.take_array::<1>()?;
-        match tag {
-            TAG_SERVICE => {
-                let record = self.service_record()?;
-                self.services += 1;
-                Ok(Some(Record::Service(record)))
-            }
-            TAG_RELATION => {
-                let child = Pseudonym(self.take_array()?);
-                let parent = Pseudonym(self.take_array()?);
-                if child == parent {
-                    return Err(self.error(Rule::PublicationRecord));
-                }
-                self.relations += 1;
-                Ok(Some(Record::Relation(RelationRecord { child, parent })))
-            }
-            TAG_TRAILER => {
-                self.trailer()?;
-                self.finished = true;
-                Ok(None)
-            }
-            _ => Err(self.error(Rule::PublicationRecord)),
-        }
-    }
-
-    fn service_record(&mut self) -> Result<ServiceRecord> {
-        let pseudonym = Pseudonym(self.take_array()?);
-        let [code_len] = self.take_array::<1>()?;
-        let mut code = vec![0u8; usize::from(code_len)];
-        self.take(&mut code)?;
-        let service = String::from_utf8(code).ok().filter(|c| is_service_code(c));
-        let [y0, y1, month, band, flags, l0, l1] = self.take_array::<7>()?;
-        let start = YearMonth {
-            year: u16::from_be_bytes([y0, y1]),
-            month,
+        let record = if self.header_read {
+            self.primary + self.relations + 1
+        } else {
+            0
         };
-        let envelope_len = usize::from(u16::from_be_bytes([l0, l1]));
-        let mut envelope = vec![0u8; envelope_len];
-        self.take(&mut envelope)?;
-        let age_band = AgeBand::from_byte(band);
-        let valid_month = (1..=12).contains(&month) && YEARS.contains(&start.year);
-        match (service, age_band) {
-            (Some(service), Some(age_band))
-                if valid_month
-                    && flags & !FLAG_MAJOR_CHANGE == 0
-                    && envelope_len >= MIN_ENVELOPE_LEN =>
-            {
-                Ok(ServiceRecord {
-                    pseudonym,
-                    service,
-                    start,
-                    age_band,
-                    major_change: flags != 0,
-                    envelope,
-                })
-            }
-            _ => Err(self.error(Rule::PublicationRecord)),
-        }
+        Error::format(&self.file, record, rule)
     }
 
-    fn trailer(&mut self) -> Result<()> {
-        let services = u64::from_be_bytes(self.take_array()?);
-        let relations = u64::from_be_bytes(self.take_array()?);
-        let expected = self.hasher.finalize_reset();
-        let mut digest = [0u8; 32];
-        self.input
-            .read_exact(&mut digest)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::UnexpectedEof => self.error(Rule::PublicationTruncated),
-                _ => Error::io(&self.file, e),
-            })?;
-        if !bool::from(expected.as_slice().ct_eq(&digest)) {
-            return Err(self.error(Rule::PublicationDigest));
+    /// Makes at least `n` unread bytes available; `false` if the input ends first.
+    fn fill(&mut self, n: usize) -> Result<bool> {
+        if self.end - self.pos >= n {
+            return Ok(true);
         }
-        if services != self.services || relations != self.relations {
-            return Err(self.error(Rule::PublicationCount));
-        }
-        let mut extra = [0u8; 1];
-        loop {
-            match self.input.read(&mut extra) {
-                Ok(0) => return Ok(()),
-                Ok(_) => return Err(self.error(Rule::PublicationTrailingData)),
+        // Hash what was consumed, then move the unread rest to the front.
+        self.hasher.update(&self.buf[self.hashed..self.pos]);
+        self.buf.copy_within(self.pos..self.end, 0);
+        self.end -= self.pos;
+        self.pos = 0;
+        self.hashed = 0;
+        while self.end < n {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(read) => self.end += read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::io(&self.file, e)),
             }
         }
-    }
-}
-
-fn read_hashed(input: &mut impl Read, hasher: &mut Sha256, buf: &mut [u8]) -> io::Result<()> {
-    input.read_exact(buf)?;
-    hasher.update(&*buf);
-    Ok(())
-}
-
-/// Reads the header fields, hashing them.
-struct HeaderReader<'a, R> {
-    input: R,
-    hasher: Sha256,
-    file: &'a str,
-}
-
-impl<R: Read> HeaderReader<'_, R> {
-    fn take(&mut self, buf: &mut [u8]) -> Result<()> {
-        read_hashed(&mut self.input, &mut self.hasher, buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Error::format(self.file, 0, Rule::PublicationTruncated),
-            _ => Error::io(self.file, e),
-        })
+        Ok(true)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut bytes = [0u8; N];
-        self.take(&mut bytes)?;
-        Ok(bytes)
-    }
-
-    fn short_text(&mut self) -> Result<String> {
-        let [len] = self.array::<1>()?;
-        let mut bytes = vec![0u8; usize::from(len)];
-        self.take(&mut bytes)?;
-        String::from_utf8(bytes).map_err(|_| self.bad())
-    }
-
-    fn bad(&self) -> Error {
-        Error::format(self.file, 0, Rule::PublicationHeader)
-    }
-
-    fn header(&mut self) -> Result<PublicationHeader> {
-        let magic = self.array::<8>().map_err(|e| match e.rule() {
-            Some(Rule::PublicationTruncated) => Error::format(self.file, 0, Rule::PublicationMagic),
-            _ => e,
-        })?;
-        if &magic != MAGIC {
-            return Err(Error::format(self.file, 0, Rule::PublicationMagic));
+    /// The next `n` bytes, consumed; `rule` if the input ends first.
+    fn take(&mut self, n: usize, rule: Rule) -> Result<&[u8]> {
+        if !self.fill(n)? {
+            return Err(self.error(rule));
         }
-        if u16::from_be_bytes(self.array()?) != VERSION {
-            return Err(Error::format(self.file, 0, Rule::PublicationVersion));
+        self.pos += n;
+        Ok(&self.buf[self.pos - n..self.pos])
+    }
+
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let bytes = self.take(N, Rule::PublicationTruncated)?;
+        let mut array = [0u8; N];
+        array.copy_from_slice(bytes);
+        Ok(array)
+    }
+
+    fn read_header(&mut self) -> Result<FileHeader> {
+        let magic = self.kind.magic();
+        if self.take(8, Rule::PublicationMagic)? != magic {
+            return Err(self.error(Rule::PublicationMagic));
         }
-        let municipality =
-            MunicipalityCode::new(u16::from_be_bytes(self.array()?)).map_err(|_| self.bad())?;
-        let run = RunId::new(&self.short_text()?).map_err(|_| self.bad())?;
-        let sector = SectorCode::new(&self.short_text()?).map_err(|_| self.bad())?;
-        let run_key_fingerprint = Fingerprint(self.array()?);
-        let catalogue_version = self.short_text()?;
-        let [y0, y1, month, day] = self.array::<4>()?;
+        if u16::from_be_bytes(self.take_array()?) != VERSION {
+            return Err(self.error(Rule::PublicationVersion));
+        }
+        let municipality = MunicipalityCode::new(u16::from_be_bytes(self.take_array()?)).ok();
+        let run = self.short_text()?.and_then(|r| RunId::new(&r).ok());
+        let sector = self.short_text()?.and_then(|s| SectorCode::new(&s).ok());
+        let run_key_fingerprint = Fingerprint(self.take_array()?);
+        let catalogue_version = self.short_text()?.filter(|v| !v.is_empty());
+        let [y0, y1, month, day] = self.take_array::<4>()?;
+        let year = u16::from_be_bytes([y0, y1]);
         let reference_date = Month::try_from(month)
             .ok()
-            .and_then(|m| {
-                Date::from_calendar_date(i32::from(u16::from_be_bytes([y0, y1])), m, day).ok()
-            })
-            .ok_or_else(|| self.bad())?;
-        if catalogue_version.is_empty() || !YEARS.contains(&u16::from_be_bytes([y0, y1])) {
-            return Err(self.bad());
+            .filter(|_| YEARS.contains(&year))
+            .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok());
+        match (municipality, run, sector, catalogue_version, reference_date) {
+            (
+                Some(municipality),
+                Some(run),
+                Some(sector),
+                Some(catalogue_version),
+                Some(reference_date),
+            ) => Ok(FileHeader {
+                municipality,
+                run,
+                sector,
+                run_key_fingerprint,
+                catalogue_version,
+                reference_date,
+            }),
+            _ => Err(self.error(Rule::PublicationHeader)),
         }
-        Ok(PublicationHeader {
-            municipality,
-            run,
-            sector,
-            run_key_fingerprint,
-            catalogue_version,
-            reference_date,
-        })
+    }
+
+    /// A one-byte-length-prefixed text; `None` if it is not UTF-8.
+    fn short_text(&mut self) -> Result<Option<String>> {
+        let [len] = self.take_array::<1>()?;
+        let bytes = self.take(usize::from(len), Rule::PublicationTruncated)?;
+        Ok(std::str::from_utf8(bytes).ok().map(str::to_owned))
+    }
+
+    /// The next record, copied out; `Ok(None)` once the trailer has been read and verified.
+    pub fn next_record(&mut self) -> Result<Option<Record>> {
+        Ok(self.next_ref()?.map(|r| r.to_owned()))
+    }
+
+    /// The next record, borrowed from the buffer; `Ok(None)` once the trailer has been read and
+    /// verified.
+    pub fn next_ref(&mut self) -> Result<Option<RecordRef<'_>>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let [tag] = self.take_array::<1>()?;
+        if tag == TAG_TRAILER {
+            self.trailer()?;
+            self.finished = true;
+            return Ok(None);
+        }
+        if !self.kind.allows(tag) {
+            return Err(self.error(Rule::PublicationRecord));
+        }
+        match tag {
+            TAG_RELATION => {
+                let pair = self.take_array::<64>()?;
+                let child = Pseudonym(pair[..32].try_into().unwrap_or([0; 32]));
+                let parent = Pseudonym(pair[32..].try_into().unwrap_or([0; 32]));
+                if child == parent {
+                    return Err(self.error(Rule::PublicationRecord));
+                }
+                self.relations += 1;
+                Ok(Some(RecordRef::Relation(RelationRecord { child, parent })))
+            }
+            TAG_SERVICE => self.service_record().map(Some),
+            _ => self.flag_record().map(Some),
+        }
+    }
+
+    /// Lengths of a record whose variable parts follow `fixed_before_code` bytes: the code,
+    /// then `fixed_after_code` bytes ending in the two-byte envelope length.
+    fn record_span(
+        &mut self,
+        fixed_before_code: usize,
+        fixed_after_code: usize,
+    ) -> Result<(usize, usize)> {
+        if !self.fill(fixed_before_code + 1)? {
+            return Err(self.error(Rule::PublicationTruncated));
+        }
+        let code_len = usize::from(self.buf[self.pos + fixed_before_code]);
+        let head = fixed_before_code + 1 + code_len + fixed_after_code;
+        if !self.fill(head)? {
+            return Err(self.error(Rule::PublicationTruncated));
+        }
+        let envelope_len = usize::from(u16::from_be_bytes([
+            self.buf[self.pos + head - 2],
+            self.buf[self.pos + head - 1],
+        ]));
+        if !self.fill(head + envelope_len)? {
+            return Err(self.error(Rule::PublicationTruncated));
+        }
+        Ok((code_len, envelope_len))
+    }
+
+    fn service_record(&mut self) -> Result<RecordRef<'_>> {
+        let (code_len, envelope_len) = self.record_span(32, 7)?;
+        let start = self.pos;
+        let total = 32 + 1 + code_len + 7 + envelope_len;
+        self.pos += total;
+        self.primary += 1;
+        let b = &self.buf[start..start + total];
+        let service = std::str::from_utf8(&b[33..33 + code_len])
+            .ok()
+            .filter(|c| is_service_code(c));
+        let at = 33 + code_len;
+        let year = u16::from_be_bytes([b[at], b[at + 1]]);
+        let (month, band, flags) = (b[at + 2], b[at + 3], b[at + 4]);
+        let age_band = AgeBand::from_byte(band);
+        let valid = (1..=12).contains(&month)
+            && YEARS.contains(&year)
+            && flags & !FLAG_MAJOR_CHANGE == 0
+            && envelope_len >= MIN_ENVELOPE_LEN;
+        match (service, age_band) {
+            (Some(service), Some(age_band)) if valid => {
+                let pseudonym = Pseudonym(b[..32].try_into().unwrap_or([0; 32]));
+                Ok(RecordRef::Service(ServiceRef {
+                    pseudonym,
+                    service,
+                    start: YearMonth { year, month },
+                    age_band,
+                    major_change: flags != 0,
+                    envelope: &b[at + 7..],
+                }))
+            }
+            _ => Err(Error::format(
+                &self.file,
+                self.primary + self.relations,
+                Rule::PublicationRecord,
+            )),
+        }
+    }
+
+    fn flag_record(&mut self) -> Result<RecordRef<'_>> {
+        let (code_len, envelope_len) = self.record_span(16 + 32, 2)?;
+        let start = self.pos;
+        let total = 48 + 1 + code_len + 2 + envelope_len;
+        self.pos += total;
+        self.primary += 1;
+        let b = &self.buf[start..start + total];
+        let service = std::str::from_utf8(&b[49..49 + code_len])
+            .ok()
+            .filter(|c| is_service_code(c));
+        match service {
+            Some(service) if envelope_len >= MIN_ENVELOPE_LEN => Ok(RecordRef::Flag(FlagRef {
+                candidate: CandidateId(b[..16].try_into().unwrap_or([0; 16])),
+                pseudonym: Pseudonym(b[16..48].try_into().unwrap_or([0; 32])),
+                service,
+                envelope: &b[49 + code_len + 2..],
+            })),
+            _ => Err(Error::format(
+                &self.file,
+                self.primary + self.relations,
+                Rule::PublicationRecord,
+            )),
+        }
+    }
+
+    fn trailer(&mut self) -> Result<()> {
+        let primary = u64::from_be_bytes(self.take_array()?);
+        let relations = u64::from_be_bytes(self.take_array()?);
+        // Everything up to here is covered by the digest; the digest itself is not.
+        self.hasher.update(&self.buf[self.hashed..self.pos]);
+        self.hashed = self.pos;
+        let expected = self.hasher.finalize_reset();
+        let digest = self.take_array::<32>()?;
+        self.hashed = self.pos;
+        if !bool::from(expected.as_slice().ct_eq(&digest)) {
+            return Err(self.error(Rule::PublicationDigest));
+        }
+        if primary != self.primary || relations != self.relations {
+            return Err(self.error(Rule::PublicationCount));
+        }
+        if self.fill(1)? {
+            return Err(self.error(Rule::PublicationTrailingData));
+        }
+        Ok(())
     }
 }
 
@@ -485,8 +708,8 @@ mod tests {
     use proptest::prelude::*;
     use time::macros::date;
 
-    pub(crate) fn header() -> PublicationHeader {
-        PublicationHeader {
+    pub(crate) fn header() -> FileHeader {
+        FileHeader {
             municipality: MunicipalityCode::new(219).unwrap(),
             run: RunId::new("2026-11").unwrap(),
             sector: SectorCode::new("employment").unwrap(),
@@ -506,12 +729,13 @@ mod tests {
             },
             age_band: AgeBand::ALL[usize::from(i) % 6],
             major_change: i % 2 == 0,
-            envelope: vec![i; MIN_ENVELOPE_LEN + usize::from(i)],
+            envelope: vec![i; MIN_ENVELOPE_LEN + usize::from(i) * 300],
         }
     }
 
     fn write(services: u8, relations: u8) -> Vec<u8> {
-        let mut writer = PublicationWriter::new(Vec::new(), "out.pub", &header()).unwrap();
+        let mut writer =
+            FileWriter::new(Vec::new(), FileKind::Publication, "out.pub", &header()).unwrap();
         for i in 0..services {
             writer.write_service(&service(i)).unwrap();
         }
@@ -526,8 +750,8 @@ mod tests {
         writer.finish().unwrap()
     }
 
-    fn read_all(bytes: &[u8]) -> Result<(PublicationHeader, Vec<Record>)> {
-        let mut reader = PublicationReader::new(bytes, "in.pub")?;
+    fn read_all(bytes: &[u8], kind: FileKind) -> Result<(FileHeader, Vec<Record>)> {
+        let mut reader = FileReader::new(bytes, kind, "in.pub")?;
         let mut records = Vec::new();
         while let Some(record) = reader.next_record()? {
             records.push(record);
@@ -535,11 +759,25 @@ mod tests {
         Ok((reader.header().clone(), records))
     }
 
+    /// A reader that hands out one byte at a time, to cross every buffer boundary.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some((&first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
         #[test]
         fn round_trips(services in 0u8..20, relations in 0u8..5) {
-            let (header_back, records) = read_all(&write(services, relations)).unwrap();
+            let (header_back, records) = read_all(&write(services, relations), FileKind::Publication).unwrap();
             prop_assert_eq!(header_back, header());
             prop_assert_eq!(records.len(), usize::from(services) + usize::from(relations));
             for (i, record) in records.iter().take(usize::from(services)).enumerate() {
@@ -551,8 +789,8 @@ mod tests {
         fn every_cut_is_detected(services in 0u8..6, cut in any::<prop::sample::Index>()) {
             let bytes = write(services, 2);
             let cut = cut.index(bytes.len());
-            let error = read_all(&bytes[..cut]).unwrap_err();
-            prop_assert!(matches!(error.rule(), Some(Rule::PublicationTruncated | Rule::PublicationMagic | Rule::PublicationRecord)), "{error}");
+            let error = read_all(&bytes[..cut], FileKind::Publication).unwrap_err();
+            prop_assert!(matches!(error.rule(), Some(Rule::PublicationTruncated | Rule::PublicationMagic)), "{error}");
         }
 
         #[test]
@@ -560,8 +798,52 @@ mod tests {
             let mut bytes = write(4, 2);
             let at = flip.index(bytes.len());
             bytes[at] ^= 1 << bit;
-            prop_assert!(read_all(&bytes).is_err());
+            prop_assert!(read_all(&bytes, FileKind::Publication).is_err());
         }
+    }
+
+    #[test]
+    fn records_larger_than_any_read_and_buffer_boundaries_are_fine() {
+        let bytes = write(200, 3);
+        let mut reader = FileReader::new(Trickle(&bytes), FileKind::Publication, "t").unwrap();
+        let mut count = 0;
+        while reader.next_ref().unwrap().is_some() {
+            count += 1;
+        }
+        assert_eq!(count, 203);
+        assert!(bytes.len() > 5 * 1000, "records span many reads");
+    }
+
+    #[test]
+    fn flag_files_round_trip_and_are_not_publications() {
+        let mut writer =
+            FileWriter::new(Vec::new(), FileKind::FlagFile, "s.flag", &header()).unwrap();
+        let envelope = vec![9u8; MIN_ENVELOPE_LEN];
+        let flag = FlagRef {
+            candidate: CandidateId([3; 16]),
+            pseudonym: Pseudonym([4; 32]),
+            service: "EMP-MENTOR",
+            envelope: &envelope,
+        };
+        writer.write_flag(flag).unwrap();
+        assert_eq!(
+            writer.write_service(&service(1)).unwrap_err().rule(),
+            Some(Rule::PublicationRecord)
+        );
+        let bytes = writer.finish().unwrap();
+        let (_, records) = read_all(&bytes, FileKind::FlagFile).unwrap();
+        assert_eq!(records, vec![RecordRef::Flag(flag).to_owned()]);
+        assert_eq!(
+            read_all(&bytes, FileKind::Publication).unwrap_err().rule(),
+            Some(Rule::PublicationMagic)
+        );
+        let publication = write(1, 0);
+        assert_eq!(
+            read_all(&publication, FileKind::FlagFile)
+                .unwrap_err()
+                .rule(),
+            Some(Rule::PublicationMagic)
+        );
     }
 
     #[test]
@@ -569,14 +851,16 @@ mod tests {
         let mut bytes = write(2, 1);
         bytes.push(0);
         assert_eq!(
-            read_all(&bytes).unwrap_err().rule(),
+            read_all(&bytes, FileKind::Publication).unwrap_err().rule(),
             Some(Rule::PublicationTrailingData)
         );
         assert_eq!(
-            read_all(b"NOTAPUB!xxxx").unwrap_err().rule(),
+            read_all(b"NOTAPUB!xxxx", FileKind::Publication)
+                .unwrap_err()
+                .rule(),
             Some(Rule::PublicationMagic)
         );
-        let error = read_all(&write(3, 0)[..200]).unwrap_err();
+        let error = read_all(&write(3, 0)[..200], FileKind::Publication).unwrap_err();
         assert!(error.to_string().starts_with("in.pub, record "), "{error}");
     }
 }

@@ -19,7 +19,7 @@ use crate::export::{
 use crate::keys::{RunKey, SealingKey};
 use crate::pseudonym::Pseudonymiser;
 use crate::publication::{
-    PublicationHeader, PublicationWriter, RelationRecord, ServiceRecord, YearMonth,
+    FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
 };
 
 /// Creates (or truncates) a file that only its owner may read and write.
@@ -181,7 +181,7 @@ pub struct Publisher<'a> {
     catalogue: &'a Catalogue,
     options: &'a ExportOptions,
     reference_date: Date,
-    header: PublicationHeader,
+    header: FileHeader,
     pseudonymiser: Pseudonymiser,
     envelope_key: EnvelopeKey,
 }
@@ -213,7 +213,7 @@ impl<'a> Publisher<'a> {
                 rule: Rule::SectorCode,
             });
         }
-        let header = PublicationHeader {
+        let header = FileHeader {
             municipality: run_key.municipality(),
             run: run_key.run().clone(),
             sector: sealing_key.sector().clone(),
@@ -233,7 +233,7 @@ impl<'a> Publisher<'a> {
     }
 
     /// The header every publication of this publisher carries.
-    pub fn header(&self) -> &PublicationHeader {
+    pub fn header(&self) -> &FileHeader {
         &self.header
     }
 
@@ -291,7 +291,7 @@ impl<'a> Publisher<'a> {
             )?),
             None => None,
         };
-        let mut writer = PublicationWriter::new(out, out_name, &self.header)?;
+        let mut writer = FileWriter::new(out, FileKind::Publication, out_name, &self.header)?;
 
         let mut export_accounting = Accounting::new(export_name);
         while let Some(row) = rows.next_row() {

@@ -9,7 +9,7 @@ use std::io::Cursor;
 use samkoer_core::catalogue::Catalogue;
 use samkoer_core::envelope::EnvelopeKey;
 use samkoer_core::export::ExportOptions;
-use samkoer_core::publication::{PublicationReader, Record};
+use samkoer_core::publication::{FileKind, FileReader, Record};
 use samkoer_core::publish::{AccountingReport, Publisher};
 use samkoer_core::synth::{SynthConfig, SynthWriters, synthesise};
 use samkoer_core::{
@@ -143,7 +143,8 @@ fn a_whole_municipality_publishes_with_every_row_accounted_for() {
             .iter()
             .map(|c| pseudonymiser.pseudonym(c))
             .collect();
-        let mut reader = PublicationReader::new(publication.as_slice(), "out.pub").unwrap();
+        let mut reader =
+            FileReader::new(publication.as_slice(), FileKind::Publication, "out.pub").unwrap();
         assert_eq!(reader.header().sector, *sealing.sector());
         assert_eq!(reader.header().run_key_fingerprint, run_key.fingerprint());
         let envelope_key = EnvelopeKey::derive(sealing, run_key.run());
@@ -165,6 +166,7 @@ fn a_whole_municipality_publishes_with_every_row_accounted_for() {
                     );
                 }
                 Record::Relation(_) => relations += 1,
+                Record::Flag(_) => panic!("a publication holds no flag records"),
             }
         }
         assert_eq!(services, export.published);
@@ -274,7 +276,8 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
     let report = publisher.publish_files(&export, None, &out).unwrap();
     assert_eq!(report.export.published, 1);
     let bytes = std::fs::read(&out).unwrap();
-    let mut reader = PublicationReader::new(bytes.as_slice(), "employment.pub").unwrap();
+    let mut reader =
+        FileReader::new(bytes.as_slice(), FileKind::Publication, "employment.pub").unwrap();
     while reader.next_record().unwrap().is_some() {}
 }
 

@@ -14,8 +14,7 @@ use samkoer_core::catalogue::Catalogue;
 use samkoer_core::envelope::{EnvelopeContent, EnvelopeKey};
 use samkoer_core::export::ExportOptions;
 use samkoer_core::publication::{
-    PublicationHeader, PublicationReader, PublicationWriter, Record, RelationRecord, ServiceRecord,
-    YearMonth,
+    FileHeader, FileKind, FileReader, FileWriter, Record, RelationRecord, ServiceRecord, YearMonth,
 };
 use samkoer_core::publish::Publisher;
 use samkoer_core::{
@@ -311,7 +310,7 @@ fn publication_bytes() -> Vec<u8> {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("children-family", 50);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = PublicationHeader {
+    let header = FileHeader {
         municipality: town(),
         run: run(),
         sector: key.sector().clone(),
@@ -319,7 +318,8 @@ fn publication_bytes() -> Vec<u8> {
         catalogue_version: "2026.1".into(),
         reference_date: REFERENCE,
     };
-    let mut writer = PublicationWriter::new(Vec::new(), "vector.pub", &header).unwrap();
+    let mut writer =
+        FileWriter::new(Vec::new(), FileKind::Publication, "vector.pub", &header).unwrap();
     let child = pseudonymiser.pseudonym(&Cpr::parse_undated("0101154234").unwrap());
     let parent = pseudonymiser.pseudonym(&Cpr::parse_undated("0101851234").unwrap());
     let records = [
@@ -366,7 +366,7 @@ fn publication_bytes() -> Vec<u8> {
 }
 
 fn read_publication(bytes: &[u8]) -> Result<Value, Error> {
-    let mut reader = PublicationReader::new(bytes, "vector.pub")?;
+    let mut reader = FileReader::new(bytes, FileKind::Publication, "vector.pub")?;
     let mut records = Vec::new();
     while let Some(record) = reader.next_record()? {
         records.push(match record {
@@ -376,6 +376,7 @@ fn read_publication(bytes: &[u8]) -> Result<Value, Error> {
                 "major_change": r.major_change, "envelope": hex::encode(&r.envelope),
             }),
             Record::Relation(r) => json!({ "type": "relation", "child": r.child.to_string(), "parent": r.parent.to_string() }),
+            Record::Flag(_) => unreachable!("the reader refuses flag records in a publication"),
         });
     }
     let h = reader.header();
