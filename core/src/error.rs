@@ -106,6 +106,30 @@ pub enum Rule {
     RunId,
     /// A sector code is 1 to 32 characters from `a-z 0-9 -` and must be in the catalogue.
     SectorCode,
+
+    // Matching (spec §12) and criteria (spec §11).
+    /// Publications of different municipalities were given to one match.
+    MixedMunicipality,
+    /// Publications of different runs were given to one match.
+    MixedRun,
+    /// Publications made with different run keys (fingerprints) were given to one match.
+    MixedRunKey,
+    /// Publications, or publications and the matcher, use different catalogue versions.
+    MixedCatalogue,
+    /// Publications with different reference dates were given to one match.
+    MixedReferenceDate,
+    /// Two publications of one match come from the same sector.
+    DuplicateSector,
+    /// A one-citizen check asked about a pseudonym the asking sector did not publish.
+    NotOwnPseudonym,
+    /// A match was given no publication.
+    NoPublications,
+    /// The criteria file is not valid TOML of the criteria's form.
+    CriteriaSyntax,
+    /// The criteria name a service code that is not an allowed service of the catalogue.
+    CriteriaServiceUnknown,
+    /// The criteria contradict themselves, or can never select anyone.
+    CriteriaContradiction,
 }
 
 impl Rule {
@@ -152,6 +176,17 @@ impl Rule {
         Rule::MunicipalityCode,
         Rule::RunId,
         Rule::SectorCode,
+        Rule::MixedMunicipality,
+        Rule::MixedRun,
+        Rule::MixedRunKey,
+        Rule::MixedCatalogue,
+        Rule::MixedReferenceDate,
+        Rule::DuplicateSector,
+        Rule::NotOwnPseudonym,
+        Rule::NoPublications,
+        Rule::CriteriaSyntax,
+        Rule::CriteriaServiceUnknown,
+        Rule::CriteriaContradiction,
     ];
 
     /// The rule's stable number. Never renumbered, never reused.
@@ -198,6 +233,17 @@ impl Rule {
             Rule::MunicipalityCode => 601,
             Rule::RunId => 602,
             Rule::SectorCode => 603,
+            Rule::MixedMunicipality => 701,
+            Rule::MixedRun => 702,
+            Rule::MixedRunKey => 703,
+            Rule::MixedCatalogue => 704,
+            Rule::MixedReferenceDate => 705,
+            Rule::DuplicateSector => 706,
+            Rule::NotOwnPseudonym => 707,
+            Rule::NoPublications => 708,
+            Rule::CriteriaSyntax => 801,
+            Rule::CriteriaServiceUnknown => 802,
+            Rule::CriteriaContradiction => 803,
         }
     }
 
@@ -245,6 +291,17 @@ impl Rule {
             Rule::MunicipalityCode => "municipality-code",
             Rule::RunId => "run-id",
             Rule::SectorCode => "sector-code",
+            Rule::MixedMunicipality => "mixed-municipality",
+            Rule::MixedRun => "mixed-run",
+            Rule::MixedRunKey => "mixed-run-key",
+            Rule::MixedCatalogue => "mixed-catalogue",
+            Rule::MixedReferenceDate => "mixed-reference-date",
+            Rule::DuplicateSector => "duplicate-sector",
+            Rule::NotOwnPseudonym => "not-own-pseudonym",
+            Rule::NoPublications => "no-publications",
+            Rule::CriteriaSyntax => "criteria-syntax",
+            Rule::CriteriaServiceUnknown => "criteria-service-unknown",
+            Rule::CriteriaContradiction => "criteria-contradiction",
         }
     }
 
@@ -299,6 +356,23 @@ impl Rule {
             Rule::RunId => "a run id is 1 to 64 characters from A-Z a-z 0-9 . _ -",
             Rule::SectorCode => {
                 "a sector code is 1 to 32 characters from a-z 0-9 - and in the catalogue"
+            }
+            Rule::MixedMunicipality => "the publications belong to different municipalities",
+            Rule::MixedRun => "the publications belong to different runs",
+            Rule::MixedRunKey => "the publications were made with different run keys",
+            Rule::MixedCatalogue => {
+                "the publications or the matcher use different catalogue versions"
+            }
+            Rule::MixedReferenceDate => "the publications have different reference dates",
+            Rule::DuplicateSector => "two publications come from the same sector",
+            Rule::NotOwnPseudonym => "the asking sector did not publish this pseudonym in this run",
+            Rule::NoPublications => "a match needs at least one publication",
+            Rule::CriteriaSyntax => "the criteria file is not valid criteria TOML",
+            Rule::CriteriaServiceUnknown => {
+                "the criteria name a service code the catalogue does not allow"
+            }
+            Rule::CriteriaContradiction => {
+                "the criteria contradict themselves or can never select anyone"
             }
         }
     }

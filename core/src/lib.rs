@@ -7,15 +7,18 @@
 pub mod bench_inputs;
 pub mod catalogue;
 pub mod cpr;
+pub mod criteria;
 pub mod envelope;
 pub mod error;
 pub mod export;
 pub mod ids;
 pub mod keys;
 pub mod labels;
+pub mod matcher;
 pub mod pseudonym;
 pub mod publication;
 pub mod publish;
+pub mod stats;
 pub mod synth;
 
 pub use catalogue::{Catalogue, Category};

@@ -413,6 +413,7 @@ pub struct FileReader<R: Read> {
     primary: u64,
     relations: u64,
     finished: bool,
+    digest: Option<[u8; 32]>,
 }
 
 impl<R: Read> FileReader<R> {
@@ -442,6 +443,7 @@ impl<R: Read> FileReader<R> {
             primary: 0,
             relations: 0,
             finished: false,
+            digest: None,
         };
         reader.header = reader.read_header()?;
         reader.header_read = true;
@@ -461,6 +463,11 @@ impl<R: Read> FileReader<R> {
     /// Relation records read so far.
     pub fn relation_count(&self) -> u64 {
         self.relations
+    }
+
+    /// The file's digest, once the trailer has been read and verified.
+    pub fn digest(&self) -> Option<[u8; 32]> {
+        self.digest
     }
 
     /// An error at the record being read; record 0 is the header.
@@ -698,6 +705,7 @@ impl<R: Read> FileReader<R> {
         if self.fill(1)? {
             return Err(self.error(Rule::PublicationTrailingData));
         }
+        self.digest = Some(digest);
         Ok(())
     }
 }
