@@ -1,0 +1,636 @@
+//! The matcher against a plaintext reference implementation (raw CPR numbers, no cryptography)
+//! on a synthetic municipality with families, plus the properties of flag files, statistics,
+//! candidate ids, the one-citizen check and the refusals of mixed input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::Cursor;
+use std::sync::Arc;
+
+use samkoer_core::catalogue::{Catalogue, Category};
+use samkoer_core::criteria::{Combination, Criteria};
+use samkoer_core::envelope::EnvelopeKey;
+use samkoer_core::export::{ExportOptions, parse_date};
+use samkoer_core::matcher::{CandidateKind, CheckAnswer, Match, Source};
+use samkoer_core::publication::{FileKind, FileReader, Record};
+use samkoer_core::publish::Publisher;
+use samkoer_core::synth::{SynthConfig, SynthWriters, delimiter_of, synthesise};
+use samkoer_core::{
+    Cpr, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId, RunKey, SealingKey,
+};
+use time::Date;
+use time::macros::date;
+
+const REFERENCE: Date = date!(2026 - 11 - 01);
+
+const CRITERIA: &str = r#"format = "samkoer-criteria"
+version = 1
+
+[person]
+min_sectors = 2
+min_services = 3
+
+[[person.combination]]
+name = "cash benefit with social support"
+any = ["EMP-CASH-BENEFIT"]
+with_any = ["ADS-SOCIO-PED", "ADS-DRUG-OUTPATIENT", "ADS-CONTACT-PERSON"]
+
+[[person.combination]]
+all = ["HEA-HOME-NURSING", "ADS-SOCIO-PED"]
+
+[defer]
+services = ["CHF-PLACEMENT-CONSENT"]
+major_change = true
+
+[family]
+require_child_and_adult = true
+min_sectors = 3
+"#;
+
+struct Town {
+    exports: Vec<Vec<u8>>,
+    relations: Vec<u8>,
+    run_key: RunKey,
+    sealing: Vec<SealingKey>,
+    publications: Vec<Vec<u8>>,
+}
+
+fn town(people: usize, seed: u64, run: &str) -> Town {
+    let catalogue = Catalogue::builtin();
+    let config = SynthConfig {
+        people,
+        seed,
+        reference_date: REFERENCE,
+        invalid_rate: 0.01,
+    };
+    let mut writers = SynthWriters {
+        exports: vec![Vec::new(); catalogue.sectors.len()],
+        relations: Vec::new(),
+    };
+    synthesise(&config, catalogue, &mut writers).unwrap();
+    let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [5; 32]);
+    let run_key = master.derive_run_key(&RunId::new(run).unwrap());
+    let sealing: Vec<SealingKey> = catalogue
+        .sectors
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            SealingKey::from_bytes(
+                MunicipalityCode::new(219).unwrap(),
+                s.code.clone(),
+                [i as u8 + 10; 32],
+            )
+        })
+        .collect();
+    let options = ExportOptions::default();
+    let publications = sealing
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let publisher = Publisher::new(&run_key, key, catalogue, &options, REFERENCE).unwrap();
+            let relations = (key.sector().as_str() == "children-family").then(|| {
+                (
+                    Box::new(Cursor::new(writers.relations.clone())) as Box<dyn std::io::Read>,
+                    "relations.csv",
+                )
+            });
+            publisher
+                .publish(
+                    Cursor::new(writers.exports[i].clone()),
+                    "export.csv",
+                    relations,
+                    Vec::new(),
+                    "p",
+                )
+                .unwrap()
+                .0
+        })
+        .collect();
+    Town {
+        exports: writers.exports,
+        relations: writers.relations,
+        run_key,
+        sealing,
+        publications,
+    }
+}
+
+fn sources(publications: &[Vec<u8>]) -> Vec<Source> {
+    let catalogue = Catalogue::builtin();
+    publications
+        .iter()
+        .zip(&catalogue.sectors)
+        .map(|(bytes, sector)| Source::Bytes {
+            name: format!("{}.pub", sector.code),
+            bytes: Arc::from(bytes.as_slice()),
+        })
+        .collect()
+}
+
+fn criteria() -> Criteria {
+    Criteria::parse(CRITERIA, "criteria.toml", Catalogue::builtin()).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plaintext reference: the same rules, on raw CPR numbers, written independently.
+
+#[derive(Default, Clone)]
+struct RefPerson {
+    sectors: BTreeSet<usize>,
+    services: BTreeSet<String>,
+    child: bool,
+    major_change: bool,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RefCandidate {
+    kind: &'static str,
+    deferred: bool,
+    members: BTreeSet<Pseudonym>,
+}
+
+fn digits(text: &str) -> Option<String> {
+    Cpr::parse(text, REFERENCE)
+        .ok()
+        .map(|c| String::from_utf8(c.expose_digits().to_vec()).unwrap())
+}
+
+fn reference(
+    town: &Town,
+    criteria: &Criteria,
+) -> (Vec<RefCandidate>, BTreeMap<&'static str, Vec<u64>>) {
+    let catalogue = Catalogue::builtin();
+    let mut people: HashMap<String, RefPerson> = HashMap::new();
+    for (sector, export) in town.exports.iter().enumerate() {
+        let text = String::from_utf8(export.clone()).unwrap();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(delimiter_of(sector)).collect();
+            let (Some(cpr), [_, code, status, start, end, ..]) = (digits(f[0]), f.as_slice())
+            else {
+                continue;
+            };
+            let (Ok(start), end) = (
+                parse_date(start),
+                (!end.is_empty()).then(|| parse_date(end)),
+            ) else {
+                continue;
+            };
+            if matches!(end, Some(Err(_)))
+                || end
+                    .as_ref()
+                    .is_some_and(|e| e.as_ref().is_ok_and(|e| *e < start))
+            {
+                continue;
+            }
+            let Some(Category::Allowed(service)) = catalogue.lookup(code) else {
+                continue;
+            };
+            let ended = end.is_some_and(|e| e.unwrap() < REFERENCE);
+            if !status.eq_ignore_ascii_case("active")
+                || service.sector != catalogue.sectors[sector].code
+                || ended
+                || start > REFERENCE
+            {
+                continue;
+            }
+            let person = people.entry(cpr.clone()).or_default();
+            person.sectors.insert(sector);
+            person.services.insert(service.code.clone());
+            person.child = Cpr::parse(&cpr, REFERENCE)
+                .unwrap()
+                .age_band(REFERENCE)
+                .unwrap()
+                .is_child();
+            person.major_change |= service.major_change;
+        }
+    }
+    // Families: union-find over CPR strings, from links to minors.
+    let mut parent_of: HashMap<String, String> = HashMap::new();
+    fn root(parent_of: &mut HashMap<String, String>, x: &str) -> String {
+        let mut x = x.to_owned();
+        while let Some(p) = parent_of.get(&x).filter(|p| **p != x).cloned() {
+            x = p;
+        }
+        x
+    }
+    for line in String::from_utf8(town.relations.clone())
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        let (child, parent) = line.split_once(',').unwrap();
+        let (Some(child), Some(parent)) = (digits(child), digits(parent)) else {
+            continue;
+        };
+        if child == parent
+            || !Cpr::parse(&child, REFERENCE)
+                .unwrap()
+                .age_band(REFERENCE)
+                .unwrap()
+                .is_child()
+        {
+            continue;
+        }
+        parent_of.entry(child.clone()).or_insert(child.clone());
+        parent_of.entry(parent.clone()).or_insert(parent.clone());
+        let (a, b) = (root(&mut parent_of, &child), root(&mut parent_of, &parent));
+        if a != b {
+            parent_of.insert(a.clone().max(b.clone()), a.min(b));
+        }
+    }
+    let everyone: Vec<String> = parent_of.keys().cloned().collect();
+    let mut families: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cpr in everyone {
+        families
+            .entry(root(&mut parent_of, &cpr))
+            .or_default()
+            .push(cpr);
+    }
+
+    let pseudonymiser = Pseudonymiser::new(&town.run_key);
+    let pseudonym = |cpr: &str| pseudonymiser.pseudonym(&Cpr::parse_undated(cpr).unwrap());
+    let index = |code: &str| {
+        catalogue
+            .services
+            .iter()
+            .position(|s| s.code == code)
+            .unwrap() as u16
+    };
+    let deferred = |p: &RefPerson| {
+        (criteria.defer_major_change && p.major_change)
+            || p.services
+                .iter()
+                .any(|s| criteria.defer_services.contains(&index(s)))
+    };
+    let mut candidates = Vec::new();
+    let mut in_family = HashSet::new();
+    let family_rule = criteria.family.as_ref().unwrap();
+    let mut composition = vec![0u64; 3];
+    let mut families_by_sectors = vec![0u64; catalogue.sectors.len()];
+    for members in families.values() {
+        let with: Vec<&String> = members.iter().filter(|m| people.contains_key(*m)).collect();
+        if with.is_empty() {
+            continue;
+        }
+        let children = with.iter().filter(|m| people[**m].child).count();
+        let adults = with.len() - children;
+        let sectors: BTreeSet<usize> = with
+            .iter()
+            .flat_map(|m| people[*m].sectors.clone())
+            .collect();
+        composition[if children > 0 && adults > 0 {
+            0
+        } else if children > 0 {
+            1
+        } else {
+            2
+        }] += 1;
+        families_by_sectors[sectors.len() - 1] += 1;
+        if children > 0 && adults > 0 && sectors.len() as u32 >= family_rule.min_sectors {
+            in_family.extend(with.iter().map(|m| (*m).clone()));
+            candidates.push(RefCandidate {
+                kind: "family",
+                deferred: with.iter().any(|m| deferred(&people[*m])),
+                members: with.iter().map(|m| pseudonym(m)).collect(),
+            });
+        }
+    }
+    for (cpr, person) in &people {
+        if in_family.contains(cpr) {
+            continue;
+        }
+        let minimums = person.sectors.len() as u32 >= criteria.min_sectors.unwrap()
+            && person.services.len() as u32 >= criteria.min_services.unwrap();
+        let combination = criteria.combinations.iter().any(|c| match &c.combination {
+            Combination::All(all) => all.iter().all(|&s| {
+                person
+                    .services
+                    .contains(&catalogue.services[s as usize].code)
+            }),
+            Combination::AnyWithAny(any, with) => {
+                any.iter().any(|&s| {
+                    person
+                        .services
+                        .contains(&catalogue.services[s as usize].code)
+                }) && with.iter().any(|&s| {
+                    person
+                        .services
+                        .contains(&catalogue.services[s as usize].code)
+                })
+            }
+        });
+        if minimums || combination {
+            candidates.push(RefCandidate {
+                kind: "person",
+                deferred: deferred(person),
+                members: [pseudonym(cpr)].into(),
+            });
+        }
+    }
+    candidates.sort();
+
+    let mut stats = BTreeMap::new();
+    let n = catalogue.sectors.len();
+    let mut by_sectors = vec![0u64; n];
+    let mut by_services = vec![0u64; 6];
+    let mut by_pair = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            by_pair.push(
+                people
+                    .values()
+                    .filter(|p| p.sectors.contains(&a) && p.sectors.contains(&b))
+                    .count() as u64,
+            );
+        }
+    }
+    for person in people.values() {
+        by_sectors[person.sectors.len() - 1] += 1;
+        by_services[(person.services.len() - 1).min(5)] += 1;
+    }
+    let count = |kind: &str, deferred: bool| {
+        candidates
+            .iter()
+            .filter(|c| c.kind == kind && c.deferred == deferred)
+            .count() as u64
+    };
+    stats.insert("persons-by-sector-count", by_sectors);
+    stats.insert("persons-by-service-count", by_services);
+    stats.insert("persons-by-sector-pair", by_pair);
+    stats.insert("families-by-sector-count", families_by_sectors);
+    stats.insert("families-by-composition", composition);
+    stats.insert(
+        "candidates",
+        vec![count("person", false), count("family", false)],
+    );
+    stats.insert(
+        "deferred",
+        vec![count("person", true), count("family", true)],
+    );
+    (candidates, stats)
+}
+
+#[test]
+fn the_matcher_agrees_with_the_plaintext_reference() {
+    let town = town(6000, 3, "2026-11");
+    let criteria = criteria();
+    let matched = Match::run(sources(&town.publications), Catalogue::builtin(), &criteria).unwrap();
+    let (expected, expected_stats) = reference(&town, &criteria);
+
+    let members = matched.candidate_pseudonyms();
+    let mut got: Vec<RefCandidate> = matched
+        .candidates
+        .iter()
+        .zip(members)
+        .map(|(c, members)| RefCandidate {
+            kind: if c.kind == CandidateKind::Family {
+                "family"
+            } else {
+                "person"
+            },
+            deferred: c.deferred,
+            members: members.into_iter().collect(),
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got.len(), expected.len());
+    assert_eq!(got, expected);
+    // The data exercises every kind of outcome.
+    for (kind, deferred) in [
+        ("person", false),
+        ("person", true),
+        ("family", false),
+        ("family", true),
+    ] {
+        assert!(
+            expected
+                .iter()
+                .any(|c| c.kind == kind && c.deferred == deferred),
+            "no {kind} deferred={deferred}"
+        );
+    }
+    for table in &matched.statistics.tables {
+        assert_eq!(
+            table.unsuppressed(),
+            expected_stats[table.name].as_slice(),
+            "table {}",
+            table.name
+        );
+    }
+    let released = matched.statistics.to_json();
+    for table in &matched.statistics.tables {
+        for value in table
+            .cells
+            .iter()
+            .filter_map(|c| c.value)
+            .chain(table.total)
+        {
+            assert!(
+                value == 0 || value >= matched.statistics.threshold,
+                "{} releases {value}",
+                table.name
+            );
+        }
+    }
+    assert!(released.contains("persons-by-sector-pair"));
+}
+
+#[test]
+fn flag_files_hold_only_their_own_sectors_envelopes() {
+    let town = town(3000, 4, "2026-11");
+    let matched = Match::run(
+        sources(&town.publications),
+        Catalogue::builtin(),
+        &criteria(),
+    )
+    .unwrap();
+    let files = matched
+        .write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag"))))
+        .unwrap();
+    assert_eq!(
+        files.len(),
+        town.publications.len(),
+        "every sector gets a file"
+    );
+    let flagged_candidates: HashSet<_> = matched
+        .candidates
+        .iter()
+        .filter(|c| !c.deferred)
+        .map(|c| c.id)
+        .collect();
+    for ((sector, _, count, bytes), (key, publication)) in files
+        .iter()
+        .zip(town.sealing.iter().zip(&town.publications))
+    {
+        assert_eq!(sector, key.sector());
+        // What the sector published: (pseudonym, service, envelope).
+        let mut reader =
+            FileReader::new(publication.as_slice(), FileKind::Publication, "p").unwrap();
+        let mut published = HashSet::new();
+        while let Some(record) = reader.next_record().unwrap() {
+            if let Record::Service(r) = record {
+                published.insert((r.pseudonym, r.service, r.envelope));
+            }
+        }
+        let envelope_key = EnvelopeKey::derive(key, &RunId::new("2026-11").unwrap());
+        let mut reader = FileReader::new(bytes.as_slice(), FileKind::FlagFile, "f").unwrap();
+        assert_eq!(reader.header().sector, *sector);
+        let mut seen = 0;
+        while let Some(record) = reader.next_record().unwrap() {
+            let Record::Flag(flag) = record else {
+                panic!("a flag file holds flag records only")
+            };
+            assert!(flagged_candidates.contains(&flag.candidate));
+            assert!(
+                published.contains(&(flag.pseudonym, flag.service.clone(), flag.envelope.clone())),
+                "{sector} got a record it did not publish"
+            );
+            envelope_key
+                .open(&flag.service, &flag.pseudonym, &flag.envelope)
+                .unwrap();
+            seen += 1;
+        }
+        assert_eq!(seen, *count);
+    }
+    assert!(files.iter().map(|f| f.2).sum::<u64>() > 0);
+}
+
+#[test]
+fn candidate_ids_differ_between_runs_over_the_same_data() {
+    let town = town(2000, 5, "2026-11");
+    let first = Match::run(
+        sources(&town.publications),
+        Catalogue::builtin(),
+        &criteria(),
+    )
+    .unwrap();
+    let second = Match::run(
+        sources(&town.publications),
+        Catalogue::builtin(),
+        &criteria(),
+    )
+    .unwrap();
+    assert_eq!(first.candidates.len(), second.candidates.len());
+    assert!(!first.candidates.is_empty());
+    let ids: HashSet<_> = first.candidates.iter().map(|c| c.id).collect();
+    assert!(second.candidates.iter().all(|c| !ids.contains(&c.id)));
+    let report = serde_json::to_string(&first.report()).unwrap();
+    for pseudonym in first.candidate_pseudonyms().iter().flatten() {
+        assert!(
+            !report.contains(&pseudonym.to_string()),
+            "the result holds no pseudonym"
+        );
+    }
+}
+
+#[test]
+fn the_one_citizen_check_answers_only_for_the_askers_own_citizens() {
+    let town = town(2000, 6, "2026-11");
+    let matched = Match::run(
+        sources(&town.publications),
+        Catalogue::builtin(),
+        &criteria(),
+    )
+    .unwrap();
+    let members = matched.candidate_pseudonyms();
+    let (candidate, pseudonyms) = matched
+        .candidates
+        .iter()
+        .zip(&members)
+        .find(|(c, _)| !c.deferred)
+        .unwrap();
+    let pseudonym = pseudonyms[0];
+    let own_sector = candidate.sectors.iter().find(|s| {
+        let i = Catalogue::builtin()
+            .sectors
+            .iter()
+            .position(|c| &c.code == *s)
+            .unwrap();
+        let mut reader =
+            FileReader::new(town.publications[i].as_slice(), FileKind::Publication, "p").unwrap();
+        let mut found = false;
+        while let Some(record) = reader.next_record().unwrap() {
+            found |= matches!(record, Record::Service(r) if r.pseudonym == pseudonym);
+        }
+        found
+    });
+    let own_sector = own_sector.unwrap();
+    assert_eq!(
+        matched.check(own_sector, &pseudonym).unwrap(),
+        CheckAnswer::Candidate
+    );
+    let stranger = Pseudonym([0xee; 32]);
+    assert_eq!(
+        matched.check(own_sector, &stranger).unwrap_err().class(),
+        "not-own-pseudonym"
+    );
+    let other_sectors: Vec<_> = Catalogue::builtin()
+        .sectors
+        .iter()
+        .filter(|s| !candidate.sectors.contains(&s.code))
+        .collect();
+    for other in other_sectors {
+        assert_eq!(
+            matched.check(&other.code, &pseudonym).unwrap_err().class(),
+            "not-own-pseudonym"
+        );
+    }
+    let deferred = matched
+        .candidates
+        .iter()
+        .zip(&members)
+        .find(|(c, _)| c.deferred && c.kind == CandidateKind::Person);
+    if let Some((candidate, pseudonyms)) = deferred {
+        let sector = &candidate.sectors[0];
+        assert_eq!(
+            matched.check(sector, &pseudonyms[0]).unwrap(),
+            CheckAnswer::Deferred
+        );
+    }
+}
+
+#[test]
+fn mixed_or_damaged_publications_are_refused_naming_the_file() {
+    let town = town(800, 7, "2026-11");
+    let other_run = crate::town(800, 7, "2026-12");
+    let catalogue = Catalogue::builtin();
+    let refuse = |publications: Vec<Vec<u8>>| {
+        Match::run(sources(&publications), catalogue, &criteria()).unwrap_err()
+    };
+    let mut mixed = town.publications.clone();
+    mixed[1] = other_run.publications[1].clone();
+    let error = refuse(mixed);
+    assert_eq!(error.class(), "mixed-run");
+    assert!(
+        error.to_string().starts_with("adult-social.pub, record 0"),
+        "{error}"
+    );
+
+    let mut duplicated = town.publications.clone();
+    duplicated[2] = duplicated[1].clone();
+    assert_eq!(refuse(duplicated).class(), "duplicate-sector");
+
+    let mut damaged = town.publications.clone();
+    let last = damaged[3].len() - 40;
+    damaged[3][last] ^= 1;
+    let error = refuse(damaged);
+    assert_eq!(error.class(), "publication-digest");
+    assert!(error.to_string().starts_with("health-elderly.pub"));
+
+    let mut cut = town.publications.clone();
+    let half = cut[0].len() / 2;
+    cut[0].truncate(half);
+    assert_eq!(refuse(cut).class(), "publication-truncated");
+
+    let mut other_catalogue = catalogue.clone();
+    other_catalogue.version = "2027.1".into();
+    let error = Match::run(sources(&town.publications), &other_catalogue, &criteria()).unwrap_err();
+    assert_eq!(error.class(), "mixed-catalogue");
+    assert_eq!(
+        Match::run(Vec::new(), catalogue, &criteria())
+            .unwrap_err()
+            .class(),
+        "no-publications"
+    );
+}
