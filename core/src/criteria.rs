@@ -243,6 +243,10 @@ impl Criteria {
                 }
                 criteria.min_services = Some(*min.get_ref());
             }
+            // Each combination is one bit of a candidate's reasons, beside two for other rules.
+            if let Some(extra) = person.combination.get(62) {
+                return Err(checker.error(extra, Rule::CriteriaContradiction));
+            }
             for (i, spanned) in person.combination.iter().enumerate() {
                 let combination = checker.combination(spanned, &criteria.defer_services)?;
                 let name = spanned

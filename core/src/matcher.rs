@@ -2,18 +2,22 @@
 //! families linked, criteria applied, candidates with random ids; then one flag file per
 //! sector, the statistics, and the one-citizen check.
 //!
-//! The hot path holds no envelope: the first pass keeps 36 bytes per record, bucketed by the
-//! pseudonym's first bits so that grouping works on cache-sized hash tables; the flag files are
-//! written in a second pass that copies each candidate record's envelope straight from its
-//! publication to its sector's flag file.
+//! The hot path holds no envelope. The first pass verifies every publication and keeps 36
+//! bytes per record, bucketed by the pseudonym's first bits so that grouping works on
+//! cache-sized hash tables, plus where each record lies in its file. The flag files are written
+//! in a second pass that fetches only the records it flags and copies their envelopes
+//! unopened.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use serde::ser::SerializeSeq;
 use time::Date;
 
 use crate::catalogue::Catalogue;
@@ -23,16 +27,24 @@ use crate::error::{Error, Result, Rule};
 use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::keys::Fingerprint;
 use crate::pseudonym::Pseudonym;
-use crate::publication::{FileHeader, FileKind, FileReader, FileWriter, FlagRef, RecordRef};
+use crate::publication::{
+    FileHeader, FileKind, FileReader, FileWriter, FlagRef, RecordRef, ServiceRecordFetcher,
+};
 use crate::stats::Statistics;
 
 /// How many leading bits of a pseudonym pick its partition.
 const PARTITION_BITS: u32 = 10;
 const PARTITIONS: usize = 1 << PARTITION_BITS;
+/// A record's slot: its partition in the high bits, its index in the partition in the low.
+const SLOT_INDEX_BITS: u32 = 32 - PARTITION_BITS;
 /// No candidate.
 const NONE: u32 = u32::MAX;
+/// The reason bit of the minimum-sectors-and-services rule; combination `i` has bit `i + 1`.
+const REASON_MINIMUMS: u32 = 0;
+/// The reason bit of a family candidate.
+const REASON_FAMILY: u32 = 63;
 
-/// Where a publication is read from; read twice (records, then envelopes for the flag files).
+/// Where a publication is read from: read twice (every record, then the flagged ones).
 #[derive(Clone, Debug)]
 pub enum Source {
     /// A file.
@@ -46,6 +58,10 @@ pub enum Source {
     },
 }
 
+/// A source opened for reading.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
 impl Source {
     /// The name errors use.
     pub fn name(&self) -> String {
@@ -55,13 +71,28 @@ impl Source {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn Read + '_>> {
+    fn open(&self) -> Result<Box<dyn ReadSeek + '_>> {
         match self {
             Source::Path(path) => {
                 let file = std::fs::File::open(path).map_err(|e| Error::io(&self.name(), e))?;
                 Ok(Box::new(file))
             }
-            Source::Bytes { bytes, .. } => Ok(Box::new(&bytes[..])),
+            Source::Bytes { bytes, .. } => Ok(Box::new(std::io::Cursor::new(&bytes[..]))),
+        }
+    }
+
+    /// What identifies this version of the source cheaply: a file's length and modification
+    /// time (bytes in memory cannot change).
+    fn version(&self) -> Result<Option<(u64, SystemTime)>> {
+        match self {
+            Source::Path(path) => {
+                let metadata = std::fs::metadata(path).map_err(|e| Error::io(&self.name(), e))?;
+                Ok(metadata
+                    .modified()
+                    .ok()
+                    .map(|modified| (metadata.len(), modified)))
+            }
+            Source::Bytes { .. } => Ok(None),
         }
     }
 }
@@ -118,6 +149,20 @@ impl Compact {
     }
 }
 
+pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+fn hex_digest<S: serde::Serializer>(
+    digest: &[u8; 32],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_str(&hex::encode(digest))
+}
+
 /// The run every publication of a match belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunInfo {
@@ -126,20 +171,13 @@ pub struct RunInfo {
     /// The run.
     pub run: RunId,
     /// The run key's fingerprint, as the publications carry it.
-    #[serde(serialize_with = "crate::matcher::display")]
+    #[serde(serialize_with = "display")]
     pub run_key_fingerprint: Fingerprint,
     /// The catalogue version.
     pub catalogue_version: String,
     /// The reference date.
-    #[serde(serialize_with = "crate::matcher::display")]
+    #[serde(serialize_with = "display")]
     pub reference_date: Date,
-}
-
-pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
-    value: &T,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
 }
 
 /// What one publication contributed.
@@ -153,16 +191,9 @@ pub struct PublicationSummary {
     pub services: u64,
     /// Its relation records.
     pub relations: u64,
-    /// Its verified digest: the file the match used.
-    #[serde(serialize_with = "crate::matcher::hex_digest")]
+    /// Its verified digest: which file the match used.
+    #[serde(serialize_with = "hex_digest")]
     pub digest: [u8; 32],
-}
-
-pub(crate) fn hex_digest<S: serde::Serializer>(
-    digest: &[u8; 32],
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    serializer.collect_str(&hex::encode(digest))
 }
 
 /// Whether a candidate is a person on their own or a family.
@@ -175,8 +206,9 @@ pub enum CandidateKind {
     Family,
 }
 
-/// A selected person or family: what the matcher may know, and no envelope.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A selected person or family: what the matcher may know, and no envelope. Sectors, services
+/// and reasons are sets of bits; [`Match::describe`] names them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
     /// The random id, unlinkable to any pseudonym or other run.
     pub id: CandidateId,
@@ -190,14 +222,35 @@ pub struct Candidate {
     pub children: u32,
     /// Of them, adults.
     pub adults: u32,
+    /// The sectors involved, as bits in catalogue order.
+    pub sectors: u64,
+    /// Why it was selected: bit 0 the minimums, bit `i + 1` combination `i`, bit 63 family.
+    pub reasons: u64,
+    /// Where its members are in the match's member list.
+    members: std::ops::Range<u32>,
+}
+
+/// A candidate with its sectors, services and reasons named: one entry of the result file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidateView<'a> {
+    /// The random id.
+    pub id: CandidateId,
+    /// Person or family.
+    pub kind: CandidateKind,
+    /// Deferred to a later run.
+    pub deferred: bool,
+    /// Members receiving services.
+    pub persons: u32,
+    /// Of them, children.
+    pub children: u32,
+    /// Of them, adults.
+    pub adults: u32,
     /// The sectors involved.
-    pub sectors: Vec<SectorCode>,
+    pub sectors: Vec<&'a SectorCode>,
     /// The distinct service codes involved.
-    pub services: Vec<String>,
+    pub services: Vec<&'a str>,
     /// Which rules selected it.
-    pub reasons: Vec<String>,
-    #[serde(skip)]
-    members: Vec<u32>,
+    pub reasons: Vec<&'a str>,
 }
 
 /// The answer of a one-citizen check.
@@ -240,16 +293,16 @@ impl Persons {
         self.sectors[p] != 0
     }
 
+    fn service_words(&self, p: usize) -> &[u64] {
+        &self.services[p * self.words..(p + 1) * self.words]
+    }
+
     fn has(&self, p: usize, service: u16) -> bool {
-        let word = self.services[p * self.words + usize::from(service / 64)];
-        word & (1 << (service % 64)) != 0
+        self.service_words(p)[usize::from(service / 64)] & (1 << (service % 64)) != 0
     }
 
     fn service_count(&self, p: usize) -> u32 {
-        self.services[p * self.words..(p + 1) * self.words]
-            .iter()
-            .map(|w| w.count_ones())
-            .sum()
+        self.service_words(p).iter().map(|w| w.count_ones()).sum()
     }
 
     fn is_child(&self, p: usize) -> bool {
@@ -279,73 +332,58 @@ impl UnionFind {
 }
 
 /// A family: a connected group of children and parents.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Family {
-    pub(crate) members: Vec<u32>,
     pub(crate) with_services: u32,
     pub(crate) children: u32,
     pub(crate) adults: u32,
     pub(crate) sectors: u64,
 }
 
-/// The outcome of a match, held in memory.
-pub struct Match {
-    /// The run.
-    pub run: RunInfo,
-    /// What each publication contributed.
-    pub publications: Vec<PublicationSummary>,
-    /// The selected persons and families, in the order of their random ids.
-    pub candidates: Vec<Candidate>,
-    /// The statistics, suppressed.
-    pub statistics: Statistics,
-    sources: Vec<Source>,
-    sectors: Vec<SectorCode>,
-    maps: Vec<PseudonymMap>,
-    persons: Persons,
-    person_candidate: Vec<u32>,
-    families: u64,
+/// Every family, with its members in one flat list grouped by family.
+struct Families {
+    families: Vec<Family>,
+    /// Family `f`'s members are `members[offsets[f]..offsets[f + 1]]`.
+    offsets: Vec<u32>,
+    members: Vec<u32>,
 }
 
-impl std::fmt::Debug for Match {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Match")
-            .field("run", &self.run)
-            .field("publications", &self.publications)
-            .field("candidates", &self.candidates.len())
-            .finish_non_exhaustive()
+impl Families {
+    fn members(&self, f: usize) -> &[u32] {
+        &self.members[self.offsets[f] as usize..self.offsets[f + 1] as usize]
     }
 }
 
-/// The matcher's own result file (spec §12.6): the run, the publications, the candidates.
-#[derive(Serialize)]
-pub struct MatchReport<'a> {
-    /// Always `samkoer-match`.
-    pub format: &'static str,
-    /// The report format's version.
-    pub version: u32,
-    /// The run.
-    pub run: &'a RunInfo,
-    /// The publications.
-    pub publications: &'a [PublicationSummary],
-    /// Persons receiving services.
-    pub persons: u64,
-    /// Families.
-    pub families: u64,
-    /// The candidates.
-    pub candidates: &'a [Candidate],
-}
-
-/// The publications' records, read and checked, before grouping.
-struct Ingested {
+/// The publications' records, read and verified, before grouping: the first half of a match,
+/// separate so that a caller can time the two halves.
+pub struct Ingested {
     run: RunInfo,
     publications: Vec<PublicationSummary>,
+    sources: Vec<Source>,
+    source_versions: Vec<Option<(u64, SystemTime)>>,
     partitions: Vec<Vec<Compact>>,
     relations: Vec<(Pseudonym, Pseudonym)>,
+    /// Per source, per service record: its slot in the partitions.
+    record_slots: Vec<Vec<u32>>,
+    /// Per source, per service record: the file offset of its tag.
+    record_offsets: Vec<Vec<u64>>,
+}
+
+impl Ingested {
+    /// Service records read.
+    pub fn service_records(&self) -> u64 {
+        self.publications.iter().map(|p| p.services).sum()
+    }
 }
 
 /// Reads every publication, checks they belong together, and buckets the records.
-fn ingest(sources: &[Source], catalogue: &Catalogue) -> Result<Ingested> {
-    let service_index: HashMap<&str, (u16, u8)> = catalogue
+fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
+    if sources.is_empty() {
+        return Err(Error::Parameter {
+            rule: Rule::NoPublications,
+        });
+    }
+    let service_index: FxHashMap<&str, (u16, u8)> = catalogue
         .services
         .iter()
         .enumerate()
@@ -361,8 +399,11 @@ fn ingest(sources: &[Source], catalogue: &Catalogue) -> Result<Ingested> {
     let mut publications: Vec<PublicationSummary> = Vec::new();
     let mut partitions: Vec<Vec<Compact>> = vec![Vec::new(); PARTITIONS];
     let mut relations = Vec::new();
-    for source in sources {
+    let (mut record_slots, mut record_offsets, mut source_versions) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for source in &sources {
         let name = source.name();
+        source_versions.push(source.version()?);
         let mut reader = FileReader::new(source.open()?, FileKind::Publication, &name)?;
         let header = reader.header().clone();
         let whole_file = |rule| Error::format(&name, 0, rule);
@@ -404,20 +445,32 @@ fn ingest(sources: &[Source], catalogue: &Catalogue) -> Result<Ingested> {
         if publications.iter().any(|p| p.sector == header.sector) {
             return Err(whole_file(Rule::DuplicateSector));
         }
+        let (mut slots, mut offsets) = (Vec::new(), Vec::new());
         loop {
             let record_number = reader.service_count() + reader.relation_count() + 1;
+            let offset = reader.offset();
             match reader.next_ref()? {
                 None => break,
                 Some(RecordRef::Service(record)) => match service_index.get(record.service) {
                     Some(&(service, service_sector)) if usize::from(service_sector) == sector => {
-                        let compact = Compact::new(
+                        let partition = partition_of(&record.pseudonym);
+                        let bucket = &mut partitions[partition];
+                        // A partition holds at most 2^22 records: about 4 billion in all.
+                        let index = u32::try_from(bucket.len())
+                            .ok()
+                            .filter(|&i| i < 1 << SLOT_INDEX_BITS);
+                        let index = index.ok_or_else(|| {
+                            Error::format(&name, record_number, Rule::PublicationRecord)
+                        })?;
+                        slots.push((partition as u32) << SLOT_INDEX_BITS | index);
+                        offsets.push(offset);
+                        bucket.push(Compact::new(
                             record.pseudonym,
                             service,
                             service_sector,
                             record.age_band,
                             record.major_change,
-                        );
-                        partitions[partition_of(&record.pseudonym)].push(compact);
+                        ));
                     }
                     _ => return Err(Error::format(&name, record_number, Rule::ServiceUnknown)),
                 },
@@ -436,6 +489,8 @@ fn ingest(sources: &[Source], catalogue: &Catalogue) -> Result<Ingested> {
             relations: reader.relation_count(),
             digest: reader.digest().unwrap_or_default(),
         });
+        record_slots.push(slots);
+        record_offsets.push(offsets);
         run.get_or_insert(this);
     }
     let run = run.ok_or(Error::Parameter {
@@ -444,207 +499,343 @@ fn ingest(sources: &[Source], catalogue: &Catalogue) -> Result<Ingested> {
     Ok(Ingested {
         run,
         publications,
+        sources,
+        source_versions,
         partitions,
         relations,
+        record_slots,
+        record_offsets,
     })
+}
+
+/// The outcome of a match, held in memory.
+pub struct Match {
+    /// The run.
+    pub run: RunInfo,
+    /// What each publication contributed.
+    pub publications: Vec<PublicationSummary>,
+    /// The statistics, suppressed.
+    pub statistics: Statistics,
+    candidates: Vec<Candidate>,
+    members: Vec<u32>,
+    families: u64,
+    sectors: Vec<SectorCode>,
+    services: Vec<String>,
+    reason_names: Vec<String>,
+    sources: Vec<Source>,
+    source_versions: Vec<Option<(u64, SystemTime)>>,
+    maps: Vec<PseudonymMap>,
+    persons: Persons,
+    person_candidate: Vec<u32>,
+    /// Per partition, per record: its person.
+    record_person: Vec<Vec<u32>>,
+    record_slots: Vec<Vec<u32>>,
+    record_offsets: Vec<Vec<u64>>,
+}
+
+impl std::fmt::Debug for Match {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Match")
+            .field("run", &self.run)
+            .field("publications", &self.publications)
+            .field("candidates", &self.candidates.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The matcher's own result file (spec §12.6): the run, the publications, the candidates. No
+/// pseudonym, no envelope.
+pub struct MatchReport<'a>(&'a Match);
+
+impl Serialize for MatchReport<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let matched = self.0;
+        let mut report = serializer.serialize_struct("MatchReport", 7)?;
+        report.serialize_field("format", "samkoer-match")?;
+        report.serialize_field("version", &1)?;
+        report.serialize_field("run", &matched.run)?;
+        report.serialize_field("publications", &matched.publications)?;
+        report.serialize_field("persons", &matched.person_count())?;
+        report.serialize_field("families", &matched.families)?;
+        report.serialize_field("candidates", &Candidates(matched))?;
+        report.end()
+    }
+}
+
+/// The candidates, named one at a time as they are written.
+struct Candidates<'a>(&'a Match);
+
+impl Serialize for Candidates<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.candidates.len()))?;
+        for candidate in &self.0.candidates {
+            seq.serialize_element(&self.0.describe(candidate))?;
+        }
+        seq.end()
+    }
+}
+
+/// What one sector's flag file got.
+#[derive(Debug)]
+pub struct FlagFile<W> {
+    /// The sector.
+    pub sector: SectorCode,
+    /// The file, as named by the caller.
+    pub file: String,
+    /// Flag records written.
+    pub records: u64,
+    /// The writer, flushed.
+    pub writer: W,
 }
 
 impl Match {
     /// Matches the publications of one run under the criteria. Any publication that does not
     /// verify, or does not belong with the others, stops the match with an error naming it.
     pub fn run(sources: Vec<Source>, catalogue: &Catalogue, criteria: &Criteria) -> Result<Match> {
-        if sources.is_empty() {
-            return Err(Error::Parameter {
-                rule: Rule::NoPublications,
-            });
-        }
-        let ingested = ingest(&sources, catalogue)?;
-        Match::from_ingested(ingested, sources, catalogue, criteria)
+        Match::select(Match::ingest(sources, catalogue)?, catalogue, criteria)
     }
 
-    fn from_ingested(
-        ingested: Ingested,
-        sources: Vec<Source>,
-        catalogue: &Catalogue,
-        criteria: &Criteria,
-    ) -> Result<Match> {
+    /// The first half of [`Match::run`]: reads and verifies every publication and keeps the
+    /// records the selection needs.
+    pub fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
+        ingest(sources, catalogue)
+    }
+
+    /// The second half of [`Match::run`]: groups by person, links families, applies the
+    /// criteria and counts the statistics.
+    pub fn select(ingested: Ingested, catalogue: &Catalogue, criteria: &Criteria) -> Result<Match> {
         let Ingested {
             run,
             publications,
+            sources,
+            source_versions,
             partitions,
             relations,
+            record_slots,
+            record_offsets,
         } = ingested;
+        if run.catalogue_version != catalogue.version {
+            return Err(Error::Parameter {
+                rule: Rule::MixedCatalogue,
+            });
+        }
         let words = catalogue.services.len().div_ceil(64).max(1);
+        let records: usize = partitions.iter().map(Vec::len).sum();
         let mut persons = Persons {
-            sectors: Vec::new(),
-            band: Vec::new(),
-            major_change: Vec::new(),
-            services: Vec::new(),
+            sectors: Vec::with_capacity(records / 2),
+            band: Vec::with_capacity(records / 2),
+            major_change: Vec::with_capacity(records / 2),
+            services: Vec::with_capacity(records / 2 * words),
             words,
         };
-        let total: usize = partitions.iter().map(Vec::len).sum();
-        persons.sectors.reserve(total / 2);
 
-        // Group: one small hash table per partition.
+        // Group: one small hash table per partition; each partition's records are freed as
+        // soon as they are grouped.
         let mut maps: Vec<PseudonymMap> = Vec::with_capacity(PARTITIONS);
-        for records in partitions {
-            let mut map = PseudonymMap::with_capacity_and_hasher(records.len(), Default::default());
-            for record in &records {
+        let mut record_person: Vec<Vec<u32>> = Vec::with_capacity(PARTITIONS);
+        for bucket in partitions {
+            let mut map =
+                PseudonymMap::with_capacity_and_hasher(bucket.len() / 2, Default::default());
+            let mut persons_of = Vec::with_capacity(bucket.len());
+            for record in &bucket {
                 let person = *map
                     .entry(record.pseudonym)
-                    .or_insert_with(|| persons.push()) as usize;
-                let service = (record.packed & 0xffff) as u16;
-                persons.sectors[person] |= 1 << ((record.packed >> 16) & 0x3f);
-                persons.band[person] = ((record.packed >> 22) & 0x7) as u8;
-                persons.major_change[person] |= record.packed >> 25 & 1 == 1;
-                persons.services[person * words + usize::from(service / 64)] |= 1 << (service % 64);
+                    .or_insert_with(|| persons.push());
+                persons_of.push(person);
+                let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
+                persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
+                persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
+                persons.major_change[p] |= record.packed >> 25 & 1 == 1;
+                persons.services[p * words + usize::from(service / 64)] |= 1 << (service % 64);
             }
             maps.push(map);
+            record_person.push(persons_of);
         }
 
         // Families: relation records link persons, some known only from them.
-        let mut lookup_or_add = |pseudonym: Pseudonym, persons: &mut Persons| -> u32 {
+        let mut person_of = |pseudonym: Pseudonym, persons: &mut Persons| -> u32 {
             *maps[partition_of(&pseudonym)]
                 .entry(pseudonym)
                 .or_insert_with(|| persons.push())
         };
         let links: Vec<(u32, u32)> = relations
-            .iter()
-            .map(|&(child, parent)| {
+            .into_iter()
+            .map(|(child, parent)| {
                 (
-                    lookup_or_add(child, &mut persons),
-                    lookup_or_add(parent, &mut persons),
+                    person_of(child, &mut persons),
+                    person_of(parent, &mut persons),
                 )
             })
             .collect();
-        let mut sets = UnionFind((0..persons.len() as u32).collect());
-        for &(child, parent) in &links {
-            sets.union(child, parent);
-        }
-        let mut family_of_root: HashMap<u32, usize> = HashMap::new();
-        let mut families: Vec<Family> = Vec::new();
-        for &(child, _) in &links {
-            let root = sets.find(child);
-            let next = families.len();
-            let family = *family_of_root.entry(root).or_insert(next);
-            if family == next {
-                families.push(Family::default());
-            }
-        }
-        for person in 0..persons.len() {
-            if let Some(&family) = family_of_root.get(&sets.find(person as u32)) {
-                let f = &mut families[family];
-                f.members.push(person as u32);
-                if persons.has_services(person) {
-                    f.with_services += 1;
-                    f.sectors |= persons.sectors[person];
-                    if persons.is_child(person) {
-                        f.children += 1;
-                    } else {
-                        f.adults += 1;
-                    }
-                }
-            }
-        }
+        let families = link_families(&persons, &links);
 
         // Selection: families first; a person in a selected family is flagged with it.
         let selector = Selector {
             persons: &persons,
             criteria,
-            catalogue,
         };
         let mut candidates = Vec::new();
+        let mut members = Vec::new();
         let mut person_candidate = vec![NONE; persons.len()];
         if let Some(rule) = &criteria.family {
-            for family in &families {
+            for (f, family) in families.families.iter().enumerate() {
                 let qualifies = family.with_services > 0
                     && (!rule.require_child_and_adult
                         || (family.children > 0 && family.adults > 0))
                     && family.sectors.count_ones() >= rule.min_sectors;
                 if qualifies {
-                    let members: Vec<u32> = family
-                        .members
+                    let with_services = families
+                        .members(f)
                         .iter()
                         .copied()
-                        .filter(|&p| persons.has_services(p as usize))
-                        .collect();
-                    for &member in &members {
-                        person_candidate[member as usize] = candidates.len() as u32;
-                    }
+                        .filter(|&p| persons.has_services(p as usize));
+                    let start = members.len() as u32;
+                    members.extend(with_services);
                     candidates.push(selector.candidate(
                         CandidateKind::Family,
-                        members,
-                        vec!["family".into()],
-                    )?);
+                        start..members.len() as u32,
+                        &members,
+                        1 << REASON_FAMILY,
+                    ));
                 }
             }
         }
+        // Mark the members of selected families as taken; the real indices follow below.
+        for &m in &members {
+            person_candidate[m as usize] = 0;
+        }
         if criteria.selects_persons() {
-            for (person, flagged) in person_candidate.iter_mut().enumerate() {
-                if !persons.has_services(person) || *flagged != NONE {
+            for (person, &taken) in person_candidate.iter().enumerate() {
+                if !persons.has_services(person) || taken != NONE {
                     continue;
                 }
                 let reasons = selector.person_reasons(person);
-                if !reasons.is_empty() {
-                    *flagged = candidates.len() as u32;
+                if reasons != 0 {
+                    let start = members.len() as u32;
+                    members.push(person as u32);
                     candidates.push(selector.candidate(
                         CandidateKind::Person,
-                        vec![person as u32],
+                        start..start + 1,
+                        &members,
                         reasons,
-                    )?);
+                    ));
                 }
             }
         }
-        // Listed in the order of their random ids, so the order tells nothing either.
-        candidates.sort_by_key(|c| c.id);
+        // Random ids, drawn at once; listed in id order, so the order tells nothing either.
+        let mut ids = vec![0u8; 16 * candidates.len()];
+        getrandom::fill(&mut ids).map_err(|_| Error::Random)?;
+        for (candidate, id) in candidates.iter_mut().zip(ids.chunks_exact(16)) {
+            candidate.id = CandidateId(id.try_into().unwrap_or_default());
+        }
+        candidates.sort_unstable_by_key(|c| c.id);
         for (index, candidate) in candidates.iter().enumerate() {
-            for &member in &candidate.members {
-                person_candidate[member as usize] = index as u32;
+            for &m in &members[candidate.members.start as usize..candidate.members.end as usize] {
+                person_candidate[m as usize] = index as u32;
             }
         }
+
+        let sectors: Vec<SectorCode> = catalogue.sectors.iter().map(|s| s.code.clone()).collect();
         let profiles = (0..persons.len())
             .filter(|&p| persons.has_services(p))
             .map(|p| (persons.sectors[p], persons.service_count(p)));
-        let sectors = sectors_of(catalogue);
         let statistics = Statistics::compute(
             profiles,
-            &families,
+            &families.families,
             &candidates,
             &sectors,
             criteria.threshold,
         );
+        let mut reason_names = vec![String::new(); 64];
+        reason_names[REASON_MINIMUMS as usize] = "minimum sectors and services".into();
+        reason_names[REASON_FAMILY as usize] = "family".into();
+        for (i, combination) in criteria.combinations.iter().enumerate().take(62) {
+            reason_names[i + 1] = combination.name.clone();
+        }
         Ok(Match {
             run,
             publications,
-            candidates,
             statistics,
-            sources,
+            candidates,
+            members,
+            families: families.families.len() as u64,
             sectors,
+            services: catalogue.services.iter().map(|s| s.code.clone()).collect(),
+            reason_names,
+            sources,
+            source_versions,
             maps,
             persons,
             person_candidate,
-            families: families.len() as u64,
+            record_person,
+            record_slots,
+            record_offsets,
         })
+    }
+
+    /// The candidates, in the order of their random ids.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// A candidate with its sectors, services and reasons named.
+    pub fn describe<'a>(&'a self, candidate: &Candidate) -> CandidateView<'a> {
+        let mut services = vec![0u64; self.persons.words];
+        for &m in self.members_of(candidate) {
+            for (all, word) in services
+                .iter_mut()
+                .zip(self.persons.service_words(m as usize))
+            {
+                *all |= word;
+            }
+        }
+        CandidateView {
+            id: candidate.id,
+            kind: candidate.kind,
+            deferred: candidate.deferred,
+            persons: candidate.persons,
+            children: candidate.children,
+            adults: candidate.adults,
+            sectors: self
+                .sectors
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| candidate.sectors >> i & 1 == 1)
+                .map(|(_, s)| s)
+                .collect(),
+            services: self
+                .services
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| services[i / 64] >> (i % 64) & 1 == 1)
+                .map(|(_, s)| s.as_str())
+                .collect(),
+            reasons: (0..64)
+                .filter(|i| candidate.reasons >> i & 1 == 1)
+                .map(|i| self.reason_names[i].as_str())
+                .collect(),
+        }
+    }
+
+    fn members_of(&self, candidate: &Candidate) -> &[u32] {
+        &self.members[candidate.members.start as usize..candidate.members.end as usize]
     }
 
     /// Persons receiving services, from all publications.
     pub fn person_count(&self) -> u64 {
-        (0..self.persons.len())
-            .filter(|&p| self.persons.has_services(p))
-            .count() as u64
+        self.persons.sectors.iter().filter(|&&s| s != 0).count() as u64
     }
 
-    /// The matcher's own result (spec §12.6): no pseudonym, no envelope.
+    /// The matcher's own result (spec §12.6), to serialise: no pseudonym, no envelope.
     pub fn report(&self) -> MatchReport<'_> {
-        MatchReport {
-            format: "samkoer-match",
-            version: 1,
-            run: &self.run,
-            publications: &self.publications,
-            persons: self.person_count(),
-            families: self.families,
-            candidates: &self.candidates,
-        }
+        MatchReport(self)
     }
 
     /// The one-citizen check (spec §12.8): a sector asks about one of its own citizens by
@@ -662,7 +853,7 @@ impl Match {
         let person = *self.maps[partition_of(pseudonym)]
             .get(pseudonym)
             .ok_or_else(refuse)? as usize;
-        if self.persons.sectors[person] & (1 << sector_bit) == 0 {
+        if self.persons.sectors[person] >> sector_bit & 1 == 0 {
             return Err(refuse());
         }
         Ok(match self.person_candidate[person] {
@@ -672,8 +863,8 @@ impl Match {
         })
     }
 
-    /// Every candidate's members by pseudonym. The matcher holds these anyway; they are for
-    /// audits and tests, and never written to any file.
+    /// Every candidate's members by pseudonym, in candidate order. The matcher holds these
+    /// anyway; they are for audits and tests, and never written to any file.
     pub fn candidate_pseudonyms(&self) -> Vec<Vec<Pseudonym>> {
         let mut members = vec![Vec::new(); self.candidates.len()];
         for map in &self.maps {
@@ -688,19 +879,23 @@ impl Match {
         members
     }
 
-    /// Writes one flag file per sector of the match (spec §7.6): for each record of a candidate
-    /// that is not deferred, the candidate id and the sector's own envelope, copied from the
-    /// sector's publication in a second pass. Every sector gets a file, empty or not, so that
-    /// none learns anything from whether it got one. `create` gives the writer and name for a
-    /// sector's file.
+    /// Writes one flag file per publication's sector (spec §7.6): for each record of a
+    /// candidate that is not deferred, the candidate id and the sector's own envelope, fetched
+    /// from the sector's publication in a second pass that reads only those records. Every
+    /// sector gets a file, empty or not, so that none learns anything from whether it got one.
+    /// `create` gives the writer and name for a sector's file. A publication file that changed
+    /// since the match read it is refused.
     pub fn write_flag_files<W: Write>(
         &self,
         mut create: impl FnMut(&SectorCode) -> Result<(W, String)>,
-    ) -> Result<Vec<(SectorCode, String, u64, W)>> {
+    ) -> Result<Vec<FlagFile<W>>> {
         let mut done = Vec::with_capacity(self.sources.len());
-        for (source, summary) in self.sources.iter().zip(&self.publications) {
+        for (s, (source, summary)) in self.sources.iter().zip(&self.publications).enumerate() {
             let name = source.name();
-            let (out, out_name) = create(&summary.sector)?;
+            if source.version()? != self.source_versions[s] {
+                return Err(Error::format(&name, 0, Rule::PublicationDigest));
+            }
+            let (out, file) = create(&summary.sector)?;
             let header = FileHeader {
                 municipality: self.run.municipality,
                 run: self.run.run.clone(),
@@ -709,35 +904,105 @@ impl Match {
                 catalogue_version: self.run.catalogue_version.clone(),
                 reference_date: self.run.reference_date,
             };
-            let mut writer = FileWriter::new(out, FileKind::FlagFile, &out_name, &header)?;
-            let mut reader = FileReader::new(source.open()?, FileKind::Publication, &name)?;
-            let mut flagged = 0;
-            while let Some(record) = reader.next_ref()? {
-                let RecordRef::Service(record) = record else {
+            let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
+            let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
+            let mut records = 0;
+            for (&slot, &offset) in self.record_slots[s].iter().zip(&self.record_offsets[s]) {
+                let partition = (slot >> SLOT_INDEX_BITS) as usize;
+                let person =
+                    self.record_person[partition][(slot & ((1 << SLOT_INDEX_BITS) - 1)) as usize];
+                let Some(candidate) = self
+                    .candidates
+                    .get(self.person_candidate[person as usize] as usize)
+                else {
                     continue;
                 };
-                let person = self.maps[partition_of(&record.pseudonym)].get(&record.pseudonym);
-                let candidate = person.and_then(|&p| {
-                    self.candidates
-                        .get(self.person_candidate[p as usize] as usize)
-                });
-                if let Some(candidate) = candidate.filter(|c| !c.deferred) {
-                    writer.write_flag(FlagRef {
-                        candidate: candidate.id,
-                        pseudonym: record.pseudonym,
-                        service: record.service,
-                        envelope: record.envelope,
-                    })?;
-                    flagged += 1;
+                if candidate.deferred {
+                    continue;
                 }
+                let record = fetcher.fetch(offset)?;
+                writer.write_flag(FlagRef {
+                    candidate: candidate.id,
+                    pseudonym: record.pseudonym,
+                    service: record.service,
+                    envelope: record.envelope,
+                })?;
+                records += 1;
             }
-            // The file must be the one matched: same digest as in the first pass.
-            if reader.digest() != Some(summary.digest) {
-                return Err(Error::format(&name, 0, Rule::PublicationDigest));
-            }
-            done.push((summary.sector.clone(), out_name, flagged, writer.finish()?));
+            done.push(FlagFile {
+                sector: summary.sector.clone(),
+                file,
+                records,
+                writer: writer.finish()?,
+            });
         }
         Ok(done)
+    }
+}
+
+/// Groups persons linked by relation records into families, working only on the linked
+/// persons, numbered densely, so that nothing is of the size of the whole population but one
+/// index.
+fn link_families(persons: &Persons, links: &[(u32, u32)]) -> Families {
+    let mut dense = vec![NONE; persons.len()];
+    let mut linked: Vec<u32> = Vec::new();
+    let mut dense_of = |person: u32, linked: &mut Vec<u32>| {
+        let slot = &mut dense[person as usize];
+        if *slot == NONE {
+            *slot = linked.len() as u32;
+            linked.push(person);
+        }
+        *slot
+    };
+    let pairs: Vec<(u32, u32)> = links
+        .iter()
+        .map(|&(a, b)| (dense_of(a, &mut linked), dense_of(b, &mut linked)))
+        .collect();
+    let mut sets = UnionFind((0..linked.len() as u32).collect());
+    for &(a, b) in &pairs {
+        sets.union(a, b);
+    }
+    // Number the families by their roots, count their members, and lay the members out.
+    let mut family_of_root = vec![NONE; linked.len()];
+    let mut family_of = Vec::with_capacity(linked.len());
+    let mut sizes: Vec<u32> = Vec::new();
+    for d in 0..linked.len() as u32 {
+        let root = sets.find(d) as usize;
+        if family_of_root[root] == NONE {
+            family_of_root[root] = sizes.len() as u32;
+            sizes.push(0);
+        }
+        let family = family_of_root[root];
+        sizes[family as usize] += 1;
+        family_of.push(family);
+    }
+    let mut offsets = Vec::with_capacity(sizes.len() + 1);
+    offsets.push(0u32);
+    for size in &sizes {
+        offsets.push(offsets[offsets.len() - 1] + size);
+    }
+    let mut next: Vec<u32> = offsets[..sizes.len()].to_vec();
+    let mut members = vec![0u32; linked.len()];
+    let mut families = vec![Family::default(); sizes.len()];
+    for (d, &person) in linked.iter().enumerate() {
+        let family = family_of[d] as usize;
+        members[next[family] as usize] = person;
+        next[family] += 1;
+        let (p, f) = (person as usize, &mut families[family]);
+        if persons.has_services(p) {
+            f.with_services += 1;
+            f.sectors |= persons.sectors[p];
+            if persons.is_child(p) {
+                f.children += 1;
+            } else {
+                f.adults += 1;
+            }
+        }
+    }
+    Families {
+        families,
+        offsets,
+        members,
     }
 }
 
@@ -745,14 +1010,13 @@ impl Match {
 struct Selector<'a> {
     persons: &'a Persons,
     criteria: &'a Criteria,
-    catalogue: &'a Catalogue,
 }
 
 impl Selector<'_> {
-    /// Why a person qualifies on their own; empty if they do not.
-    fn person_reasons(&self, p: usize) -> Vec<String> {
+    /// Why a person qualifies on their own, as reason bits; 0 if they do not.
+    fn person_reasons(&self, p: usize) -> u64 {
         let criteria = self.criteria;
-        let mut reasons = Vec::new();
+        let mut reasons = 0;
         let has_minimums = criteria.min_sectors.is_some() || criteria.min_services.is_some();
         let sectors = self.persons.sectors[p].count_ones();
         if has_minimums
@@ -761,11 +1025,11 @@ impl Selector<'_> {
                 .min_services
                 .is_none_or(|m| self.persons.service_count(p) >= m)
         {
-            reasons.push("minimum sectors and services".to_owned());
+            reasons |= 1 << REASON_MINIMUMS;
         }
-        for named in &criteria.combinations {
+        for (i, named) in criteria.combinations.iter().enumerate().take(62) {
             if named.combination.matches(|s| self.persons.has(p, s)) {
-                reasons.push(named.name.clone());
+                reasons |= 1 << (i + 1);
             }
         }
         reasons
@@ -780,56 +1044,32 @@ impl Selector<'_> {
                 .any(|&s| self.persons.has(p, s))
     }
 
+    /// A candidate of the members `range` of `members`; its id is drawn later.
     fn candidate(
         &self,
         kind: CandidateKind,
-        members: Vec<u32>,
-        reasons: Vec<String>,
-    ) -> Result<Candidate> {
-        let persons = self.persons;
-        let mut sectors = 0u64;
-        let mut services = vec![0u64; persons.words];
-        let (mut children, mut deferred) = (0, false);
-        for &m in &members {
+        range: std::ops::Range<u32>,
+        members: &[u32],
+        reasons: u64,
+    ) -> Candidate {
+        let (mut sectors, mut children, mut deferred) = (0u64, 0, false);
+        for &m in &members[range.start as usize..range.end as usize] {
             let m = m as usize;
-            sectors |= persons.sectors[m];
-            for (all, &word) in services
-                .iter_mut()
-                .zip(&persons.services[m * persons.words..])
-            {
-                *all |= word;
-            }
-            children += u32::from(persons.is_child(m));
+            sectors |= self.persons.sectors[m];
+            children += u32::from(self.persons.is_child(m));
             deferred |= self.deferred(m);
         }
-        let catalogue = self.catalogue;
-        Ok(Candidate {
-            id: CandidateId::random()?,
+        let persons = range.end - range.start;
+        Candidate {
+            id: CandidateId([0; 16]),
             kind,
             deferred,
-            persons: members.len() as u32,
+            persons,
             children,
-            adults: members.len() as u32 - children,
-            sectors: catalogue
-                .sectors
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| sectors & (1 << i) != 0)
-                .map(|(_, s)| s.code.clone())
-                .collect(),
-            services: catalogue
-                .services
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| services[i / 64] & (1 << (i % 64)) != 0)
-                .map(|(_, s)| s.code.clone())
-                .collect(),
+            adults: persons - children,
+            sectors,
             reasons,
-            members,
-        })
+            members: range,
+        }
     }
-}
-
-fn sectors_of(catalogue: &Catalogue) -> Vec<SectorCode> {
-    catalogue.sectors.iter().map(|s| s.code.clone()).collect()
 }

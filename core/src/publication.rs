@@ -11,7 +11,7 @@
 //! The digest detects accidents and careless edits; it is not a signature. Someone who can
 //! rewrite the whole file can recompute it (see `docs/threat-model.md`).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -403,6 +403,8 @@ pub struct FileReader<R: Read> {
     buf: Box<[u8]>,
     /// Where the next unread byte is.
     pos: usize,
+    /// The file offset of `buf[0]`.
+    base: u64,
     /// Where the valid bytes end.
     end: usize,
     /// Bytes before this index are in the hasher.
@@ -435,6 +437,7 @@ impl<R: Read> FileReader<R> {
             file: file.to_owned(),
             buf: vec![0u8; BUFFER_LEN].into_boxed_slice(),
             pos: 0,
+            base: 0,
             end: 0,
             hashed: 0,
             hasher,
@@ -465,6 +468,12 @@ impl<R: Read> FileReader<R> {
         self.relations
     }
 
+    /// The file offset of the next unread byte: after [`FileReader::next_ref`], the end of the
+    /// record it returned.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
     /// The file's digest, once the trailer has been read and verified.
     pub fn digest(&self) -> Option<[u8; 32]> {
         self.digest
@@ -487,6 +496,7 @@ impl<R: Read> FileReader<R> {
         }
         // Hash what was consumed, then move the unread rest to the front.
         self.hasher.update(&self.buf[self.hashed..self.pos]);
+        self.base += self.pos as u64;
         self.buf.copy_within(self.pos..self.end, 0);
         self.end -= self.pos;
         self.pos = 0;
@@ -627,34 +637,11 @@ impl<R: Read> FileReader<R> {
     fn service_record(&mut self) -> Result<RecordRef<'_>> {
         let (code_len, envelope_len) = self.record_span(32, 7)?;
         let start = self.pos;
-        let total = 32 + 1 + code_len + 7 + envelope_len;
-        self.pos += total;
+        self.pos += service_body_len(code_len, envelope_len);
         self.primary += 1;
-        let b = &self.buf[start..start + total];
-        let service = std::str::from_utf8(&b[33..33 + code_len])
-            .ok()
-            .filter(|c| is_service_code(c));
-        let at = 33 + code_len;
-        let year = u16::from_be_bytes([b[at], b[at + 1]]);
-        let (month, band, flags) = (b[at + 2], b[at + 3], b[at + 4]);
-        let age_band = AgeBand::from_byte(band);
-        let valid = (1..=12).contains(&month)
-            && YEARS.contains(&year)
-            && flags & !FLAG_MAJOR_CHANGE == 0
-            && envelope_len >= MIN_ENVELOPE_LEN;
-        match (service, age_band) {
-            (Some(service), Some(age_band)) if valid => {
-                let pseudonym = Pseudonym(b[..32].try_into().unwrap_or([0; 32]));
-                Ok(RecordRef::Service(ServiceRef {
-                    pseudonym,
-                    service,
-                    start: YearMonth { year, month },
-                    age_band,
-                    major_change: flags != 0,
-                    envelope: &b[at + 7..],
-                }))
-            }
-            _ => Err(Error::format(
+        match parse_service_body(&self.buf[start..self.pos]) {
+            Some(record) => Ok(RecordRef::Service(record)),
+            None => Err(Error::format(
                 &self.file,
                 self.primary + self.relations,
                 Rule::PublicationRecord,
@@ -707,6 +694,101 @@ impl<R: Read> FileReader<R> {
         }
         self.digest = Some(digest);
         Ok(())
+    }
+}
+
+/// The length of a service record after its tag.
+fn service_body_len(code_len: usize, envelope_len: usize) -> usize {
+    32 + 1 + code_len + 7 + envelope_len
+}
+
+/// Parses and checks a service record after its tag (spec §7.2); `None` if a field is invalid.
+fn parse_service_body(b: &[u8]) -> Option<ServiceRef<'_>> {
+    let code_len = usize::from(*b.get(32)?);
+    let service = std::str::from_utf8(b.get(33..33 + code_len)?)
+        .ok()
+        .filter(|c| is_service_code(c))?;
+    let at = 33 + code_len;
+    let fixed = b.get(at..at + 7)?;
+    let year = u16::from_be_bytes([fixed[0], fixed[1]]);
+    let (month, band, flags) = (fixed[2], fixed[3], fixed[4]);
+    let envelope = b.get(at + 7..)?;
+    let valid = (1..=12).contains(&month)
+        && YEARS.contains(&year)
+        && flags & !FLAG_MAJOR_CHANGE == 0
+        && envelope.len() >= MIN_ENVELOPE_LEN
+        && envelope.len() == usize::from(u16::from_be_bytes([fixed[5], fixed[6]]));
+    valid.then_some(ServiceRef {
+        pseudonym: Pseudonym(b[..32].try_into().ok()?),
+        service,
+        start: YearMonth { year, month },
+        age_band: AgeBand::from_byte(band)?,
+        major_change: flags != 0,
+        envelope,
+    })
+}
+
+/// Reads single service records of a publication at offsets found by a [`FileReader`] before
+/// (see [`FileReader::offset`]), in increasing order: the matcher's second pass, which fetches
+/// only the records it flags. It does not verify the digest again: the caller checks that the
+/// file has not changed since it was verified.
+pub struct ServiceRecordFetcher<R: Read + Seek> {
+    input: io::BufReader<R>,
+    file: String,
+    position: u64,
+    record: Vec<u8>,
+}
+
+impl<R: Read + Seek> ServiceRecordFetcher<R> {
+    /// A fetcher over `input`, positioned at its start; `file` names it in errors.
+    pub fn new(input: R, file: &str) -> Self {
+        // Records are fetched in increasing order, so a forward skip mostly stays in the buffer.
+        let input = io::BufReader::with_capacity(1 << 16, input);
+        ServiceRecordFetcher {
+            input,
+            file: file.to_owned(),
+            position: 0,
+            record: Vec::with_capacity(256),
+        }
+    }
+
+    /// The service record whose tag is at `offset`.
+    pub fn fetch(&mut self, offset: u64) -> Result<ServiceRef<'_>> {
+        let changed = |file: &str| Error::format(file, 0, Rule::PublicationDigest);
+        let io = |file: &str, e: io::Error| match e.kind() {
+            io::ErrorKind::UnexpectedEof => changed(file),
+            _ => Error::io(file, e),
+        };
+        let skip = offset
+            .checked_sub(self.position)
+            .and_then(|d| i64::try_from(d).ok())
+            .ok_or_else(|| changed(&self.file))?;
+        self.input
+            .seek_relative(skip)
+            .map_err(|e| io(&self.file, e))?;
+        self.record.resize(1 + 33, 0);
+        self.input
+            .read_exact(&mut self.record)
+            .map_err(|e| io(&self.file, e))?;
+        if self.record[0] != TAG_SERVICE {
+            return Err(changed(&self.file));
+        }
+        let code_len = usize::from(self.record[33]);
+        self.record.resize(1 + 33 + code_len + 7, 0);
+        self.input
+            .read_exact(&mut self.record[34..])
+            .map_err(|e| io(&self.file, e))?;
+        let head = self.record.len();
+        let envelope_len = usize::from(u16::from_be_bytes([
+            self.record[head - 2],
+            self.record[head - 1],
+        ]));
+        self.record.resize(head + envelope_len, 0);
+        self.input
+            .read_exact(&mut self.record[head..])
+            .map_err(|e| io(&self.file, e))?;
+        self.position = offset + self.record.len() as u64;
+        parse_service_body(&self.record[1..]).ok_or_else(|| changed(&self.file))
     }
 }
 

@@ -18,6 +18,7 @@ use samkoer_core::publish::Publisher;
 use samkoer_core::synth::{SynthConfig, SynthWriters, delimiter_of, synthesise};
 use samkoer_core::{
     Cpr, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId, RunKey, SealingKey,
+    SectorCode,
 };
 use time::Date;
 use time::macros::date;
@@ -380,7 +381,7 @@ fn the_matcher_agrees_with_the_plaintext_reference() {
 
     let members = matched.candidate_pseudonyms();
     let mut got: Vec<RefCandidate> = matched
-        .candidates
+        .candidates()
         .iter()
         .zip(members)
         .map(|(c, members)| RefCandidate {
@@ -454,15 +455,16 @@ fn flag_files_hold_only_their_own_sectors_envelopes() {
         "every sector gets a file"
     );
     let flagged_candidates: HashSet<_> = matched
-        .candidates
+        .candidates()
         .iter()
         .filter(|c| !c.deferred)
         .map(|c| c.id)
         .collect();
-    for ((sector, _, count, bytes), (key, publication)) in files
+    for (flag_file, (key, publication)) in files
         .iter()
         .zip(town.sealing.iter().zip(&town.publications))
     {
+        let (sector, count, bytes) = (&flag_file.sector, &flag_file.records, &flag_file.writer);
         assert_eq!(sector, key.sector());
         // What the sector published: (pseudonym, service, envelope).
         let mut reader =
@@ -493,7 +495,7 @@ fn flag_files_hold_only_their_own_sectors_envelopes() {
         }
         assert_eq!(seen, *count);
     }
-    assert!(files.iter().map(|f| f.2).sum::<u64>() > 0);
+    assert!(files.iter().map(|f| f.records).sum::<u64>() > 0);
 }
 
 #[test]
@@ -511,10 +513,10 @@ fn candidate_ids_differ_between_runs_over_the_same_data() {
         &criteria(),
     )
     .unwrap();
-    assert_eq!(first.candidates.len(), second.candidates.len());
-    assert!(!first.candidates.is_empty());
-    let ids: HashSet<_> = first.candidates.iter().map(|c| c.id).collect();
-    assert!(second.candidates.iter().all(|c| !ids.contains(&c.id)));
+    assert_eq!(first.candidates().len(), second.candidates().len());
+    assert!(!first.candidates().is_empty());
+    let ids: HashSet<_> = first.candidates().iter().map(|c| c.id).collect();
+    assert!(second.candidates().iter().all(|c| !ids.contains(&c.id)));
     let report = serde_json::to_string(&first.report()).unwrap();
     for pseudonym in first.candidate_pseudonyms().iter().flatten() {
         assert!(
@@ -535,13 +537,19 @@ fn the_one_citizen_check_answers_only_for_the_askers_own_citizens() {
     .unwrap();
     let members = matched.candidate_pseudonyms();
     let (candidate, pseudonyms) = matched
-        .candidates
+        .candidates()
         .iter()
         .zip(&members)
         .find(|(c, _)| !c.deferred)
         .unwrap();
     let pseudonym = pseudonyms[0];
-    let own_sector = candidate.sectors.iter().find(|s| {
+    let candidate_sectors: Vec<SectorCode> = matched
+        .describe(candidate)
+        .sectors
+        .into_iter()
+        .cloned()
+        .collect();
+    let own_sector = candidate_sectors.iter().find(|s| {
         let i = Catalogue::builtin()
             .sectors
             .iter()
@@ -568,7 +576,7 @@ fn the_one_citizen_check_answers_only_for_the_askers_own_citizens() {
     let other_sectors: Vec<_> = Catalogue::builtin()
         .sectors
         .iter()
-        .filter(|s| !candidate.sectors.contains(&s.code))
+        .filter(|s| !candidate_sectors.contains(&s.code))
         .collect();
     for other in other_sectors {
         assert_eq!(
@@ -577,12 +585,12 @@ fn the_one_citizen_check_answers_only_for_the_askers_own_citizens() {
         );
     }
     let deferred = matched
-        .candidates
+        .candidates()
         .iter()
         .zip(&members)
         .find(|(c, _)| c.deferred && c.kind == CandidateKind::Person);
     if let Some((candidate, pseudonyms)) = deferred {
-        let sector = &candidate.sectors[0];
+        let sector = matched.describe(candidate).sectors[0];
         assert_eq!(
             matched.check(sector, &pseudonyms[0]).unwrap(),
             CheckAnswer::Deferred
