@@ -35,8 +35,6 @@ use crate::stats::Statistics;
 /// How many leading bits of a pseudonym pick its partition.
 const PARTITION_BITS: u32 = 10;
 const PARTITIONS: usize = 1 << PARTITION_BITS;
-/// A record's slot: its partition in the high bits, its index in the partition in the low.
-const SLOT_INDEX_BITS: u32 = 32 - PARTITION_BITS;
 /// No candidate.
 const NONE: u32 = u32::MAX;
 /// The reason bit of the minimum-sectors-and-services rule; combination `i` has bit `i + 1`.
@@ -78,6 +76,16 @@ impl Source {
                 Ok(Box::new(file))
             }
             Source::Bytes { bytes, .. } => Ok(Box::new(std::io::Cursor::new(&bytes[..]))),
+        }
+    }
+
+    /// The source's length in bytes.
+    fn len(&self) -> Result<u64> {
+        match self {
+            Source::Path(path) => std::fs::metadata(path)
+                .map(|m| m.len())
+                .map_err(|e| Error::io(&self.name(), e)),
+            Source::Bytes { bytes, .. } => Ok(bytes.len() as u64),
         }
     }
 
@@ -131,6 +139,8 @@ struct Compact {
     pseudonym: Pseudonym,
     /// Bits 0..16 service index, 16..22 sector index, 22..25 age band, 25 major change.
     packed: u32,
+    /// The record's ordinal among all service records of the match.
+    ordinal: u32,
 }
 
 impl Compact {
@@ -140,12 +150,17 @@ impl Compact {
         sector: u8,
         band: AgeBand,
         major_change: bool,
+        ordinal: u32,
     ) -> Compact {
         let packed = u32::from(service)
             | u32::from(sector) << 16
             | u32::from(band.to_byte()) << 22
             | u32::from(major_change) << 25;
-        Compact { pseudonym, packed }
+        Compact {
+            pseudonym,
+            packed,
+            ordinal,
+        }
     }
 }
 
@@ -363,10 +378,10 @@ pub struct Ingested {
     source_versions: Vec<Option<(u64, SystemTime)>>,
     partitions: Vec<Vec<Compact>>,
     relations: Vec<(Pseudonym, Pseudonym)>,
-    /// Per source, per service record: its slot in the partitions.
-    record_slots: Vec<Vec<u32>>,
-    /// Per source, per service record: the file offset of its tag.
-    record_offsets: Vec<Vec<u64>>,
+    /// Per service record, by ordinal: the file offset of its tag in its source.
+    record_offsets: Vec<u64>,
+    /// Where each source's ordinals start, and one more entry for the end.
+    source_starts: Vec<u32>,
 }
 
 impl Ingested {
@@ -397,10 +412,17 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
         .collect();
     let mut run: Option<RunInfo> = None;
     let mut publications: Vec<PublicationSummary> = Vec::new();
-    let mut partitions: Vec<Vec<Compact>> = vec![Vec::new(); PARTITIONS];
+    // Reserve for the most records the files can hold (a service record takes at least 146
+    // bytes in practice), so that nothing is copied while it grows; untouched reserve costs no
+    // memory.
+    let bytes: u64 = sources.iter().map(Source::len).sum::<Result<u64>>()?;
+    let most_records = usize::try_from(bytes / 146).unwrap_or(usize::MAX);
+    let mut partitions: Vec<Vec<Compact>> = (0..PARTITIONS)
+        .map(|_| Vec::with_capacity(most_records / PARTITIONS * 5 / 4))
+        .collect();
     let mut relations = Vec::new();
-    let (mut record_slots, mut record_offsets, mut source_versions) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let (mut record_offsets, mut source_starts, mut source_versions) =
+        (Vec::with_capacity(most_records), vec![0u32], Vec::new());
     for source in &sources {
         let name = source.name();
         source_versions.push(source.version()?);
@@ -445,7 +467,6 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
         if publications.iter().any(|p| p.sector == header.sector) {
             return Err(whole_file(Rule::DuplicateSector));
         }
-        let (mut slots, mut offsets) = (Vec::new(), Vec::new());
         loop {
             let record_number = reader.service_count() + reader.relation_count() + 1;
             let offset = reader.offset();
@@ -453,23 +474,19 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
                 None => break,
                 Some(RecordRef::Service(record)) => match service_index.get(record.service) {
                     Some(&(service, service_sector)) if usize::from(service_sector) == sector => {
-                        let partition = partition_of(&record.pseudonym);
-                        let bucket = &mut partitions[partition];
-                        // A partition holds at most 2^22 records: about 4 billion in all.
-                        let index = u32::try_from(bucket.len())
-                            .ok()
-                            .filter(|&i| i < 1 << SLOT_INDEX_BITS);
-                        let index = index.ok_or_else(|| {
+                        // Ordinals are u32: a match holds at most about 4 billion records.
+                        let ordinal = u32::try_from(record_offsets.len()).map_err(|_| {
                             Error::format(&name, record_number, Rule::PublicationRecord)
                         })?;
-                        slots.push((partition as u32) << SLOT_INDEX_BITS | index);
-                        offsets.push(offset);
+                        record_offsets.push(offset);
+                        let bucket = &mut partitions[partition_of(&record.pseudonym)];
                         bucket.push(Compact::new(
                             record.pseudonym,
                             service,
                             service_sector,
                             record.age_band,
                             record.major_change,
+                            ordinal,
                         ));
                     }
                     _ => return Err(Error::format(&name, record_number, Rule::ServiceUnknown)),
@@ -489,8 +506,7 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
             relations: reader.relation_count(),
             digest: reader.digest().unwrap_or_default(),
         });
-        record_slots.push(slots);
-        record_offsets.push(offsets);
+        source_starts.push(record_offsets.len() as u32);
         run.get_or_insert(this);
     }
     let run = run.ok_or(Error::Parameter {
@@ -503,8 +519,8 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
         source_versions,
         partitions,
         relations,
-        record_slots,
         record_offsets,
+        source_starts,
     })
 }
 
@@ -527,10 +543,12 @@ pub struct Match {
     maps: Vec<PseudonymMap>,
     persons: Persons,
     person_candidate: Vec<u32>,
-    /// Per partition, per record: its person.
-    record_person: Vec<Vec<u32>>,
-    record_slots: Vec<Vec<u32>>,
-    record_offsets: Vec<Vec<u64>>,
+    /// Per service record, by ordinal: the file offset of its tag.
+    record_offsets: Vec<u64>,
+    /// Where each source's ordinals start, and one more entry for the end.
+    source_starts: Vec<u32>,
+    /// (ordinal, candidate) of every record to flag, in ordinal order.
+    flagged: Vec<(u32, u32)>,
 }
 
 impl std::fmt::Debug for Match {
@@ -618,8 +636,8 @@ impl Match {
             source_versions,
             partitions,
             relations,
-            record_slots,
             record_offsets,
+            source_starts,
         } = ingested;
         if run.catalogue_version != catalogue.version {
             return Err(Error::Parameter {
@@ -639,7 +657,8 @@ impl Match {
         // Group: one small hash table per partition; each partition's records are freed as
         // soon as they are grouped.
         let mut maps: Vec<PseudonymMap> = Vec::with_capacity(PARTITIONS);
-        let mut record_person: Vec<Vec<u32>> = Vec::with_capacity(PARTITIONS);
+        // (ordinal, person) of every record, partition by partition.
+        let mut record_person: Vec<Vec<(u32, u32)>> = Vec::with_capacity(PARTITIONS);
         for bucket in partitions {
             let mut map =
                 PseudonymMap::with_capacity_and_hasher(bucket.len() / 2, Default::default());
@@ -648,7 +667,7 @@ impl Match {
                 let person = *map
                     .entry(record.pseudonym)
                     .or_insert_with(|| persons.push());
-                persons_of.push(person);
+                persons_of.push((record.ordinal, person));
                 let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
                 persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
                 persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
@@ -753,6 +772,24 @@ impl Match {
             &sectors,
             criteria.threshold,
         );
+        // The records to flag: those of candidates that are not deferred, in file order.
+        let flag_of: Vec<u32> = person_candidate
+            .iter()
+            .map(|&c| match candidates.get(c as usize) {
+                Some(candidate) if !candidate.deferred => c,
+                _ => NONE,
+            })
+            .collect();
+        let mut flagged: Vec<(u32, u32)> = record_person
+            .iter()
+            .flatten()
+            .filter_map(|&(ordinal, person)| {
+                let candidate = flag_of[person as usize];
+                (candidate != NONE).then_some((ordinal, candidate))
+            })
+            .collect();
+        drop(record_person);
+        flagged.sort_unstable();
         let mut reason_names = vec![String::new(); 64];
         reason_names[REASON_MINIMUMS as usize] = "minimum sectors and services".into();
         reason_names[REASON_FAMILY as usize] = "family".into();
@@ -774,9 +811,9 @@ impl Match {
             maps,
             persons,
             person_candidate,
-            record_person,
-            record_slots,
             record_offsets,
+            source_starts,
+            flagged,
         })
     }
 
@@ -907,19 +944,16 @@ impl Match {
             let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
             let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
             let mut records = 0;
-            for (&slot, &offset) in self.record_slots[s].iter().zip(&self.record_offsets[s]) {
-                let partition = (slot >> SLOT_INDEX_BITS) as usize;
-                let person =
-                    self.record_person[partition][(slot & ((1 << SLOT_INDEX_BITS) - 1)) as usize];
-                let Some(candidate) = self
-                    .candidates
-                    .get(self.person_candidate[person as usize] as usize)
-                else {
-                    continue;
-                };
-                if candidate.deferred {
-                    continue;
-                }
+            let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);
+            let first = self
+                .flagged
+                .partition_point(|&(ordinal, _)| ordinal < start);
+            let last = self.flagged.partition_point(|&(ordinal, _)| ordinal < end);
+            for &(ordinal, c) in &self.flagged[first..last] {
+                let (offset, candidate) = (
+                    self.record_offsets[ordinal as usize],
+                    &self.candidates[c as usize],
+                );
                 let record = fetcher.fetch(offset)?;
                 writer.write_flag(FlagRef {
                     candidate: candidate.id,

@@ -490,10 +490,17 @@ impl<R: Read> FileReader<R> {
     }
 
     /// Makes at least `n` unread bytes available; `false` if the input ends first.
+    #[inline]
     fn fill(&mut self, n: usize) -> Result<bool> {
         if self.end - self.pos >= n {
             return Ok(true);
         }
+        self.refill(n)
+    }
+
+    /// The slow path of [`FileReader::fill`]: hashes what was consumed, compacts, reads.
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> Result<bool> {
         // Hash what was consumed, then move the unread rest to the front.
         self.hasher.update(&self.buf[self.hashed..self.pos]);
         self.base += self.pos as u64;
@@ -703,6 +710,7 @@ fn service_body_len(code_len: usize, envelope_len: usize) -> usize {
 }
 
 /// Parses and checks a service record after its tag (spec §7.2); `None` if a field is invalid.
+#[inline]
 fn parse_service_body(b: &[u8]) -> Option<ServiceRef<'_>> {
     let code_len = usize::from(*b.get(32)?);
     let service = std::str::from_utf8(b.get(33..33 + code_len)?)
