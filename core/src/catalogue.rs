@@ -205,6 +205,10 @@ impl Catalogue {
         let mut index = HashMap::new();
         let mut sectors = Vec::with_capacity(raw.sector.len());
         for sector in raw.sector {
+            // The matcher keeps a person's sectors as bits of a 64-bit word.
+            if sectors.len() == 64 {
+                return Err(lines.error(&sector.code, Rule::CatalogueField));
+            }
             let code = SectorCode::new(sector.code.get_ref())
                 .map_err(|_| lines.error(&sector.code, Rule::CatalogueField))?;
             if sectors.iter().any(|s: &Sector| s.code == code) {
@@ -229,6 +233,10 @@ impl Catalogue {
 
         let mut services = Vec::with_capacity(raw.service.len());
         for service in raw.service {
+            // Services are numbered with 16 bits in the matcher.
+            if services.len() == usize::from(u16::MAX) {
+                return Err(lines.error(&service.code, Rule::CatalogueField));
+            }
             let code = claim_code(&service.code, CategoryIndex::Allowed(services.len()))?;
             let sector = sectors
                 .iter()

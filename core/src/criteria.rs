@@ -38,6 +38,8 @@ use crate::error::{Error, Result, Rule};
 pub const FORMAT: &str = "samkoer-criteria";
 /// The default suppression threshold of the statistics.
 pub const DEFAULT_THRESHOLD: u64 = 5;
+/// The least suppression threshold the criteria may set.
+pub const MIN_THRESHOLD: u64 = 3;
 
 /// A set of catalogue services, as indices into [`Catalogue::services`].
 pub type ServiceSet = BTreeSet<u16>;
@@ -215,7 +217,8 @@ impl Criteria {
         }
         let threshold = match &raw.threshold {
             None => DEFAULT_THRESHOLD,
-            Some(t) if *t.get_ref() >= 1 => *t.get_ref(),
+            // Below 3, counts of one or two persons would be published.
+            Some(t) if *t.get_ref() >= MIN_THRESHOLD => *t.get_ref(),
             Some(t) => return Err(checker.error(t, Rule::CriteriaContradiction)),
         };
 
@@ -254,6 +257,12 @@ impl Criteria {
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("combination {}", i + 1));
+                // Names tell the candidates' reasons apart: no blank, repeated or reserved one.
+                let reserved = ["family", "minimum sectors and services"];
+                let taken = criteria.combinations.iter().any(|c| c.name == name);
+                if name.trim().is_empty() || reserved.contains(&name.as_str()) || taken {
+                    return Err(checker.error(spanned, Rule::CriteriaContradiction));
+                }
                 criteria
                     .combinations
                     .push(NamedCombination { name, combination });
@@ -396,11 +405,21 @@ min_sectors = 3
             "",
         );
         assert_eq!(error_at(&half).0, Rule::CriteriaContradiction);
+        let reserved = EXAMPLE.replace(
+            "name = \"job clarification with home nursing\"",
+            "name = \"family\"",
+        );
+        assert_eq!(error_at(&reserved), (Rule::CriteriaContradiction, 8));
+        let repeated = EXAMPLE.replace(
+            "name = \"job clarification with home nursing\"",
+            "name = \"combination 2\"",
+        );
+        assert_eq!(error_at(&repeated), (Rule::CriteriaContradiction, 12));
         let typo = EXAMPLE.replace("min_services", "min_servics");
         assert_eq!(error_at(&typo), (Rule::CriteriaSyntax, 6));
         let nothing = "format = \"samkoer-criteria\"\nversion = 1\n";
         assert_eq!(error_at(nothing), (Rule::CriteriaContradiction, 1));
-        let zero_threshold = EXAMPLE.replace("version = 1\n", "version = 1\nthreshold = 0\n");
+        let zero_threshold = EXAMPLE.replace("version = 1\n", "version = 1\nthreshold = 2\n");
         assert_eq!(error_at(&zero_threshold), (Rule::CriteriaContradiction, 3));
     }
 

@@ -5,9 +5,18 @@ use std::fmt;
 use crate::error::{Error, Result, Rule};
 
 /// A municipality's three-digit code (for instance 219 for Hillerød).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MunicipalityCode(u16);
+
+impl serde::Serialize for MunicipalityCode {
+    /// As its three digits, the way reports and key files write it.
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 impl MunicipalityCode {
     /// A code from 100 to 999.

@@ -506,7 +506,8 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
             relations: reader.relation_count(),
             digest: reader.digest().unwrap_or_default(),
         });
-        source_starts.push(record_offsets.len() as u32);
+        // The ordinal check above keeps this within u32.
+        source_starts.push(u32::try_from(record_offsets.len()).unwrap_or(u32::MAX));
         run.get_or_insert(this);
     }
     let run = run.ok_or(Error::Parameter {
@@ -802,7 +803,11 @@ impl Match {
             statistics,
             candidates,
             members,
-            families: families.families.len() as u64,
+            families: families
+                .families
+                .iter()
+                .filter(|f| f.with_services > 0)
+                .count() as u64,
             sectors,
             services: catalogue.services.iter().map(|s| s.code.clone()).collect(),
             reason_names,
@@ -955,6 +960,11 @@ impl Match {
                     &self.candidates[c as usize],
                 );
                 let record = fetcher.fetch(offset)?;
+                // The record must still be the candidate's: same person as in the first pass.
+                let person = self.maps[partition_of(&record.pseudonym)].get(&record.pseudonym);
+                if person.map(|&p| self.person_candidate[p as usize]) != Some(c) {
+                    return Err(Error::format(&name, 0, Rule::PublicationDigest));
+                }
                 writer.write_flag(FlagRef {
                     candidate: candidate.id,
                     pseudonym: record.pseudonym,
