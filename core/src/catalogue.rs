@@ -164,6 +164,7 @@ impl Lines<'_> {
 }
 
 /// A service or excluded code: 2 to 24 of `A-Z 0-9 -`, starting with a letter.
+#[inline]
 pub(crate) fn is_service_code(code: &str) -> bool {
     let bytes = code.as_bytes();
     (2..=24).contains(&bytes.len())

@@ -42,6 +42,27 @@ const REASON_MINIMUMS: u32 = 0;
 /// The reason bit of a family candidate.
 const REASON_FAMILY: u32 = 63;
 
+/// A record of the first pass that the flag pass will fetch.
+#[derive(Clone, Copy)]
+struct Flagged {
+    /// The record's ordinal among all service records.
+    ordinal: u32,
+    /// Its candidate (while grouping: its person).
+    candidate: u32,
+    /// Bytes of its pseudonym, to see that the record fetched later is the same.
+    check: u32,
+}
+
+/// Four bytes of a pseudonym (not the partition's): a cheap check that a record is the same.
+fn pseudonym_check(pseudonym: &Pseudonym) -> u32 {
+    u32::from_le_bytes([
+        pseudonym.0[16],
+        pseudonym.0[17],
+        pseudonym.0[18],
+        pseudonym.0[19],
+    ])
+}
+
 /// Where a publication is read from: read twice (every record, then the flagged ones).
 #[derive(Clone, Debug)]
 pub enum Source {
@@ -549,7 +570,7 @@ pub struct Match {
     /// Where each source's ordinals start, and one more entry for the end.
     source_starts: Vec<u32>,
     /// (ordinal, candidate) of every record to flag, in ordinal order.
-    flagged: Vec<(u32, u32)>,
+    flagged: Vec<Flagged>,
 }
 
 impl std::fmt::Debug for Match {
@@ -659,7 +680,7 @@ impl Match {
         // soon as they are grouped.
         let mut maps: Vec<PseudonymMap> = Vec::with_capacity(PARTITIONS);
         // (ordinal, person) of every record, partition by partition.
-        let mut record_person: Vec<Vec<(u32, u32)>> = Vec::with_capacity(PARTITIONS);
+        let mut record_person: Vec<Vec<Flagged>> = Vec::with_capacity(PARTITIONS);
         for bucket in partitions {
             let mut map =
                 PseudonymMap::with_capacity_and_hasher(bucket.len() / 2, Default::default());
@@ -668,7 +689,11 @@ impl Match {
                 let person = *map
                     .entry(record.pseudonym)
                     .or_insert_with(|| persons.push());
-                persons_of.push((record.ordinal, person));
+                persons_of.push(Flagged {
+                    ordinal: record.ordinal,
+                    candidate: person,
+                    check: pseudonym_check(&record.pseudonym),
+                });
                 let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
                 persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
                 persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
@@ -781,16 +806,20 @@ impl Match {
                 _ => NONE,
             })
             .collect();
-        let mut flagged: Vec<(u32, u32)> = record_person
+        let mut flagged: Vec<Flagged> = record_person
             .iter()
             .flatten()
-            .filter_map(|&(ordinal, person)| {
-                let candidate = flag_of[person as usize];
-                (candidate != NONE).then_some((ordinal, candidate))
+            .filter_map(|&record| {
+                // Until here `candidate` held the person; now it holds the person's candidate.
+                let candidate = flag_of[record.candidate as usize];
+                (candidate != NONE).then_some(Flagged {
+                    candidate,
+                    ..record
+                })
             })
             .collect();
         drop(record_person);
-        flagged.sort_unstable();
+        flagged.sort_unstable_by_key(|f| f.ordinal);
         let mut reason_names = vec![String::new(); 64];
         reason_names[REASON_MINIMUMS as usize] = "minimum sectors and services".into();
         reason_names[REASON_FAMILY as usize] = "family".into();
@@ -950,19 +979,14 @@ impl Match {
             let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
             let mut records = 0;
             let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);
-            let first = self
-                .flagged
-                .partition_point(|&(ordinal, _)| ordinal < start);
-            let last = self.flagged.partition_point(|&(ordinal, _)| ordinal < end);
-            for &(ordinal, c) in &self.flagged[first..last] {
-                let (offset, candidate) = (
-                    self.record_offsets[ordinal as usize],
-                    &self.candidates[c as usize],
-                );
+            let first = self.flagged.partition_point(|f| f.ordinal < start);
+            let last = self.flagged.partition_point(|f| f.ordinal < end);
+            for flag in &self.flagged[first..last] {
+                let offset = self.record_offsets[flag.ordinal as usize];
+                let candidate = &self.candidates[flag.candidate as usize];
                 let record = fetcher.fetch(offset)?;
-                // The record must still be the candidate's: same person as in the first pass.
-                let person = self.maps[partition_of(&record.pseudonym)].get(&record.pseudonym);
-                if person.map(|&p| self.person_candidate[p as usize]) != Some(c) {
+                // The record must still be the one read in the first pass.
+                if pseudonym_check(&record.pseudonym) != flag.check {
                     return Err(Error::format(&name, 0, Rule::PublicationDigest));
                 }
                 writer.write_flag(FlagRef {
