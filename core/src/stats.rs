@@ -516,6 +516,46 @@ mod tests {
         found.into_iter().collect()
     }
 
+    #[test]
+    fn json_and_csv_show_suppressed_cells_as_such() {
+        let sectors: Vec<SectorCode> = ["a", "b"]
+            .iter()
+            .map(|s| SectorCode::new(s).unwrap())
+            .collect();
+        let profiles = [(0b01, 1), (0b01, 2), (0b11, 3)]
+            .into_iter()
+            .cycle()
+            .take(30)
+            .chain([(0b10, 1), (0b11, 7), (0b11, 7)]);
+        let statistics = Statistics::compute(profiles, &[], &[], &sectors, 5);
+        let csv = statistics.to_csv();
+        let expected_start =
+            "table,cell,value\npersons-by-sector-count,1,21\npersons-by-sector-count,2,12\n";
+        assert!(csv.starts_with(expected_start), "{csv}");
+        // Two persons with 6+ services are too few; the next smallest count goes with them.
+        assert!(
+            csv.contains("persons-by-service-count,6+,suppressed\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("persons-by-service-count,2,suppressed\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("persons-by-service-count,total,33\n"), "{csv}");
+        assert!(
+            !csv.contains("persons-by-sector-pair,total"),
+            "the pair table has no total"
+        );
+        let json: serde_json::Value = serde_json::from_str(&statistics.to_json()).unwrap();
+        assert_eq!(json["threshold"], 5);
+        assert_eq!(
+            json["tables"][1]["cells"][5]["value"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["tables"][1]["cells"][0]["value"], 11);
+        assert_eq!(json["tables"][2]["total"], serde_json::Value::Null);
+    }
+
     proptest! {
         #[test]
         fn released_values_are_zero_or_at_least_the_threshold_and_none_suppressed_is_determined(
