@@ -102,19 +102,7 @@ pub fn write_benchmark_publications(
     } else {
         None
     };
-    let by_sector: Vec<Vec<(u16, &crate::catalogue::Service)>> = catalogue
-        .sectors
-        .iter()
-        .map(|sector| {
-            catalogue
-                .services
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.sector == sector.code)
-                .map(|(i, s)| (i as u16, s))
-                .collect()
-        })
-        .collect();
+    let by_sector = catalogue.services_by_sector();
     let family_sector = catalogue
         .sectors
         .iter()

@@ -286,6 +286,22 @@ impl Catalogue {
         })
     }
 
+    /// Each sector's allowed services with their catalogue indices, in catalogue order.
+    pub fn services_by_sector(&self) -> Vec<Vec<(u16, &Service)>> {
+        self.sectors
+            .iter()
+            .map(|sector| {
+                let own = self
+                    .services
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.sector == sector.code);
+                // Parsing caps the services at u16::MAX, so every index fits.
+                own.map(|(i, s)| (i as u16, s)).collect()
+            })
+            .collect()
+    }
+
     /// The sector with this code, if the catalogue defines it.
     pub fn sector(&self, code: &str) -> Option<&Sector> {
         self.sectors.iter().find(|s| s.code.as_str() == code)

@@ -339,15 +339,9 @@ pub fn synthesise<W: Write>(
     }
     writeln!(writers.relations, "child_cpr,parent_cpr")?;
     let by_sector = catalogue
-        .sectors
-        .iter()
-        .map(|sector| {
-            catalogue
-                .services
-                .iter()
-                .filter(|s| s.sector == sector.code)
-                .collect()
-        })
+        .services_by_sector()
+        .into_iter()
+        .map(|services| services.into_iter().map(|(_, s)| s).collect())
         .collect();
     let mut generator = Generator {
         rng: ChaCha8Rng::seed_from_u64(config.seed),
@@ -371,6 +365,21 @@ pub fn synthesise<W: Write>(
     Ok(generator.summary)
 }
 
+/// Synthesises a municipality into memory: the exports (one per catalogue sector, in
+/// catalogue order) and the relations file, for tests and small tools.
+pub fn synthesise_in_memory(
+    config: &SynthConfig,
+    catalogue: &Catalogue,
+) -> (SynthSummary, SynthWriters<Vec<u8>>) {
+    let mut writers = SynthWriters {
+        exports: vec![Vec::new(); catalogue.sectors.len()],
+        relations: Vec::new(),
+    };
+    // Writing to memory cannot fail, and the writers match the catalogue.
+    let summary = synthesise(config, catalogue, &mut writers).unwrap_or_default();
+    (summary, writers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,12 +395,7 @@ mod tests {
             reference_date: date!(2026 - 11 - 01),
             invalid_rate: 0.01,
         };
-        let mut writers = SynthWriters {
-            exports: vec![Vec::new(); catalogue.sectors.len()],
-            relations: Vec::new(),
-        };
-        let summary = synthesise(&config, catalogue, &mut writers).unwrap();
-        (summary, writers)
+        synthesise_in_memory(&config, catalogue)
     }
 
     #[test]

@@ -15,7 +15,7 @@ use samkoer_core::export::{ExportOptions, parse_date};
 use samkoer_core::matcher::{CandidateKind, CheckAnswer, Match, Source};
 use samkoer_core::publication::{FileKind, FileReader, Record};
 use samkoer_core::publish::Publisher;
-use samkoer_core::synth::{SynthConfig, SynthWriters, delimiter_of, synthesise};
+use samkoer_core::synth::{SynthConfig, delimiter_of, synthesise_in_memory};
 use samkoer_core::{
     Cpr, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId, RunKey, SealingKey,
     SectorCode,
@@ -65,11 +65,7 @@ fn town(people: usize, seed: u64, run: &str) -> Town {
         reference_date: REFERENCE,
         invalid_rate: 0.01,
     };
-    let mut writers = SynthWriters {
-        exports: vec![Vec::new(); catalogue.sectors.len()],
-        relations: Vec::new(),
-    };
-    synthesise(&config, catalogue, &mut writers).unwrap();
+    let (_, writers) = synthesise_in_memory(&config, catalogue);
     let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [5; 32]);
     let run_key = master.derive_run_key(&RunId::new(run).unwrap());
     let sealing: Vec<SealingKey> = catalogue

@@ -11,7 +11,7 @@ use samkoer_core::envelope::EnvelopeKey;
 use samkoer_core::export::ExportOptions;
 use samkoer_core::publication::{FileKind, FileReader, Record};
 use samkoer_core::publish::{AccountingReport, Publisher};
-use samkoer_core::synth::{SynthConfig, SynthWriters, synthesise};
+use samkoer_core::synth::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{
     Cpr, Error, MasterKey, MunicipalityCode, Pseudonymiser, RunId, RunKey, SealingKey, SectorCode,
 };
@@ -35,11 +35,7 @@ fn municipality(people: usize, seed: u64) -> Municipality {
         reference_date: REFERENCE,
         invalid_rate: 0.01,
     };
-    let mut writers = SynthWriters {
-        exports: vec![Vec::new(); catalogue.sectors.len()],
-        relations: Vec::new(),
-    };
-    let summary = synthesise(&config, catalogue, &mut writers).unwrap();
+    let (summary, writers) = synthesise_in_memory(&config, catalogue);
     Municipality {
         exports: writers.exports,
         relations: writers.relations,
