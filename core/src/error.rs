@@ -130,6 +130,24 @@ pub enum Rule {
     CriteriaServiceUnknown,
     /// The criteria contradict themselves, or can never select anyone.
     CriteriaContradiction,
+
+    // Audit log (spec §16).
+    /// An audit-log entry is malformed or names an unknown party or action.
+    AuditEntry,
+    /// An audit-log entry's number, previous hash or hash does not match: the log was edited, cut, reordered or added to.
+    AuditChain,
+
+    // Suitability (spec §13).
+    /// The flag file belongs to another sector or municipality than the sealing key.
+    ReviewKey,
+    /// The verdict file (or filled work list) is not of its form.
+    VerdictSyntax,
+    /// A verdict is none of suitable, suitable-from (with a month) or not-suitable.
+    VerdictValue,
+    /// A verdict names a candidate that the sector was never sent.
+    VerdictNotSent,
+    /// A verdict file belongs to another municipality or run, or a second file comes from the same sector.
+    VerdictMismatch,
 }
 
 impl Rule {
@@ -187,6 +205,13 @@ impl Rule {
         Rule::CriteriaSyntax,
         Rule::CriteriaServiceUnknown,
         Rule::CriteriaContradiction,
+        Rule::AuditEntry,
+        Rule::AuditChain,
+        Rule::ReviewKey,
+        Rule::VerdictSyntax,
+        Rule::VerdictValue,
+        Rule::VerdictNotSent,
+        Rule::VerdictMismatch,
     ];
 
     /// The rule's stable number. Never renumbered, never reused.
@@ -244,6 +269,13 @@ impl Rule {
             Rule::CriteriaSyntax => 801,
             Rule::CriteriaServiceUnknown => 802,
             Rule::CriteriaContradiction => 803,
+            Rule::AuditEntry => 1001,
+            Rule::AuditChain => 1002,
+            Rule::ReviewKey => 1101,
+            Rule::VerdictSyntax => 1102,
+            Rule::VerdictValue => 1103,
+            Rule::VerdictNotSent => 1104,
+            Rule::VerdictMismatch => 1105,
         }
     }
 
@@ -302,6 +334,13 @@ impl Rule {
             Rule::CriteriaSyntax => "criteria-syntax",
             Rule::CriteriaServiceUnknown => "criteria-service-unknown",
             Rule::CriteriaContradiction => "criteria-contradiction",
+            Rule::AuditEntry => "audit-entry",
+            Rule::AuditChain => "audit-chain",
+            Rule::ReviewKey => "review-key",
+            Rule::VerdictSyntax => "verdict-syntax",
+            Rule::VerdictValue => "verdict-value",
+            Rule::VerdictNotSent => "verdict-not-sent",
+            Rule::VerdictMismatch => "verdict-mismatch",
         }
     }
 
@@ -373,6 +412,23 @@ impl Rule {
             }
             Rule::CriteriaContradiction => {
                 "the criteria contradict themselves or can never select anyone"
+            }
+            Rule::AuditEntry => {
+                "an audit-log entry is malformed or names an unknown party or action"
+            }
+            Rule::AuditChain => {
+                "an audit-log entry does not follow the one before: the log was changed"
+            }
+            Rule::ReviewKey => {
+                "the flag file is for another sector or municipality than the sealing key"
+            }
+            Rule::VerdictSyntax => "the verdict file is not of the verdict form",
+            Rule::VerdictValue => {
+                "a verdict is not suitable, suitable-from with a YYYY-MM month, or not-suitable"
+            }
+            Rule::VerdictNotSent => "a verdict names a candidate the sector was never sent",
+            Rule::VerdictMismatch => {
+                "the verdict file belongs to another run, or its sector already gave verdicts"
             }
         }
     }

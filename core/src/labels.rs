@@ -30,6 +30,9 @@ pub const PUBLICATION_DIGEST: &[u8] = b"samkoer/v1/publication";
 /// Prefix of the digest in a flag file's trailer (spec §7.4).
 pub const FLAG_FILE_DIGEST: &[u8] = b"samkoer/v1/flag-file";
 
+/// Prefix of every audit-log entry's hash (spec §16).
+pub const AUDIT_ENTRY: &[u8] = b"samkoer/v1/audit-entry";
+
 /// Every label, for the spec test that checks `docs/spec.md` lists each one.
 pub const ALL: &[(&str, &[u8])] = &[
     ("RUN_KEY_SALT", RUN_KEY_SALT),
@@ -40,4 +43,5 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("KEY_FILE_CHECK", KEY_FILE_CHECK),
     ("PUBLICATION_DIGEST", PUBLICATION_DIGEST),
     ("FLAG_FILE_DIGEST", FLAG_FILE_DIGEST),
+    ("AUDIT_ENTRY", AUDIT_ENTRY),
 ];

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod bench_inputs;
 pub mod catalogue;
 pub mod cpr;
@@ -18,8 +19,10 @@ pub mod matcher;
 pub mod pseudonym;
 pub mod publication;
 pub mod publish;
+pub mod review;
 pub mod stats;
 pub mod synth;
+pub mod verdict;
 
 pub use catalogue::{Catalogue, Category};
 pub use cpr::{AgeBand, Cpr};

@@ -851,6 +851,25 @@ impl Match {
         })
     }
 
+    /// Per candidate that is flagged (not deferred), the sectors it was sent to: what the
+    /// final selection checks verdicts against.
+    pub fn sent(
+        &self,
+    ) -> std::collections::BTreeMap<CandidateId, std::collections::BTreeSet<SectorCode>> {
+        self.candidates
+            .iter()
+            .filter(|c| !c.deferred)
+            .map(|c| {
+                let sectors = self
+                    .sectors
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| c.sectors >> i & 1 == 1);
+                (c.id, sectors.map(|(_, s)| s.clone()).collect())
+            })
+            .collect()
+    }
+
     /// The candidates, in the order of their random ids.
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates

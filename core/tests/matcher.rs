@@ -5,129 +5,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::Cursor;
-use std::sync::Arc;
 
 use samkoer_core::catalogue::{Catalogue, Category};
 use samkoer_core::criteria::{Combination, Criteria};
 use samkoer_core::envelope::EnvelopeKey;
-use samkoer_core::export::{ExportOptions, parse_date};
-use samkoer_core::matcher::{CandidateKind, CheckAnswer, Match, Source};
+use samkoer_core::export::parse_date;
+use samkoer_core::matcher::{CandidateKind, CheckAnswer, Match};
 use samkoer_core::publication::{FileKind, FileReader, Record};
-use samkoer_core::publish::Publisher;
-use samkoer_core::synth::{SynthConfig, delimiter_of, synthesise_in_memory};
-use samkoer_core::{
-    Cpr, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId, RunKey, SealingKey,
-    SectorCode,
-};
-use time::Date;
-use time::macros::date;
+use samkoer_core::synth::delimiter_of;
+use samkoer_core::{Cpr, Pseudonym, Pseudonymiser, RunId, SectorCode};
 
-const REFERENCE: Date = date!(2026 - 11 - 01);
-
-const CRITERIA: &str = r#"format = "samkoer-criteria"
-version = 1
-
-[person]
-min_sectors = 2
-min_services = 3
-
-[[person.combination]]
-name = "cash benefit with social support"
-any = ["EMP-CASH-BENEFIT"]
-with_any = ["ADS-SOCIO-PED", "ADS-DRUG-OUTPATIENT", "ADS-CONTACT-PERSON"]
-
-[[person.combination]]
-all = ["HEA-HOME-NURSING", "ADS-SOCIO-PED"]
-
-[defer]
-services = ["CHF-PLACEMENT-CONSENT"]
-major_change = true
-
-[family]
-require_child_and_adult = true
-min_sectors = 3
-"#;
-
-struct Town {
-    exports: Vec<Vec<u8>>,
-    relations: Vec<u8>,
-    run_key: RunKey,
-    sealing: Vec<SealingKey>,
-    publications: Vec<Vec<u8>>,
-}
-
-fn town(people: usize, seed: u64, run: &str) -> Town {
-    let catalogue = Catalogue::builtin();
-    let config = SynthConfig {
-        people,
-        seed,
-        reference_date: REFERENCE,
-        invalid_rate: 0.01,
-    };
-    let (_, writers) = synthesise_in_memory(&config, catalogue);
-    let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [5; 32]);
-    let run_key = master.derive_run_key(&RunId::new(run).unwrap());
-    let sealing: Vec<SealingKey> = catalogue
-        .sectors
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            SealingKey::from_bytes(
-                MunicipalityCode::new(219).unwrap(),
-                s.code.clone(),
-                [i as u8 + 10; 32],
-            )
-        })
-        .collect();
-    let options = ExportOptions::default();
-    let publications = sealing
-        .iter()
-        .enumerate()
-        .map(|(i, key)| {
-            let publisher = Publisher::new(&run_key, key, catalogue, &options, REFERENCE).unwrap();
-            let relations = (key.sector().as_str() == "children-family").then(|| {
-                (
-                    Box::new(Cursor::new(writers.relations.clone())) as Box<dyn std::io::Read>,
-                    "relations.csv",
-                )
-            });
-            publisher
-                .publish(
-                    Cursor::new(writers.exports[i].clone()),
-                    "export.csv",
-                    relations,
-                    Vec::new(),
-                    "p",
-                )
-                .unwrap()
-                .0
-        })
-        .collect();
-    Town {
-        exports: writers.exports,
-        relations: writers.relations,
-        run_key,
-        sealing,
-        publications,
-    }
-}
-
-fn sources(publications: &[Vec<u8>]) -> Vec<Source> {
-    let catalogue = Catalogue::builtin();
-    publications
-        .iter()
-        .zip(&catalogue.sectors)
-        .map(|(bytes, sector)| Source::Bytes {
-            name: format!("{}.pub", sector.code),
-            bytes: Arc::from(bytes.as_slice()),
-        })
-        .collect()
-}
-
-fn criteria() -> Criteria {
-    Criteria::parse(CRITERIA, "criteria.toml", Catalogue::builtin()).unwrap()
-}
+mod common;
+use common::{REFERENCE, Town, criteria, sources, town};
 
 // ---------------------------------------------------------------------------------------------
 // The plaintext reference: the same rules, on raw CPR numbers, written independently.

@@ -1,0 +1,169 @@
+//! Review in the sector (spec §13.1): the sector opens its flag file with its own sealing key
+//! and gets its caseworkers' work list — its own citizens among the candidates, with its own
+//! services only. The work list holds CPR numbers: it stays in the sector.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use time::Date;
+
+use crate::catalogue::{Catalogue, Category};
+use crate::cpr::Cpr;
+use crate::envelope::EnvelopeKey;
+use crate::error::{Error, Result, Rule};
+use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
+use crate::keys::SealingKey;
+use crate::publication::{FileKind, FileReader, RecordRef};
+
+/// One of the sector's own services of a candidate, as its case system knows it.
+#[derive(Debug)]
+pub struct ReviewedService {
+    /// The service code.
+    pub code: String,
+    /// The law it is granted under.
+    pub law: String,
+    /// Its legal paragraph.
+    pub paragraph: String,
+    /// Its Danish name.
+    pub name: String,
+    /// The sector's case reference.
+    pub case_ref: String,
+    /// The caseworker.
+    pub caseworker: String,
+    /// The goal.
+    pub goal: String,
+    /// The start date.
+    pub start: Date,
+}
+
+/// One citizen of the sector in one candidate (a family candidate may have several).
+#[derive(Debug)]
+pub struct WorkItem {
+    /// The candidate.
+    pub candidate: CandidateId,
+    /// The citizen.
+    pub cpr: Cpr,
+    /// The sector's own services of the citizen.
+    pub services: Vec<ReviewedService>,
+}
+
+/// A sector's work list for the suitability assessment.
+#[derive(Debug)]
+pub struct WorkList {
+    /// The municipality.
+    pub municipality: MunicipalityCode,
+    /// The run.
+    pub run: RunId,
+    /// The sector.
+    pub sector: SectorCode,
+    /// The citizens, by candidate id, then in flag-file order.
+    pub items: Vec<WorkItem>,
+}
+
+impl WorkList {
+    /// The candidates the sector was sent.
+    pub fn candidates(&self) -> BTreeSet<CandidateId> {
+        self.items.iter().map(|item| item.candidate).collect()
+    }
+
+    /// The work list as CSV for caseworkers, one row per service, with empty `verdict` and
+    /// `from` columns to fill in (`suitable`, `suitable-from` with `from` as `YYYY-MM`, or
+    /// `not-suitable`). It holds CPR numbers: it must stay in the sector.
+    pub fn to_csv(&self) -> String {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let header = [
+            "candidate",
+            "cpr",
+            "service",
+            "law",
+            "paragraph",
+            "name",
+            "case_ref",
+            "caseworker",
+            "goal",
+            "start",
+            "verdict",
+            "from",
+        ];
+        let mut rows = vec![header.map(str::to_owned).to_vec()];
+        for item in &self.items {
+            let cpr = String::from_utf8_lossy(item.cpr.expose_digits()).into_owned();
+            for s in &item.services {
+                rows.push(vec![
+                    item.candidate.to_string(),
+                    format!("{}-{}", &cpr[..6], &cpr[6..]),
+                    s.code.clone(),
+                    s.law.clone(),
+                    s.paragraph.clone(),
+                    s.name.clone(),
+                    s.case_ref.clone(),
+                    s.caseworker.clone(),
+                    s.goal.clone(),
+                    s.start.to_string(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        for row in rows {
+            // Writing to memory cannot fail.
+            let _ = out.write_record(&row);
+        }
+        out.into_inner()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Opens a flag file with the sector's sealing key: the work list. A flag file for another
+/// sector or municipality is refused (`review-key`); an envelope that does not open under the
+/// key (another sector's, or altered) stops the review with `open-failed`.
+pub fn review(
+    flag_file: impl Read,
+    file: &str,
+    sealing: &SealingKey,
+    catalogue: &Catalogue,
+) -> Result<WorkList> {
+    let mut reader = FileReader::new(flag_file, FileKind::FlagFile, file)?;
+    let header = reader.header().clone();
+    if header.sector != *sealing.sector() || header.municipality != sealing.municipality() {
+        return Err(Error::format(file, 0, Rule::ReviewKey));
+    }
+    let envelopes = EnvelopeKey::derive(sealing, &header.run);
+    let mut by_person: BTreeMap<(CandidateId, [u8; 32]), WorkItem> = BTreeMap::new();
+    while let Some(record) = reader.next_ref()? {
+        let RecordRef::Flag(flag) = record else {
+            continue;
+        };
+        let content = envelopes.open(flag.service, &flag.pseudonym, flag.envelope)?;
+        let (law, paragraph, name) = match catalogue.lookup(flag.service) {
+            Some(Category::Allowed(s)) => (s.law.clone(), s.paragraph.clone(), s.name.clone()),
+            _ => (String::new(), String::new(), String::new()),
+        };
+        let service = ReviewedService {
+            code: flag.service.to_owned(),
+            law,
+            paragraph,
+            name,
+            case_ref: content.case_ref.clone(),
+            caseworker: content.caseworker.clone(),
+            goal: content.goal.clone(),
+            start: content.start,
+        };
+        by_person
+            .entry((flag.candidate, flag.pseudonym.0))
+            .or_insert_with(|| WorkItem {
+                candidate: flag.candidate,
+                cpr: content.cpr.clone(),
+                services: Vec::new(),
+            })
+            .services
+            .push(service);
+    }
+    Ok(WorkList {
+        municipality: header.municipality,
+        run: header.run,
+        sector: header.sector,
+        items: by_person.into_values().collect(),
+    })
+}
