@@ -148,6 +148,24 @@ pub enum Rule {
     VerdictNotSent,
     /// A verdict file belongs to another municipality or run, or a second file comes from the same sector.
     VerdictMismatch,
+
+    // Consent and disclosure (spec §14, §15).
+    /// A consent receipt or withdrawal is malformed.
+    ConsentFormat,
+    /// The signature does not verify under the consent registry's key: the receipt or withdrawal was forged or altered.
+    ConsentSignature,
+    /// The receipt's validity starts after now.
+    ConsentNotYetValid,
+    /// The receipt's validity ended before now.
+    ConsentExpired,
+    /// The receipt does not name the sector asked to disclose.
+    ConsentScope,
+    /// A signed withdrawal of the receipt takes effect at or before now.
+    ConsentWithdrawn,
+    /// The receipt's subject is none of the sector's citizens with ongoing services.
+    ConsentOtherPerson,
+    /// A disclosure bundle is malformed.
+    DisclosureFormat,
 }
 
 impl Rule {
@@ -212,6 +230,14 @@ impl Rule {
         Rule::VerdictValue,
         Rule::VerdictNotSent,
         Rule::VerdictMismatch,
+        Rule::ConsentFormat,
+        Rule::ConsentSignature,
+        Rule::ConsentNotYetValid,
+        Rule::ConsentExpired,
+        Rule::ConsentScope,
+        Rule::ConsentWithdrawn,
+        Rule::ConsentOtherPerson,
+        Rule::DisclosureFormat,
     ];
 
     /// The rule's stable number. Never renumbered, never reused.
@@ -276,6 +302,14 @@ impl Rule {
             Rule::VerdictValue => 1103,
             Rule::VerdictNotSent => 1104,
             Rule::VerdictMismatch => 1105,
+            Rule::ConsentFormat => 1201,
+            Rule::ConsentSignature => 1202,
+            Rule::ConsentNotYetValid => 1203,
+            Rule::ConsentExpired => 1204,
+            Rule::ConsentScope => 1205,
+            Rule::ConsentWithdrawn => 1206,
+            Rule::ConsentOtherPerson => 1207,
+            Rule::DisclosureFormat => 1208,
         }
     }
 
@@ -341,6 +375,14 @@ impl Rule {
             Rule::VerdictValue => "verdict-value",
             Rule::VerdictNotSent => "verdict-not-sent",
             Rule::VerdictMismatch => "verdict-mismatch",
+            Rule::ConsentFormat => "consent-format",
+            Rule::ConsentSignature => "consent-signature",
+            Rule::ConsentNotYetValid => "consent-not-yet-valid",
+            Rule::ConsentExpired => "consent-expired",
+            Rule::ConsentScope => "consent-scope",
+            Rule::ConsentWithdrawn => "consent-withdrawn",
+            Rule::ConsentOtherPerson => "consent-other-person",
+            Rule::DisclosureFormat => "disclosure-format",
         }
     }
 
@@ -430,6 +472,16 @@ impl Rule {
             Rule::VerdictMismatch => {
                 "the verdict file belongs to another run, or its sector already gave verdicts"
             }
+            Rule::ConsentFormat => "the receipt or withdrawal is malformed",
+            Rule::ConsentSignature => {
+                "the receipt or withdrawal is not signed by the consent registry: forged or altered"
+            }
+            Rule::ConsentNotYetValid => "the receipt is not valid yet",
+            Rule::ConsentExpired => "the receipt has expired",
+            Rule::ConsentScope => "the receipt does not name this sector",
+            Rule::ConsentWithdrawn => "the consent was withdrawn",
+            Rule::ConsentOtherPerson => "the receipt concerns none of this sector's citizens",
+            Rule::DisclosureFormat => "the disclosure bundle is malformed",
         }
     }
 

@@ -65,6 +65,16 @@ pub enum KeyKind {
     Run,
     /// One sector's sealing key for envelopes.
     Sealing,
+    /// The consent registry's signing key (Ed25519 seed).
+    ConsentRegistry,
+    /// The consent registry's public verifying key.
+    ConsentRegistryPublic,
+    /// The key that tags a receipt's subject, held by the registry and the sectors.
+    Subject,
+    /// The plan team's decryption key (HPKE X25519 key material).
+    PlanTeam,
+    /// The plan team's public encryption key.
+    PlanTeamPublic,
 }
 
 impl KeyKind {
@@ -74,7 +84,32 @@ impl KeyKind {
             KeyKind::Master => "master",
             KeyKind::Run => "run",
             KeyKind::Sealing => "sealing",
+            KeyKind::ConsentRegistry => "consent-registry",
+            KeyKind::ConsentRegistryPublic => "consent-registry-public",
+            KeyKind::Subject => "subject",
+            KeyKind::PlanTeam => "plan-team",
+            KeyKind::PlanTeamPublic => "plan-team-public",
         }
+    }
+
+    /// Every kind.
+    pub const ALL: [KeyKind; 8] = [
+        KeyKind::Master,
+        KeyKind::Run,
+        KeyKind::Sealing,
+        KeyKind::ConsentRegistry,
+        KeyKind::ConsentRegistryPublic,
+        KeyKind::Subject,
+        KeyKind::PlanTeam,
+        KeyKind::PlanTeamPublic,
+    ];
+
+    /// Whether the file holds a public key (line `public:`) rather than a secret.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            KeyKind::ConsentRegistryPublic | KeyKind::PlanTeamPublic
+        )
     }
 
     /// The kind's byte in fingerprints.
@@ -83,13 +118,16 @@ impl KeyKind {
             KeyKind::Master => 1,
             KeyKind::Run => 2,
             KeyKind::Sealing => 3,
+            KeyKind::ConsentRegistry => 4,
+            KeyKind::ConsentRegistryPublic => 5,
+            KeyKind::Subject => 6,
+            KeyKind::PlanTeam => 7,
+            KeyKind::PlanTeamPublic => 8,
         }
     }
 
     fn from_name(name: &str) -> Option<KeyKind> {
-        [KeyKind::Master, KeyKind::Run, KeyKind::Sealing]
-            .into_iter()
-            .find(|k| k.name() == name)
+        KeyKind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
@@ -347,7 +385,11 @@ impl KeyFileView<'_> {
             "fingerprint: {}\n",
             Fingerprint::of(self.kind, self.secret)
         ));
-        text.push_str("secret: ");
+        text.push_str(if self.kind.is_public() {
+            "public: "
+        } else {
+            "secret: "
+        });
         let mut secret_hex = Zeroizing::new([0u8; 2 * KEY_LEN]);
         // The buffer is exactly twice the key's length, so encoding cannot fail.
         if hex::encode_to_slice(self.secret.bytes(), secret_hex.as_mut()).is_ok() {
@@ -412,21 +454,21 @@ impl KeyFile {
                 let (n, run) = field("run")?;
                 Some(RunId::new(run).map_err(|_| syntax(n))?)
             }
-            KeyKind::Master | KeyKind::Sealing => None,
+            _ => None,
         };
         let sector = match kind {
             KeyKind::Sealing => {
                 let (n, sector) = field("sector")?;
                 Some(SectorCode::new(sector).map_err(|_| syntax(n))?)
             }
-            KeyKind::Master | KeyKind::Run => None,
+            _ => None,
         };
         let (fingerprint_line, fingerprint) = field("fingerprint")?;
         let fingerprint =
             Fingerprint::parse(fingerprint).ok_or_else(|| syntax(fingerprint_line))?;
         // Hex is lowercase, as written: one key has one file text.
         let lowercase_hex = |text: &str| !text.bytes().any(|b| b.is_ascii_uppercase());
-        let (n, secret_hex) = field("secret")?;
+        let (n, secret_hex) = field(if kind.is_public() { "public" } else { "secret" })?;
         let mut secret = Secret([0; KEY_LEN]);
         hex::decode_to_slice(secret_hex, &mut secret.0)
             .ok()
@@ -472,15 +514,17 @@ impl KeyFile {
 }
 
 /// Writes `text` to a new file readable and writable by its owner only. Refuses to overwrite.
-fn write_new_secret_file(path: &Path, text: &str) -> Result<()> {
+fn write_new_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     let name = path.display().to_string();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let mut file = options.open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => Error::input(&name, 0, Rule::KeyFileExists),
         _ => Error::io(&name, e),
@@ -498,7 +542,7 @@ fn write_new_secret_file(path: &Path, text: &str) -> Result<()> {
 
 /// Reads a key file, refusing one that others than its owner may access. The permissions are
 /// those of the opened file, so they cannot change between the check and the read.
-fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
+fn read_key_file(path: &Path, secret: bool) -> Result<Zeroizing<String>> {
     use std::io::Read;
     let name = path.display().to_string();
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
@@ -510,7 +554,7 @@ fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
             .map_err(|e| Error::io(&name, e))?
             .permissions()
             .mode();
-        if mode & 0o077 != 0 {
+        if secret && mode & 0o077 != 0 {
             return Err(Error::input(&name, 0, Rule::KeyFilePermissions));
         }
     }
@@ -525,6 +569,9 @@ fn read_secret_file(path: &Path) -> Result<Zeroizing<String>> {
 
 /// Reading and writing a key type as a key file (spec §4.5).
 pub trait KeyFileFormat: Sized {
+    /// Whether the key is public: its file may be readable by others.
+    const PUBLIC: bool = false;
+
     /// The key file's text. It holds the secret: write it only where the secret may be.
     fn to_key_file(&self) -> Zeroizing<String>;
 
@@ -533,12 +580,19 @@ pub trait KeyFileFormat: Sized {
 
     /// Writes the key to a new file with owner-only permissions; never overwrites.
     fn write_new(&self, path: &Path) -> Result<()> {
-        write_new_secret_file(path, &self.to_key_file())
+        write_new_key_file(
+            path,
+            &self.to_key_file(),
+            if Self::PUBLIC { 0o644 } else { 0o600 },
+        )
     }
 
     /// Reads the key from a file, refusing a file that other users may read.
     fn read(path: &Path) -> Result<Self> {
-        Self::from_key_file(&read_secret_file(path)?, &path.display().to_string())
+        Self::from_key_file(
+            &read_key_file(path, !Self::PUBLIC)?,
+            &path.display().to_string(),
+        )
     }
 }
 
@@ -613,6 +667,115 @@ impl KeyFileFormat for SealingKey {
             municipality: parsed.municipality,
             sector,
             secret: parsed.secret,
+        })
+    }
+}
+
+/// Defines a key of one municipality only (no run, no sector), with its key file.
+macro_rules! municipal_key {
+    ($(#[$doc:meta])* $name:ident, $kind:expr, public: $public:expr) => {
+        $(#[$doc])*
+        pub struct $name {
+            secret: Secret,
+            municipality: MunicipalityCode,
+        }
+
+        impl $name {
+            /// A key from known bytes.
+            pub fn from_bytes(municipality: MunicipalityCode, bytes: [u8; KEY_LEN]) -> Self {
+                $name { secret: Secret(bytes), municipality }
+            }
+
+            /// The municipality the key belongs to.
+            pub fn municipality(&self) -> MunicipalityCode {
+                self.municipality
+            }
+
+            /// The key's public fingerprint.
+            pub fn fingerprint(&self) -> Fingerprint {
+                Fingerprint::of($kind, &self.secret)
+            }
+
+            /// The key's bytes.
+            pub fn expose_secret(&self) -> &[u8; KEY_LEN] {
+                self.secret.bytes()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("municipality", &self.municipality)
+                    .field("fingerprint", &self.fingerprint())
+                    .field("key", &if $public { "<public>" } else { "<redacted>" })
+                    .finish()
+            }
+        }
+
+        impl KeyFileFormat for $name {
+            const PUBLIC: bool = $public;
+
+            fn to_key_file(&self) -> Zeroizing<String> {
+                let view = KeyFileView { kind: $kind, municipality: self.municipality, run: None, sector: None, secret: &self.secret };
+                view.render()
+            }
+
+            fn from_key_file(text: &str, file: &str) -> Result<Self> {
+                let parsed = KeyFile::parse(text, file)?.expect_kind($kind, file)?;
+                Ok($name { municipality: parsed.municipality, secret: parsed.secret })
+            }
+        }
+    };
+}
+
+municipal_key!(
+    /// The consent registry's signing key: an Ed25519 seed. Only the registry holds it.
+    ConsentRegistryKey, KeyKind::ConsentRegistry, public: false
+);
+municipal_key!(
+    /// The consent registry's public key: every sector verifies receipts with it.
+    ConsentRegistryPublicKey, KeyKind::ConsentRegistryPublic, public: true
+);
+municipal_key!(
+    /// The subject key: tags a receipt's person without the CPR. The registry and the sectors
+    /// hold it; the plan team does not.
+    SubjectKey, KeyKind::Subject, public: false
+);
+municipal_key!(
+    /// The plan team's key material for opening disclosure bundles (HPKE, X25519).
+    PlanTeamKey, KeyKind::PlanTeam, public: false
+);
+municipal_key!(
+    /// The plan team's public key: sectors seal disclosure bundles to it.
+    PlanTeamPublicKey, KeyKind::PlanTeamPublic, public: true
+);
+
+impl ConsentRegistryKey {
+    /// A fresh random key.
+    pub fn generate(municipality: MunicipalityCode) -> Result<Self> {
+        Ok(ConsentRegistryKey {
+            secret: Secret::random()?,
+            municipality,
+        })
+    }
+}
+
+impl SubjectKey {
+    /// A fresh random key.
+    pub fn generate(municipality: MunicipalityCode) -> Result<Self> {
+        Ok(SubjectKey {
+            secret: Secret::random()?,
+            municipality,
+        })
+    }
+}
+
+impl PlanTeamKey {
+    /// A fresh random key.
+    pub fn generate(municipality: MunicipalityCode) -> Result<Self> {
+        Ok(PlanTeamKey {
+            secret: Secret::random()?,
+            municipality,
         })
     }
 }

@@ -33,6 +33,18 @@ pub const FLAG_FILE_DIGEST: &[u8] = b"samkoer/v1/flag-file";
 /// Prefix of every audit-log entry's hash (spec §16).
 pub const AUDIT_ENTRY: &[u8] = b"samkoer/v1/audit-entry";
 
+/// Prefix of the HMAC that tags a consent receipt's subject (spec §14.1).
+pub const CONSENT_SUBJECT: &[u8] = b"samkoer/v1/consent-subject";
+
+/// Prefix of the message a consent receipt's signature covers (spec §14.2).
+pub const CONSENT_RECEIPT: &[u8] = b"samkoer/v1/consent-receipt";
+
+/// Prefix of the message a withdrawal's signature covers (spec §14.3).
+pub const CONSENT_WITHDRAWAL: &[u8] = b"samkoer/v1/consent-withdrawal";
+
+/// HPKE `info` of a disclosure bundle (spec §15).
+pub const DISCLOSURE: &[u8] = b"samkoer/v1/disclosure";
+
 /// Every label, for the spec test that checks `docs/spec.md` lists each one.
 pub const ALL: &[(&str, &[u8])] = &[
     ("RUN_KEY_SALT", RUN_KEY_SALT),
@@ -44,4 +56,8 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("PUBLICATION_DIGEST", PUBLICATION_DIGEST),
     ("FLAG_FILE_DIGEST", FLAG_FILE_DIGEST),
     ("AUDIT_ENTRY", AUDIT_ENTRY),
+    ("CONSENT_SUBJECT", CONSENT_SUBJECT),
+    ("CONSENT_RECEIPT", CONSENT_RECEIPT),
+    ("CONSENT_WITHDRAWAL", CONSENT_WITHDRAWAL),
+    ("DISCLOSURE", DISCLOSURE),
 ];

@@ -7,8 +7,10 @@
 pub mod audit;
 pub mod bench_inputs;
 pub mod catalogue;
+pub mod consent;
 pub mod cpr;
 pub mod criteria;
+pub mod disclosure;
 pub mod envelope;
 pub mod error;
 pub mod export;

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use time::Date;
 
-use crate::catalogue::{Catalogue, Category};
+use crate::catalogue::{Catalogue, Category, Service};
 use crate::envelope::{EnvelopeContent, EnvelopeKey};
 use crate::error::{Error, Result, Rule};
 use crate::export::{
     ExportOptions, ExportReader, RejectedRow, RelationsReader, ServiceRow, Status,
 };
+use crate::ids::SectorCode;
 use crate::keys::{RunKey, SealingKey};
 use crate::pseudonym::Pseudonymiser;
 use crate::publication::{
@@ -32,6 +33,40 @@ fn create_owner_only(path: &Path) -> std::io::Result<File> {
         options.mode(0o600);
     }
     options.open(path)
+}
+
+/// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
+/// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.
+pub(crate) fn ongoing_service<'c>(
+    catalogue: &'c Catalogue,
+    sector: &SectorCode,
+    reference: Date,
+    row: &ServiceRow,
+) -> std::result::Result<&'c Service, std::result::Result<Exclusion, Rule>> {
+    // An unknown code is invalid data whatever the status, so it is checked first.
+    let category = catalogue
+        .lookup(&row.service)
+        .ok_or(Err(Rule::ServiceUnknown))?;
+    match row.status {
+        Status::Active => {}
+        Status::Ended => return Err(Ok(Exclusion::StatusEnded)),
+        Status::Pending => return Err(Ok(Exclusion::StatusPending)),
+        Status::Refused => return Err(Ok(Exclusion::StatusRefused)),
+    }
+    let service = match category {
+        Category::Excluded(_) => return Err(Ok(Exclusion::CategoryExcluded)),
+        Category::Allowed(service) => service,
+    };
+    if service.sector != *sector {
+        return Err(Ok(Exclusion::OtherSector));
+    }
+    if row.end.is_some_and(|end| end < reference) {
+        return Err(Ok(Exclusion::EndedBeforeReference));
+    }
+    if row.start > reference {
+        return Err(Ok(Exclusion::StartsAfterReference));
+    }
+    Ok(service)
 }
 
 /// Why a valid row is not published: the policy rules (spec §8.4).
@@ -237,38 +272,6 @@ impl<'a> Publisher<'a> {
         &self.header
     }
 
-    /// Applies the policy to a valid row: `Ok` with the record's flag, or the exclusion.
-    fn policy(
-        &self,
-        row: &ServiceRow,
-    ) -> std::result::Result<bool, std::result::Result<Exclusion, Rule>> {
-        // An unknown code is invalid data whatever the status, so it is checked first.
-        let category = self
-            .catalogue
-            .lookup(&row.service)
-            .ok_or(Err(Rule::ServiceUnknown))?;
-        match row.status {
-            Status::Active => {}
-            Status::Ended => return Err(Ok(Exclusion::StatusEnded)),
-            Status::Pending => return Err(Ok(Exclusion::StatusPending)),
-            Status::Refused => return Err(Ok(Exclusion::StatusRefused)),
-        }
-        let service = match category {
-            Category::Excluded(_) => return Err(Ok(Exclusion::CategoryExcluded)),
-            Category::Allowed(service) => service,
-        };
-        if service.sector != self.header.sector {
-            return Err(Ok(Exclusion::OtherSector));
-        }
-        if row.end.is_some_and(|end| end < self.reference_date) {
-            return Err(Ok(Exclusion::EndedBeforeReference));
-        }
-        if row.start > self.reference_date {
-            return Err(Ok(Exclusion::StartsAfterReference));
-        }
-        Ok(service.major_change)
-    }
-
     /// Publishes an export (and optionally a relations file) into `out`.
     ///
     /// A file-level fault of an input (no header, a missing column, an I/O error) stops the
@@ -302,9 +305,14 @@ impl<'a> Publisher<'a> {
                     continue;
                 }
             };
-            match self.policy(&row) {
-                Ok(major_change) => {
-                    writer.write_service(&self.record(row, major_change)?)?;
+            match ongoing_service(
+                self.catalogue,
+                &self.header.sector,
+                self.reference_date,
+                &row,
+            ) {
+                Ok(service) => {
+                    writer.write_service(&self.record(row, service.major_change)?)?;
                     export_accounting.publish();
                 }
                 Err(Ok(exclusion)) => export_accounting.exclude(exclusion),
