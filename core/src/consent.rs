@@ -402,7 +402,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            check(&bytes, "employment", NOW, &[withdrawal.clone()])
+            check(&bytes, "employment", NOW, std::slice::from_ref(&withdrawal))
                 .unwrap_err()
                 .class(),
             "consent-withdrawn"
