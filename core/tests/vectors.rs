@@ -10,13 +10,22 @@
 use std::io::Cursor;
 use std::path::PathBuf;
 
+use samkoer_core::audit::{AuditLog, Head, Step, verify};
 use samkoer_core::catalogue::Catalogue;
+use samkoer_core::consent::{
+    Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
+};
+use samkoer_core::disclosure::{open_disclosure, plan_team_public_key};
 use samkoer_core::envelope::{EnvelopeContent, EnvelopeKey};
 use samkoer_core::export::ExportOptions;
+use samkoer_core::ids::CandidateId;
+use samkoer_core::keys::{ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::publication::{
-    FileHeader, FileKind, FileReader, FileWriter, Record, RelationRecord, ServiceRecord, YearMonth,
+    FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord, ServiceRecord,
+    YearMonth,
 };
 use samkoer_core::publish::Publisher;
+use samkoer_core::verdict::VerdictFile;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId,
     RunKey, SealingKey, SectorCode,
@@ -24,7 +33,7 @@ use samkoer_core::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::Date;
-use time::macros::date;
+use time::macros::{date, datetime};
 
 const REFERENCE: Date = date!(2026 - 11 - 01);
 
@@ -503,6 +512,266 @@ fn export_vectors() -> Value {
     })
 }
 
+fn flag_file_vectors() -> Value {
+    let run_key = master().derive_run_key(&run());
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let key = sealing("adult-social", 200);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    let header = FileHeader {
+        municipality: town(),
+        run: run(),
+        sector: key.sector().clone(),
+        run_key_fingerprint: run_key.fingerprint(),
+        catalogue_version: "2026.1".into(),
+        reference_date: REFERENCE,
+    };
+    let mut writer =
+        FileWriter::new(Vec::new(), FileKind::FlagFile, "vector.flag", &header).unwrap();
+    let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901234").unwrap());
+    let c = content(
+        "0101901234",
+        "SAG-1",
+        "Mette Hansen",
+        "Stabil bolig",
+        date!(2025 - 03 - 14),
+    );
+    let envelope = envelope_key
+        .seal_with_nonce("ADS-SOCIO-PED", &pseudonym, &c, [5; 12])
+        .unwrap();
+    let candidate = CandidateId([0xc1; 16]);
+    writer
+        .write_flag(FlagRef {
+            candidate,
+            pseudonym,
+            service: "ADS-SOCIO-PED",
+            envelope: &envelope,
+        })
+        .unwrap();
+    let bytes = writer.finish().unwrap();
+    let mut cut = bytes.clone();
+    cut.truncate(bytes.len() - 10);
+    let negative = vec![
+        json!({ "case": "cut short", "bytes": hex::encode(&cut), "expect": class(FileReader::new(cut.as_slice(), FileKind::FlagFile, "f").and_then(|mut r| { while r.next_record()?.is_some() {} Ok(()) })) }),
+        json!({ "case": "a publication is not a flag file", "bytes": hex::encode(publication_bytes()), "expect": class(FileReader::new(publication_bytes().as_slice(), FileKind::FlagFile, "f")) }),
+    ];
+    json!({
+        "description": "Flag files (spec §7.6); the envelope opens with the adult-social sealing key of envelopes.json",
+        "bytes": hex::encode(&bytes),
+        "candidate": candidate.to_string(),
+        "pseudonym": pseudonym.to_string(),
+        "service": "ADS-SOCIO-PED",
+        "negative": negative,
+    })
+}
+
+fn verdict_vectors() -> Value {
+    let text = r#"{
+  "format": "samkoer-verdicts",
+  "version": 1,
+  "municipality": "219",
+  "run": "2026-11",
+  "sector": "employment",
+  "verdicts": [
+    { "candidate": "K-00000000000000000000000000000001", "verdict": "suitable" },
+    { "candidate": "K-00000000000000000000000000000002", "verdict": "suitable-from", "from": "2027-03" },
+    { "candidate": "K-00000000000000000000000000000003", "verdict": "not-suitable" }
+  ]
+}
+"#;
+    let parsed = VerdictFile::parse(text, "v.json").unwrap();
+    let negative: Vec<Value> = [
+        ("unknown verdict", text.replace("\"not-suitable\"", "\"maybe\"")),
+        ("suitable-from without a month", text.replace(", \"from\": \"2027-03\"", "")),
+        ("month out of range", text.replace("2027-03", "2027-13")),
+        ("wrong format", text.replace("samkoer-verdicts", "samkoer-verdict")),
+        ("a CPR field is not allowed", text.replace("\"verdict\": \"suitable\" }", "\"verdict\": \"suitable\", \"cpr\": \"0101901234\" }")),
+    ]
+    .into_iter()
+    .map(|(case, text)| json!({ "case": case, "text": text, "expect": class(VerdictFile::parse(&text, "v.json")) }))
+    .collect();
+    json!({
+        "description": "Verdict files (spec §13.2)",
+        "text": text,
+        "canonical": parsed.to_json(),
+        "negative": negative,
+    })
+}
+
+fn consent_vectors() -> Value {
+    let registry = ConsentRegistryKey::from_bytes(town(), key_bytes(60));
+    let public = registry_public_key(&registry);
+    let subject = SubjectKey::from_bytes(town(), key_bytes(90));
+    let cpr = Cpr::parse_undated("0101901234").unwrap();
+    let sectors = [
+        SectorCode::new("employment").unwrap(),
+        SectorCode::new("adult-social").unwrap(),
+    ];
+    let consent = Consent {
+        cpr: &cpr,
+        sectors: &sectors,
+        issued_at: datetime!(2026-11-20 10:00 UTC),
+        valid_from: datetime!(2026-11-20 10:00 UTC),
+        valid_until: datetime!(2027-11-20 10:00 UTC),
+    };
+    let bytes = issue_with_id(&registry, &subject, &consent, [0xa5; 16]).unwrap();
+    let receipt = Receipt::parse(&bytes, "r").unwrap();
+    let withdrawal_bytes = withdraw(&registry, &receipt, datetime!(2026-12-24 0:00 UTC));
+    let withdrawal = Withdrawal::parse(&withdrawal_bytes, "w").unwrap();
+    let checks: Vec<Value> = [
+        ("employment", datetime!(2026-12-01 9:00 UTC), false),
+        ("health-elderly", datetime!(2026-12-01 9:00 UTC), false),
+        ("employment", datetime!(2027-11-20 10:00 UTC), false),
+        ("employment", datetime!(2026-11-20 9:59 UTC), false),
+        ("employment", datetime!(2026-12-24 0:00 UTC), true),
+        ("employment", datetime!(2026-12-23 23:59 UTC), true),
+    ]
+    .into_iter()
+    .map(|(sector, now, withdrawn)| {
+        let withdrawals = if withdrawn { vec![withdrawal.clone()] } else { vec![] };
+        let result = receipt.check(&public, &withdrawals, &SectorCode::new(sector).unwrap(), now, "r");
+        json!({ "sector": sector, "now": now.unix_timestamp(), "with_withdrawal": withdrawn, "expect": class(result) })
+    })
+    .collect();
+    let mut altered = bytes.clone();
+    altered[40] ^= 1;
+    let altered_result = Receipt::parse(&altered, "r").and_then(|r| {
+        r.check(
+            &public,
+            &[],
+            &sectors[0],
+            datetime!(2026-12-01 9:00 UTC),
+            "r",
+        )
+    });
+    json!({
+        "description": "Consent receipts and withdrawals (spec §14)",
+        "registry_seed": hex::encode(registry.expose_secret()),
+        "registry_public": hex::encode(public.expose_secret()),
+        "subject_key": hex::encode(subject.expose_secret()),
+        "cpr": "0101901234",
+        "subject_tag": hex::encode(subject_tag(&subject, &cpr)),
+        "receipt": hex::encode(&bytes),
+        "withdrawal": hex::encode(&withdrawal_bytes),
+        "checks": checks,
+        "negative": [{ "case": "one byte of the subject tag changed", "receipt": hex::encode(&altered), "expect": class(altered_result) }],
+    })
+}
+
+/// HPKE encapsulation is random, so this vector keeps the bundle already checked in as long as
+/// it still opens to the same content, and makes a new one only when regenerating.
+fn disclosure_vectors() -> Value {
+    let plan_team = PlanTeamKey::from_bytes(town(), key_bytes(120));
+    let public = plan_team_public_key(&plan_team);
+    let expected = json!({
+        "format": "samkoer-disclosure",
+        "receipt": "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
+        "municipality": "219",
+        "sector": "employment",
+        "services": [{
+            "code": "EMP-MENTOR", "law": "Lov om en aktiv beskæftigelsesindsats", "paragraph": "§ 167",
+            "name": "Mentorstøtte", "caseworker": "Lars Nielsen", "case_ref": "J-1", "goal": "Job", "start": "2025-01-15"
+        }],
+    });
+    let existing: Option<String> = std::fs::read_to_string(vectors_dir().join("disclosures.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|v| v["bundle"].as_str().map(str::to_owned));
+    let opens_to_expected = |bundle: &str| {
+        hex::decode(bundle)
+            .ok()
+            .and_then(|b| open_disclosure(&b, &plan_team, "b").ok())
+            .map(|d| serde_json::to_value(d).unwrap())
+            == Some(expected.clone())
+    };
+    let bundle = match existing.filter(|b| opens_to_expected(b)) {
+        Some(bundle) => bundle,
+        None => hex::encode(seal_for_vectors(&public, &expected)),
+    };
+    json!({
+        "description": "Disclosure bundles (spec §15): the bundle opens with the plan-team key to the content",
+        "plan_team_key": hex::encode(plan_team.expose_secret()),
+        "plan_team_public": hex::encode(public.expose_secret()),
+        "bundle": bundle,
+        "content": expected,
+    })
+}
+
+/// A bundle of `content` as a sector would seal it (the same layout as `Discloser::disclose`).
+fn seal_for_vectors(public: &PlanTeamPublicKey, content: &Value) -> Vec<u8> {
+    use hpke::{Deserializable, Kem, Serializable};
+    let receipt = [0xa5u8; 16];
+    let sector = "employment";
+    let mut ad = receipt.to_vec();
+    ad.push(sector.len() as u8);
+    ad.extend_from_slice(sector.as_bytes());
+    let key = <hpke::kem::X25519HkdfSha256 as Kem>::PublicKey::from_bytes(public.expose_secret())
+        .unwrap();
+    let plaintext = serde_json::to_vec(content).unwrap();
+    let (encapped, ciphertext) = hpke::single_shot_seal::<
+        hpke::aead::AesGcm256,
+        hpke::kdf::HkdfSha256,
+        hpke::kem::X25519HkdfSha256,
+    >(
+        &hpke::OpModeS::Base,
+        &key,
+        samkoer_core::labels::DISCLOSURE,
+        &plaintext,
+        &ad,
+    )
+    .unwrap();
+    let mut bundle = b"SAMKODSC".to_vec();
+    bundle.extend_from_slice(&1u16.to_be_bytes());
+    bundle.extend_from_slice(&receipt);
+    bundle.push(sector.len() as u8);
+    bundle.extend_from_slice(sector.as_bytes());
+    bundle.extend_from_slice(&encapped.to_bytes());
+    bundle.extend_from_slice(&ciphertext);
+    bundle
+}
+
+fn audit_vectors() -> Value {
+    let mut log = AuditLog::continuing(Head::EMPTY);
+    let steps = [
+        ("sector:employment", "publish", "published", 1200),
+        ("matcher", "match", "candidates", 37),
+        ("registry", "consent", "sectors", 2),
+    ];
+    let mut text = String::new();
+    for (party, action, count, value) in steps {
+        let step = Step {
+            time: "2026-11-23T12:00:00Z".into(),
+            party: party.into(),
+            action: action.into(),
+            run: Some("2026-11".into()),
+            counts: [(count.to_owned(), value)].into(),
+        };
+        text.push_str(&log.append(step).unwrap());
+    }
+    let head = verify(text.as_bytes(), "audit.log", None).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let negative: Vec<Value> = [
+        ("a count edited", text.replacen("1200", "1201", 1)),
+        ("an entry removed", format!("{}\n{}\n", lines[0], lines[2])),
+        ("two entries swapped", format!("{}\n{}\n{}\n", lines[1], lines[0], lines[2])),
+        ("an unknown action", text.replacen("\"consent\"", "\"erase\"", 1)),
+    ]
+    .into_iter()
+    .map(|(case, text)| {
+        let line = match verify(text.as_bytes(), "audit.log", None) {
+            Err(samkoer_core::Error::Input { line, .. }) => line,
+            _ => 0,
+        };
+        json!({ "case": case, "text": text, "expect": class(verify(text.as_bytes(), "audit.log", None)), "line": line })
+    })
+    .collect();
+    json!({
+        "description": "Audit logs (spec §16)",
+        "text": text,
+        "head": { "seq": head.seq, "hash": hex::encode(head.hash) },
+        "negative": negative,
+    })
+}
+
 fn all_vectors() -> Vec<(&'static str, Value)> {
     vec![
         ("cpr.json", cpr_vectors()),
@@ -512,6 +781,11 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("envelopes.json", envelope_vectors()),
         ("publications.json", publication_vectors()),
         ("exports.json", export_vectors()),
+        ("flag_files.json", flag_file_vectors()),
+        ("verdicts.json", verdict_vectors()),
+        ("consent.json", consent_vectors()),
+        ("disclosures.json", disclosure_vectors()),
+        ("audit.json", audit_vectors()),
     ]
 }
 
