@@ -314,19 +314,24 @@ fn envelope_vectors() -> Value {
     })
 }
 
-fn publication_bytes() -> Vec<u8> {
-    let run_key = master().derive_run_key(&run());
-    let pseudonymiser = Pseudonymiser::new(&run_key);
-    let key = sealing("children-family", 50);
-    let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = FileHeader {
+/// The header of the vector files: the vector run, the given sealing key's sector.
+fn vector_header(run_key: &RunKey, key: &SealingKey) -> FileHeader {
+    FileHeader {
         municipality: town(),
         run: run(),
         sector: key.sector().clone(),
         run_key_fingerprint: run_key.fingerprint(),
         catalogue_version: "2026.1".into(),
         reference_date: REFERENCE,
-    };
+    }
+}
+
+fn publication_bytes() -> Vec<u8> {
+    let run_key = master().derive_run_key(&run());
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let key = sealing("children-family", 50);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    let header = vector_header(&run_key, &key);
     let mut writer =
         FileWriter::new(Vec::new(), FileKind::Publication, "vector.pub", &header).unwrap();
     let child = pseudonymiser.pseudonym(&Cpr::parse_undated("0101154234").unwrap());
@@ -517,14 +522,7 @@ fn flag_file_vectors() -> Value {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("adult-social", 200);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = FileHeader {
-        municipality: town(),
-        run: run(),
-        sector: key.sector().clone(),
-        run_key_fingerprint: run_key.fingerprint(),
-        catalogue_version: "2026.1".into(),
-        reference_date: REFERENCE,
-    };
+    let header = vector_header(&run_key, &key);
     let mut writer =
         FileWriter::new(Vec::new(), FileKind::FlagFile, "vector.flag", &header).unwrap();
     let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901234").unwrap());
