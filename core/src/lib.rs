@@ -14,6 +14,7 @@ pub mod disclosure;
 pub mod envelope;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod ids;
 pub mod keys;
 pub mod labels;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use time::Date;
@@ -22,18 +22,6 @@ use crate::pseudonym::Pseudonymiser;
 use crate::publication::{
     FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
 };
-
-/// Creates (or truncates) a file that only its owner may read and write.
-fn create_owner_only(path: &Path) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
 
 /// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
 /// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.
@@ -422,9 +410,8 @@ impl<'a> Publisher<'a> {
             None => None,
         };
         let out_name = out.display().to_string();
-        let mut partial = PathBuf::from(out);
-        partial.as_mut_os_string().push(".partial");
-        let file = create_owner_only(&partial).map_err(|e| Error::io(&out_name, e))?;
+        let partial = crate::files::partial_path(out);
+        let file = crate::files::create(&partial, true).map_err(|e| Error::io(&out_name, e))?;
         let result = self
             .publish(
                 export_input,

@@ -365,6 +365,29 @@ pub fn synthesise<W: Write>(
     Ok(generator.summary)
 }
 
+/// A simulated caseworker's verdict on a candidate, for the demo: mostly suitable, some from a
+/// later month, some not suitable, decided by the candidate's random id.
+pub fn simulated_verdict(
+    candidate: &crate::ids::CandidateId,
+    reference_date: Date,
+) -> crate::verdict::Verdict {
+    use crate::publication::YearMonth;
+    use crate::verdict::Verdict;
+    let later = |months: u8| {
+        let month0 = (reference_date.month() as u8 - 1) + months;
+        YearMonth {
+            year: reference_date.year() as u16 + u16::from(month0 / 12),
+            month: month0 % 12 + 1,
+        }
+    };
+    match candidate.0[0] % 10 {
+        0 => Verdict::NotSuitable,
+        1 => Verdict::SuitableFrom(later(2)),
+        2 => Verdict::SuitableFrom(later(4)),
+        _ => Verdict::Suitable,
+    }
+}
+
 /// Synthesises a municipality into memory: the exports (one per catalogue sector, in
 /// catalogue order) and the relations file, for tests and small tools.
 pub fn synthesise_in_memory(
