@@ -1,0 +1,586 @@
+//! The `samkoer` binary through the whole flow on generated data, compared with the library,
+//! and the error paths a user can hit.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use samkoer_core::catalogue::Catalogue;
+use samkoer_core::criteria::Criteria;
+use samkoer_core::matcher::{Match, Source};
+
+fn samkoer(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_samkoer"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = samkoer(dir, args);
+    assert!(
+        out.status.success(),
+        "samkoer {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a failing command: its exit code and what it printed on standard error.
+fn fails(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = samkoer(dir, args);
+    assert!(!out.status.success(), "samkoer {args:?} should fail");
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const SECTORS: [&str; 5] = [
+    "employment",
+    "adult-social",
+    "children-family",
+    "health-elderly",
+    "school-daycare",
+];
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Keys, a synthetic municipality and every sector's publication, all through the binary.
+    fn published(people: &str) -> Run {
+        let run = Run {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let d = run.dir.path();
+        ok(
+            d,
+            &[
+                "synth",
+                "--people",
+                people,
+                "--seed",
+                "5",
+                "--reference-date",
+                "2026-11-01",
+                "--out-dir",
+                "town",
+            ],
+        );
+        ok(
+            d,
+            &[
+                "--audit-log",
+                "audit.log",
+                "keygen",
+                "master",
+                "--municipality",
+                "219",
+                "--out",
+                "master.key",
+            ],
+        );
+        ok(
+            d,
+            &[
+                "keygen",
+                "run",
+                "--master",
+                "master.key",
+                "--run",
+                "2026-11",
+                "--out",
+                "run.key",
+            ],
+        );
+        for sector in SECTORS {
+            ok(
+                d,
+                &[
+                    "keygen",
+                    "sealing",
+                    "--municipality",
+                    "219",
+                    "--sector",
+                    sector,
+                    "--out",
+                    &format!("{sector}.key"),
+                ],
+            );
+            let export = format!("town/export-{sector}.csv");
+            let mut args = vec![
+                "--audit-log",
+                "audit.log",
+                "publish",
+                "--run-key",
+                "run.key",
+                "--sealing-key",
+            ];
+            let key = format!("{sector}.key");
+            let out = format!("{sector}.pub");
+            args.extend([
+                key.as_str(),
+                "--export",
+                export.as_str(),
+                "--reference-date",
+                "2026-11-01",
+                "--out",
+                out.as_str(),
+            ]);
+            if sector == "children-family" {
+                args.extend(["--relations", "town/relations.csv"]);
+            }
+            let printed = ok(d, &args);
+            assert!(printed.contains("published"), "{printed}");
+        }
+        std::fs::write(run.path("criteria.toml"), CRITERIA).unwrap();
+        run
+    }
+
+    fn publications(&self) -> Vec<String> {
+        SECTORS.iter().map(|s| format!("{s}.pub")).collect()
+    }
+}
+
+const CRITERIA: &str = "format = \"samkoer-criteria\"\nversion = 1\n[person]\nmin_sectors = 2\nmin_services = 3\n[family]\nrequire_child_and_adult = true\nmin_sectors = 3\n";
+
+#[test]
+fn the_whole_flow_through_the_binary_agrees_with_the_library() {
+    let run = Run::published("3000");
+    let d = run.dir.path();
+    let publications = run.publications();
+    let mut args = vec![
+        "--audit-log",
+        "audit.log",
+        "match",
+        "--criteria",
+        "criteria.toml",
+        "--out-dir",
+        "match",
+    ];
+    args.extend(publications.iter().map(String::as_str));
+    ok(d, &args);
+
+    // The library on the same publications gives the same statistics and candidate counts.
+    let catalogue = Catalogue::builtin();
+    let criteria = Criteria::parse(CRITERIA, "c", catalogue).unwrap();
+    let library = Match::run(
+        publications
+            .iter()
+            .map(|p| Source::Path(run.path(p)))
+            .collect(),
+        catalogue,
+        &criteria,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(run.path("match/statistics.json")).unwrap(),
+        library.statistics.to_json()
+    );
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.path("match/result.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        result["candidates"].as_array().unwrap().len(),
+        library.candidates().len()
+    );
+    let accounting: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.path("employment.pub.accounting.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        accounting["export"]["rows"],
+        accounting["export"]["published"].as_u64().unwrap()
+            + accounting["export"]["excluded"].as_u64().unwrap()
+            + accounting["export"]["rejected"].as_u64().unwrap()
+    );
+
+    // Review, verdicts (every candidate suitable), select.
+    let mut verdict_files = Vec::new();
+    let mut person = None;
+    for sector in SECTORS {
+        let flag = format!("match/flags/{sector}.flag");
+        let list = format!("{sector}.worklist.csv");
+        ok(
+            d,
+            &[
+                "--audit-log",
+                "audit.log",
+                "review",
+                "--sealing-key",
+                &format!("{sector}.key"),
+                "--flag-file",
+                &flag,
+                "--out",
+                &list,
+            ],
+        );
+        let text = std::fs::read_to_string(run.path(&list)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(reader.headers().unwrap()).unwrap();
+        for record in reader.records() {
+            let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+            person.get_or_insert((sector, row[1].clone()));
+            row[10] = "suitable".into();
+            writer.write_record(&row).unwrap();
+        }
+        std::fs::write(run.path(&list), writer.into_inner().unwrap()).unwrap();
+        let verdicts = format!("{sector}.verdicts.json");
+        ok(
+            d,
+            &[
+                "--audit-log",
+                "audit.log",
+                "verdict",
+                "--sealing-key",
+                &format!("{sector}.key"),
+                "--flag-file",
+                &flag,
+                "--work-list",
+                &list,
+                "--out",
+                &verdicts,
+            ],
+        );
+        verdict_files.push(verdicts);
+    }
+    let mut args = vec![
+        "--audit-log",
+        "audit.log",
+        "select",
+        "--match-result",
+        "match/result.json",
+        "--out",
+        "selection.json",
+    ];
+    args.extend(verdict_files.iter().map(String::as_str));
+    let printed = ok(d, &args);
+    assert!(printed.contains("0 removed, 0 outstanding"), "{printed}");
+
+    // Consent and disclosure for a citizen of the first sector with candidates.
+    let (sector, cpr) = person.unwrap();
+    std::fs::write(run.path("person.txt"), &cpr).unwrap();
+    for (kind, out) in [
+        ("consent-registry", "registry.key"),
+        ("subject", "subject.key"),
+        ("plan-team", "plan.key"),
+    ] {
+        ok(d, &["keygen", kind, "--municipality", "219", "--out", out]);
+    }
+    ok(
+        d,
+        &[
+            "keygen",
+            "public",
+            "--key",
+            "registry.key",
+            "--out",
+            "registry.pub",
+        ],
+    );
+    ok(
+        d,
+        &["keygen", "public", "--key", "plan.key", "--out", "plan.pub"],
+    );
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "audit.log",
+            "consent",
+            "issue",
+            "--registry-key",
+            "registry.key",
+            "--subject-key",
+            "subject.key",
+            "--person",
+            "person.txt",
+            "--sectors",
+            sector,
+            "--out",
+            "receipt.bin",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "consent",
+            "verify",
+            "--registry-public",
+            "registry.pub",
+            "--receipt",
+            "receipt.bin",
+            "--sector",
+            sector,
+        ],
+    );
+    let other = SECTORS.iter().find(|s| **s != sector).unwrap();
+    let (code, message) = fails(
+        d,
+        &[
+            "consent",
+            "verify",
+            "--registry-public",
+            "registry.pub",
+            "--receipt",
+            "receipt.bin",
+            "--sector",
+            other,
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        message.contains("consent-scope") && message.contains("what to do"),
+        "{message}"
+    );
+    // Disclosure is on today's date, so the export of the run's reference date may hold no
+    // ongoing service any more; both outcomes are answers, never a crash.
+    let disclosed = samkoer(
+        d,
+        &[
+            "--audit-log",
+            "audit.log",
+            "disclose",
+            "--receipt",
+            "receipt.bin",
+            "--registry-public",
+            "registry.pub",
+            "--subject-key",
+            "subject.key",
+            "--sealing-key",
+            &format!("{sector}.key"),
+            "--export",
+            &format!("town/export-{sector}.csv"),
+            "--plan-team-public",
+            "plan.pub",
+            "--out",
+            "bundle.bin",
+        ],
+    );
+    if disclosed.status.success() {
+        let opened = ok(d, &["open", "--plan-team-key", "plan.key", "bundle.bin"]);
+        assert!(opened.contains("samkoer-disclosure") && !opened.contains(&cpr.replace('-', "")));
+    } else {
+        assert!(String::from_utf8_lossy(&disclosed.stderr).contains("consent-other-person"));
+    }
+    let printed = ok(d, &["audit", "verify", "audit.log"]);
+    assert!(printed.contains("entries verify"), "{printed}");
+    let log = std::fs::read_to_string(run.path("audit.log")).unwrap();
+    assert!(!log.contains(&cpr) && !log.contains(&cpr.replace('-', "")));
+}
+
+#[test]
+fn errors_a_user_can_hit_say_what_and_what_to_do() {
+    let run = Run::published("800");
+    let d = run.dir.path();
+
+    // A missing file.
+    let (code, message) = fails(
+        d,
+        &[
+            "publish",
+            "--run-key",
+            "run.key",
+            "--sealing-key",
+            "employment.key",
+            "--export",
+            "nope.csv",
+            "--out",
+            "x.pub",
+        ],
+    );
+    assert_eq!(code, 3);
+    assert!(
+        message.contains("nope.csv") && message.contains("what to do"),
+        "{message}"
+    );
+
+    // The wrong key: another sector's sealing key for a flag file.
+    let mut args = vec!["match", "--criteria", "criteria.toml", "--out-dir", "match"];
+    let publications = run.publications();
+    args.extend(publications.iter().map(String::as_str));
+    ok(d, &args);
+    let (code, message) = fails(
+        d,
+        &[
+            "review",
+            "--sealing-key",
+            "adult-social.key",
+            "--flag-file",
+            "match/flags/employment.flag",
+            "--out",
+            "w.csv",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(message.contains("review-key"), "{message}");
+
+    // Mixed runs.
+    ok(
+        d,
+        &[
+            "keygen",
+            "run",
+            "--master",
+            "master.key",
+            "--run",
+            "2026-12",
+            "--out",
+            "run-12.key",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "publish",
+            "--run-key",
+            "run-12.key",
+            "--sealing-key",
+            "adult-social.key",
+            "--export",
+            "town/export-adult-social.csv",
+            "--reference-date",
+            "2026-11-01",
+            "--out",
+            "adult-12.pub",
+        ],
+    );
+    let (code, message) = fails(
+        d,
+        &[
+            "match",
+            "--criteria",
+            "criteria.toml",
+            "--out-dir",
+            "m2",
+            "employment.pub",
+            "adult-12.pub",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        message.contains("adult-12.pub") && message.contains("mixed-run"),
+        "{message}"
+    );
+
+    // A bad CSV row is rejected with its line and rule, and the rest is published.
+    std::fs::write(run.path("bad.csv"), "cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-01\n01019O1234;EMP-MENTOR;active;2025-01-01\n").unwrap();
+    let printed = ok(
+        d,
+        &[
+            "publish",
+            "--run-key",
+            "run.key",
+            "--sealing-key",
+            "employment.key",
+            "--export",
+            "bad.csv",
+            "--reference-date",
+            "2026-11-01",
+            "--out",
+            "bad.pub",
+        ],
+    );
+    assert!(
+        printed.contains("1 published") && printed.contains("1 rejected"),
+        "{printed}"
+    );
+    let report = std::fs::read_to_string(run.path("bad.pub.accounting.json")).unwrap();
+    assert!(
+        report.contains("\"line\": 3")
+            && report.contains("cpr-characters")
+            && !report.contains("01019O1234")
+    );
+
+    // A file-level fault names file, line and rule.
+    std::fs::write(run.path("nocol.csv"), "cpr;service;status\n").unwrap();
+    let (code, message) = fails(
+        d,
+        &[
+            "publish",
+            "--run-key",
+            "run.key",
+            "--sealing-key",
+            "employment.key",
+            "--export",
+            "nocol.csv",
+            "--out",
+            "n.pub",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        message.contains("nocol.csv, line 1") && message.contains("column-missing"),
+        "{message}"
+    );
+    assert!(!run.path("n.pub").exists() && !run.path("n.pub.partial").exists());
+
+    // A tampered publication.
+    let mut bytes = std::fs::read(run.path("employment.pub")).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(run.path("tampered.pub"), bytes).unwrap();
+    let (code, message) = fails(
+        d,
+        &[
+            "match",
+            "--criteria",
+            "criteria.toml",
+            "--out-dir",
+            "m3",
+            "tampered.pub",
+        ],
+    );
+    assert!(code == 4 || code == 1, "{code}");
+    assert!(message.contains("tampered.pub"), "{message}");
+
+    // A key file others can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(run.path("run.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let (code, message) = fails(
+            d,
+            &[
+                "publish",
+                "--run-key",
+                "run.key",
+                "--sealing-key",
+                "employment.key",
+                "--export",
+                "bad.csv",
+                "--out",
+                "p.pub",
+            ],
+        );
+        assert_eq!(code, 1);
+        assert!(
+            message.contains("key-file-permissions") && message.contains("chmod 600"),
+            "{message}"
+        );
+    }
+
+    // Keys are never overwritten.
+    let (_, message) = fails(
+        d,
+        &[
+            "keygen",
+            "master",
+            "--municipality",
+            "219",
+            "--out",
+            "master.key",
+        ],
+    );
+    assert!(message.contains("key-file-exists"), "{message}");
+}
