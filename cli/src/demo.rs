@@ -397,7 +397,16 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     });
     let mut disclosed = Vec::new();
     if let Some((selected, cpr)) = chosen {
-        let scope = selected.tell.clone();
+        // The consent covers the sectors in which this citizen (not the whole family) has services.
+        let scope: Vec<_> = work_lists
+            .iter()
+            .filter(|list| {
+                list.items
+                    .iter()
+                    .any(|i| i.candidate == selected.candidate && i.cpr == cpr)
+            })
+            .map(|list| list.sector.clone())
+            .collect();
         let consent = Consent {
             cpr: &cpr,
             sectors: &scope,

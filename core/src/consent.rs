@@ -121,7 +121,8 @@ pub fn issue_with_id(
     let invalid = || Error::Parameter {
         rule: Rule::ConsentFormat,
     };
-    if consent.sectors.is_empty()
+    if subject.municipality() != registry.municipality()
+        || consent.sectors.is_empty()
         || consent.sectors.len() > 64
         || consent.valid_until <= consent.valid_from
     {

@@ -112,6 +112,14 @@ impl Discloser<'_> {
         now: OffsetDateTime,
     ) -> Result<Vec<u8>> {
         receipt.check(self.registry, withdrawals, self.sector, now, receipt_file)?;
+        let municipality = receipt.municipality;
+        if self.subject.municipality() != municipality
+            || self.plan_team.municipality() != municipality
+        {
+            return Err(Error::Parameter {
+                rule: Rule::KeyMismatch,
+            });
+        }
         let today: Date = now.date();
         let mut rows = ExportReader::new(export, export_name, self.options, today)?;
         let mut services = Vec::new();

@@ -578,7 +578,8 @@ pub trait KeyFileFormat: Sized {
     /// Parses a key file's text; `file` names it in errors.
     fn from_key_file(text: &str, file: &str) -> Result<Self>;
 
-    /// Writes the key to a new file with owner-only permissions; never overwrites.
+    /// Writes the key to a new file, owner-only for a secret key (0644 for a public one);
+    /// never overwrites.
     fn write_new(&self, path: &Path) -> Result<()> {
         write_new_key_file(
             path,

@@ -27,7 +27,7 @@ pub const KEY_FILE_CHECK: &[u8] = b"samkoer/v1/key-file";
 /// Prefix of the digest in a publication's trailer (spec §7.4).
 pub const PUBLICATION_DIGEST: &[u8] = b"samkoer/v1/publication";
 
-/// Prefix of the digest in a flag file's trailer (spec §7.4).
+/// Prefix of the digest in a flag file's trailer (spec §7.6).
 pub const FLAG_FILE_DIGEST: &[u8] = b"samkoer/v1/flag-file";
 
 /// Prefix of every audit-log entry's hash (spec §16).

@@ -106,6 +106,17 @@ impl WorkList {
             }
         }
         for row in rows {
+            // A cell a spreadsheet would run as a formula is quoted as text.
+            let row: Vec<String> = row
+                .into_iter()
+                .map(|cell| {
+                    if cell.starts_with(['=', '+', '-', '@']) {
+                        format!("'{cell}")
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
             // Writing to memory cannot fail.
             let _ = out.write_record(&row);
         }
@@ -166,4 +177,43 @@ pub fn review(
         sector: header.sector,
         items: by_person.into_values().collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_work_list_csv_quotes_what_a_spreadsheet_would_run() {
+        let service = ReviewedService {
+            code: "EMP-MENTOR".into(),
+            law: "Lov".into(),
+            paragraph: "§ 167".into(),
+            name: "Mentorstøtte".into(),
+            case_ref: "J-1".into(),
+            caseworker: "@admin".into(),
+            goal: "=HYPERLINK(\"http://x\")".into(),
+            start: date!(2025 - 01 - 15),
+        };
+        let list = WorkList {
+            municipality: MunicipalityCode::new(219).unwrap(),
+            run: RunId::new("2026-11").unwrap(),
+            sector: SectorCode::new("employment").unwrap(),
+            items: vec![WorkItem {
+                candidate: CandidateId([1; 16]),
+                cpr: Cpr::parse_undated("0101901234").unwrap(),
+                services: vec![service],
+            }],
+        };
+        let csv = list.to_csv();
+        assert!(csv.starts_with(
+            "candidate,cpr,service,law,paragraph,name,case_ref,caseworker,goal,start,verdict,from\n"
+        ));
+        assert!(
+            csv.contains("'@admin") && csv.contains("'=HYPERLINK"),
+            "{csv}"
+        );
+        assert!(csv.contains("010190-1234"));
+    }
 }

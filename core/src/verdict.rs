@@ -52,7 +52,8 @@ impl Verdict {
 
 fn parse_month(text: &str) -> Option<YearMonth> {
     let (year, month) = text.split_once('-')?;
-    if year.len() != 4 || month.len() != 2 {
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if year.len() != 4 || month.len() != 2 || !digits(year) || !digits(month) {
         return None;
     }
     let (year, month): (u16, u8) = (year.parse().ok()?, month.parse().ok()?);
@@ -367,4 +368,31 @@ pub fn sent_from_match_report(text: &str, file: &str) -> Result<SentCandidates> 
         sent.insert(id, sectors);
     }
     Ok((municipality, run, sent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_parse_strictly() {
+        assert_eq!(
+            Verdict::parse("suitable-from", "2027-03"),
+            Some(Verdict::SuitableFrom(YearMonth {
+                year: 2027,
+                month: 3
+            }))
+        );
+        for bad in ["2027-+3", "2027-3", "27-03", "2027-13", "2027-00", ""] {
+            assert_eq!(Verdict::parse("suitable-from", bad), None, "{bad:?}");
+        }
+        assert_eq!(Verdict::parse("suitable", "2027-03"), None);
+        assert_eq!(Verdict::parse("maybe", ""), None);
+        let later = Verdict::SuitableFrom(YearMonth {
+            year: 2027,
+            month: 5,
+        });
+        assert_eq!(Verdict::Suitable.and(later), later);
+        assert_eq!(later.and(Verdict::NotSuitable), Verdict::NotSuitable);
+    }
 }
