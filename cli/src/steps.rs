@@ -657,6 +657,7 @@ pub fn select(args: &SelectArgs, audit: Option<&Path>) -> CliResult {
 #[derive(Subcommand)]
 pub enum ConsentAction {
     /// Issue a receipt (in the consent registry).
+    #[command(after_help = "Example:\n  samkoer consent issue --registry-key registry.key --subject-key subject.key --person person.txt --sectors employment,adult-social --out receipt.bin")]
     Issue {
         /// The registry's key.
         #[arg(long)]
@@ -678,6 +679,7 @@ pub enum ConsentAction {
         out: PathBuf,
     },
     /// Withdraw a receipt from now on (in the consent registry).
+    #[command(after_help = "Example:\n  samkoer consent withdraw --registry-key registry.key --receipt receipt.bin --out withdrawal.bin")]
     Withdraw {
         /// The registry's key.
         #[arg(long)]
@@ -690,6 +692,7 @@ pub enum ConsentAction {
         out: PathBuf,
     },
     /// Check a receipt for a sector now.
+    #[command(after_help = "Example:\n  samkoer consent verify --registry-public registry.pub --receipt receipt.bin --sector employment --withdrawal withdrawal.bin")]
     Verify {
         /// The registry's public key.
         #[arg(long)]
