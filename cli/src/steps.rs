@@ -115,6 +115,7 @@ fn municipality(text: &str) -> CliResult<MunicipalityCode> {
 #[derive(Subcommand)]
 pub enum KeygenKind {
     /// The municipality's master key (the key custodian's).
+    #[command(after_help = "Example:\n  samkoer keygen master --municipality 219 --out master.key")]
     Master {
         /// The three-digit municipality code.
         #[arg(long)]
@@ -124,6 +125,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// A run key, derived from the master key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen run --master master.key --run 2026-11 --out run.key"
+    )]
     Run {
         /// The master key file.
         #[arg(long)]
@@ -136,6 +140,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// A sector's sealing key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen sealing --municipality 219 --sector employment --out sealing.key"
+    )]
     Sealing {
         /// The municipality code.
         #[arg(long)]
@@ -148,6 +155,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// The consent registry's signing key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen consent-registry --municipality 219 --out registry.key"
+    )]
     ConsentRegistry {
         /// The municipality code.
         #[arg(long)]
@@ -157,6 +167,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// The subject key (registry and sectors).
+    #[command(
+        after_help = "Example:\n  samkoer keygen subject --municipality 219 --out subject.key"
+    )]
     Subject {
         /// The municipality code.
         #[arg(long)]
@@ -166,6 +179,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// The plan team's key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen plan-team --municipality 219 --out plan-team.key"
+    )]
     PlanTeam {
         /// The municipality code.
         #[arg(long)]
@@ -175,6 +191,9 @@ pub enum KeygenKind {
         out: PathBuf,
     },
     /// The public key of a consent-registry or plan-team key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen public --key plan-team.key --out plan-team.pub"
+    )]
     Public {
         /// The private key file.
         #[arg(long)]
@@ -657,7 +676,9 @@ pub fn select(args: &SelectArgs, audit: Option<&Path>) -> CliResult {
 #[derive(Subcommand)]
 pub enum ConsentAction {
     /// Issue a receipt (in the consent registry).
-    #[command(after_help = "Example:\n  samkoer consent issue --registry-key registry.key --subject-key subject.key --person person.txt --sectors employment,adult-social --out receipt.bin")]
+    #[command(
+        after_help = "Example:\n  samkoer consent issue --registry-key registry.key --subject-key subject.key --person person.txt --sectors employment,adult-social --out receipt.bin"
+    )]
     Issue {
         /// The registry's key.
         #[arg(long)]
@@ -679,7 +700,9 @@ pub enum ConsentAction {
         out: PathBuf,
     },
     /// Withdraw a receipt from now on (in the consent registry).
-    #[command(after_help = "Example:\n  samkoer consent withdraw --registry-key registry.key --receipt receipt.bin --out withdrawal.bin")]
+    #[command(
+        after_help = "Example:\n  samkoer consent withdraw --registry-key registry.key --receipt receipt.bin --out withdrawal.bin"
+    )]
     Withdraw {
         /// The registry's key.
         #[arg(long)]
@@ -692,7 +715,9 @@ pub enum ConsentAction {
         out: PathBuf,
     },
     /// Check a receipt for a sector now.
-    #[command(after_help = "Example:\n  samkoer consent verify --registry-public registry.pub --receipt receipt.bin --sector employment --withdrawal withdrawal.bin")]
+    #[command(
+        after_help = "Example:\n  samkoer consent verify --registry-public registry.pub --receipt receipt.bin --sector employment --withdrawal withdrawal.bin"
+    )]
     Verify {
         /// The registry's public key.
         #[arg(long)]
