@@ -214,6 +214,7 @@ fn parse_cpr(
 /// Publishes a case-system export: writes the publication, returns the accounting report.
 #[pyfunction]
 #[pyo3(signature = (run_key, sealing_key, export, out, *, relations=None, mapping=None, reference_date=None))]
+#[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 fn publish<'py>(
     py: Python<'py>,
     run_key: &RunKey,
