@@ -286,7 +286,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             true,
         )?;
     }
-    let result = serde_json::to_string_pretty(&matched.report()).unwrap_or_default();
+    let result = matched.report_json();
     write_atomically(
         &dir.join("match").join("result.json"),
         result.as_bytes(),

@@ -476,7 +476,7 @@ pub fn matching(args: &MatchArgs, audit: Option<&Path>) -> CliResult {
         std::fs::rename(partial_path(path), path)?;
         println!("flag file {}: {} records", path.display(), flag.records);
     }
-    let report = serde_json::to_string_pretty(&matched.report()).unwrap_or_default();
+    let report = matched.report_json();
     write_atomically(&args.out_dir.join("result.json"), report.as_bytes(), true)?;
     write_atomically(
         &args.out_dir.join("statistics.json"),

@@ -928,6 +928,12 @@ impl Match {
         MatchReport(self)
     }
 
+    /// The matcher's own result as pretty-printed JSON.
+    pub fn report_json(&self) -> String {
+        // Strings, numbers and booleans only: serialising cannot fail.
+        serde_json::to_string_pretty(&self.report()).unwrap_or_default()
+    }
+
     /// The one-citizen check (spec §12.8): a sector asks about one of its own citizens by
     /// pseudonym. Only pseudonyms the asking sector itself published in this run are answered,
     /// so nobody can probe for anyone else.
