@@ -133,7 +133,11 @@ fn column_digits(py: Python<'_>, cprs: &Bound<'_, PyAny>) -> PyResult<Vec<[u8; 1
     let mut digits = Vec::with_capacity(cprs.len().unwrap_or(0));
     for (i, item) in cprs.try_iter()?.enumerate() {
         let item = item?;
-        let text = item.cast::<PyString>()?.to_cow()?;
+        // A str (or numpy.str_); anything else, such as an Arrow string scalar, by its str().
+        let text = match item.cast::<PyString>() {
+            Ok(text) => text.to_cow()?.into_owned(),
+            Err(_) => item.str()?.to_cow()?.into_owned(),
+        };
         let cpr = Cpr::parse_undated(&text).map_err(|rule| {
             to_py(
                 py,
