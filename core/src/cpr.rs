@@ -31,25 +31,14 @@ impl Cpr {
 
     /// Parses and checks the form and the date, but not against a reference date.
     pub fn parse_undated(text: &str) -> Result<Cpr, Rule> {
-        let bytes = text.trim().as_bytes();
         let mut digits = [0u8; 10];
-        let serial_start = match bytes.len() {
-            10 => 6,
-            11 if bytes[6] == b'-' => 7,
-            11 => return Err(Rule::CprCharacters),
-            _ => return Err(Rule::CprLength),
-        };
-        let parts = bytes[..6].iter().chain(&bytes[serial_start..]);
-        for (slot, &byte) in digits.iter_mut().zip(parts) {
-            if !byte.is_ascii_digit() {
+        match normalise_into(text, &mut digits) {
+            Ok(()) => Ok(Cpr { digits }),
+            Err(rule) => {
                 digits.zeroize();
-                return Err(Rule::CprCharacters);
+                Err(rule)
             }
-            *slot = byte;
         }
-        let cpr = Cpr { digits };
-        cpr.birth_date()?;
-        Ok(cpr)
     }
 
     /// The ten normalised ASCII digits. Handle with care: this is the secret.
@@ -59,24 +48,49 @@ impl Cpr {
 
     /// The birth date, with the century from the seventh digit (spec §3.2).
     pub fn birth_date(&self) -> Result<Date, Rule> {
-        let d = |i: usize| u16::from(self.digits[i] - b'0');
-        let day = d(0) * 10 + d(1);
-        let month = d(2) * 10 + d(3);
-        let year_in_century = d(4) * 10 + d(5);
-        let century = century(self.digits[6] - b'0', year_in_century);
-        let month = u8::try_from(month)
-            .ok()
-            .and_then(|m| Month::try_from(m).ok())
-            .ok_or(Rule::CprDate)?;
-        let day = u8::try_from(day).map_err(|_| Rule::CprDate)?;
-        Date::from_calendar_date(i32::from(century + year_in_century), month, day)
-            .map_err(|_| Rule::CprDate)
+        birth_date_of(&self.digits)
     }
 
     /// The age band on `on` (spec §3.3).
     pub fn age_band(&self, on: Date) -> Result<AgeBand, Rule> {
         Ok(AgeBand::from_age(age_on(self.birth_date()?, on)))
     }
+}
+
+/// Normalises a CPR number's text into `digits` (spec §3.1) and checks its date (no reference
+/// date). On an error, `digits` may hold part of the number: the caller wipes it.
+pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> Result<(), Rule> {
+    let bytes = text.trim().as_bytes();
+    let serial_start = match bytes.len() {
+        10 => 6,
+        11 if bytes[6] == b'-' => 7,
+        11 => return Err(Rule::CprCharacters),
+        _ => return Err(Rule::CprLength),
+    };
+    let parts = bytes[..6].iter().chain(&bytes[serial_start..]);
+    for (slot, &byte) in digits.iter_mut().zip(parts) {
+        if !byte.is_ascii_digit() {
+            return Err(Rule::CprCharacters);
+        }
+        *slot = byte;
+    }
+    birth_date_of(digits).map(|_| ())
+}
+
+/// The birth date of ten validated-form digits (spec §3.2).
+fn birth_date_of(digits: &[u8; 10]) -> Result<Date, Rule> {
+    let d = |i: usize| u16::from(digits[i] - b'0');
+    let day = d(0) * 10 + d(1);
+    let month = d(2) * 10 + d(3);
+    let year_in_century = d(4) * 10 + d(5);
+    let century = century(digits[6] - b'0', year_in_century);
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(Rule::CprDate)?;
+    let day = u8::try_from(day).map_err(|_| Rule::CprDate)?;
+    Date::from_calendar_date(i32::from(century + year_in_century), month, day)
+        .map_err(|_| Rule::CprDate)
 }
 
 /// The century of a birth year from the seventh digit of the CPR number (the CPR office's rule).

@@ -191,6 +191,35 @@ fn pseudonymise_packed<'py>(
     Ok(PyBytes::new(py, &packed))
 }
 
+/// Pseudonymises CPR numbers given as one UTF-8 text, one per line (what `"\n".join(column)`
+/// gives): parsing and hashing run without the GIL. `packed` returns one `bytes` of 32 × n
+/// bytes, else a list of 32-byte `bytes`. An invalid number raises `InputError` with its
+/// 1-based line.
+#[pyfunction]
+#[pyo3(signature = (run_key, data, *, packed))]
+fn pseudonymise_lines<'py>(
+    py: Python<'py>,
+    run_key: &RunKey,
+    data: &[u8],
+    packed: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let data = data.to_vec();
+    let hashed = py
+        .detach(|| run_key.pseudonymiser.pseudonymise_lines(&data))
+        .map_err(|(line, rule)| samkoer_core::Error::Input {
+            file: "column".into(),
+            line,
+            rule,
+            detail: None,
+        });
+    let hashed = core(py, hashed)?;
+    if packed {
+        Ok(PyBytes::new(py, &hashed).into_any())
+    } else {
+        Ok(PyList::new(py, hashed.chunks_exact(32).map(|p| PyBytes::new(py, p)))?.into_any())
+    }
+}
+
 /// Normalises a CPR number: `(ten digits, birth date, age band on the reference date)`.
 #[pyfunction]
 #[pyo3(signature = (text, *, reference_date))]
@@ -461,6 +490,7 @@ fn _samkoer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Match>()?;
     m.add_function(wrap_pyfunction!(pseudonymise, m)?)?;
     m.add_function(wrap_pyfunction!(pseudonymise_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(pseudonymise_lines, m)?)?;
     m.add_function(wrap_pyfunction!(parse_cpr, m)?)?;
     m.add_function(wrap_pyfunction!(publish, m)?)?;
     m.add_function(wrap_pyfunction!(read_publication, m)?)?;
