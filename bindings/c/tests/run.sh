@@ -40,6 +40,10 @@ open(os.path.join(work, "export.csv"), "w").write(
     "01019O1234;ADS-SOCIO-PED;active;2025-01-15;;;;\n")
 open(os.path.join(work, "criteria.toml"), "w").write('format = "samkoer-criteria"\nversion = 1\n[person]\nmin_services = 2\n')
 PY
+# The README's example compiles as it stands.
+python3 -c "import re, sys; print(re.findall(r'\`\`\`c\n(.*?)\`\`\`', open('bindings/c/README.md').read(), re.S)[0])" > "$work/example.c"
+gcc -std=c11 -Wall -Wextra -Werror -Ibindings/c/include "$work/example.c" target/release/libsamkoer.a -lpthread -ldl -lm -o "$work/example"
+
 valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
   "$work/test_samkoer" "$work/run.key" "$work/sealing.key" "$work/export.csv" "$work/criteria.toml" "$work" \
   < "$work/vectors.txt"

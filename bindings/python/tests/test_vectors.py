@@ -30,6 +30,24 @@ def test_pseudonym_vectors():
     # Any iterable of str works, and every accepted form gives the same pseudonym.
     assert samkoer.pseudonymise(key, (c[:6] + "-" + c[6:] for c in cprs)) == expected
 
+    # Objects that are not str (as Arrow scalars are) count by their str().
+    class Scalar:
+        def __init__(self, value):
+            self.value = value
+
+        def __str__(self):
+            return self.value
+
+    assert samkoer.pseudonymise(key, [Scalar(c) for c in cprs]) == expected
+    try:
+        import numpy
+    except ImportError:
+        numpy = None
+    if numpy is not None:
+        column = numpy.array(cprs)
+        assert samkoer.pseudonymise_packed(key, column) == b"".join(expected)
+        assert numpy.frombuffer(samkoer.pseudonymise_packed(key, column), dtype="V32").shape == (len(cprs),)
+
 
 def test_key_file_vectors(tmp_path):
     for case in vectors("key_files.json")["cases"]:
