@@ -546,6 +546,8 @@ fn read_key_file(path: &Path, secret: bool) -> Result<Zeroizing<String>> {
     use std::io::Read;
     let name = path.display().to_string();
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
+    #[cfg(not(unix))]
+    let _ = secret;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -16,7 +16,7 @@ cargo test --quiet -p samkoer-core --test vectors >/dev/null 2>&1; result $? "Ru
 "$python" -m pytest -q bindings/python/tests/test_vectors.py >/dev/null 2>&1; result $? "Python: the shared vectors"
 bindings/c/tests/run.sh >/dev/null 2>&1; result $? "C: the shared vectors, under valgrind"
 if [ -f wasm/pkg/package.json ]; then
-  node wasm/tests/vectors.mjs >/dev/null 2>&1; result $? "WASM: the shared vectors"
+  node --test wasm/tests/vectors.mjs >/dev/null 2>&1; result $? "WASM: the shared vectors (Node)"
 else
   echo "WASM: no package built yet (wasm/pkg); nothing to check"
 fi

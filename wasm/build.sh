@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package: wasm/pkg (browsers, ES module) and wasm/pkg-node (Node).
+# Debian's rustc-web builds the standard library for wasm32 from source (rustup targets cannot be
+# downloaded here); wasm-bindgen-cli of the pinned version post-processes the module.
+# Installs what it needs, idempotently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' wasm/Cargo.toml)
+if ! dpkg -s rustc-web rust-web-src lld >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq rustc-web cargo-web rust-web-src lld
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$version"; then
+  cargo install --quiet wasm-bindgen-cli --version "$version"
+fi
+RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
+  /usr/bin/cargo build --quiet --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+  -p samkoer-wasm --target-dir target/wasm
+module=target/wasm/wasm32-unknown-unknown/release/samkoer_wasm.wasm
+wasm-bindgen --target web --out-dir wasm/pkg "$module"
+wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$module"
+cp wasm/package.template.json wasm/pkg/package.json
+echo '{ "type": "commonjs" }' > wasm/pkg-node/package.json
+echo "built wasm/pkg and wasm/pkg-node ($(du -h wasm/pkg/samkoer_wasm_bg.wasm | cut -f1))"

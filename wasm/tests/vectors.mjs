@@ -1,0 +1,62 @@
+// The shared vectors through the WebAssembly package in Node: the same bytes as Rust.
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import test from "node:test";
+
+const require = createRequire(import.meta.url);
+const samkoer = require("../pkg-node/samkoer_wasm.js");
+const vectors = (name) => JSON.parse(readFileSync(new URL(`../../tests/vectors/${name}`, import.meta.url), "utf8"));
+const keyFile = (kind) => vectors("key_files.json").cases.find((c) => c.kind === kind && !("expect" in c)).text;
+const hex = (bytes) => Buffer.from(bytes).toString("hex");
+
+test("pseudonyms equal the vectors", () => {
+  const key = samkoer.RunKey.fromKeyFile(keyFile("run"));
+  const run = vectors("pseudonyms.json").runs.find((r) => r.run === key.run);
+  const lines = new TextEncoder().encode(run.cases.map((c) => c.cpr).join("\n"));
+  const packed = samkoer.pseudonymiseLines(key, lines);
+  assert.equal(packed.length, 32 * run.cases.length);
+  run.cases.forEach((c, i) => assert.equal(hex(packed.subarray(32 * i, 32 * i + 32)), c.pseudonym));
+});
+
+test("errors are Error objects with a code, rule and line, and no value", () => {
+  const key = samkoer.RunKey.fromKeyFile(keyFile("run"));
+  assert.throws(
+    () => samkoer.pseudonymiseLines(key, new TextEncoder().encode("0101901234\n3202901234")),
+    (e) => e instanceof Error && e.code === 103 && e.rule === "cpr-date" && e.line === 2 && !e.message.includes("3202901234"),
+  );
+  for (const c of vectors("key_files.json").cases.filter((c) => c.kind === "run" && "expect" in c)) {
+    assert.throws(() => samkoer.RunKey.fromKeyFile(c.text), (e) => e.rule === c.expect);
+  }
+});
+
+test("publications read as the vectors say, and every damaged one is refused", () => {
+  const data = vectors("publications.json");
+  const read = JSON.parse(samkoer.readPublication(Buffer.from(data.bytes, "hex"), "vector.pub"));
+  assert.equal(read.header.run_key_fingerprint, data.decoded.header.run_key_fingerprint);
+  const services = data.decoded.records.filter((r) => r.type === "service");
+  assert.deepEqual(read.services.map((s) => s.pseudonym), services.map((s) => s.pseudonym));
+  for (const c of data.negative) {
+    assert.throws(() => samkoer.readPublication(Buffer.from(c.bytes, "hex"), "bad.pub"), (e) => e.rule === c.expect, c.case);
+  }
+});
+
+test("a published export accounts for every row and carries the vector pseudonyms", () => {
+  const run = samkoer.RunKey.fromKeyFile(keyFile("run"));
+  const sealing = samkoer.SealingKey.fromKeyFile(keyFile("sealing"));
+  const csv = [
+    "cpr;service;status;start;end;caseworker;case_ref;goal",
+    "010190-1234;ADS-SOCIO-PED;active;2025-01-15;;Mette Hansen;A-1;Bolig",
+    "0202024321;ADS-SOCIO-PED;active;2025-01-15;;;;",
+    "0202024321;X-TRANSPORT;active;2025-01-15;;;;",
+    "01019O1234;ADS-SOCIO-PED;active;2025-01-15;;;;",
+  ].join("\n");
+  const published = samkoer.publish(run, sealing, new TextEncoder().encode(csv), "export.csv", "2026-11-01", undefined);
+  const report = JSON.parse(published.report);
+  assert.deepEqual([report.export.rows, report.export.published, report.export.excluded, report.export.rejected], [4, 2, 1, 1]);
+  assert.ok(!published.report.includes("01019O1234") && !published.report.includes("0101901234"));
+  const read = JSON.parse(samkoer.readPublication(published.publication, "p.pub"));
+  const expected = samkoer.pseudonymiseLines(run, new TextEncoder().encode("0101901234\n0202024321"));
+  assert.deepEqual(read.services.map((s) => s.pseudonym), [hex(expected.subarray(0, 32)), hex(expected.subarray(32, 64))]);
+  assert.equal(read.header.sector, "adult-social");
+});
