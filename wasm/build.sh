@@ -20,4 +20,6 @@ wasm-bindgen --target web --out-dir wasm/pkg "$module"
 wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$module"
 cp wasm/package.template.json wasm/pkg/package.json
 echo '{ "type": "commonjs" }' > wasm/pkg-node/package.json
+# The browser tools load the package from beside them.
+rm -rf wasm/www/pkg && cp -r wasm/pkg wasm/www/pkg
 echo "built wasm/pkg and wasm/pkg-node ($(du -h wasm/pkg/samkoer_wasm_bg.wasm | cut -f1))"
