@@ -13,11 +13,18 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$version"; then
   cargo install --quiet wasm-bindgen-cli --version "$version"
 fi
 RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  /usr/bin/cargo build --quiet --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+  /usr/bin/cargo build --quiet --profile wasm --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
   -p samkoer-wasm --target-dir target/wasm
-module=target/wasm/wasm32-unknown-unknown/release/samkoer_wasm.wasm
+module=target/wasm/wasm32-unknown-unknown/wasm/samkoer_wasm.wasm
 wasm-bindgen --target web --out-dir wasm/pkg "$module"
 wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$module"
+# Binaryen's optimiser for size, from npm: Debian's (version 108) is too old for the
+# reference types that wasm-bindgen emits and breaks the module.
+(cd wasm/tests && npm install --silent --no-audit --no-fund)
+for pkg in wasm/pkg wasm/pkg-node; do
+  wasm/tests/node_modules/.bin/wasm-opt -Oz --strip-debug --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals "$pkg/samkoer_wasm_bg.wasm" -o "$pkg/samkoer_wasm_bg.wasm"
+done
 cp wasm/package.template.json wasm/pkg/package.json
 echo '{ "type": "commonjs" }' > wasm/pkg-node/package.json
 # The browser tools load the package from beside them.
