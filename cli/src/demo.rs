@@ -246,12 +246,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         )?;
         let e = &report.export;
         (published, rejected) = (published + e.published, rejected + e.rejected);
-        let counts = [
-            ("rows", e.rows),
-            ("published", e.published),
-            ("excluded", e.excluded),
-            ("rejected", e.rejected),
-        ];
+        let counts = e.counts();
         record(
             audit,
             format!("sector:{}", key.sector()),

@@ -398,12 +398,7 @@ pub fn publish(args: &PublishArgs, audit: Option<&Path>) -> CliResult {
             r.rows, r.published, r.excluded, r.rejected
         );
     }
-    let counts = [
-        ("rows", e.rows),
-        ("published", e.published),
-        ("excluded", e.excluded),
-        ("rejected", e.rejected),
-    ];
+    let counts = e.counts();
     record(
         audit,
         format!("sector:{}", sealing.sector()),

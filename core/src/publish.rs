@@ -156,6 +156,16 @@ impl Accounting {
         });
     }
 
+    /// The four counts by name, as audit entries and summaries give them.
+    pub fn counts(&self) -> [(&'static str, u64); 4] {
+        [
+            ("rows", self.rows),
+            ("published", self.published),
+            ("excluded", self.excluded),
+            ("rejected", self.rejected),
+        ]
+    }
+
     /// Whether every row is accounted for exactly once.
     pub fn is_balanced(&self) -> bool {
         self.rows == self.published + self.excluded + self.rejected
