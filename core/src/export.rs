@@ -213,6 +213,7 @@ impl CsvTable {
     ) -> Result<CsvTable> {
         let decoded: Box<dyn Read> = match options.encoding {
             TextEncoding::Utf8 => Box::new(input),
+            #[cfg(feature = "windows-1252")]
             TextEncoding::Windows1252 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding_rs::WINDOWS_1252))
@@ -220,6 +221,17 @@ impl CsvTable {
                     .bom_override(true)
                     .build(input),
             ),
+            #[cfg(not(feature = "windows-1252"))]
+            TextEncoding::Windows1252 => {
+                let detail =
+                    Some("this build reads UTF-8 only: transcode the file first".to_owned());
+                return Err(Error::Input {
+                    file: file.to_owned(),
+                    line: 0,
+                    rule: Rule::Encoding,
+                    detail,
+                });
+            }
         };
         let mut buffered = BufReader::new(decoded);
         let mut first_line = Vec::new();
@@ -708,6 +720,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "windows-1252")]
     #[test]
     fn a_byte_order_mark_overrides_a_declared_windows_1252() {
         let options = ExportOptions {
@@ -722,6 +735,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "windows-1252")]
     #[test]
     fn windows_1252_and_invalid_utf8() {
         let options = ExportOptions {

@@ -4,7 +4,7 @@
 // draws its charts; a screenshot of it is kept in wasm/tests/artifacts/.
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -93,6 +93,15 @@ test("the export tool and the dashboard, in Chromium", async () => {
     const saved = join(dir, "browser-employment.pub");
     await download.saveAs(saved);
     assert.ok(Number(await page.locator("#rejected tr").count()) >= 0);
+    // A Windows-1252 export, transcoded by the browser.
+    const latin = join(dir, "latin1.csv");
+    writeFileSync(latin, Buffer.from("cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-15;Søren Ærø\n", "latin1"));
+    await page.setInputFiles("#export", latin);
+    await page.selectOption("#encoding", "windows-1252");
+    await page.click("#tokenise");
+    await page.waitForSelector("#result:not([hidden])");
+    assert.match(await page.textContent("#accounting"), /published1/);
+    assert.equal(await page.locator("#rejected tr").count(), 0);
     assert.deepEqual(exporter.requests, [], "no network request after the page loaded");
 
     // The browser's publication: the CLI's pseudonyms and services, and it matches in the CLI.

@@ -19,7 +19,12 @@ $("tokenise").addEventListener("click", async () => {
     const runKey = samkoer.RunKey.fromKeyFile(await readText($("run-key")));
     const sealingKey = samkoer.SealingKey.fromKeyFile(await readText($("sealing-key")));
     const exportFile = $("export").files[0];
-    const published = samkoer.publish(runKey, sealingKey, await readBytes($("export")), exportFile.name, $("reference-date").value, undefined);
+    let bytes = await readBytes($("export"));
+    if ($("encoding").value === "windows-1252") {
+      // The browser's own decoder; the package reads UTF-8.
+      bytes = new TextEncoder().encode(new TextDecoder("windows-1252").decode(bytes));
+    }
+    const published = samkoer.publish(runKey, sealingKey, bytes, exportFile.name, $("reference-date").value, undefined);
     const report = JSON.parse(published.report);
     const e = report.export;
     $("accounting").replaceChildren();
