@@ -302,11 +302,11 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         .iter()
         .filter(|c| c.kind == samkoer_core::matcher::CandidateKind::Family)
         .count();
-    let deferred = candidates.iter().filter(|c| c.deferred).count();
+    let deferred = matched.deferred_count();
     let counts = [
         ("persons", matched.person_count()),
         ("candidates", candidates.len() as u64),
-        ("deferred", deferred as u64),
+        ("deferred", deferred),
     ];
     record(
         audit,
@@ -363,15 +363,10 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let selection = select(municipality, &run, &matched.sent(), &verdict_files)?;
     write_atomically(
         &dir.join("match").join("selection.json"),
-        serde_json::to_string_pretty(&selection)
-            .unwrap_or_default()
-            .as_bytes(),
+        selection.to_json().as_bytes(),
         true,
     )?;
-    let counts = [
-        ("selected", selection.selected.len() as u64),
-        ("removed", selection.removed.len() as u64),
-    ];
+    let counts = selection.counts();
     record(
         audit,
         "matcher".into(),

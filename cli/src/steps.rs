@@ -483,7 +483,7 @@ pub fn matching(args: &MatchArgs, audit: Option<&Path>) -> CliResult {
         matched.statistics.to_csv().as_bytes(),
         false,
     )?;
-    let deferred = matched.candidates().iter().filter(|c| c.deferred).count() as u64;
+    let deferred = matched.deferred_count();
     let candidates = matched.candidates().len() as u64;
     println!(
         "{} persons with services; {candidates} candidates ({deferred} deferred); results in {}",
@@ -639,13 +639,7 @@ pub fn select(args: &SelectArgs, audit: Option<&Path>) -> CliResult {
         })
         .collect::<CliResult<Vec<_>>>()?;
     let selection = verdict::select(municipality, &run, &sent, &files)?;
-    write_atomically(
-        &args.out,
-        serde_json::to_string_pretty(&selection)
-            .unwrap_or_default()
-            .as_bytes(),
-        true,
-    )?;
+    write_atomically(&args.out, selection.to_json().as_bytes(), true)?;
     println!(
         "{} selected, {} removed, {} outstanding -> {}",
         selection.selected.len(),
@@ -653,11 +647,7 @@ pub fn select(args: &SelectArgs, audit: Option<&Path>) -> CliResult {
         selection.outstanding.len(),
         args.out.display()
     );
-    let counts = [
-        ("selected", selection.selected.len() as u64),
-        ("removed", selection.removed.len() as u64),
-        ("outstanding", selection.outstanding.len() as u64),
-    ];
+    let counts = selection.counts();
     record(
         audit,
         "matcher".into(),

@@ -918,6 +918,11 @@ impl Match {
         &self.members[candidate.members.start as usize..candidate.members.end as usize]
     }
 
+    /// Candidates deferred to a later run.
+    pub fn deferred_count(&self) -> u64 {
+        self.candidates.iter().filter(|c| c.deferred).count() as u64
+    }
+
     /// Persons receiving services, from all publications.
     pub fn person_count(&self) -> u64 {
         self.persons.sectors.iter().filter(|&&s| s != 0).count() as u64

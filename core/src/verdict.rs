@@ -258,6 +258,23 @@ pub struct Selection {
     pub outstanding: Vec<Outstanding>,
 }
 
+impl Selection {
+    /// The selection as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Strings only: serialising cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Its three counts by name, as audit entries and summaries give them.
+    pub fn counts(&self) -> [(&'static str, u64); 3] {
+        [
+            ("selected", self.selected.len() as u64),
+            ("removed", self.removed.len() as u64),
+            ("outstanding", self.outstanding.len() as u64),
+        ]
+    }
+}
+
 /// Combines the verdicts of the sectors with the candidates they were sent (`sent`: per
 /// candidate that was flagged, the sectors involved). A verdict file of another run, a second
 /// file of one sector, or a verdict on a candidate its sector was not sent, is refused, naming

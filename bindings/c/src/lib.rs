@@ -351,7 +351,7 @@ pub unsafe extern "C" fn samkoer_match(
         write("result.json", matched.report_json())?;
         write("statistics.json", matched.statistics.to_json())?;
         write("statistics.csv", matched.statistics.to_csv())?;
-        let deferred = matched.candidates().iter().filter(|c| c.deferred).count() as u64;
+        let deferred = matched.deferred_count();
         let result = samkoer_match_counts {
             persons: matched.person_count(),
             candidates: matched.candidates().len() as u64,
