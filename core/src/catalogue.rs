@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use toml::Spanned;
 
-use crate::error::{Error, Result, Rule};
+use crate::error::{Result, Rule};
 use crate::ids::SectorCode;
+use crate::toml_file::{Fields, TomlFile};
 
 /// The text of the catalogue shipped with this version of samkoer.
 pub const BUILTIN_TEXT: &str = include_str!("../catalogue/catalogue.toml");
@@ -93,74 +94,14 @@ enum CategoryIndex {
     Excluded(usize),
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalogue {
-    format: Spanned<String>,
-    version: Spanned<String>,
-    sector: Vec<RawSector>,
-    service: Vec<RawService>,
-    excluded: Vec<RawExcluded>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSector {
-    code: Spanned<String>,
-    name: Spanned<String>,
-    name_en: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawService {
-    code: Spanned<String>,
-    sector: Spanned<String>,
-    law: Spanned<String>,
-    paragraph: Spanned<String>,
-    name: Spanned<String>,
-    name_en: Spanned<String>,
-    major_change: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExcluded {
-    code: Spanned<String>,
-    name: Spanned<String>,
-    name_en: Spanned<String>,
-    law: Spanned<String>,
-    paragraph: Spanned<String>,
-    reason: Spanned<String>,
-}
-
-/// Turns byte offsets into 1-based line numbers for errors.
-struct Lines<'a> {
-    text: &'a str,
-    file: &'a str,
-}
-
-impl Lines<'_> {
-    fn line(&self, offset: usize) -> u64 {
-        let end = offset.min(self.text.len());
-        1 + self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
+/// The value, if non-empty after trimming and free of control characters.
+fn text_field(fields: &Fields<'_, '_>, file: &TomlFile<'_>, key: &str) -> Result<String> {
+    let value = fields.required_string(key)?;
+    let text = value.get_ref().trim();
+    if text.is_empty() || text.chars().any(char::is_control) {
+        return Err(file.error(&value, Rule::CatalogueField));
     }
-
-    fn error<T>(&self, value: &Spanned<T>, rule: Rule) -> Error {
-        Error::input(self.file, self.line(value.span().start), rule)
-    }
-
-    /// The value, if non-empty after trimming and free of control characters.
-    fn text(&self, value: Spanned<String>) -> Result<String> {
-        let text = value.get_ref().trim();
-        if text.is_empty() || text.chars().any(char::is_control) {
-            return Err(self.error(&value, Rule::CatalogueField));
-        }
-        Ok(text.to_owned())
-    }
+    Ok(text.to_owned())
 }
 
 /// A service or excluded code: 2 to 24 of `A-Z 0-9 -`, starting with a letter.
@@ -188,84 +129,97 @@ impl Catalogue {
 
     /// Parses and validates a catalogue; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Catalogue> {
-        let lines = Lines { text, file };
-        let raw: RawCatalogue = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|span| lines.line(span.start)).unwrap_or(0);
-            Error::Input {
-                file: file.to_owned(),
-                line,
-                rule: Rule::CatalogueSyntax,
-                detail: None,
-            }
-        })?;
-        if raw.format.get_ref() != FORMAT {
-            return Err(lines.error(&raw.format, Rule::CatalogueSyntax));
+        let toml = TomlFile::new(text, file, Rule::CatalogueSyntax);
+        let document = toml.parse()?;
+        let root = toml.fields(
+            &document,
+            &["format", "version", "sector", "service", "excluded"],
+        )?;
+        let format = root.required_string("format")?;
+        if format.get_ref() != FORMAT {
+            return Err(toml.error(&format, Rule::CatalogueSyntax));
         }
-        let version = lines.text(raw.version)?;
+        let version = text_field(&root, &toml, "version")?;
 
         let mut index = HashMap::new();
-        let mut sectors = Vec::with_capacity(raw.sector.len());
-        for sector in raw.sector {
+        let mut sectors = Vec::new();
+        for sector in root.tables("sector", &["code", "name", "name_en"])? {
+            let code_value = sector.required_string("code")?;
             // The matcher keeps a person's sectors as bits of a 64-bit word.
             if sectors.len() == 64 {
-                return Err(lines.error(&sector.code, Rule::CatalogueField));
+                return Err(toml.error(&code_value, Rule::CatalogueField));
             }
-            let code = SectorCode::new(sector.code.get_ref())
-                .map_err(|_| lines.error(&sector.code, Rule::CatalogueField))?;
+            let code = SectorCode::new(code_value.get_ref())
+                .map_err(|_| toml.error(&code_value, Rule::CatalogueField))?;
             if sectors.iter().any(|s: &Sector| s.code == code) {
-                return Err(lines.error(&sector.code, Rule::CatalogueDuplicate));
+                return Err(toml.error(&code_value, Rule::CatalogueDuplicate));
             }
             sectors.push(Sector {
                 code,
-                name: lines.text(sector.name)?,
-                name_en: lines.text(sector.name_en)?,
+                name: text_field(&sector, &toml, "name")?,
+                name_en: text_field(&sector, &toml, "name_en")?,
             });
         }
 
         let mut claim_code = |code: &Spanned<String>, entry: CategoryIndex| -> Result<String> {
             if !is_service_code(code.get_ref()) {
-                return Err(lines.error(code, Rule::CatalogueField));
+                return Err(toml.error(code, Rule::CatalogueField));
             }
             if index.insert(code.get_ref().clone(), entry).is_some() {
-                return Err(lines.error(code, Rule::CatalogueDuplicate));
+                return Err(toml.error(code, Rule::CatalogueDuplicate));
             }
             Ok(code.get_ref().clone())
         };
 
-        let mut services = Vec::with_capacity(raw.service.len());
-        for service in raw.service {
+        let mut services = Vec::new();
+        let service_keys = [
+            "code",
+            "sector",
+            "law",
+            "paragraph",
+            "name",
+            "name_en",
+            "major_change",
+        ];
+        for service in root.tables("service", &service_keys)? {
+            let code_value = service.required_string("code")?;
             // Services are numbered with 16 bits in the matcher.
             if services.len() == usize::from(u16::MAX) {
-                return Err(lines.error(&service.code, Rule::CatalogueField));
+                return Err(toml.error(&code_value, Rule::CatalogueField));
             }
-            let code = claim_code(&service.code, CategoryIndex::Allowed(services.len()))?;
+            let code = claim_code(&code_value, CategoryIndex::Allowed(services.len()))?;
+            let sector_value = service.required_string("sector")?;
             let sector = sectors
                 .iter()
-                .find(|s| s.code.as_str() == service.sector.get_ref())
-                .ok_or_else(|| lines.error(&service.sector, Rule::CatalogueSector))?
+                .find(|s| s.code.as_str() == sector_value.get_ref())
+                .ok_or_else(|| toml.error(&sector_value, Rule::CatalogueSector))?
                 .code
                 .clone();
             services.push(Service {
                 code,
                 sector,
-                law: lines.text(service.law)?,
-                paragraph: lines.text(service.paragraph)?,
-                name: lines.text(service.name)?,
-                name_en: lines.text(service.name_en)?,
-                major_change: service.major_change,
+                law: text_field(&service, &toml, "law")?,
+                paragraph: text_field(&service, &toml, "paragraph")?,
+                name: text_field(&service, &toml, "name")?,
+                name_en: text_field(&service, &toml, "name_en")?,
+                major_change: service.required_flag("major_change")?,
             });
         }
 
-        let mut excluded = Vec::with_capacity(raw.excluded.len());
-        for entry in raw.excluded {
-            let code = claim_code(&entry.code, CategoryIndex::Excluded(excluded.len()))?;
+        let mut excluded = Vec::new();
+        let excluded_keys = ["code", "name", "name_en", "law", "paragraph", "reason"];
+        for entry in root.tables("excluded", &excluded_keys)? {
+            let code = claim_code(
+                &entry.required_string("code")?,
+                CategoryIndex::Excluded(excluded.len()),
+            )?;
             excluded.push(ExcludedService {
                 code,
-                name: lines.text(entry.name)?,
-                name_en: lines.text(entry.name_en)?,
-                law: lines.text(entry.law)?,
-                paragraph: lines.text(entry.paragraph)?,
-                reason: lines.text(entry.reason)?,
+                name: text_field(&entry, &toml, "name")?,
+                name_en: text_field(&entry, &toml, "name_en")?,
+                law: text_field(&entry, &toml, "law")?,
+                paragraph: text_field(&entry, &toml, "paragraph")?,
+                reason: text_field(&entry, &toml, "reason")?,
             });
         }
 
@@ -311,6 +265,7 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn builtin_catalogue_is_valid_and_complete() {

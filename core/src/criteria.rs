@@ -27,12 +27,13 @@
 //! ```
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
-use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{Catalogue, Category};
 use crate::error::{Error, Result, Rule};
+use crate::toml_file::TomlFile;
 
 /// The value of the criteria file's `format` key.
 pub const FORMAT: &str = "samkoer-criteria";
@@ -102,67 +103,23 @@ pub struct FamilyRule {
     pub min_sectors: u32,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCriteria {
-    format: Spanned<String>,
-    version: Spanned<u32>,
-    threshold: Option<Spanned<u64>>,
-    person: Option<RawPerson>,
-    defer: Option<RawDefer>,
-    family: Option<RawFamily>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPerson {
-    min_sectors: Option<Spanned<u32>>,
-    min_services: Option<Spanned<u32>>,
-    #[serde(default)]
-    combination: Vec<Spanned<RawCombination>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A `[[person.combination]]` as written, checked by [`Checker::combination`].
 struct RawCombination {
+    at: Range<usize>,
     name: Option<String>,
     all: Option<Vec<Spanned<String>>>,
     any: Option<Vec<Spanned<String>>>,
     with_any: Option<Vec<Spanned<String>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDefer {
-    #[serde(default)]
-    services: Vec<Spanned<String>>,
-    #[serde(default)]
-    major_change: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFamily {
-    #[serde(default)]
-    require_child_and_adult: bool,
-    min_sectors: Option<Spanned<u32>>,
-}
-
 struct Checker<'a> {
-    text: &'a str,
-    file: &'a str,
+    toml: TomlFile<'a>,
     catalogue: &'a Catalogue,
 }
 
 impl Checker<'_> {
-    fn line(&self, offset: usize) -> u64 {
-        1 + self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count() as u64
-    }
-
     fn error<T>(&self, at: &Spanned<T>, rule: Rule) -> Error {
-        Error::input(self.file, self.line(at.span().start), rule)
+        self.toml.error(at, rule)
     }
 
     /// The catalogue indices of allowed service codes; an unknown or excluded one is an error
@@ -200,32 +157,45 @@ impl Criteria {
     /// Parses and validates criteria against the catalogue; `file` names it in errors, and
     /// every mistake carries the line it is on.
     pub fn parse(text: &str, file: &str, catalogue: &Catalogue) -> Result<Criteria> {
-        let checker = Checker {
-            text,
-            file,
-            catalogue,
-        };
-        let raw: RawCriteria = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |span| checker.line(span.start));
-            Error::input(file, line, Rule::CriteriaSyntax)
-        })?;
-        if raw.format.get_ref() != FORMAT {
-            return Err(checker.error(&raw.format, Rule::CriteriaSyntax));
+        let toml = TomlFile::new(text, file, Rule::CriteriaSyntax);
+        let checker = Checker { toml, catalogue };
+        let document = toml.parse()?;
+        let root = toml.fields(
+            &document,
+            &[
+                "format",
+                "version",
+                "threshold",
+                "person",
+                "defer",
+                "family",
+            ],
+        )?;
+        let format = root.required_string("format")?;
+        if format.get_ref() != FORMAT {
+            return Err(checker.error(&format, Rule::CriteriaSyntax));
         }
-        if *raw.version.get_ref() != 1 {
-            return Err(checker.error(&raw.version, Rule::CriteriaSyntax));
+        let version = root
+            .integer::<u32>("version")?
+            .ok_or_else(|| root.error(Rule::CriteriaSyntax))?;
+        if *version.get_ref() != 1 {
+            return Err(checker.error(&version, Rule::CriteriaSyntax));
         }
-        let threshold = match &raw.threshold {
+        let threshold = match root.integer::<u64>("threshold")? {
             None => DEFAULT_THRESHOLD,
             // Below 3, counts of one or two persons would be published.
             Some(t) if *t.get_ref() >= MIN_THRESHOLD => *t.get_ref(),
-            Some(t) => return Err(checker.error(t, Rule::CriteriaContradiction)),
+            Some(t) => return Err(checker.error(&t, Rule::CriteriaContradiction)),
         };
 
-        let (defer_services, defer_major_change) = match &raw.defer {
-            Some(defer) => (checker.services(&defer.services)?, defer.major_change),
-            None => (ServiceSet::new(), false),
-        };
+        let (defer_services, defer_major_change) =
+            match root.table("defer", &["services", "major_change"])? {
+                Some(defer) => (
+                    checker.services(&defer.strings("services")?.unwrap_or_default())?,
+                    defer.flag("major_change")?,
+                ),
+                None => (ServiceSet::new(), false),
+            };
 
         let mut criteria = Criteria {
             threshold,
@@ -236,24 +206,38 @@ impl Criteria {
             defer_major_change,
             family: None,
         };
-        if let Some(person) = &raw.person {
-            if let Some(min) = &person.min_sectors {
-                criteria.min_sectors = Some(checker.sector_minimum(min)?);
+        let person_keys = ["min_sectors", "min_services", "combination"];
+        if let Some(person) = root.table("person", &person_keys)? {
+            if let Some(min) = person.integer::<u32>("min_sectors")? {
+                criteria.min_sectors = Some(checker.sector_minimum(&min)?);
             }
-            if let Some(min) = &person.min_services {
+            if let Some(min) = person.integer::<u32>("min_services")? {
                 if *min.get_ref() == 0 {
-                    return Err(checker.error(min, Rule::CriteriaContradiction));
+                    return Err(checker.error(&min, Rule::CriteriaContradiction));
                 }
                 criteria.min_services = Some(*min.get_ref());
             }
+            let combination_keys = ["name", "all", "any", "with_any"];
+            let combinations = person
+                .tables("combination", &combination_keys)?
+                .into_iter()
+                .map(|table| {
+                    Ok(RawCombination {
+                        at: table.span(),
+                        name: table.string("name")?.map(Spanned::into_inner),
+                        all: table.strings("all")?,
+                        any: table.strings("any")?,
+                        with_any: table.strings("with_any")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             // Each combination is one bit of a candidate's reasons, beside two for other rules.
-            if let Some(extra) = person.combination.get(62) {
-                return Err(checker.error(extra, Rule::CriteriaContradiction));
+            if let Some(extra) = combinations.get(62) {
+                return Err(checker.error_at(extra, Rule::CriteriaContradiction));
             }
-            for (i, spanned) in person.combination.iter().enumerate() {
-                let combination = checker.combination(spanned, &criteria.defer_services)?;
-                let name = spanned
-                    .get_ref()
+            for (i, raw) in combinations.iter().enumerate() {
+                let combination = checker.combination(raw, &criteria.defer_services)?;
+                let name = raw
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("combination {}", i + 1));
@@ -261,20 +245,21 @@ impl Criteria {
                 let reserved = ["family", "minimum sectors and services"];
                 let taken = criteria.combinations.iter().any(|c| c.name == name);
                 if name.trim().is_empty() || reserved.contains(&name.as_str()) || taken {
-                    return Err(checker.error(spanned, Rule::CriteriaContradiction));
+                    return Err(checker.error_at(raw, Rule::CriteriaContradiction));
                 }
                 criteria
                     .combinations
                     .push(NamedCombination { name, combination });
             }
         }
-        if let Some(family) = &raw.family {
-            let min_sectors = match &family.min_sectors {
-                Some(min) => checker.sector_minimum(min)?,
+        let family_keys = ["require_child_and_adult", "min_sectors"];
+        if let Some(family) = root.table("family", &family_keys)? {
+            let min_sectors = match family.integer::<u32>("min_sectors")? {
+                Some(min) => checker.sector_minimum(&min)?,
                 None => 1,
             };
             criteria.family = Some(FamilyRule {
-                require_child_and_adult: family.require_child_and_adult,
+                require_child_and_adult: family.flag("require_child_and_adult")?,
                 min_sectors,
             });
         }
@@ -292,13 +277,13 @@ impl Criteria {
 }
 
 impl Checker<'_> {
-    fn combination(
-        &self,
-        spanned: &Spanned<RawCombination>,
-        defer: &ServiceSet,
-    ) -> Result<Combination> {
-        let raw = spanned.get_ref();
-        let contradiction = || self.error(spanned, Rule::CriteriaContradiction);
+    /// An error at the line where a combination starts.
+    fn error_at(&self, combination: &RawCombination, rule: Rule) -> Error {
+        self.toml.error_at(combination.at.clone(), rule)
+    }
+
+    fn combination(&self, raw: &RawCombination, defer: &ServiceSet) -> Result<Combination> {
+        let contradiction = || self.error_at(raw, Rule::CriteriaContradiction);
         let combination = match (&raw.all, &raw.any, &raw.with_any) {
             (Some(all), None, None) if !all.is_empty() => Combination::All(self.services(all)?),
             (None, Some(any), Some(with)) if !any.is_empty() && !with.is_empty() => {

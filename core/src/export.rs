@@ -6,17 +6,17 @@
 //! does not grow with the file. A bad row is reported with its line and rule and reading goes
 //! on; only a file-level fault (no header, a missing column) stops it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 use csv::{ByteRecord, ReaderBuilder};
-use serde::Deserialize;
 use time::{Date, Month};
 use toml::Spanned;
 
 use crate::cpr::Cpr;
 use crate::envelope::MAX_FIELD_LEN;
 use crate::error::{Error, Result, Rule};
+use crate::toml_file::TomlFile;
 
 /// How fields are separated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -103,35 +103,17 @@ pub struct ExportOptions {
     pub statuses: HashMap<String, Status>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMapping {
-    #[serde(default)]
-    delimiter: Option<Spanned<String>>,
-    #[serde(default)]
-    encoding: Option<Spanned<String>>,
-    #[serde(default)]
-    columns: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    statuses: BTreeMap<String, Spanned<String>>,
-}
-
 impl ExportOptions {
     /// Reads a mapping file (TOML, spec §8.3): optional `delimiter` (`";"`, `","` or `"auto"`),
     /// `encoding` (`"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
     /// name, and a `[statuses]` table from export value to status. A mistake is reported with
     /// its line.
     pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
-        let line_of =
-            |offset: usize| 1 + text[..offset.min(text.len())].matches('\n').count() as u64;
-        let invalid = |value: &Spanned<String>| {
-            Error::input(file, line_of(value.span().start), Rule::MappingInvalid)
-        };
-        let raw: RawMapping = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| line_of(s.start));
-            Error::input(file, line, Rule::MappingInvalid)
-        })?;
-        let delimiter = match &raw.delimiter {
+        let toml = TomlFile::new(text, file, Rule::MappingInvalid);
+        let invalid = |value: &Spanned<String>| toml.error(value, Rule::MappingInvalid);
+        let document = toml.parse()?;
+        let root = toml.fields(&document, &["delimiter", "encoding", "columns", "statuses"])?;
+        let delimiter = match &root.string("delimiter")? {
             None => Delimiter::Auto,
             Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
                 "auto" => Delimiter::Auto,
@@ -140,7 +122,7 @@ impl ExportOptions {
                 _ => return Err(invalid(value)),
             },
         };
-        let encoding = match &raw.encoding {
+        let encoding = match &root.string("encoding")? {
             None => TextEncoding::Utf8,
             Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
                 "utf-8" | "utf8" => TextEncoding::Utf8,
@@ -150,7 +132,7 @@ impl ExportOptions {
         };
         let mut columns = HashMap::new();
         let mut column_names = HashSet::new();
-        for (field, column) in &raw.columns {
+        for (field, column) in &root.string_entries("columns")? {
             let known = EXPORT_FIELDS.contains(&field.as_str())
                 || RELATION_FIELDS.contains(&field.as_str());
             let name = column.get_ref().trim().to_lowercase();
@@ -161,7 +143,7 @@ impl ExportOptions {
             columns.insert(field.clone(), column.get_ref().clone());
         }
         let mut statuses = HashMap::new();
-        for (value, status) in &raw.statuses {
+        for (value, status) in &root.string_entries("statuses")? {
             let parsed =
                 Status::from_name(status.get_ref().trim()).ok_or_else(|| invalid(status))?;
             // Values are compared without case or surrounding space, so these must be unique.

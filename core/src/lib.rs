@@ -25,6 +25,7 @@ pub mod publish;
 pub mod review;
 pub mod stats;
 pub mod synth;
+mod toml_file;
 pub mod verdict;
 
 pub use catalogue::{Catalogue, Category};
