@@ -13,9 +13,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$version"; then
   cargo install --quiet wasm-bindgen-cli --version "$version"
 fi
 # simd128: SHA-256 then runs on WebAssembly's 128-bit vectors (sha2's wasm32 backend); every
-# current browser and Node since 16 has them.
+# current browser and Node since 16 has them. panic=immediate-abort: the core returns errors as
+# values, so a panic is a bug; it traps without the formatting machinery (about 40 KB).
+# samkoer_wasm_speed: the module is optimised for size except the hashing loops (core/src/lib.rs).
 RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort --cfg samkoer_wasm_speed" \
   /usr/bin/cargo build --quiet --profile wasm --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
   -p samkoer-wasm --target-dir target/wasm
 module=target/wasm/wasm32-unknown-unknown/wasm/samkoer_wasm.wasm
@@ -25,7 +27,7 @@ wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$module"
 # reference types that wasm-bindgen emits and breaks the module.
 (cd wasm/tests && npm install --silent --no-audit --no-fund)
 for pkg in wasm/pkg wasm/pkg-node; do
-  wasm/tests/node_modules/.bin/wasm-opt -Oz --strip-debug --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  wasm/tests/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-simd "$pkg/samkoer_wasm_bg.wasm" -o "$pkg/samkoer_wasm_bg.wasm"
 done
 cp wasm/package.template.json wasm/pkg/package.json

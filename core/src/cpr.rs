@@ -59,6 +59,8 @@ impl Cpr {
 
 /// Normalises a CPR number's text into `digits` (spec §3.1) and checks its date (no reference
 /// date). On an error, `digits` may hold part of the number: the caller wipes it.
+// Part of the pseudonymiser's hot path (see `pseudonym.rs`).
+#[cfg_attr(samkoer_wasm_speed, optimize(speed))]
 pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> Result<(), Rule> {
     let bytes = text.trim().as_bytes();
     let serial_start = match bytes.len() {
@@ -78,6 +80,8 @@ pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> Result<(), Ru
 }
 
 /// The birth date of ten validated-form digits (spec §3.2).
+// Part of the pseudonymiser's hot path (see `pseudonym.rs`).
+#[cfg_attr(samkoer_wasm_speed, optimize(speed))]
 fn birth_date_of(digits: &[u8; 10]) -> Result<Date, Rule> {
     let d = |i: usize| u16::from(digits[i] - b'0');
     let day = d(0) * 10 + d(1);
@@ -94,6 +98,8 @@ fn birth_date_of(digits: &[u8; 10]) -> Result<Date, Rule> {
 }
 
 /// The century of a birth year from the seventh digit of the CPR number (the CPR office's rule).
+// Part of the pseudonymiser's hot path (see `pseudonym.rs`).
+#[cfg_attr(samkoer_wasm_speed, optimize(speed))]
 fn century(seventh: u8, year_in_century: u16) -> u16 {
     match seventh {
         0..=3 => 1900,
