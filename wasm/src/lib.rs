@@ -11,6 +11,7 @@ use samkoer_core::catalogue::Catalogue;
 use samkoer_core::criteria::Criteria;
 use samkoer_core::export::ExportOptions;
 use samkoer_core::matcher::{Match as CoreMatch, Source};
+use samkoer_core::progress::ProgressReader;
 use samkoer_core::publication::{FileKind, FileReader, RecordRef};
 use samkoer_core::publish::Publisher;
 use samkoer_core::{KeyFileFormat, Pseudonymiser};
@@ -112,7 +113,8 @@ impl Published {
 }
 
 /// Publishes an export (bytes in): the publication and the accounting report. `mapping` is
-/// the text of a mapping file, or undefined.
+/// the text of a mapping file, or undefined; `on_progress`, if given, is called as
+/// `on_progress(bytesRead, totalBytes)` about a hundred times while the export is read.
 #[wasm_bindgen]
 pub fn publish(
     run_key: &RunKey,
@@ -121,6 +123,7 @@ pub fn publish(
     export_name: &str,
     reference_date: &str,
     mapping: Option<String>,
+    on_progress: Option<js_sys::Function>,
 ) -> Result<Published, JsValue> {
     let options = match mapping {
         None => ExportOptions::default(),
@@ -133,13 +136,25 @@ pub fn publish(
         &options,
         js::date(reference_date)?,
     ))?;
-    let (publication, report) = js::result(publisher.publish(
+    let total = export.len() as u64;
+    let report_progress = move |read: u64| {
+        if let Some(callback) = &on_progress {
+            // A failing progress callback must not stop the work.
+            let _ = callback.call2(
+                &JsValue::NULL,
+                &JsValue::from(read as f64),
+                &JsValue::from(total as f64),
+            );
+        }
+    };
+    // Boxed, as the core's relations input is: one reading code path in the module, not two.
+    let input: Box<dyn std::io::Read> = Box::new(ProgressReader::new(
         std::io::Cursor::new(export),
-        export_name,
-        None,
-        Vec::new(),
-        "publication",
-    ))?;
+        total / 100,
+        report_progress,
+    ));
+    let (publication, report) =
+        js::result(publisher.publish(input, export_name, None, Vec::new(), "publication"))?;
     Ok(Published {
         publication,
         report: report.to_json(),

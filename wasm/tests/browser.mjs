@@ -65,7 +65,8 @@ async function open(context, url) {
   const page = await context.newPage();
   await page.goto(url, { waitUntil: "networkidle" });
   const requests = [];
-  page.on("request", (r) => { if (/^https?:/.test(r.url())) requests.push(r.url()); });
+  // The context sees the requests of the page and of its workers.
+  context.on("request", (r) => { if (/^https?:/.test(r.url())) requests.push(r.url()); });
   return { page, requests };
 }
 
@@ -89,6 +90,8 @@ test("the export tool and the dashboard, in Chromium", async () => {
     await page.fill("#reference-date", "2026-11-01");
     await page.click("#tokenise");
     await page.waitForSelector("#result:not([hidden])");
+    // The worker reported its progress through the export as it went.
+    assert.ok(Number(await page.getAttribute("#progress", "data-reports")) >= 10, "progress was reported");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Download employment.pub")]);
     const saved = join(dir, "browser-employment.pub");
     await download.saveAs(saved);
@@ -102,6 +105,12 @@ test("the export tool and the dashboard, in Chromium", async () => {
     await page.waitForSelector("#result:not([hidden])");
     assert.match(await page.textContent("#accounting"), /published1/);
     assert.equal(await page.locator("#rejected tr").count(), 0);
+    // A swapped key file: the worker's error reaches the page with its rule.
+    await page.setInputFiles("#run-key", join(dir, "employment.key"));
+    await page.click("#tokenise");
+    await page.waitForFunction(() => document.getElementById("error").textContent !== "");
+    assert.match(await page.textContent("#error"), /key/i);
+    assert.ok(await page.isHidden("#result"));
     assert.deepEqual(exporter.requests, [], "no network request after the page loaded");
 
     // The browser's publication: the CLI's pseudonyms and services, and it matches in the CLI.

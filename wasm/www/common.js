@@ -1,7 +1,9 @@
 // What both tools share: loading the package once, reading files, offering downloads.
 import init, * as samkoer from "./pkg/samkoer_wasm.js";
 
-export const ready = init().then(() => samkoer);
+let loading;
+/** The package, loaded once per page (the export tool loads it in its worker instead). */
+export const loadPackage = () => (loading ??= init().then(() => samkoer));
 
 export const readBytes = async (input) => new Uint8Array(await input.files[0].arrayBuffer());
 export const readText = async (input) => input.files[0].text();

@@ -1,4 +1,7 @@
-import { download, readText, ready, showError } from "./common.js";
+import { download, loadPackage, readText, showError } from "./common.js";
+
+// Loaded with the page, so that the match needs no network later.
+const ready = loadPackage();
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";

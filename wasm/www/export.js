@@ -1,4 +1,4 @@
-import { download, readBytes, readText, ready, row, showError } from "./common.js";
+import { download, readBytes, readText, row, showError } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 $("reference-date").valueAsDate = new Date();
@@ -10,21 +10,17 @@ $("tokenise").addEventListener("click", async () => {
     if (!$(id).files.length) return showError($("error"), `choose the ${id.replace("-", " ")} file`);
   }
   $("progress").hidden = false;
+  $("progress").value = 0;
   const started = performance.now();
-  const ticker = setInterval(() => ($("status").textContent = `working… ${((performance.now() - started) / 1000).toFixed(1)} s`), 100);
-  // Let the progress show before the work starts.
-  await new Promise((resolve) => setTimeout(resolve, 30));
   try {
-    const samkoer = await ready;
-    const runKey = samkoer.RunKey.fromKeyFile(await readText($("run-key")));
-    const sealingKey = samkoer.SealingKey.fromKeyFile(await readText($("sealing-key")));
-    const exportFile = $("export").files[0];
-    let bytes = await readBytes($("export"));
-    if ($("encoding").value === "windows-1252") {
-      // The browser's own decoder; the package reads UTF-8.
-      bytes = new TextEncoder().encode(new TextDecoder("windows-1252").decode(bytes));
-    }
-    const published = samkoer.publish(runKey, sealingKey, bytes, exportFile.name, $("reference-date").value, undefined);
+    const published = await tokenise({
+      runKey: await readText($("run-key")),
+      sealingKey: await readText($("sealing-key")),
+      bytes: await readBytes($("export")),
+      name: $("export").files[0].name,
+      encoding: $("encoding").value,
+      referenceDate: $("reference-date").value,
+    });
     const report = JSON.parse(published.report);
     const e = report.export;
     $("accounting").replaceChildren();
@@ -35,15 +31,39 @@ $("tokenise").addEventListener("click", async () => {
     $("rejected").replaceChildren();
     for (const line of e.rejected_lines) row($("rejected"), [line.line, line.rule]);
     $("downloads").replaceChildren();
-    download($("downloads"), `${sealingKey.sector}.pub`, published.publication);
-    download($("downloads"), `${sealingKey.sector}.accounting.json`, published.report, "application/json");
+    download($("downloads"), `${published.sector}.pub`, published.publication);
+    download($("downloads"), `${published.sector}.accounting.json`, published.report, "application/json");
     $("status").textContent = `${e.published} records published in ${((performance.now() - started) / 1000).toFixed(2)} s`;
     $("result").hidden = false;
   } catch (error) {
     showError($("error"), error);
     $("status").textContent = "";
   } finally {
-    clearInterval(ticker);
     $("progress").hidden = true;
   }
 });
+
+// One worker for the page's life, started with the page: it loads the package now, so that
+// tokenising later needs no network at all.
+const worker = new Worker("./export-worker.js", { type: "module" });
+
+/** Runs the package's publish in the worker, showing its progress; resolves with its result. */
+function tokenise(job) {
+  $("tokenise").disabled = true;
+  let reports = 0;
+  return new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if ("progress" in data) {
+        reports += 1;
+        $("progress").value = data.progress;
+        $("progress").dataset.reports = reports;
+        $("status").textContent = `read ${Math.round(100 * data.progress)} % of the export`;
+        return;
+      }
+      if (data.error) reject(Object.assign(new Error(data.error.message), data.error));
+      else resolve(data);
+    };
+    worker.onerror = (event) => reject(new Error(event.message || "the tokeniser stopped"));
+    worker.postMessage(job, [job.bytes.buffer]);
+  }).finally(() => ($("tokenise").disabled = false));
+}
