@@ -338,6 +338,9 @@ pub struct PublishArgs {
     /// The accounting report (JSON); default OUT.accounting.json.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Worker threads for the export's rows; default one per core, 1 for this thread alone.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 fn reference_date(text: Option<&str>) -> CliResult<time::Date> {
@@ -372,6 +375,10 @@ pub fn publish(args: &PublishArgs, audit: Option<&Path>) -> CliResult {
         &options,
         reference_date(args.reference_date.as_deref())?,
     )?;
+    let publisher = match args.threads {
+        Some(threads) => publisher.with_threads(usize::from(threads)),
+        None => publisher,
+    };
     let bar = spinner(format!("publishing {}", args.export.display()));
     let report = publisher.publish_files(&args.export, args.relations.as_deref(), &args.out);
     bar.finish_and_clear();

@@ -2,9 +2,9 @@
 //! (spec §9). The catalogue is data, versioned and shipped as `core/catalogue/catalogue.toml`;
 //! a municipality may load its own reviewed copy instead.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use toml::Spanned;
 
@@ -85,7 +85,9 @@ pub struct Catalogue {
     /// The excluded service categories.
     pub excluded: Vec<ExcludedService>,
     #[serde(skip)]
-    index: HashMap<String, CategoryIndex>,
+    // Looked up once per export row: a fast hash, safe here because the table is fixed and
+    // small, so no input can flood it.
+    index: FxHashMap<String, CategoryIndex>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -141,7 +143,7 @@ impl Catalogue {
         }
         let version = text_field(&root, &toml, "version")?;
 
-        let mut index = HashMap::new();
+        let mut index = FxHashMap::default();
         let mut sectors = Vec::new();
         for sector in root.tables("sector", &["code", "name", "name_en"])? {
             let code_value = sector.required_string("code")?;

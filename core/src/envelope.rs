@@ -8,8 +8,10 @@
 
 use std::fmt;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInOut, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
 use time::{Date, Month};
 use zeroize::Zeroize;
 
@@ -23,6 +25,41 @@ use crate::pseudonym::Pseudonym;
 
 /// The envelope format version, the first byte of every envelope.
 pub const ENVELOPE_VERSION: u8 = 1;
+/// What sealing many envelopes keeps between them: a ChaCha20 generator seeded once from the
+/// operating system for the nonces, so a large export makes one system call rather than one per
+/// record (its nonces are as unpredictable, and as unlikely to repeat, as the operating
+/// system's own), and a buffer for the associated data.
+pub struct SealState {
+    nonces: ChaCha20Rng,
+    associated_data: Vec<u8>,
+}
+
+impl SealState {
+    /// A state whose generator is seeded from the operating system's random number generator.
+    pub fn from_os() -> Result<SealState> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|_| Error::Random)?;
+        let state = SealState {
+            nonces: ChaCha20Rng::from_seed(seed),
+            associated_data: Vec::with_capacity(128),
+        };
+        seed.zeroize();
+        Ok(state)
+    }
+
+    fn next_nonce(&mut self) -> [u8; NONCE_LEN] {
+        let mut nonce = [0u8; NONCE_LEN];
+        self.nonces.fill_bytes(&mut nonce);
+        nonce
+    }
+}
+
+impl fmt::Debug for SealState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealState(<redacted>)")
+    }
+}
+
 /// The length of the random nonce.
 pub const NONCE_LEN: usize = 12;
 /// The length of the authentication tag.
@@ -48,6 +85,41 @@ pub struct EnvelopeContent {
     pub start: Date,
 }
 
+/// An envelope's content borrowed from where it was read (the publisher's CSV buffer).
+pub(crate) struct EnvelopeFields<'a> {
+    pub(crate) cpr: &'a Cpr,
+    pub(crate) case_ref: &'a str,
+    pub(crate) caseworker: &'a str,
+    pub(crate) goal: &'a str,
+    pub(crate) start: Date,
+}
+
+impl EnvelopeFields<'_> {
+    /// Appends the padded plaintext (spec §6.1); nothing on error.
+    fn encode_into(&self, out: &mut Vec<u8>) -> std::result::Result<(), Rule> {
+        let fields = [self.case_ref, self.caseworker, self.goal];
+        if fields.iter().any(|f| f.len() > MAX_FIELD_LEN) {
+            return Err(Rule::FieldTooLong);
+        }
+        if !(1800..=9999).contains(&self.start.year()) {
+            return Err(Rule::DateInvalid);
+        }
+        let start = out.len();
+        out.extend_from_slice(self.cpr.expose_digits());
+        // Start dates come from the export, whose parser limits years to 1800..=9999.
+        out.extend_from_slice(&(self.start.year() as u16).to_be_bytes());
+        out.push(self.start.month() as u8);
+        out.push(self.start.day());
+        for field in fields {
+            out.extend_from_slice(&(field.len() as u16).to_be_bytes());
+            out.extend_from_slice(field.as_bytes());
+        }
+        let padded = start + (out.len() - start).div_ceil(PADDING_BLOCK) * PADDING_BLOCK;
+        out.resize(padded, 0);
+        Ok(())
+    }
+}
+
 impl Drop for EnvelopeContent {
     fn drop(&mut self) {
         self.case_ref.zeroize();
@@ -65,25 +137,19 @@ impl fmt::Debug for EnvelopeContent {
 impl EnvelopeContent {
     /// The plaintext bytes (spec §6.3), or the rule a field breaks.
     fn encode(&self) -> std::result::Result<Vec<u8>, Rule> {
-        let fields = [&self.case_ref, &self.caseworker, &self.goal];
-        if fields.iter().any(|f| f.len() > MAX_FIELD_LEN) {
-            return Err(Rule::FieldTooLong);
-        }
-        if !(1800..=9999).contains(&self.start.year()) {
-            return Err(Rule::DateInvalid);
-        }
         let mut out = Vec::with_capacity(128);
-        out.extend_from_slice(self.cpr.expose_digits());
-        // Start dates come from the export, whose parser limits years to 1800..=9999.
-        out.extend_from_slice(&(self.start.year() as u16).to_be_bytes());
-        out.push(self.start.month() as u8);
-        out.push(self.start.day());
-        for field in fields {
-            out.extend_from_slice(&(field.len() as u16).to_be_bytes());
-            out.extend_from_slice(field.as_bytes());
-        }
-        out.resize(out.len().div_ceil(PADDING_BLOCK) * PADDING_BLOCK, 0);
+        self.fields().encode_into(&mut out)?;
         Ok(out)
+    }
+
+    fn fields(&self) -> EnvelopeFields<'_> {
+        EnvelopeFields {
+            cpr: &self.cpr,
+            case_ref: &self.case_ref,
+            caseworker: &self.caseworker,
+            goal: &self.goal,
+            start: self.start,
+        }
     }
 
     /// Parses plaintext bytes; only called on authenticated plaintext.
@@ -157,14 +223,20 @@ impl EnvelopeKey {
     /// The associated data binding an envelope to its record (spec §6.2).
     fn associated_data(&self, service: &str, pseudonym: &Pseudonym) -> Vec<u8> {
         let mut ad = Vec::with_capacity(labels::ENVELOPE_AD.len() + 128);
+        self.associated_data_into(service, pseudonym, &mut ad);
+        ad
+    }
+
+    /// [`EnvelopeKey::associated_data`] into a buffer that is emptied first.
+    fn associated_data_into(&self, service: &str, pseudonym: &Pseudonym, ad: &mut Vec<u8>) {
+        ad.clear();
         ad.extend_from_slice(labels::ENVELOPE_AD);
         ad.push(ENVELOPE_VERSION);
         ad.extend_from_slice(&self.municipality.get().to_be_bytes());
-        push_short(&mut ad, self.run.as_str());
-        push_short(&mut ad, self.sector.as_str());
-        push_short(&mut ad, service);
+        push_short(ad, self.run.as_str());
+        push_short(ad, self.sector.as_str());
+        push_short(ad, service);
         ad.extend_from_slice(&pseudonym.0);
-        ad
     }
 
     /// Seals `content` for the record (`service`, `pseudonym`) with a fresh random nonce.
@@ -177,6 +249,51 @@ impl EnvelopeKey {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| Error::Random)?;
         self.seal_with_nonce(service, pseudonym, content, nonce)
+    }
+
+    /// Seals like [`EnvelopeKey::seal`], appending the envelope to `out` and encrypting it
+    /// there: the way to seal many, with no allocation per envelope.
+    pub(crate) fn seal_into(
+        &self,
+        state: &mut SealState,
+        service: &str,
+        pseudonym: &Pseudonym,
+        content: &EnvelopeFields<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        if !is_service_code(service) {
+            return Err(Error::Parameter {
+                rule: Rule::ServiceUnknown,
+            });
+        }
+        let nonce = state.next_nonce();
+        let start = out.len();
+        out.push(ENVELOPE_VERSION);
+        out.extend_from_slice(&nonce);
+        let plaintext_start = out.len();
+        if let Err(rule) = content.encode_into(out) {
+            out.truncate(start);
+            return Err(Error::Parameter { rule });
+        }
+        let mut aad = std::mem::take(&mut state.associated_data);
+        self.associated_data_into(service, pseudonym, &mut aad);
+        let sealed = self.cipher.encrypt_inout_detached(
+            &Nonce::from(nonce),
+            &aad,
+            (&mut out[plaintext_start..]).into(),
+        );
+        state.associated_data = aad;
+        match sealed {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(())
+            }
+            // AES-GCM encryption fails only for messages over 64 GiB; ours are under 13 KiB.
+            Err(_) => {
+                out.truncate(start);
+                Err(Error::OpenFailed)
+            }
+        }
     }
 
     /// Seals with a given nonce. Only for test vectors: a nonce must never repeat under one

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv::{ByteRecord, ReaderBuilder, StringRecord};
 use time::{Date, Month};
 use toml::Spanned;
 
@@ -64,15 +64,15 @@ impl Status {
         }
     }
 
+    const ALL: [Status; 4] = [
+        Status::Active,
+        Status::Ended,
+        Status::Pending,
+        Status::Refused,
+    ];
+
     fn from_name(name: &str) -> Option<Status> {
-        [
-            Status::Active,
-            Status::Ended,
-            Status::Pending,
-            Status::Refused,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
+        Status::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -163,6 +163,14 @@ impl ExportOptions {
     }
 
     fn status(&self, value: &str) -> Option<Status> {
+        if self.statuses.is_empty() {
+            // Only the four names, compared without case: no lower-cased copy needed (none of
+            // them has a letter whose Unicode lower case is ASCII but whose ASCII one is not).
+            let value = value.trim();
+            return Status::ALL
+                .into_iter()
+                .find(|s| s.name().eq_ignore_ascii_case(value));
+        }
         let value = value.trim().to_lowercase();
         self.statuses
             .get(&value)
@@ -302,23 +310,34 @@ impl CsvTable {
     /// The next data row; `None` at the end of the file. Blank lines are skipped by the CSV
     /// reader and count as no row.
     fn next_row(&mut self) -> Option<Result<TableRow<'_>>> {
-        let mut read = self.reader.read_byte_record(&mut self.record);
-        while matches!(read, Ok(true)) && is_blank(&self.record) {
-            read = self.reader.read_byte_record(&mut self.record);
+        let mut record = std::mem::take(&mut self.record);
+        let read = self.read_into(&mut record);
+        self.record = record;
+        Some(read?.map(|row| row.map(|line| (line, &self.record, &self.columns[..]))))
+    }
+
+    /// Reads the next data row into `record`: its line, or the line and rule that make it
+    /// unreadable; `None` at the end of the file.
+    fn read_into(
+        &mut self,
+        record: &mut ByteRecord,
+    ) -> Option<Result<std::result::Result<u64, (u64, Rule)>>> {
+        let mut read = self.reader.read_byte_record(record);
+        while matches!(read, Ok(true)) && is_blank(record) {
+            read = self.reader.read_byte_record(record);
         }
         match read {
             Ok(false) => None,
-            Ok(true) if self.record.len() == 1 && &self.record[0] == END_SENTINEL => None,
+            Ok(true) if record.len() == 1 && &record[0] == END_SENTINEL => None,
             Ok(true) => {
                 // The CSV reader numbers a record by where it looked for it, before it skipped
                 // blank lines. Count back from where the record ended instead: the line after
                 // its final LF, less the LFs inside quoted fields.
                 let next_line = self.reader.position().line();
-                let inner_newlines = memchr_count(self.record.as_slice());
+                let inner_newlines = memchr_count(record.as_slice());
                 let line = next_line.saturating_sub(1 + inner_newlines);
                 let swallowed_sentinel = inner_newlines > 0
-                    && self
-                        .record
+                    && record
                         .as_slice()
                         .windows(END_SENTINEL.len())
                         .any(|w| w == END_SENTINEL);
@@ -326,10 +345,10 @@ impl CsvTable {
                     // That record ran to the end of the input, so no LF of its own ended it.
                     return Some(Ok(Err((line + 1, Rule::CsvSyntax))));
                 }
-                if self.record.len() != self.width {
+                if record.len() != self.width {
                     return Some(Ok(Err((line, Rule::CsvFieldCount))));
                 }
-                Some(Ok(Ok((line, &self.record, &self.columns))))
+                Some(Ok(Ok(line)))
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -376,17 +395,44 @@ fn csv_error(file: &str, line: u64, error: csv::Error) -> Error {
     }
 }
 
-/// The text of field `index` of a row, or `""` for an absent optional column.
-fn field(record: &ByteRecord, column: Option<usize>) -> std::result::Result<&str, Rule> {
-    match column.and_then(|c| record.get(c)) {
-        Some(bytes) => std::str::from_utf8(bytes)
-            .map(str::trim)
-            .map_err(|_| Rule::Encoding),
+/// The fields of a CSV row as text: checked one by one (`ByteRecord`), or all at once
+/// (`StringRecord`, the publisher's fast path).
+pub(crate) trait RowFields {
+    /// Field `index`, if the row has it, as text or the encoding rule.
+    fn text(&self, index: usize) -> Option<std::result::Result<&str, Rule>>;
+}
+
+impl RowFields for ByteRecord {
+    fn text(&self, index: usize) -> Option<std::result::Result<&str, Rule>> {
+        self.get(index)
+            .map(|bytes| std::str::from_utf8(bytes).map_err(|_| Rule::Encoding))
+    }
+}
+
+impl RowFields for StringRecord {
+    fn text(&self, index: usize) -> Option<std::result::Result<&str, Rule>> {
+        self.get(index).map(Ok)
+    }
+}
+
+/// The text of field `index` of a row, trimmed, or `""` for an absent optional column.
+fn field<R: RowFields>(record: &R, column: Option<usize>) -> std::result::Result<&str, Rule> {
+    match column.and_then(|c| record.text(c)) {
+        Some(text) => text.map(trim_field),
         None => Ok(""),
     }
 }
 
-fn required(record: &ByteRecord, column: Option<usize>) -> std::result::Result<&str, Rule> {
+/// `text` without surrounding white space. Most fields start and end with a visible ASCII
+/// character and need no look at the rest.
+fn trim_field(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+fn required<R: RowFields>(record: &R, column: Option<usize>) -> std::result::Result<&str, Rule> {
     let text = field(record, column)?;
     if text.is_empty() {
         Err(Rule::FieldEmpty)
@@ -395,12 +441,12 @@ fn required(record: &ByteRecord, column: Option<usize>) -> std::result::Result<&
     }
 }
 
-fn limited(record: &ByteRecord, column: Option<usize>) -> std::result::Result<String, Rule> {
+fn limited<R: RowFields>(record: &R, column: Option<usize>) -> std::result::Result<&str, Rule> {
     let text = field(record, column)?;
     if text.len() > MAX_FIELD_LEN {
         Err(Rule::FieldTooLong)
     } else {
-        Ok(text.to_owned())
+        Ok(text)
     }
 }
 
@@ -437,13 +483,16 @@ pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
 
 /// One valid row of a case-system export.
 #[derive(Debug)]
-pub struct ServiceRow {
+///
+/// Its texts are `String`s as [`ExportReader::next_row`] hands them out; the publisher reads
+/// them as `&str` borrowed from the CSV reader's buffer.
+pub struct ServiceRow<S = String> {
     /// The 1-based line the row starts on.
     pub line: u64,
     /// The citizen.
     pub cpr: Cpr,
     /// The service code, as in the catalogue.
-    pub service: String,
+    pub service: S,
     /// The status.
     pub status: Status,
     /// The start date.
@@ -451,11 +500,27 @@ pub struct ServiceRow {
     /// The end date, if any.
     pub end: Option<Date>,
     /// The caseworker (may be empty).
-    pub caseworker: String,
+    pub caseworker: S,
     /// The case reference (may be empty).
-    pub case_ref: String,
+    pub case_ref: S,
     /// The goal (may be empty).
-    pub goal: String,
+    pub goal: S,
+}
+
+impl ServiceRow<&str> {
+    fn into_owned(self) -> ServiceRow {
+        ServiceRow {
+            line: self.line,
+            cpr: self.cpr,
+            service: self.service.to_owned(),
+            status: self.status,
+            start: self.start,
+            end: self.end,
+            caseworker: self.caseworker.to_owned(),
+            case_ref: self.case_ref.to_owned(),
+            goal: self.goal.to_owned(),
+        }
+    }
 }
 
 /// A row that was rejected as invalid: where, and which rule. Never the value.
@@ -498,20 +563,74 @@ impl ExportReader {
     pub fn next_row(&mut self) -> Option<Result<RowOutcome<ServiceRow>>> {
         let (options, reference) = (&self.options, self.reference);
         self.table.next_parsed(|line, record, columns| {
-            parse_service_row(line, record, columns, options, reference)
+            parse_service_row(line, record, columns, options, reference).map(ServiceRow::into_owned)
         })
+    }
+
+    /// Reads the next row into `slot`, its fields not yet checked, for
+    /// [`ExportRowParser::parse`] on another thread; reuses the slot's buffers. `None` at the
+    /// end of the file.
+    pub(crate) fn next_raw_into(&mut self, slot: &mut RawRow) -> Option<Result<()>> {
+        if slot.is_err() {
+            *slot = Ok((0, ByteRecord::new()));
+        }
+        let Ok((line, record)) = slot else {
+            return None;
+        };
+        match self.table.read_into(record)? {
+            Err(e) => Some(Err(e)),
+            Ok(Ok(read)) => {
+                *line = read;
+                Some(Ok(()))
+            }
+            Ok(Err((line, rule))) => {
+                *slot = Err(RejectedRow { line, rule });
+                Some(Ok(()))
+            }
+        }
+    }
+
+    /// What checks the fields of this export's raw rows.
+    pub(crate) fn row_parser(&self) -> ExportRowParser {
+        ExportRowParser {
+            columns: self.table.columns.clone(),
+            options: self.options.clone(),
+            reference: self.reference,
+        }
     }
 }
 
-fn parse_service_row(
+/// A row as read, its fields not yet checked: its line and fields, or the line and rule that
+/// made it unreadable.
+pub(crate) type RawRow = RowOutcome<(u64, ByteRecord)>;
+
+/// Checks the fields of an export's raw rows exactly as [`ExportReader::next_row`] does.
+pub(crate) struct ExportRowParser {
+    columns: Vec<Option<usize>>,
+    options: ExportOptions,
+    reference: Date,
+}
+
+impl ExportRowParser {
+    pub(crate) fn parse<'r, R: RowFields>(
+        &self,
+        line: u64,
+        record: &'r R,
+    ) -> RowOutcome<ServiceRow<&'r str>> {
+        parse_service_row(line, record, &self.columns, &self.options, self.reference)
+            .map_err(|rule| RejectedRow { line, rule })
+    }
+}
+
+fn parse_service_row<'r, R: RowFields>(
     line: u64,
-    record: &ByteRecord,
+    record: &'r R,
     columns: &[Option<usize>],
     options: &ExportOptions,
     reference: Date,
-) -> std::result::Result<ServiceRow, Rule> {
+) -> std::result::Result<ServiceRow<&'r str>, Rule> {
     let cpr = Cpr::parse(required(record, columns[0])?, reference)?;
-    let service = required(record, columns[1])?.to_owned();
+    let service = required(record, columns[1])?;
     let status = options
         .status(required(record, columns[2])?)
         .ok_or(Rule::StatusUnknown)?;

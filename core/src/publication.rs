@@ -229,6 +229,123 @@ impl RecordRef<'_> {
     }
 }
 
+/// Appends a service record's bytes (spec §7.3); `false`, with nothing appended, if the record
+/// cannot be written (an envelope of the wrong size, a service code or start month out of range).
+fn encode_service(record: &ServiceRecord, bytes: &mut Vec<u8>) -> bool {
+    let copy_envelope = |bytes: &mut Vec<u8>| {
+        bytes.extend_from_slice(&record.envelope);
+        Ok(())
+    };
+    let head = ServiceHead {
+        pseudonym: &record.pseudonym,
+        service: &record.service,
+        start: record.start,
+        age_band: record.age_band,
+        major_change: record.major_change,
+    };
+    matches!(head.encode_with(bytes, copy_envelope), Ok(true))
+}
+
+/// A service record but its envelope.
+pub(crate) struct ServiceHead<'a> {
+    pub(crate) pseudonym: &'a Pseudonym,
+    pub(crate) service: &'a str,
+    pub(crate) start: YearMonth,
+    pub(crate) age_band: AgeBand,
+    pub(crate) major_change: bool,
+}
+
+impl ServiceHead<'_> {
+    /// Appends the record with the envelope that `seal` appends in place. `Ok(false)`, with
+    /// nothing appended, if the record cannot be written; an error of `seal` is passed on.
+    fn encode_with(
+        &self,
+        bytes: &mut Vec<u8>,
+        seal: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<bool> {
+        let valid_start = YEARS.contains(&self.start.year) && (1..=12).contains(&self.start.month);
+        if !valid_start || !is_service_code(self.service) {
+            return Ok(false);
+        }
+        let begin = bytes.len();
+        bytes.push(TAG_SERVICE);
+        bytes.extend_from_slice(&self.pseudonym.0);
+        push_short(bytes, self.service);
+        bytes.extend_from_slice(&self.start.year.to_be_bytes());
+        bytes.push(self.start.month);
+        bytes.push(self.age_band.to_byte());
+        bytes.push(if self.major_change {
+            FLAG_MAJOR_CHANGE
+        } else {
+            0
+        });
+        let length_at = bytes.len();
+        bytes.extend_from_slice(&[0, 0]);
+        if let Err(e) = seal(bytes) {
+            bytes.truncate(begin);
+            return Err(e);
+        }
+        match u16::try_from(bytes.len() - length_at - 2) {
+            Ok(len) if usize::from(len) >= MIN_ENVELOPE_LEN => {
+                bytes[length_at..length_at + 2].copy_from_slice(&len.to_be_bytes());
+                Ok(true)
+            }
+            _ => {
+                bytes.truncate(begin);
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Service records encoded for [`FileWriter::write_services`]: encoding can then happen on
+/// another thread than writing and hashing.
+#[derive(Debug, Default)]
+pub struct EncodedServices {
+    bytes: Vec<u8>,
+    count: u64,
+    /// The index of the first record that could not be encoded; none after it is kept.
+    invalid: Option<u64>,
+}
+
+impl EncodedServices {
+    /// Encodes a record after the others.
+    pub fn push(&mut self, record: &ServiceRecord) {
+        if self.invalid.is_none() {
+            let encoded = encode_service(record, &mut self.bytes);
+            self.count_encoded(encoded);
+        }
+    }
+
+    /// Encodes a record after the others with the envelope that `seal` appends in place.
+    pub(crate) fn push_sealed(
+        &mut self,
+        head: &ServiceHead<'_>,
+        seal: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
+        if self.invalid.is_none() {
+            let encoded = head.encode_with(&mut self.bytes, seal)?;
+            self.count_encoded(encoded);
+        }
+        Ok(())
+    }
+
+    fn count_encoded(&mut self, encoded: bool) {
+        if encoded {
+            self.count += 1;
+        } else {
+            self.invalid = Some(self.count);
+        }
+    }
+
+    /// Empties the batch, keeping its buffer.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.count = 0;
+        self.invalid = None;
+    }
+}
+
 /// Writes a file record by record; [`FileWriter::finish`] writes the trailer.
 pub struct FileWriter<W: Write> {
     inner: W,
@@ -318,26 +435,32 @@ impl<W: Write> FileWriter<W> {
     /// Writes one service record (publications only).
     pub fn write_service(&mut self, record: &ServiceRecord) -> Result<()> {
         self.check_tag(TAG_SERVICE)?;
-        let envelope_len = self.envelope_len(&record.service, &record.envelope)?;
-        if !YEARS.contains(&record.start.year) || !(1..=12).contains(&record.start.month) {
-            return Err(self.bad_record());
-        }
-        self.emit_scratch(|bytes| {
-            bytes.push(TAG_SERVICE);
-            bytes.extend_from_slice(&record.pseudonym.0);
-            push_short(bytes, &record.service);
-            bytes.extend_from_slice(&record.start.year.to_be_bytes());
-            bytes.push(record.start.month);
-            bytes.push(record.age_band.to_byte());
-            bytes.push(if record.major_change {
-                FLAG_MAJOR_CHANGE
-            } else {
-                0
-            });
-            bytes.extend_from_slice(&envelope_len.to_be_bytes());
-            bytes.extend_from_slice(&record.envelope);
-        })?;
+        let mut bytes = std::mem::take(&mut self.scratch);
+        bytes.clear();
+        let written = if encode_service(record, &mut bytes) {
+            self.emit(&bytes)
+        } else {
+            Err(self.bad_record())
+        };
+        self.scratch = bytes;
+        written?;
         self.primary += 1;
+        Ok(())
+    }
+
+    /// Writes service records encoded elsewhere (publications only), as
+    /// [`FileWriter::write_service`] would one by one.
+    pub fn write_services(&mut self, records: &EncodedServices) -> Result<()> {
+        self.check_tag(TAG_SERVICE)?;
+        if let Some(index) = records.invalid {
+            return Err(Error::format(
+                &self.file,
+                self.primary + self.relations + index + 1,
+                Rule::PublicationRecord,
+            ));
+        }
+        self.emit(&records.bytes)?;
+        self.primary += records.count;
         Ok(())
     }
 

@@ -2,38 +2,41 @@
 //! accounting report out (spec §8.4). Every input row ends up in exactly one of published,
 //! excluded by policy (with the rule), or rejected as invalid (with line and rule).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::mpsc;
 
+use csv::{ByteRecord, StringRecord};
 use serde::Serialize;
 use time::Date;
 
 use crate::catalogue::{Catalogue, Category, Service};
-use crate::envelope::{EnvelopeContent, EnvelopeKey};
+use crate::envelope::{EnvelopeFields, EnvelopeKey, SealState};
 use crate::error::{Error, Result, Rule};
 use crate::export::{
-    ExportOptions, ExportReader, RejectedRow, RelationsReader, ServiceRow, Status,
+    ExportOptions, ExportReader, ExportRowParser, RawRow, RejectedRow, RelationsReader, RowOutcome,
+    ServiceRow, Status,
 };
 use crate::ids::SectorCode;
 use crate::keys::{RunKey, SealingKey};
 use crate::pseudonym::Pseudonymiser;
 use crate::publication::{
-    FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+    EncodedServices, FileHeader, FileKind, FileWriter, RelationRecord, ServiceHead, YearMonth,
 };
 
 /// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
 /// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.
-pub(crate) fn ongoing_service<'c>(
+pub(crate) fn ongoing_service<'c, S: AsRef<str>>(
     catalogue: &'c Catalogue,
     sector: &SectorCode,
     reference: Date,
-    row: &ServiceRow,
+    row: &ServiceRow<S>,
 ) -> std::result::Result<&'c Service, std::result::Result<Exclusion, Rule>> {
     // An unknown code is invalid data whatever the status, so it is checked first.
     let category = catalogue
-        .lookup(&row.service)
+        .lookup(row.service.as_ref())
         .ok_or(Err(Rule::ServiceUnknown))?;
     match row.status {
         Status::Active => {}
@@ -156,6 +159,21 @@ impl Accounting {
         });
     }
 
+    /// Adds the counts and rejected lines of rows read after this file's so far.
+    fn absorb(&mut self, later: Accounting) {
+        self.rows += later.rows;
+        self.published += later.published;
+        self.excluded += later.excluded;
+        self.rejected += later.rejected;
+        for (rule, count) in later.excluded_by_rule {
+            *self.excluded_by_rule.entry(rule).or_default() += count;
+        }
+        for (rule, count) in later.rejected_by_rule {
+            *self.rejected_by_rule.entry(rule).or_default() += count;
+        }
+        self.rejected_lines.extend(later.rejected_lines);
+    }
+
     /// The four counts by name, as audit entries and summaries give them.
     pub fn counts(&self) -> [(&'static str, u64); 4] {
         [
@@ -208,6 +226,35 @@ impl AccountingReport {
     }
 }
 
+/// A publishing worker's two channels: batches of raw rows in, their results out.
+type WorkerChannels = (mpsc::Sender<Vec<RawRow>>, mpsc::Receiver<Result<DoneBatch>>);
+
+/// A batch done by a worker: its records, its accounting, and its rows' buffers for reuse.
+struct DoneBatch {
+    records: EncodedServices,
+    accounting: Accounting,
+    rows: Vec<RawRow>,
+}
+
+/// Reads up to a batch of raw rows into `batch`, reusing its rows' buffers; `false` at the end
+/// of the export.
+fn read_batch(rows: &mut ExportReader, batch: &mut Vec<RawRow>) -> Result<bool> {
+    const BATCH: usize = 2048;
+    let mut filled = 0;
+    while filled < BATCH {
+        if filled == batch.len() {
+            batch.push(Ok((0, ByteRecord::new())));
+        }
+        match rows.next_raw_into(&mut batch[filled]) {
+            Some(read) => read?,
+            None => break,
+        }
+        filled += 1;
+    }
+    batch.truncate(filled);
+    Ok(filled > 0)
+}
+
 /// Everything a sector needs to publish for one run.
 pub struct Publisher<'a> {
     run_key: &'a RunKey,
@@ -217,6 +264,7 @@ pub struct Publisher<'a> {
     header: FileHeader,
     pseudonymiser: Pseudonymiser,
     envelope_key: EnvelopeKey,
+    threads: usize,
 }
 
 impl std::fmt::Debug for Publisher<'_> {
@@ -262,7 +310,15 @@ impl<'a> Publisher<'a> {
             header,
             pseudonymiser: Pseudonymiser::new(run_key),
             envelope_key: EnvelopeKey::derive(sealing_key, run_key.run()),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         })
+    }
+
+    /// Uses `threads` workers for the export's rows (default: one per core; 1 publishes on the
+    /// calling thread alone, as where threads are unavailable).
+    pub fn with_threads(mut self, threads: usize) -> Publisher<'a> {
+        self.threads = threads.max(1);
+        self
     }
 
     /// The header every publication of this publisher carries.
@@ -274,7 +330,7 @@ impl<'a> Publisher<'a> {
     ///
     /// A file-level fault of an input (no header, a missing column, an I/O error) stops the
     /// publish with an error; a bad row is only rejected and counted.
-    pub fn publish<W: Write>(
+    pub fn publish<W: Write + Send>(
         &self,
         export: impl Read + 'static,
         export_name: &str,
@@ -295,29 +351,17 @@ impl<'a> Publisher<'a> {
         let mut writer = FileWriter::new(out, FileKind::Publication, out_name, &self.header)?;
 
         let mut export_accounting = Accounting::new(export_name);
-        while let Some(row) = rows.next_row() {
-            let row = match row? {
-                Ok(row) => row,
-                Err(rejected) => {
-                    export_accounting.reject(rejected);
-                    continue;
-                }
-            };
-            match ongoing_service(
-                self.catalogue,
-                &self.header.sector,
-                self.reference_date,
-                &row,
-            ) {
-                Ok(service) => {
-                    writer.write_service(&self.record(row, service.major_change)?)?;
-                    export_accounting.publish();
-                }
-                Err(Ok(exclusion)) => export_accounting.exclude(exclusion),
-                Err(Err(rule)) => export_accounting.reject(RejectedRow {
-                    line: row.line,
-                    rule,
-                }),
+        if self.threads > 1 {
+            self.publish_rows_in_parallel(&mut rows, &mut writer, &mut export_accounting)?;
+        } else {
+            let parser = rows.row_parser();
+            let mut state = SealState::from_os()?;
+            let mut batch = Vec::new();
+            while read_batch(&mut rows, &mut batch)? {
+                let done = self.process_batch(&mut state, &parser, batch)?;
+                writer.write_services(&done.records)?;
+                export_accounting.absorb(done.accounting);
+                batch = done.rows;
             }
         }
 
@@ -350,37 +394,201 @@ impl<'a> Publisher<'a> {
         Ok((out, self.report(export_accounting, relations_accounting)))
     }
 
-    fn record(&self, row: ServiceRow, major_change: bool) -> Result<ServiceRecord> {
+    /// The export's rows on `self.threads` workers: this thread reads the CSV, the workers check
+    /// the fields, pseudonymise, seal and encode, batch by batch, and one more thread hashes and
+    /// writes. Batches are written and counted in the order they were read, so the publication
+    /// and the accounting are those of one thread (envelope nonces apart, which are random
+    /// either way).
+    fn publish_rows_in_parallel<W: Write + Send>(
+        &self,
+        rows: &mut ExportReader,
+        writer: &mut FileWriter<W>,
+        accounting: &mut Accounting,
+    ) -> Result<()> {
+        let parser = rows.row_parser();
+        std::thread::scope(|scope| {
+            let mut workers = Vec::with_capacity(self.threads);
+            for _ in 0..self.threads {
+                let (batches, inbox) = mpsc::channel::<Vec<RawRow>>();
+                let (outbox, results) = mpsc::channel::<Result<DoneBatch>>();
+                let parser = &parser;
+                scope.spawn(move || {
+                    let mut state = match SealState::from_os() {
+                        Ok(state) => state,
+                        Err(e) => return drop(outbox.send(Err(e))),
+                    };
+                    for rows in inbox {
+                        let done = self.process_batch(&mut state, parser, rows);
+                        if outbox.send(done).is_err() {
+                            return;
+                        }
+                    }
+                });
+                workers.push((batches, results));
+            }
+            let (to_writer, writer_inbox) = mpsc::sync_channel::<EncodedServices>(4);
+            let writing = scope.spawn(move || -> Result<()> {
+                writer_inbox
+                    .into_iter()
+                    .try_for_each(|records| writer.write_services(&records))
+            });
+            let read = self.hand_out_batches(rows, &workers, &to_writer, accounting);
+            drop(to_writer);
+            // The writer's own error, if it stopped, is what made the reading stop.
+            let written = writing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.and(read)
+        })
+    }
+
+    /// Reads the export in batches for the workers, in turn, and passes their results on to the
+    /// writer in the same order.
+    fn hand_out_batches(
+        &self,
+        rows: &mut ExportReader,
+        workers: &[WorkerChannels],
+        to_writer: &mpsc::SyncSender<EncodedServices>,
+        accounting: &mut Accounting,
+    ) -> Result<()> {
+        // Workers of the batches handed out and not yet passed on, oldest first. A few per
+        // worker keep every worker busy and bound the memory in flight.
+        let mut pending = VecDeque::new();
+        let mut spare_batches: Vec<Vec<RawRow>> = Vec::new();
+        let mut pass_on_oldest =
+            |pending: &mut VecDeque<usize>, spare: &mut Vec<Vec<RawRow>>| -> Result<bool> {
+                let Some(worker) = pending.pop_front() else {
+                    return Ok(false);
+                };
+                // A worker hangs up without an answer only by panicking, which the scope then
+                // raises again; its own errors arrive as answers.
+                let done = workers[worker].1.recv().map_err(|_| Error::Random)??;
+                accounting.absorb(done.accounting);
+                spare.push(done.rows);
+                // The writer hangs up only when it has failed; the caller reports why.
+                Ok(to_writer.send(done.records).is_ok())
+            };
+        let mut next_worker = 0;
+        loop {
+            // Rows are read into the buffers of a batch already written, where there is one.
+            let mut batch = spare_batches.pop().unwrap_or_default();
+            if !read_batch(rows, &mut batch)? {
+                break;
+            }
+            if pending.len() == 3 * workers.len()
+                && !pass_on_oldest(&mut pending, &mut spare_batches)?
+            {
+                return Ok(());
+            }
+            // A worker stops receiving only when this thread has stopped sending.
+            let _ = workers[next_worker].0.send(batch);
+            pending.push_back(next_worker);
+            next_worker = (next_worker + 1) % workers.len();
+        }
+        while pass_on_oldest(&mut pending, &mut spare_batches)? {}
+        Ok(())
+    }
+
+    /// One batch of raw rows: each row checked, published (pseudonymised, sealed and encoded),
+    /// excluded or rejected, and counted.
+    fn process_batch(
+        &self,
+        state: &mut SealState,
+        parser: &ExportRowParser,
+        mut rows: Vec<RawRow>,
+    ) -> Result<DoneBatch> {
+        let mut records = EncodedServices::default();
+        let mut accounting = Accounting::default();
+        for raw in &mut rows {
+            let (line, record) = match raw {
+                Ok((line, record)) => (*line, record),
+                Err(rejected) => {
+                    accounting.reject(*rejected);
+                    continue;
+                }
+            };
+            // Every field checked as UTF-8 at once; a row with a bad byte anywhere is read
+            // field by field instead, so that, as always, only the fields used count.
+            match StringRecord::from_byte_record(std::mem::take(record)) {
+                Ok(text) => {
+                    let row = parser.parse(line, &text);
+                    self.publish_row(state, row, &mut records, &mut accounting)?;
+                    *record = text.into_byte_record();
+                }
+                Err(not_text) => {
+                    *record = not_text.into_byte_record();
+                    let row = parser.parse(line, &*record);
+                    self.publish_row(state, row, &mut records, &mut accounting)?;
+                }
+            }
+        }
+        Ok(DoneBatch {
+            records,
+            accounting,
+            rows,
+        })
+    }
+
+    /// Publishes, excludes or rejects a row, and counts it.
+    fn publish_row(
+        &self,
+        state: &mut SealState,
+        row: RowOutcome<ServiceRow<&str>>,
+        records: &mut EncodedServices,
+        accounting: &mut Accounting,
+    ) -> Result<()> {
+        let row = match row {
+            Ok(row) => row,
+            Err(rejected) => {
+                accounting.reject(rejected);
+                return Ok(());
+            }
+        };
+        let sector = &self.header.sector;
+        match ongoing_service(self.catalogue, sector, self.reference_date, &row) {
+            Ok(service) => {
+                self.seal_record(state, &row, service.major_change, records)?;
+                accounting.publish();
+            }
+            Err(Ok(exclusion)) => accounting.exclude(exclusion),
+            Err(Err(rule)) => accounting.reject(RejectedRow {
+                line: row.line,
+                rule,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Appends the row's record — pseudonym, month, age band, sealed envelope — to `records`.
+    fn seal_record(
+        &self,
+        state: &mut SealState,
+        row: &ServiceRow<&str>,
+        major_change: bool,
+        records: &mut EncodedServices,
+    ) -> Result<()> {
         let pseudonym = self.pseudonymiser.pseudonym(&row.cpr);
         let age_band = row
             .cpr
             .age_band(self.reference_date)
             .map_err(|rule| Error::Parameter { rule })?;
-        let start = YearMonth::of(row.start);
-        let ServiceRow {
-            cpr,
-            service,
-            caseworker,
-            case_ref,
-            goal,
-            start: start_date,
-            ..
-        } = row;
-        let content = EnvelopeContent {
-            cpr,
-            case_ref,
-            caseworker,
-            goal,
-            start: start_date,
-        };
-        let envelope = self.envelope_key.seal(&service, &pseudonym, &content)?;
-        Ok(ServiceRecord {
-            pseudonym,
-            service,
-            start,
+        let head = ServiceHead {
+            pseudonym: &pseudonym,
+            service: row.service,
+            start: YearMonth::of(row.start),
             age_band,
             major_change,
-            envelope,
+        };
+        let content = EnvelopeFields {
+            cpr: &row.cpr,
+            case_ref: row.case_ref,
+            caseworker: row.caseworker,
+            goal: row.goal,
+            start: row.start,
+        };
+        records.push_sealed(&head, |out| {
+            self.envelope_key
+                .seal_into(state, row.service, &pseudonym, &content, out)
         })
     }
 

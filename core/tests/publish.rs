@@ -70,8 +70,19 @@ fn publish(
     export: &[u8],
     relations: Option<&[u8]>,
 ) -> Result<(Vec<u8>, AccountingReport), Error> {
+    publish_on(run_key, sealing, export, relations, 1)
+}
+
+fn publish_on(
+    run_key: &RunKey,
+    sealing: &SealingKey,
+    export: &[u8],
+    relations: Option<&[u8]>,
+    threads: usize,
+) -> Result<(Vec<u8>, AccountingReport), Error> {
     let options = ExportOptions::default();
-    let publisher = Publisher::new(run_key, sealing, Catalogue::builtin(), &options, REFERENCE)?;
+    let publisher = Publisher::new(run_key, sealing, Catalogue::builtin(), &options, REFERENCE)?
+        .with_threads(threads);
     let relations = relations.map(|r| {
         (
             Box::new(Cursor::new(r.to_vec())) as Box<dyn std::io::Read>,
@@ -189,6 +200,63 @@ fn a_whole_municipality_publishes_with_every_row_accounted_for() {
         total_rejected, town.invalid_rows,
         "exactly the deliberately invalid rows are rejected"
     );
+}
+
+/// A publication's records with each envelope opened: what it says, apart from the nonces.
+fn opened_records(publication: &[u8], sealing: &SealingKey) -> Vec<String> {
+    let key = EnvelopeKey::derive(sealing, &RunId::new("2026-11").unwrap());
+    let mut reader = FileReader::new(publication, FileKind::Publication, "p").unwrap();
+    let mut records = Vec::new();
+    while let Some(record) = reader.next_record().unwrap() {
+        records.push(match record {
+            Record::Service(s) => {
+                let content = key.open(&s.service, &s.pseudonym, &s.envelope).unwrap();
+                format!(
+                    "{} {} {:?} {:?} {} {} {} {} {}",
+                    s.pseudonym,
+                    s.service,
+                    s.start,
+                    s.age_band,
+                    s.major_change,
+                    content.case_ref,
+                    content.caseworker,
+                    content.goal,
+                    content.start,
+                )
+            }
+            Record::Relation(r) => format!("{} {}", r.child, r.parent),
+            Record::Flag(_) => panic!("a flag record in a publication"),
+        });
+    }
+    records
+}
+
+#[test]
+fn several_workers_publish_what_one_thread_does() {
+    let town = municipality(30_000, 9);
+    let run_key = run_key();
+    let keys = sealing_keys();
+    // The largest export, cut into many batches, with its invalid rows.
+    let (i, export) = town
+        .exports
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, e)| e.len())
+        .unwrap();
+    let (one, one_report) = publish_on(&run_key, &keys[i], export, None, 1).unwrap();
+    // Batches are 2,048 rows: enough rows that every worker gets several, in turn.
+    assert!(one_report.export.rows > 4 * 2048);
+    for threads in [2, 3] {
+        let (many, many_report) = publish_on(&run_key, &keys[i], export, None, threads).unwrap();
+        assert_eq!(many_report.export, one_report.export, "{threads} workers");
+        assert!(many_report.export.rejected > 0 && many_report.export.excluded > 0);
+        assert_eq!(
+            opened_records(&many, &keys[i]),
+            opened_records(&one, &keys[i])
+        );
+        // Fresh nonces: the envelopes themselves differ.
+        assert_ne!(many, one);
+    }
 }
 
 #[test]
