@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use rustc_hash::FxHashMap;
@@ -397,7 +398,8 @@ pub struct Ingested {
     publications: Vec<PublicationSummary>,
     sources: Vec<Source>,
     source_versions: Vec<Option<(u64, SystemTime)>>,
-    partitions: Vec<Vec<Compact>>,
+    /// Per publication, its records by partition, with ordinals counted from its own start.
+    source_partitions: Vec<Vec<Vec<Compact>>>,
     relations: Vec<(Pseudonym, Pseudonym)>,
     /// Per service record, by ordinal: the file offset of its tag in its source.
     record_offsets: Vec<u64>,
@@ -412,7 +414,150 @@ impl Ingested {
     }
 }
 
-/// Reads every publication, checks they belong together, and buckets the records.
+/// Runs `work(i, item)` for every item on every core (on this thread alone where threads are
+/// unavailable), each thread taking the next item when done; the results in the items' order.
+fn on_every_core<I: Send, T: Send>(items: Vec<I>, work: impl Fn(usize, I) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| work(i, item))
+            .collect();
+    }
+    let slots: Vec<_> = items
+        .into_iter()
+        .map(|item| Mutex::new(Some(item)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = slots.get(i) else {
+                            return done;
+                        };
+                        // Each index is handed out once, so each item is taken once.
+                        if let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) {
+                            done.push((i, work(i, item)));
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+/// One publication as read: its header, and its records or the error that stopped them.
+struct SourceRead {
+    header: FileHeader,
+    records: Result<SourceRecords>,
+}
+
+/// The records of one publication, bucketed; ordinals count from the publication's first record.
+struct SourceRecords {
+    partitions: Vec<Vec<Compact>>,
+    relations: Vec<(Pseudonym, Pseudonym)>,
+    record_offsets: Vec<u64>,
+    summary: PublicationSummary,
+}
+
+/// Buffers for one publication's records, allocated by the thread that will free them.
+struct SourceBuffers {
+    partitions: Vec<Vec<Compact>>,
+    record_offsets: Vec<u64>,
+}
+
+impl SourceBuffers {
+    /// Reserves for the most records a file of `bytes` can hold (a service record takes at
+    /// least 146 bytes in practice), so that nothing is copied while they grow; untouched
+    /// reserve costs no memory.
+    fn for_file_of(bytes: u64) -> SourceBuffers {
+        let most_records = usize::try_from(bytes / 146).unwrap_or(usize::MAX);
+        SourceBuffers {
+            partitions: (0..PARTITIONS)
+                .map(|_| Vec::with_capacity(most_records / PARTITIONS * 5 / 4))
+                .collect(),
+            record_offsets: Vec::with_capacity(most_records),
+        }
+    }
+}
+
+/// Reads one publication's records into partitions.
+fn read_source(
+    name: &str,
+    reader: &mut FileReader<Box<dyn ReadSeek + '_>>,
+    sector: usize,
+    service_index: &FxHashMap<&str, (u16, u8)>,
+    buffers: SourceBuffers,
+) -> Result<SourceRecords> {
+    let SourceBuffers {
+        mut partitions,
+        mut record_offsets,
+    } = buffers;
+    let mut relations = Vec::new();
+    loop {
+        let record_number = reader.service_count() + reader.relation_count() + 1;
+        let offset = reader.offset();
+        match reader.next_ref()? {
+            None => break,
+            Some(RecordRef::Service(record)) => match service_index.get(record.service) {
+                Some(&(service, service_sector)) if usize::from(service_sector) == sector => {
+                    // Ordinals are u32: a match holds at most about 4 billion records.
+                    let ordinal = u32::try_from(record_offsets.len())
+                        .map_err(|_| Error::format(name, record_number, Rule::PublicationRecord))?;
+                    record_offsets.push(offset);
+                    partitions[partition_of(&record.pseudonym)].push(Compact::new(
+                        record.pseudonym,
+                        service,
+                        service_sector,
+                        record.age_band,
+                        record.major_change,
+                        ordinal,
+                    ));
+                }
+                _ => return Err(Error::format(name, record_number, Rule::ServiceUnknown)),
+            },
+            Some(RecordRef::Relation(relation)) => {
+                relations.push((relation.child, relation.parent))
+            }
+            Some(RecordRef::Flag(_)) => {
+                return Err(Error::format(name, record_number, Rule::PublicationRecord));
+            }
+        }
+    }
+    let header = reader.header();
+    Ok(SourceRecords {
+        partitions,
+        relations,
+        record_offsets,
+        summary: PublicationSummary {
+            file: name.to_owned(),
+            sector: header.sector.clone(),
+            services: reader.service_count(),
+            relations: reader.relation_count(),
+            digest: reader.digest().unwrap_or_default(),
+        },
+    })
+}
+
+/// Reads every publication — on every core, one publication per thread at a time — checks
+/// they belong together, and buckets the records. Errors are reported as reading the
+/// publications one after the other would: the first publication's that has one.
 fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
     if sources.is_empty() {
         return Err(Error::Parameter {
@@ -431,24 +576,46 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
             ))
         })
         .collect();
-    let mut run: Option<RunInfo> = None;
-    let mut publications: Vec<PublicationSummary> = Vec::new();
-    // Reserve for the most records the files can hold (a service record takes at least 146
-    // bytes in practice), so that nothing is copied while it grows; untouched reserve costs no
-    // memory.
-    let bytes: u64 = sources.iter().map(Source::len).sum::<Result<u64>>()?;
-    let most_records = usize::try_from(bytes / 146).unwrap_or(usize::MAX);
-    let mut partitions: Vec<Vec<Compact>> = (0..PARTITIONS)
-        .map(|_| Vec::with_capacity(most_records / PARTITIONS * 5 / 4))
-        .collect();
-    let mut relations = Vec::new();
-    let (mut record_offsets, mut source_starts, mut source_versions) =
-        (Vec::with_capacity(most_records), vec![0u32], Vec::new());
-    for source in &sources {
+    let source_versions = sources
+        .iter()
+        .map(Source::version)
+        .collect::<Result<Vec<_>>>()?;
+    // Allocated here rather than on the reading threads: the selection frees these records,
+    // and memory freed to this thread's allocator is what the selection then reuses.
+    let buffers = sources
+        .iter()
+        .map(|source| Ok(SourceBuffers::for_file_of(source.len()?)))
+        .collect::<Result<Vec<_>>>()?;
+    let read_one = |source: &Source, buffers: SourceBuffers| -> Result<SourceRead> {
         let name = source.name();
-        source_versions.push(source.version()?);
         let mut reader = FileReader::new(source.open()?, FileKind::Publication, &name)?;
         let header = reader.header().clone();
+        // A publication of an unknown sector is refused below, before its records count.
+        let records = match catalogue
+            .sectors
+            .iter()
+            .position(|s| s.code == header.sector)
+        {
+            Some(sector) => read_source(&name, &mut reader, sector, &service_index, buffers),
+            None => Err(Error::format(&name, 0, Rule::SectorCode)),
+        };
+        Ok(SourceRead { header, records })
+    };
+    let reads = on_every_core(buffers, |i, buffers| read_one(&sources[i], buffers));
+
+    let mut run: Option<RunInfo> = None;
+    let mut publications: Vec<PublicationSummary> = Vec::new();
+    let mut source_partitions = Vec::with_capacity(sources.len());
+    let mut relations = Vec::new();
+    let total: usize = reads
+        .iter()
+        .filter_map(|read| read.as_ref().ok()?.records.as_ref().ok())
+        .map(|records| records.record_offsets.len())
+        .sum();
+    let (mut record_offsets, mut source_starts) = (Vec::with_capacity(total), vec![0u32]);
+    for (source, read) in sources.iter().zip(reads) {
+        let name = source.name();
+        let SourceRead { header, records } = read?;
         let whole_file = |rule| Error::format(&name, 0, rule);
         let this = RunInfo {
             municipality: header.municipality,
@@ -480,55 +647,18 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
                 return Err(whole_file(*rule));
             }
         }
-        let sector = catalogue
-            .sectors
-            .iter()
-            .position(|s| s.code == header.sector)
-            .ok_or_else(|| whole_file(Rule::SectorCode))?;
         if publications.iter().any(|p| p.sector == header.sector) {
             return Err(whole_file(Rule::DuplicateSector));
         }
-        loop {
-            let record_number = reader.service_count() + reader.relation_count() + 1;
-            let offset = reader.offset();
-            match reader.next_ref()? {
-                None => break,
-                Some(RecordRef::Service(record)) => match service_index.get(record.service) {
-                    Some(&(service, service_sector)) if usize::from(service_sector) == sector => {
-                        // Ordinals are u32: a match holds at most about 4 billion records.
-                        let ordinal = u32::try_from(record_offsets.len()).map_err(|_| {
-                            Error::format(&name, record_number, Rule::PublicationRecord)
-                        })?;
-                        record_offsets.push(offset);
-                        let bucket = &mut partitions[partition_of(&record.pseudonym)];
-                        bucket.push(Compact::new(
-                            record.pseudonym,
-                            service,
-                            service_sector,
-                            record.age_band,
-                            record.major_change,
-                            ordinal,
-                        ));
-                    }
-                    _ => return Err(Error::format(&name, record_number, Rule::ServiceUnknown)),
-                },
-                Some(RecordRef::Relation(relation)) => {
-                    relations.push((relation.child, relation.parent))
-                }
-                Some(RecordRef::Flag(_)) => {
-                    return Err(Error::format(&name, record_number, Rule::PublicationRecord));
-                }
-            }
-        }
-        publications.push(PublicationSummary {
-            file: name.clone(),
-            sector: header.sector.clone(),
-            services: reader.service_count(),
-            relations: reader.relation_count(),
-            digest: reader.digest().unwrap_or_default(),
-        });
-        // The ordinal check above keeps this within u32.
-        source_starts.push(u32::try_from(record_offsets.len()).unwrap_or(u32::MAX));
+        let records = records?;
+        record_offsets.extend_from_slice(&records.record_offsets);
+        // Ordinals are u32: a match holds at most about 4 billion records.
+        let end =
+            u32::try_from(record_offsets.len()).map_err(|_| whole_file(Rule::PublicationRecord))?;
+        source_starts.push(end);
+        source_partitions.push(records.partitions);
+        relations.extend(records.relations);
+        publications.push(records.summary);
         run.get_or_insert(this);
     }
     let run = run.ok_or(Error::Parameter {
@@ -539,7 +669,7 @@ fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
         publications,
         sources,
         source_versions,
-        partitions,
+        source_partitions,
         relations,
         record_offsets,
         source_starts,
@@ -656,7 +786,7 @@ impl Match {
             publications,
             sources,
             source_versions,
-            partitions,
+            source_partitions,
             relations,
             record_offsets,
             source_starts,
@@ -667,7 +797,7 @@ impl Match {
             });
         }
         let words = catalogue.services.len().div_ceil(64).max(1);
-        let records: usize = partitions.iter().map(Vec::len).sum();
+        let records: usize = source_partitions.iter().flatten().map(Vec::len).sum();
         let mut persons = Persons {
             sectors: Vec::with_capacity(records / 2),
             band: Vec::with_capacity(records / 2),
@@ -681,24 +811,36 @@ impl Match {
         let mut maps: Vec<PseudonymMap> = Vec::with_capacity(PARTITIONS);
         // (ordinal, person) of every record, partition by partition.
         let mut record_person: Vec<Vec<Flagged>> = Vec::with_capacity(PARTITIONS);
-        for bucket in partitions {
-            let mut map =
-                PseudonymMap::with_capacity_and_hasher(bucket.len() / 2, Default::default());
-            let mut persons_of = Vec::with_capacity(bucket.len());
-            for record in &bucket {
-                let person = *map
-                    .entry(record.pseudonym)
-                    .or_insert_with(|| persons.push());
-                persons_of.push(Flagged {
-                    ordinal: record.ordinal,
-                    candidate: person,
-                    check: pseudonym_check(&record.pseudonym),
-                });
-                let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
-                persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
-                persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
-                persons.major_change[p] |= record.packed >> 25 & 1 == 1;
-                persons.services[p * words + usize::from(service / 64)] |= 1 << (service % 64);
+        let mut source_partitions: Vec<_> = source_partitions
+            .into_iter()
+            .map(|partitions| partitions.into_iter())
+            .collect();
+        for _ in 0..PARTITIONS {
+            // This partition of every publication, its records freed once grouped.
+            let buckets: Vec<(u32, Vec<Compact>)> = source_partitions
+                .iter_mut()
+                .zip(&source_starts)
+                .map(|(partitions, &start)| (start, partitions.next().unwrap_or_default()))
+                .collect();
+            let size = buckets.iter().map(|(_, b)| b.len()).sum::<usize>();
+            let mut map = PseudonymMap::with_capacity_and_hasher(size / 2, Default::default());
+            let mut persons_of = Vec::with_capacity(size);
+            for (start, bucket) in &buckets {
+                for record in bucket {
+                    let person = *map
+                        .entry(record.pseudonym)
+                        .or_insert_with(|| persons.push());
+                    persons_of.push(Flagged {
+                        ordinal: start + record.ordinal,
+                        candidate: person,
+                        check: pseudonym_check(&record.pseudonym),
+                    });
+                    let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
+                    persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
+                    persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
+                    persons.major_change[p] |= record.packed >> 25 & 1 == 1;
+                    persons.services[p * words + usize::from(service / 64)] |= 1 << (service % 64);
+                }
             }
             maps.push(map);
             record_person.push(persons_of);
@@ -986,55 +1128,63 @@ impl Match {
     /// sector gets a file, empty or not, so that none learns anything from whether it got one.
     /// `create` gives the writer and name for a sector's file. A publication file that changed
     /// since the match read it is refused.
-    pub fn write_flag_files<W: Write>(
+    pub fn write_flag_files<W: Write + Send>(
         &self,
         mut create: impl FnMut(&SectorCode) -> Result<(W, String)>,
     ) -> Result<Vec<FlagFile<W>>> {
-        let mut done = Vec::with_capacity(self.sources.len());
+        let mut outputs = Vec::with_capacity(self.sources.len());
         for (s, (source, summary)) in self.sources.iter().zip(&self.publications).enumerate() {
-            let name = source.name();
             if source.version()? != self.source_versions[s] {
+                return Err(Error::format(&source.name(), 0, Rule::PublicationDigest));
+            }
+            outputs.push(create(&summary.sector)?);
+        }
+        // One sector's flag file per thread at a time; the first error in sector order wins.
+        on_every_core(outputs, |s, (out, file)| self.write_flag_file(s, out, file))
+            .into_iter()
+            .collect()
+    }
+
+    /// The flag file of publication `s`: its flagged records, fetched again by offset.
+    fn write_flag_file<W: Write>(&self, s: usize, out: W, file: String) -> Result<FlagFile<W>> {
+        let (source, summary) = (&self.sources[s], &self.publications[s]);
+        let name = source.name();
+        let header = FileHeader {
+            municipality: self.run.municipality,
+            run: self.run.run.clone(),
+            sector: summary.sector.clone(),
+            run_key_fingerprint: self.run.run_key_fingerprint,
+            catalogue_version: self.run.catalogue_version.clone(),
+            reference_date: self.run.reference_date,
+        };
+        let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
+        let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
+        let mut records = 0;
+        let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);
+        let first = self.flagged.partition_point(|f| f.ordinal < start);
+        let last = self.flagged.partition_point(|f| f.ordinal < end);
+        for flag in &self.flagged[first..last] {
+            let offset = self.record_offsets[flag.ordinal as usize];
+            let candidate = &self.candidates[flag.candidate as usize];
+            let record = fetcher.fetch(offset)?;
+            // The record must still be the one read in the first pass.
+            if pseudonym_check(&record.pseudonym) != flag.check {
                 return Err(Error::format(&name, 0, Rule::PublicationDigest));
             }
-            let (out, file) = create(&summary.sector)?;
-            let header = FileHeader {
-                municipality: self.run.municipality,
-                run: self.run.run.clone(),
-                sector: summary.sector.clone(),
-                run_key_fingerprint: self.run.run_key_fingerprint,
-                catalogue_version: self.run.catalogue_version.clone(),
-                reference_date: self.run.reference_date,
-            };
-            let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
-            let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
-            let mut records = 0;
-            let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);
-            let first = self.flagged.partition_point(|f| f.ordinal < start);
-            let last = self.flagged.partition_point(|f| f.ordinal < end);
-            for flag in &self.flagged[first..last] {
-                let offset = self.record_offsets[flag.ordinal as usize];
-                let candidate = &self.candidates[flag.candidate as usize];
-                let record = fetcher.fetch(offset)?;
-                // The record must still be the one read in the first pass.
-                if pseudonym_check(&record.pseudonym) != flag.check {
-                    return Err(Error::format(&name, 0, Rule::PublicationDigest));
-                }
-                writer.write_flag(FlagRef {
-                    candidate: candidate.id,
-                    pseudonym: record.pseudonym,
-                    service: record.service,
-                    envelope: record.envelope,
-                })?;
-                records += 1;
-            }
-            done.push(FlagFile {
-                sector: summary.sector.clone(),
-                file,
-                records,
-                writer: writer.finish()?,
-            });
+            writer.write_flag(FlagRef {
+                candidate: candidate.id,
+                pseudonym: record.pseudonym,
+                service: record.service,
+                envelope: record.envelope,
+            })?;
+            records += 1;
         }
-        Ok(done)
+        Ok(FlagFile {
+            sector: summary.sector.clone(),
+            file,
+            records,
+            writer: writer.finish()?,
+        })
     }
 }
 
