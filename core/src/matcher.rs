@@ -136,6 +136,9 @@ impl Hasher for PseudonymHasher {
         self.0
     }
 
+    // A pseudonym hashes as its length, always 32, and then its bytes: the length adds nothing.
+    fn write_usize(&mut self, _: usize) {}
+
     fn write(&mut self, bytes: &[u8]) {
         // Bytes 8..16: the first bits pick the partition and are the same within it.
         match bytes.get(8..16) {
@@ -815,7 +818,16 @@ impl Match {
             .into_iter()
             .map(|partitions| partitions.into_iter())
             .collect();
-        for _ in 0..PARTITIONS {
+        // Relation ends by partition, to be found while their partition's table is at hand:
+        // end 2i is relation i's child, 2i + 1 its parent.
+        let mut relation_ends: Vec<Vec<(u32, Pseudonym)>> = vec![Vec::new(); PARTITIONS];
+        for (i, (child, parent)) in relations.into_iter().enumerate() {
+            let end = 2 * i as u32;
+            relation_ends[partition_of(&child)].push((end, child));
+            relation_ends[partition_of(&parent)].push((end + 1, parent));
+        }
+        let mut person_of_end = vec![NONE; relation_ends.iter().map(Vec::len).sum::<usize>()];
+        for ends in relation_ends.iter_mut() {
             // This partition of every publication, its records freed once grouped.
             let buckets: Vec<(u32, Vec<Compact>)> = source_partitions
                 .iter_mut()
@@ -842,24 +854,18 @@ impl Match {
                     persons.services[p * words + usize::from(service / 64)] |= 1 << (service % 64);
                 }
             }
+            // Relations link persons, some known only from them.
+            for (end, pseudonym) in std::mem::take(ends) {
+                person_of_end[end as usize] =
+                    *map.entry(pseudonym).or_insert_with(|| persons.push());
+            }
             maps.push(map);
             record_person.push(persons_of);
         }
 
-        // Families: relation records link persons, some known only from them.
-        let mut person_of = |pseudonym: Pseudonym, persons: &mut Persons| -> u32 {
-            *maps[partition_of(&pseudonym)]
-                .entry(pseudonym)
-                .or_insert_with(|| persons.push())
-        };
-        let links: Vec<(u32, u32)> = relations
-            .into_iter()
-            .map(|(child, parent)| {
-                (
-                    person_of(child, &mut persons),
-                    person_of(parent, &mut persons),
-                )
-            })
+        let links: Vec<(u32, u32)> = person_of_end
+            .chunks_exact(2)
+            .map(|ends| (ends[0], ends[1]))
             .collect();
         let families = link_families(&persons, &links);
 
