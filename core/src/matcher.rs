@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use rustc_hash::FxHashMap;
@@ -695,7 +695,10 @@ pub struct Match {
     reason_names: Vec<String>,
     sources: Vec<Source>,
     source_versions: Vec<Option<(u64, SystemTime)>>,
-    maps: Vec<PseudonymMap>,
+    /// Every person's pseudonym, by person number.
+    pseudonyms: Vec<Pseudonym>,
+    /// Person numbers in pseudonym order, made on the first one-citizen check.
+    by_pseudonym: OnceLock<Vec<u32>>,
     persons: Persons,
     person_candidate: Vec<u32>,
     /// Per service record, by ordinal: the file offset of its tag.
@@ -809,9 +812,12 @@ impl Match {
             words,
         };
 
-        // Group: one small hash table per partition; each partition's records are freed as
-        // soon as they are grouped.
-        let mut maps: Vec<PseudonymMap> = Vec::with_capacity(PARTITIONS);
+        // Group partition by partition in one small hash table, emptied for each partition so
+        // that it stays in the cache (and its memory is touched once); each partition's records
+        // are freed as soon as they are grouped. Every person's pseudonym is kept by number.
+        let mut map =
+            PseudonymMap::with_capacity_and_hasher(records / PARTITIONS / 2, Default::default());
+        let mut pseudonyms: Vec<Pseudonym> = Vec::with_capacity(records / 2);
         // (ordinal, person) of every record, partition by partition.
         let mut record_person: Vec<Vec<Flagged>> = Vec::with_capacity(PARTITIONS);
         let mut source_partitions: Vec<_> = source_partitions
@@ -835,13 +841,14 @@ impl Match {
                 .map(|(partitions, &start)| (start, partitions.next().unwrap_or_default()))
                 .collect();
             let size = buckets.iter().map(|(_, b)| b.len()).sum::<usize>();
-            let mut map = PseudonymMap::with_capacity_and_hasher(size / 2, Default::default());
+            map.clear();
             let mut persons_of = Vec::with_capacity(size);
             for (start, bucket) in &buckets {
                 for record in bucket {
-                    let person = *map
-                        .entry(record.pseudonym)
-                        .or_insert_with(|| persons.push());
+                    let person = *map.entry(record.pseudonym).or_insert_with(|| {
+                        pseudonyms.push(record.pseudonym);
+                        persons.push()
+                    });
                     persons_of.push(Flagged {
                         ordinal: start + record.ordinal,
                         candidate: person,
@@ -856,10 +863,11 @@ impl Match {
             }
             // Relations link persons, some known only from them.
             for (end, pseudonym) in std::mem::take(ends) {
-                person_of_end[end as usize] =
-                    *map.entry(pseudonym).or_insert_with(|| persons.push());
+                person_of_end[end as usize] = *map.entry(pseudonym).or_insert_with(|| {
+                    pseudonyms.push(pseudonym);
+                    persons.push()
+                });
             }
-            maps.push(map);
             record_person.push(persons_of);
         }
 
@@ -990,7 +998,8 @@ impl Match {
             reason_names,
             sources,
             source_versions,
-            maps,
+            pseudonyms,
+            by_pseudonym: OnceLock::new(),
             persons,
             person_candidate,
             record_offsets,
@@ -1099,9 +1108,13 @@ impl Match {
             .iter()
             .position(|s| s == sector)
             .ok_or_else(refuse)?;
-        let person = *self.maps[partition_of(pseudonym)]
-            .get(pseudonym)
-            .ok_or_else(refuse)? as usize;
+        let by_pseudonym = self.by_pseudonym.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.pseudonyms.len() as u32).collect();
+            order.sort_unstable_by_key(|&p| self.pseudonyms[p as usize]);
+            order
+        });
+        let found = by_pseudonym.binary_search_by(|&p| self.pseudonyms[p as usize].cmp(pseudonym));
+        let person = by_pseudonym[found.map_err(|_| refuse())?] as usize;
         if self.persons.sectors[person] >> sector_bit & 1 == 0 {
             return Err(refuse());
         }
@@ -1116,12 +1129,9 @@ impl Match {
     /// anyway; they are for audits and tests, and never written to any file.
     pub fn candidate_pseudonyms(&self) -> Vec<Vec<Pseudonym>> {
         let mut members = vec![Vec::new(); self.candidates.len()];
-        for map in &self.maps {
-            for (pseudonym, &person) in map {
-                if let Some(list) = members.get_mut(self.person_candidate[person as usize] as usize)
-                {
-                    list.push(*pseudonym);
-                }
+        for (pseudonym, &candidate) in self.pseudonyms.iter().zip(&self.person_candidate) {
+            if let Some(list) = members.get_mut(candidate as usize) {
+                list.push(*pseudonym);
             }
         }
         members.iter_mut().for_each(|list| list.sort());
