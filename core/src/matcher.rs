@@ -12,8 +12,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use rustc_hash::FxHashMap;
@@ -417,52 +416,33 @@ impl Ingested {
     }
 }
 
-/// Runs `work(i, item)` for every item on every core (on this thread alone where threads are
-/// unavailable), each thread taking the next item when done; the results in the items' order.
+/// Runs `work(i, item)` for every item on every core (on this thread alone where there is one
+/// core, or threads are unavailable): one thread per item, so that the operating system spreads
+/// uneven items over the cores evenly; the results in the items' order.
 fn on_every_core<I: Send, T: Send>(items: Vec<I>, work: impl Fn(usize, I) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 1 || items.len() <= 1 {
         return items
             .into_iter()
             .enumerate()
             .map(|(i, item)| work(i, item))
             .collect();
     }
-    let slots: Vec<_> = items
-        .into_iter()
-        .map(|item| Mutex::new(Some(item)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(slot) = slots.get(i) else {
-                            return done;
-                        };
-                        // Each index is handed out once, so each item is taken once.
-                        if let Some(item) = slot.lock().ok().and_then(|mut s| s.take()) {
-                            done.push((i, work(i, item)));
-                        }
-                    }
-                })
-            })
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| scope.spawn(move || work(i, item)))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
+            .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    });
-    results.sort_unstable_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, result)| result).collect()
+    })
 }
 
 /// One publication as read: its header, and its records or the error that stopped them.
