@@ -538,7 +538,7 @@ fn read_source(
     })
 }
 
-/// Reads every publication — on every core, one publication per thread at a time — checks
+/// Reads every publication — on every core, a thread for each — checks
 /// they belong together, and buckets the records. Errors are reported as reading the
 /// publications one after the other would: the first publication's that has one.
 fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
@@ -1135,7 +1135,7 @@ impl Match {
             }
             outputs.push(create(&summary.sector)?);
         }
-        // One sector's flag file per thread at a time; the first error in sector order wins.
+        // A thread for each sector's flag file; the first error in sector order wins.
         on_every_core(outputs, |s, (out, file)| self.write_flag_file(s, out, file))
             .into_iter()
             .collect()
