@@ -27,7 +27,7 @@ wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$module"
 # reference types that wasm-bindgen emits and breaks the module.
 (cd wasm/tests && npm install --silent --no-audit --no-fund)
 for pkg in wasm/pkg wasm/pkg-node; do
-  wasm/tests/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  wasm/tests/node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --low-memory-unused --strip-debug --strip-producers --strip-target-features --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-simd "$pkg/samkoer_wasm_bg.wasm" -o "$pkg/samkoer_wasm_bg.wasm"
 done
 cp wasm/package.template.json wasm/pkg/package.json

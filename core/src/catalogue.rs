@@ -12,8 +12,9 @@ use crate::error::{Result, Rule};
 use crate::ids::SectorCode;
 use crate::toml_file::{Fields, TomlFile};
 
-/// The text of the catalogue shipped with this version of samkoer.
-pub const BUILTIN_TEXT: &str = include_str!("../catalogue/catalogue.toml");
+/// The catalogue shipped with this version of samkoer: `core/catalogue/catalogue.toml` without
+/// its comment and blank lines (`core/build.rs`).
+pub const BUILTIN_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/catalogue.toml"));
 /// The value of the catalogue's `format` key.
 pub const FORMAT: &str = "samkoer-catalogue";
 

@@ -420,29 +420,30 @@ impl Ingested {
 /// core, or threads are unavailable): one thread per item, so that the operating system spreads
 /// uneven items over the cores evenly; the results in the items' order.
 fn on_every_core<I: Send, T: Send>(items: Vec<I>, work: impl Fn(usize, I) -> T + Sync) -> Vec<T> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores <= 1 || items.len() <= 1 {
-        return items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| work(i, item))
-            .collect();
+    // WebAssembly has no threads here: its build leaves this path out altogether.
+    #[cfg(not(target_arch = "wasm32"))]
+    if items.len() > 1 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        return std::thread::scope(|scope| {
+            let work = &work;
+            let handles: Vec<_> = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| scope.spawn(move || work(i, item)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
     }
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| scope.spawn(move || work(i, item)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| work(i, item))
+        .collect()
 }
 
 /// One publication as read: its header, and its records or the error that stopped them.

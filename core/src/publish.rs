@@ -2,13 +2,18 @@
 //! accounting report out (spec §8.4). Every input row ends up in exactly one of published,
 //! excluded by policy (with the rule), or rejected as invalid (with line and rule).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::mpsc;
 
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
+#[cfg(not(target_arch = "wasm32"))]
+use csv::StringRecord;
 use serde::Serialize;
 use time::Date;
 
@@ -160,6 +165,7 @@ impl Accounting {
     }
 
     /// Adds the counts and rejected lines of rows read after this file's so far.
+    #[cfg(not(target_arch = "wasm32"))]
     fn absorb(&mut self, later: Accounting) {
         self.rows += later.rows;
         self.published += later.published;
@@ -227,9 +233,11 @@ impl AccountingReport {
 }
 
 /// A publishing worker's two channels: batches of raw rows in, their results out.
+#[cfg(not(target_arch = "wasm32"))]
 type WorkerChannels = (mpsc::Sender<Vec<RawRow>>, mpsc::Receiver<Result<DoneBatch>>);
 
 /// A batch done by a worker: its records, its accounting, and its rows' buffers for reuse.
+#[cfg(not(target_arch = "wasm32"))]
 struct DoneBatch {
     records: EncodedServices,
     accounting: Accounting,
@@ -351,19 +359,15 @@ impl<'a> Publisher<'a> {
         let mut writer = FileWriter::new(out, FileKind::Publication, out_name, &self.header)?;
 
         let mut export_accounting = Accounting::new(export_name);
+        // WebAssembly has no threads here: its build leaves the parallel path out altogether.
+        #[cfg(not(target_arch = "wasm32"))]
         if self.threads > 1 {
             self.publish_rows_in_parallel(&mut rows, &mut writer, &mut export_accounting)?;
         } else {
-            let parser = rows.row_parser();
-            let mut state = SealState::from_os()?;
-            let mut batch = Vec::new();
-            while read_batch(&mut rows, &mut batch)? {
-                let done = self.process_batch(&mut state, &parser, batch)?;
-                writer.write_services(&done.records)?;
-                export_accounting.absorb(done.accounting);
-                batch = done.rows;
-            }
+            self.publish_rows_here(&mut rows, &mut writer, &mut export_accounting)?;
         }
+        #[cfg(target_arch = "wasm32")]
+        self.publish_rows_here(&mut rows, &mut writer, &mut export_accounting)?;
 
         let relations_accounting = match relation_rows.as_mut() {
             None => None,
@@ -394,11 +398,30 @@ impl<'a> Publisher<'a> {
         Ok((out, self.report(export_accounting, relations_accounting)))
     }
 
+    /// The export's rows on this thread alone.
+    fn publish_rows_here<W: Write>(
+        &self,
+        rows: &mut ExportReader,
+        writer: &mut FileWriter<W>,
+        accounting: &mut Accounting,
+    ) -> Result<()> {
+        let parser = rows.row_parser();
+        let mut state = SealState::from_os()?;
+        let (mut batch, mut records) = (Vec::new(), EncodedServices::default());
+        while read_batch(rows, &mut batch)? {
+            records.clear();
+            self.process_batch(&mut state, &parser, &mut batch, &mut records, accounting)?;
+            writer.write_services(&records)?;
+        }
+        Ok(())
+    }
+
     /// The export's rows on `self.threads` workers: this thread reads the CSV, the workers check
     /// the fields, pseudonymise, seal and encode, batch by batch, and one more thread hashes and
     /// writes. Batches are written and counted in the order they were read, so the publication
     /// and the accounting are those of one thread (envelope nonces apart, which are random
     /// either way).
+    #[cfg(not(target_arch = "wasm32"))]
     fn publish_rows_in_parallel<W: Write + Send>(
         &self,
         rows: &mut ExportReader,
@@ -418,7 +441,7 @@ impl<'a> Publisher<'a> {
                         Err(e) => return drop(outbox.send(Err(e))),
                     };
                     for rows in inbox {
-                        let done = self.process_batch(&mut state, parser, rows);
+                        let done = self.process_batch_alone(&mut state, parser, rows);
                         if outbox.send(done).is_err() {
                             return;
                         }
@@ -444,6 +467,7 @@ impl<'a> Publisher<'a> {
 
     /// Reads the export in batches for the workers, in turn, and passes their results on to the
     /// writer in the same order.
+    #[cfg(not(target_arch = "wasm32"))]
     fn hand_out_batches(
         &self,
         rows: &mut ExportReader,
@@ -489,9 +513,9 @@ impl<'a> Publisher<'a> {
         Ok(())
     }
 
-    /// One batch of raw rows: each row checked, published (pseudonymised, sealed and encoded),
-    /// excluded or rejected, and counted.
-    fn process_batch(
+    /// [`Publisher::process_batch`] on a worker: the batch's records and counts on their own.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn process_batch_alone(
         &self,
         state: &mut SealState,
         parser: &ExportRowParser,
@@ -499,7 +523,25 @@ impl<'a> Publisher<'a> {
     ) -> Result<DoneBatch> {
         let mut records = EncodedServices::default();
         let mut accounting = Accounting::default();
-        for raw in &mut rows {
+        self.process_batch(state, parser, &mut rows, &mut records, &mut accounting)?;
+        Ok(DoneBatch {
+            records,
+            accounting,
+            rows,
+        })
+    }
+
+    /// One batch of raw rows: each row checked, published (pseudonymised, sealed and encoded
+    /// into `records`), excluded or rejected, and counted.
+    fn process_batch(
+        &self,
+        state: &mut SealState,
+        parser: &ExportRowParser,
+        rows: &mut [RawRow],
+        records: &mut EncodedServices,
+        accounting: &mut Accounting,
+    ) -> Result<()> {
+        for raw in rows {
             let (line, record) = match raw {
                 Ok((line, record)) => (*line, record),
                 Err(rejected) => {
@@ -508,25 +550,25 @@ impl<'a> Publisher<'a> {
                 }
             };
             // Every field checked as UTF-8 at once; a row with a bad byte anywhere is read
-            // field by field instead, so that, as always, only the fields used count.
-            match StringRecord::from_byte_record(std::mem::take(record)) {
+            // field by field instead, so that, as always, only the fields used count. (The
+            // WebAssembly build, made for size, reads every row field by field.)
+            #[cfg(not(target_arch = "wasm32"))]
+            let record = match StringRecord::from_byte_record(std::mem::take(record)) {
                 Ok(text) => {
                     let row = parser.parse(line, &text);
-                    self.publish_row(state, row, &mut records, &mut accounting)?;
+                    self.publish_row(state, row, records, accounting)?;
                     *record = text.into_byte_record();
+                    continue;
                 }
                 Err(not_text) => {
                     *record = not_text.into_byte_record();
-                    let row = parser.parse(line, &*record);
-                    self.publish_row(state, row, &mut records, &mut accounting)?;
+                    record
                 }
-            }
+            };
+            let row = parser.parse(line, &*record);
+            self.publish_row(state, row, records, accounting)?;
         }
-        Ok(DoneBatch {
-            records,
-            accounting,
-            rows,
-        })
+        Ok(())
     }
 
     /// Publishes, excludes or rejects a row, and counts it.

@@ -168,25 +168,52 @@ pub fn read_publication(bytes: &[u8], name: &str) -> Result<String, JsValue> {
     let mut services = Vec::new();
     while let Some(record) = js::result(reader.next_ref())? {
         if let RecordRef::Service(r) = record {
-            services.push(serde_json::json!({
-                "pseudonym": r.pseudonym.to_string(),
-                "service": r.service,
-                "start": format!("{:04}-{:02}", r.start.year, r.start.month),
-                "age_band": r.age_band.name(),
-                "major_change": r.major_change,
-            }));
+            services.push(ServiceJson {
+                pseudonym: r.pseudonym.to_string(),
+                service: r.service.to_owned(),
+                start: format!("{:04}-{:02}", r.start.year, r.start.month),
+                age_band: r.age_band.name(),
+                major_change: r.major_change,
+            });
         }
     }
     let h = reader.header();
-    let header = serde_json::json!({
-        "municipality": h.municipality.to_string(),
-        "run": h.run.to_string(),
-        "sector": h.sector.to_string(),
-        "run_key_fingerprint": h.run_key_fingerprint.to_string(),
-        "catalogue_version": h.catalogue_version,
-        "reference_date": h.reference_date.to_string(),
-    });
-    Ok(serde_json::json!({ "header": header, "services": services }).to_string())
+    let header = HeaderJson {
+        municipality: h.municipality.to_string(),
+        run: h.run.to_string(),
+        sector: h.sector.to_string(),
+        run_key_fingerprint: h.run_key_fingerprint.to_string(),
+        catalogue_version: h.catalogue_version.clone(),
+        reference_date: h.reference_date.to_string(),
+    };
+    // Plain strings, numbers and booleans cannot fail to serialise.
+    Ok(serde_json::to_string(&PublicationJson { header, services }).unwrap_or_default())
+}
+
+/// [`read_publication`]'s JSON, written by derived serialisers (smaller than `json!` values).
+#[derive(serde::Serialize)]
+struct PublicationJson {
+    header: HeaderJson,
+    services: Vec<ServiceJson>,
+}
+
+#[derive(serde::Serialize)]
+struct HeaderJson {
+    municipality: String,
+    run: String,
+    sector: String,
+    run_key_fingerprint: String,
+    catalogue_version: String,
+    reference_date: String,
+}
+
+#[derive(serde::Serialize)]
+struct ServiceJson {
+    pseudonym: String,
+    service: String,
+    start: String,
+    age_band: &'static str,
+    major_change: bool,
 }
 
 /// The outcome of a match.
