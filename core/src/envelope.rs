@@ -25,6 +25,31 @@ use crate::pseudonym::Pseudonym;
 
 /// The envelope format version, the first byte of every envelope.
 pub const ENVELOPE_VERSION: u8 = 1;
+/// The length of the random nonce.
+pub const NONCE_LEN: usize = 12;
+/// The length of the authentication tag.
+pub const TAG_LEN: usize = 16;
+/// The longest case reference, caseworker or goal, in bytes of UTF-8.
+pub const MAX_FIELD_LEN: usize = 4096;
+/// The plaintext is padded with zeros to a multiple of this, so lengths leak little.
+pub const PADDING_BLOCK: usize = 64;
+
+/// What an envelope carries: what the owning sector needs to find its case.
+///
+/// Wiped on drop; `Debug` is redacted.
+pub struct EnvelopeContent {
+    /// The citizen's CPR number.
+    pub cpr: Cpr,
+    /// The sector's own case reference.
+    pub case_ref: String,
+    /// The caseworker responsible for the service.
+    pub caseworker: String,
+    /// The goal of the service.
+    pub goal: String,
+    /// The service's exact start date (the record itself has only the month).
+    pub start: Date,
+}
+
 /// What sealing many envelopes keeps between them: a ChaCha20 generator seeded once from the
 /// operating system for the nonces, so a large export makes one system call rather than one per
 /// record (its nonces are as unpredictable, and as unlikely to repeat, as the operating
@@ -58,31 +83,6 @@ impl fmt::Debug for SealState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SealState(<redacted>)")
     }
-}
-
-/// The length of the random nonce.
-pub const NONCE_LEN: usize = 12;
-/// The length of the authentication tag.
-pub const TAG_LEN: usize = 16;
-/// The longest case reference, caseworker or goal, in bytes of UTF-8.
-pub const MAX_FIELD_LEN: usize = 4096;
-/// The plaintext is padded with zeros to a multiple of this, so lengths leak little.
-pub const PADDING_BLOCK: usize = 64;
-
-/// What an envelope carries: what the owning sector needs to find its case.
-///
-/// Wiped on drop; `Debug` is redacted.
-pub struct EnvelopeContent {
-    /// The citizen's CPR number.
-    pub cpr: Cpr,
-    /// The sector's own case reference.
-    pub case_ref: String,
-    /// The caseworker responsible for the service.
-    pub caseworker: String,
-    /// The goal of the service.
-    pub goal: String,
-    /// The service's exact start date (the record itself has only the month).
-    pub start: Date,
 }
 
 /// An envelope's content borrowed from where it was read (the publisher's CSV buffer).
