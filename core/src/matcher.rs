@@ -47,7 +47,7 @@ const REASON_FAMILY: u32 = 63;
 struct Flagged {
     /// The record's ordinal among all service records.
     ordinal: u32,
-    /// Its candidate (while grouping: its person).
+    /// Its candidate.
     candidate: u32,
     /// Bytes of its pseudonym, to see that the record fetched later is the same.
     check: u32,
@@ -800,7 +800,7 @@ impl Match {
             PseudonymMap::with_capacity_and_hasher(records / PARTITIONS / 2, Default::default());
         let mut pseudonyms: Vec<Pseudonym> = Vec::with_capacity(records / 2);
         // (ordinal, person) of every record, partition by partition.
-        let mut record_person: Vec<Vec<Flagged>> = Vec::with_capacity(PARTITIONS);
+        let mut record_person: Vec<Vec<(u32, u32)>> = Vec::with_capacity(PARTITIONS);
         let mut source_partitions: Vec<_> = source_partitions
             .into_iter()
             .map(|partitions| partitions.into_iter())
@@ -830,11 +830,7 @@ impl Match {
                         pseudonyms.push(record.pseudonym);
                         persons.push()
                     });
-                    persons_of.push(Flagged {
-                        ordinal: start + record.ordinal,
-                        candidate: person,
-                        check: pseudonym_check(&record.pseudonym),
-                    });
+                    persons_of.push((start + record.ordinal, person));
                     let (p, service) = (person as usize, (record.packed & 0xffff) as u16);
                     persons.sectors[p] |= 1 << ((record.packed >> 16) & 0x3f);
                     persons.band[p] = ((record.packed >> 22) & 0x7) as u8;
@@ -946,12 +942,12 @@ impl Match {
         let mut flagged: Vec<Flagged> = record_person
             .iter()
             .flatten()
-            .filter_map(|&record| {
-                // Until here `candidate` held the person; now it holds the person's candidate.
-                let candidate = flag_of[record.candidate as usize];
-                (candidate != NONE).then_some(Flagged {
+            .filter_map(|&(ordinal, person)| {
+                let candidate = flag_of[person as usize];
+                (candidate != NONE).then(|| Flagged {
+                    ordinal,
                     candidate,
-                    ..record
+                    check: pseudonym_check(&pseudonyms[person as usize]),
                 })
             })
             .collect();
