@@ -22,7 +22,7 @@ use time::Date;
 
 use crate::catalogue::Catalogue;
 use crate::cpr::AgeBand;
-use crate::criteria::Criteria;
+use crate::criteria::{Combination, Criteria, ServiceSet};
 use crate::error::{Error, Result, Rule};
 use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::keys::Fingerprint;
@@ -334,10 +334,6 @@ impl Persons {
 
     fn service_words(&self, p: usize) -> &[u64] {
         &self.services[p * self.words..(p + 1) * self.words]
-    }
-
-    fn has(&self, p: usize, service: u16) -> bool {
-        self.service_words(p)[usize::from(service / 64)] & (1 << (service % 64)) != 0
     }
 
     fn service_count(&self, p: usize) -> u32 {
@@ -855,10 +851,7 @@ impl Match {
         let families = link_families(&persons, &links);
 
         // Selection: families first; a person in a selected family is flagged with it.
-        let selector = Selector {
-            persons: &persons,
-            criteria,
-        };
+        let selector = Selector::new(&persons, criteria);
         let mut candidates = Vec::new();
         let mut members = Vec::new();
         let mut person_candidate = vec![NONE; persons.len()];
@@ -1251,9 +1244,54 @@ fn link_families(persons: &Persons, links: &[(u32, u32)]) -> Families {
 struct Selector<'a> {
     persons: &'a Persons,
     criteria: &'a Criteria,
+    /// The criteria's combinations, in order, as masks over a person's service words.
+    combinations: Vec<CombinationMask>,
+    /// The deferring services as a mask.
+    defer: Vec<u64>,
 }
 
-impl Selector<'_> {
+/// A [`Combination`] as masks over a person's service words, tested word by word.
+enum CombinationMask {
+    All(Vec<u64>),
+    AnyWithAny(Vec<u64>, Vec<u64>),
+}
+
+/// A set of services as a mask of `words` 64-bit words.
+fn service_mask(set: &ServiceSet, words: usize) -> Vec<u64> {
+    let mut mask = vec![0u64; words];
+    for &s in set {
+        mask[usize::from(s / 64)] |= 1 << (s % 64);
+    }
+    mask
+}
+
+/// Whether `words` has any bit of `mask`.
+fn any_of(words: &[u64], mask: &[u64]) -> bool {
+    words.iter().zip(mask).any(|(w, m)| w & m != 0)
+}
+
+impl<'a> Selector<'a> {
+    fn new(persons: &'a Persons, criteria: &'a Criteria) -> Selector<'a> {
+        let words = persons.words;
+        let combinations = criteria
+            .combinations
+            .iter()
+            .take(62)
+            .map(|named| match &named.combination {
+                Combination::All(all) => CombinationMask::All(service_mask(all, words)),
+                Combination::AnyWithAny(any, with) => {
+                    CombinationMask::AnyWithAny(service_mask(any, words), service_mask(with, words))
+                }
+            })
+            .collect();
+        Selector {
+            persons,
+            criteria,
+            combinations,
+            defer: service_mask(&criteria.defer_services, words),
+        }
+    }
+
     /// Why a person qualifies on their own, as reason bits; 0 if they do not.
     fn person_reasons(&self, p: usize) -> u64 {
         let criteria = self.criteria;
@@ -1268,8 +1306,13 @@ impl Selector<'_> {
         {
             reasons |= 1 << REASON_MINIMUMS;
         }
-        for (i, named) in criteria.combinations.iter().enumerate().take(62) {
-            if named.combination.matches(|s| self.persons.has(p, s)) {
+        let words = self.persons.service_words(p);
+        for (i, mask) in self.combinations.iter().enumerate() {
+            let matches = match mask {
+                CombinationMask::All(all) => words.iter().zip(all).all(|(w, m)| w & m == *m),
+                CombinationMask::AnyWithAny(any, with) => any_of(words, any) && any_of(words, with),
+            };
+            if matches {
                 reasons |= 1 << (i + 1);
             }
         }
@@ -1278,11 +1321,7 @@ impl Selector<'_> {
 
     fn deferred(&self, p: usize) -> bool {
         (self.criteria.defer_major_change && self.persons.major_change[p])
-            || self
-                .criteria
-                .defer_services
-                .iter()
-                .any(|&s| self.persons.has(p, s))
+            || any_of(self.persons.service_words(p), &self.defer)
     }
 
     /// A candidate of the members `range` of `members`; its id is drawn later.
