@@ -6,8 +6,10 @@
 //! does not grow with the file. A bad row is reported with its line and rule and reading goes
 //! on; only a file-level fault (no header, a missing column) stops it.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read};
+use std::rc::Rc;
 
 use csv::{ByteRecord, ReaderBuilder, StringRecord};
 use time::{Date, Month};
@@ -187,6 +189,26 @@ struct CsvTable {
     columns: Vec<Option<usize>>,
     width: usize,
     record: ByteRecord,
+    /// The length of the first line as read after BOM removal; with [`CsvTable::rest_read`],
+    /// where the input ends in the stream the CSV reader sees.
+    first_line_len: u64,
+    /// Bytes read so far from the input after its first line; final once the reader has
+    /// reached the sentinel.
+    rest_read: Rc<Cell<u64>>,
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count.set(self.count.get() + read as u64);
+        Ok(read)
+    }
 }
 
 /// One data row of a [`CsvTable`]: its line, its fields and the columns of the wanted fields, or
@@ -245,11 +267,15 @@ impl CsvTable {
         };
         // A sentinel line after the input makes every record end with an LF, which the line
         // numbering below relies on, and shows an unterminated quote: it swallows the sentinel.
-        let stream: Box<dyn Read> = Box::new(
-            Cursor::new(first_line)
-                .chain(buffered)
-                .chain(END_SENTINEL_LINE),
-        );
+        // The input is counted, so that the same bytes inside the input are not taken for it.
+        let first_line_len = first_line.len() as u64;
+        let rest_read = Rc::new(Cell::new(0));
+        let rest = Counted {
+            inner: buffered,
+            count: Rc::clone(&rest_read),
+        };
+        let stream: Box<dyn Read> =
+            Box::new(Cursor::new(first_line).chain(rest).chain(END_SENTINEL_LINE));
         // Lines end at LF only, so that the CSV reader's line numbers are right for CRLF files too;
         // a trailing CR is white space that every field is trimmed of.
         let mut reader = ReaderBuilder::new()
@@ -304,7 +330,16 @@ impl CsvTable {
             columns,
             width: header.len(),
             record: ByteRecord::new(),
+            first_line_len,
+            rest_read,
         })
+    }
+
+    /// Whether the record just read ends where the stream ends, that is, after the sentinel.
+    /// When the reader has got there, it has read the whole input, so the count is final.
+    fn at_end_of_stream(&self) -> bool {
+        let end = self.first_line_len + self.rest_read.get() + END_SENTINEL_LINE.len() as u64;
+        self.reader.position().byte() == end
     }
 
     /// The next data row; `None` at the end of the file. Blank lines are skipped by the CSV
@@ -328,7 +363,11 @@ impl CsvTable {
         }
         match read {
             Ok(false) => None,
-            Ok(true) if record.len() == 1 && &record[0] == END_SENTINEL => None,
+            Ok(true)
+                if record.len() == 1 && &record[0] == END_SENTINEL && self.at_end_of_stream() =>
+            {
+                None
+            }
             Ok(true) => {
                 // The CSV reader numbers a record by where it looked for it, before it skipped
                 // blank lines. Count back from where the record ended instead: the line after
@@ -337,6 +376,7 @@ impl CsvTable {
                 let inner_newlines = memchr_count(record.as_slice());
                 let line = next_line.saturating_sub(1 + inner_newlines);
                 let swallowed_sentinel = inner_newlines > 0
+                    && self.at_end_of_stream()
                     && record
                         .as_slice()
                         .windows(END_SENTINEL.len())
@@ -799,6 +839,23 @@ mod tests {
                 rule: Rule::CsvSyntax
             }
         );
+    }
+
+    #[test]
+    fn the_end_marker_inside_the_input_is_an_ordinary_bad_row() {
+        // The reader's own end-of-input line, written into a file, must not end the file early:
+        // the rows after it would be neither published nor accounted for.
+        let text = b"cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-02\n\0samkoer-end-of-input\0\n0101901234;EMP-MENTOR;active;2025-01-02\n";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        let lines: Vec<_> = got
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.0).map_err(|e| (e.line, e.rule)))
+            .collect();
+        assert_eq!(lines, vec![Ok(2), Err((3, Rule::CsvFieldCount)), Ok(4)]);
+        let quoted = b"cpr;service;status;start;goal\n0101901234;EMP-MENTOR;active;2025-01-02;\"a\n\0samkoer-end-of-input\0\nb\"\n0101901234;EMP-MENTOR;active;2025-01-02;c\n";
+        let got = rows(quoted, &ExportOptions::default()).unwrap();
+        assert_eq!(got.len(), 2, "a closed quote holding the marker is one row");
+        assert!(got.iter().all(Result::is_ok), "{got:?}");
     }
 
     #[test]
