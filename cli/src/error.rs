@@ -117,7 +117,7 @@ impl From<Error> for CliError {
                 EXIT_IO,
                 "check that the file exists and can be read (or written)",
             ),
-            Error::OpenFailed => (
+            Error::OpenFailed | Error::OpenFailedIn { .. } => (
                 EXIT_REFUSED,
                 "the key does not fit this file, or the file was altered: check you used your own key",
             ),

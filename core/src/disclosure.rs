@@ -208,7 +208,10 @@ pub fn open_disclosure(bundle: &[u8], plan_team: &PlanTeamKey, file: &str) -> Re
         &rest[32..],
         &associated_data(&receipt, sector),
     )
-    .map_err(|_| Error::OpenFailed)?;
+    .map_err(|_| Error::OpenFailedIn {
+        file: file.to_owned(),
+        record: 0,
+    })?;
     let disclosure: Disclosure = serde_json::from_slice(&plaintext).map_err(|_| malformed())?;
     if disclosure.receipt != hex::encode(receipt) || disclosure.sector != sector {
         return Err(malformed());

@@ -548,6 +548,19 @@ pub enum Error {
     #[error("the envelope could not be opened (wrong key, wrong record, or altered)")]
     OpenFailed,
 
+    /// An envelope in a flag file, or a disclosure bundle, did not open: [`Error::OpenFailed`]
+    /// with the file and record it happened at (record 0: the whole file). Deliberately opaque
+    /// about the cause.
+    #[error(
+        "{file}, record {record}: the sealed content could not be opened: wrong key, another record's or sector's, or altered (open-failed)"
+    )]
+    OpenFailedIn {
+        /// The file, as the caller named it.
+        file: String,
+        /// The 1-based record; 0 for the whole file.
+        record: u64,
+    },
+
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,
@@ -565,7 +578,7 @@ impl Error {
     pub fn code(&self) -> u32 {
         match self {
             Error::Io { .. } => 1,
-            Error::OpenFailed => 2,
+            Error::OpenFailed | Error::OpenFailedIn { .. } => 2,
             Error::Random => 3,
             Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
                 rule.code()
@@ -579,7 +592,9 @@ impl Error {
             Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
                 Some(*rule)
             }
-            Error::Io { .. } | Error::OpenFailed | Error::Random => None,
+            Error::Io { .. } | Error::OpenFailed | Error::OpenFailedIn { .. } | Error::Random => {
+                None
+            }
         }
     }
 
@@ -587,7 +602,7 @@ impl Error {
     pub fn class(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
-            Error::OpenFailed => "open-failed",
+            Error::OpenFailed | Error::OpenFailedIn { .. } => "open-failed",
             Error::Random => "random",
             Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
                 rule.name()

@@ -142,11 +142,22 @@ pub fn review(
     }
     let envelopes = EnvelopeKey::derive(sealing, &header.run);
     let mut by_person: BTreeMap<(CandidateId, [u8; 32]), WorkItem> = BTreeMap::new();
+    // A flag file holds flag records only, so the count is the record's number.
+    let mut number = 0;
     while let Some(record) = reader.next_ref()? {
+        number += 1;
         let RecordRef::Flag(flag) = record else {
             continue;
         };
-        let content = envelopes.open(flag.service, &flag.pseudonym, flag.envelope)?;
+        let content = envelopes
+            .open(flag.service, &flag.pseudonym, flag.envelope)
+            .map_err(|e| match e {
+                Error::OpenFailed => Error::OpenFailedIn {
+                    file: file.to_owned(),
+                    record: number,
+                },
+                other => other,
+            })?;
         let (law, paragraph, name) = match catalogue.lookup(flag.service) {
             Some(Category::Allowed(s)) => (s.law.clone(), s.paragraph.clone(), s.name.clone()),
             _ => (String::new(), String::new(), String::new()),
@@ -183,6 +194,60 @@ pub fn review(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn an_envelope_that_does_not_open_is_named_by_file_and_record() {
+        use crate::envelope::EnvelopeContent;
+        use crate::keys::Fingerprint;
+        use crate::pseudonym::Pseudonym;
+        use crate::publication::{FileHeader, FileWriter, FlagRef};
+
+        let municipality = MunicipalityCode::new(219).unwrap();
+        let sealing = SealingKey::from_bytes(
+            municipality,
+            SectorCode::new("employment").unwrap(),
+            [3; 32],
+        );
+        let run = RunId::new("2026-11").unwrap();
+        let envelopes = EnvelopeKey::derive(&sealing, &run);
+        let content = EnvelopeContent {
+            cpr: Cpr::parse_undated("0101901234").unwrap(),
+            case_ref: "J-1".into(),
+            caseworker: String::new(),
+            goal: String::new(),
+            start: date!(2025 - 01 - 15),
+        };
+        let (first, second) = (Pseudonym([1; 32]), Pseudonym([2; 32]));
+        let sealed = envelopes.seal("EMP-MENTOR", &first, &content).unwrap();
+        let header = FileHeader {
+            municipality,
+            run,
+            sector: sealing.sector().clone(),
+            run_key_fingerprint: Fingerprint([0; 16]),
+            catalogue_version: "2026.1".into(),
+            reference_date: date!(2026 - 11 - 01),
+        };
+        let mut writer =
+            FileWriter::new(Vec::new(), FileKind::FlagFile, "f.flag", &header).unwrap();
+        // The second record carries the first one's envelope: moved, so it must not open.
+        for pseudonym in [first, second] {
+            writer
+                .write_flag(FlagRef {
+                    candidate: CandidateId([7; 16]),
+                    pseudonym,
+                    service: "EMP-MENTOR",
+                    envelope: &sealed,
+                })
+                .unwrap();
+        }
+        let bytes = writer.finish().unwrap();
+        let error = review(&bytes[..], "f.flag", &sealing, Catalogue::builtin()).unwrap_err();
+        assert_eq!((error.code(), error.class()), (2, "open-failed"));
+        assert!(
+            error.to_string().starts_with("f.flag, record 2: "),
+            "{error}"
+        );
+    }
 
     #[test]
     fn the_work_list_csv_quotes_what_a_spreadsheet_would_run() {

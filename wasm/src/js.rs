@@ -9,7 +9,8 @@ pub fn error(e: samkoer_core::Error) -> JsValue {
     let js = Error::new(&e.to_string());
     let (file, line) = match &e {
         samkoer_core::Error::Input { file, line, .. } => (Some(file.clone()), Some(*line)),
-        samkoer_core::Error::Format { file, record, .. } => (Some(file.clone()), Some(*record)),
+        samkoer_core::Error::Format { file, record, .. }
+        | samkoer_core::Error::OpenFailedIn { file, record } => (Some(file.clone()), Some(*record)),
         samkoer_core::Error::Io { file, .. } => (Some(file.clone()), None),
         _ => (None, None),
     };

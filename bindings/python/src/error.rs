@@ -41,13 +41,15 @@ pub fn to_py(py: Python<'_>, error: samkoer_core::Error) -> PyErr {
     let message = error.to_string();
     let err = match &error {
         Error::Io { .. } => FileError::new_err(message),
-        Error::OpenFailed => OpenFailedError::new_err(message),
+        Error::OpenFailed | Error::OpenFailedIn { .. } => OpenFailedError::new_err(message),
         Error::Random => RandomError::new_err(message),
         _ => InputError::new_err(message),
     };
     let (file, line) = match &error {
         Error::Input { file, line, .. } => (Some(file.clone()), Some(*line)),
-        Error::Format { file, record, .. } => (Some(file.clone()), Some(*record)),
+        Error::Format { file, record, .. } | Error::OpenFailedIn { file, record } => {
+            (Some(file.clone()), Some(*record))
+        }
         Error::Io { file, .. } => (Some(file.clone()), None),
         _ => (None, None),
     };
