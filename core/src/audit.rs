@@ -167,10 +167,15 @@ impl Head {
 /// one kept elsewhere (`expected`) to detect that.
 pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result<Head> {
     let mut head = Head::EMPTY;
-    for (index, line) in input.lines().enumerate() {
+    for (index, line) in input.split(b'\n').enumerate() {
         let number = index as u64 + 1;
-        let line = line.map_err(|e| Error::io(file, e))?;
+        let mut line = line.map_err(|e| Error::io(file, e))?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
         let bad = |rule| Error::input(file, number, rule);
+        // Bytes that are not UTF-8 are a damaged entry, at its line like any other.
+        let line = String::from_utf8(line).map_err(|_| bad(Rule::AuditEntry))?;
         let entry: Entry = serde_json::from_str(&line).map_err(|_| bad(Rule::AuditEntry))?;
         if !ACTIONS.contains(&entry.action.as_str()) || !valid_party(&entry.party) {
             return Err(bad(Rule::AuditEntry));
@@ -259,6 +264,17 @@ mod tests {
             Error::Input { line, .. } => line,
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_a_bad_entry_at_their_line() {
+        let (text, _) = log(3);
+        let mut bytes = text.into_bytes();
+        let second = bytes.iter().position(|&b| b == b'\n').unwrap() + 10;
+        bytes[second] = 0xff;
+        let error = verify(&bytes[..], "audit.log", None).unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::AuditEntry));
+        assert_eq!(line_of(error), 2);
     }
 
     proptest! {

@@ -1,11 +1,12 @@
 //! Writing output files so that a failure leaves nothing that looks finished: everything is
-//! written to `NAME.partial` and renamed when complete.
+//! written to `NAME.partial` and renamed when complete. And reading the text files that must be
+//! UTF-8, so that other bytes are an error at their line rather than an I/O failure.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 /// Creates (or truncates) a file that, when `private`, only its owner may read and write.
 pub fn create(path: &Path, private: bool) -> std::io::Result<File> {
@@ -44,4 +45,43 @@ pub fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<()> 
         });
     }
     Ok(())
+}
+
+/// Reads a text input that must be UTF-8 (a mapping, catalogue, criteria, filled work list,
+/// verdict or result file). Bytes that are not UTF-8 are `encoding` at the line of the first
+/// of them; an I/O failure is `io`.
+pub fn read_text(path: &Path) -> Result<String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&name, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u64;
+        Error::Input {
+            file: name,
+            line,
+            rule: Rule::Encoding,
+            detail: Some("the file must be UTF-8".to_owned()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_is_not_utf8_is_an_encoding_error_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("criteria.toml");
+        std::fs::write(
+            &path,
+            b"format = \"samkoer-criteria\"\nversion = 1\n# S\xf8ren\n",
+        )
+        .unwrap();
+        let error = read_text(&path).unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::Encoding));
+        assert!(error.to_string().contains(", line 3: "), "{error}");
+        std::fs::write(&path, "# Søren\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "# Søren\n");
+    }
 }
