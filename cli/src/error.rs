@@ -10,6 +10,8 @@ pub struct CliError {
     message: String,
     remedy: &'static str,
     code: i32,
+    /// The core error's stable number (spec §10), printed so it can be looked up.
+    error_code: Option<u32>,
 }
 
 /// The exit code for bad input (a file breaks a rule).
@@ -26,7 +28,19 @@ impl CliError {
             message: message.into(),
             remedy,
             code: EXIT_INPUT,
+            error_code: None,
         }
+    }
+
+    /// A core error, with the files its parameters came from named in front when the core's
+    /// message names none (a parameter error such as keys that do not belong together).
+    pub fn naming(files: &str, error: Error) -> CliError {
+        let parameter = matches!(error, Error::Parameter { .. });
+        let mut cli = CliError::from(error);
+        if parameter {
+            cli.message = format!("{files}: {}", cli.message);
+        }
+        cli
     }
 
     /// The process exit code.
@@ -37,7 +51,11 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}\n  what to do: {}", self.message, self.remedy)
+        match self.error_code {
+            Some(code) => write!(f, "error[{code}]: ")?,
+            None => write!(f, "error: ")?,
+        }
+        write!(f, "{}\n  what to do: {}", self.message, self.remedy)
     }
 }
 
@@ -144,6 +162,7 @@ impl From<Error> for CliError {
             message: error.to_string(),
             remedy,
             code,
+            error_code: Some(error.code()),
         }
     }
 }
@@ -154,6 +173,7 @@ impl From<std::io::Error> for CliError {
             message: error.to_string(),
             remedy: "check the path and its permissions",
             code: EXIT_IO,
+            error_code: Some(1),
         }
     }
 }

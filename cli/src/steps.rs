@@ -39,14 +39,9 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
     bar
 }
 
+/// A text input: UTF-8, or an `encoding` error at the line of the first other byte.
 fn read_text(path: &Path) -> CliResult<String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        samkoer_core::Error::Io {
-            file: path.display().to_string(),
-            source: e,
-        }
-        .into()
-    })
+    Ok(samkoer_core::files::read_text(path)?)
 }
 
 fn read_bytes(path: &Path) -> CliResult<Vec<u8>> {
@@ -374,7 +369,15 @@ pub fn publish(args: &PublishArgs, audit: Option<&Path>) -> CliResult {
         &catalogue,
         &options,
         reference_date(args.reference_date.as_deref())?,
-    )?;
+    )
+    .map_err(|e| {
+        // The core's refusal names no file: say which keys (or which sector) it is about.
+        let files = match e.rule() {
+            Some(samkoer_core::Rule::SectorCode) => name(&args.sealing_key),
+            _ => format!("{} and {}", name(&args.run_key), name(&args.sealing_key)),
+        };
+        CliError::naming(&files, e)
+    })?;
     let publisher = match args.threads {
         Some(threads) => publisher.with_threads(usize::from(threads)),
         None => publisher,
@@ -879,14 +882,24 @@ pub fn disclose(args: &DiscloseArgs, audit: Option<&Path>) -> CliResult {
             source: e,
         })?,
     );
-    let bundle = discloser.disclose(
-        &receipt,
-        &read_withdrawals(&args.withdrawal)?,
-        &name(&args.receipt),
-        export,
-        &name(&args.export),
-        OffsetDateTime::now_utc(),
-    )?;
+    let bundle = discloser
+        .disclose(
+            &receipt,
+            &read_withdrawals(&args.withdrawal)?,
+            &name(&args.receipt),
+            export,
+            &name(&args.export),
+            OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| {
+            let files = format!(
+                "{}, {} and {}",
+                name(&args.receipt),
+                name(&args.subject_key),
+                name(&args.plan_team_public)
+            );
+            CliError::naming(&files, e)
+        })?;
     write_atomically(&args.out, &bundle, true)?;
     println!(
         "{}: disclosed for receipt {} -> {}",
