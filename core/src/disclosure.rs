@@ -4,6 +4,7 @@
 //! expired or withdrawn receipt, or a receipt for someone else releases nothing, with the
 //! reason as the error.
 
+use std::fmt;
 use std::io::Read;
 
 use hpke::aead::AesGcm256;
@@ -12,6 +13,7 @@ use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::catalogue::Catalogue;
 use crate::consent::{Receipt, Withdrawal};
@@ -30,7 +32,9 @@ pub const MAGIC: &[u8; 8] = b"SAMKODSC";
 pub const VERSION: u16 = 1;
 
 /// One ongoing service, disclosed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Wiped on drop; `Debug` shows the catalogue's facts, not the case's texts or date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosedService {
     /// The service code.
@@ -53,7 +57,9 @@ pub struct DisclosedService {
 
 /// What a sector discloses for one receipt. No CPR: the plan team knows the person by the
 /// receipt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Wiped on drop; `Debug` is the services' redacted one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct Disclosure {
     /// Always `samkoer-disclosure`.
@@ -66,6 +72,21 @@ pub struct Disclosure {
     pub sector: String,
     /// The ongoing services.
     pub services: Vec<DisclosedService>,
+}
+
+impl fmt::Debug for DisclosedService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisclosedService")
+            .field("code", &self.code)
+            .field("law", &self.law)
+            .field("paragraph", &self.paragraph)
+            .field("name", &self.name)
+            .field("caseworker", &"<redacted>")
+            .field("case_ref", &"<redacted>")
+            .field("goal", &"<redacted>")
+            .field("start", &"<redacted>")
+            .finish()
+    }
 }
 
 /// The plan team's public key, from its key.
@@ -152,7 +173,7 @@ impl Discloser<'_> {
             services,
         };
         // Plain strings: serialising cannot fail.
-        let plaintext = serde_json::to_vec(&disclosure).unwrap_or_default();
+        let plaintext = Zeroizing::new(serde_json::to_vec(&disclosure).unwrap_or_default());
         let public =
             <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(self.plan_team.expose_secret())
                 .map_err(|_| Error::Parameter {
@@ -208,6 +229,7 @@ pub fn open_disclosure(bundle: &[u8], plan_team: &PlanTeamKey, file: &str) -> Re
         &rest[32..],
         &associated_data(&receipt, sector),
     )
+    .map(Zeroizing::new)
     .map_err(|_| Error::OpenFailedIn {
         file: file.to_owned(),
         record: 0,

@@ -13,7 +13,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use time::{Date, Month};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::catalogue::is_service_code;
 use crate::cpr::Cpr;
@@ -128,6 +128,10 @@ impl Drop for EnvelopeContent {
     }
 }
 
+/// The texts are wiped by `Drop` above, the CPR number by its own drop; the start date is a
+/// plain `Date`, which `zeroize` cannot reach.
+impl ZeroizeOnDrop for EnvelopeContent {}
+
 impl fmt::Debug for EnvelopeContent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EnvelopeContent(<redacted>)")
@@ -184,10 +188,16 @@ impl EnvelopeContent {
 }
 
 /// One sector's envelope key for one run: seals and opens that sector's envelopes of that run.
+///
+/// The cipher's key schedule is wiped on drop (the `zeroize` feature of `aes-gcm`).
+#[derive(ZeroizeOnDrop)]
 pub struct EnvelopeKey {
     cipher: Aes256Gcm,
+    #[zeroize(skip)]
     municipality: MunicipalityCode,
+    #[zeroize(skip)]
     run: RunId,
+    #[zeroize(skip)]
     sector: SectorCode,
 }
 

@@ -522,10 +522,10 @@ pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
 }
 
 /// One valid row of a case-system export.
-#[derive(Debug)]
 ///
 /// Its texts are `String`s as [`ExportReader::next_row`] hands them out; the publisher reads
-/// them as `&str` borrowed from the CSV reader's buffer.
+/// them as `&str` borrowed from the CSV reader's buffer. `Debug` shows neither the CPR number
+/// nor the caseworker, case reference or goal.
 pub struct ServiceRow<S = String> {
     /// The 1-based line the row starts on.
     pub line: u64,
@@ -545,6 +545,22 @@ pub struct ServiceRow<S = String> {
     pub case_ref: S,
     /// The goal (may be empty).
     pub goal: S,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for ServiceRow<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceRow")
+            .field("line", &self.line)
+            .field("cpr", &self.cpr)
+            .field("service", &self.service)
+            .field("status", &self.status)
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("caseworker", &"<redacted>")
+            .field("case_ref", &"<redacted>")
+            .field("goal", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ServiceRow<&str> {

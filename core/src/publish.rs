@@ -264,14 +264,23 @@ fn read_batch(rows: &mut ExportReader, batch: &mut Vec<RawRow>) -> Result<bool> 
 }
 
 /// Everything a sector needs to publish for one run.
+///
+/// Its keyed states (the pseudonymiser's and the envelope key's) are wiped on drop.
+#[derive(zeroize::ZeroizeOnDrop)]
 pub struct Publisher<'a> {
+    #[zeroize(skip)]
     run_key: &'a RunKey,
+    #[zeroize(skip)]
     catalogue: &'a Catalogue,
+    #[zeroize(skip)]
     options: &'a ExportOptions,
+    #[zeroize(skip)]
     reference_date: Date,
+    #[zeroize(skip)]
     header: FileHeader,
     pseudonymiser: Pseudonymiser,
     envelope_key: EnvelopeKey,
+    #[zeroize(skip)]
     threads: usize,
 }
 
@@ -279,6 +288,7 @@ impl std::fmt::Debug for Publisher<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Publisher")
             .field("header", &self.header)
+            .field("keys", &"<redacted>")
             .finish_non_exhaustive()
     }
 }

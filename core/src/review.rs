@@ -3,9 +3,11 @@
 //! services only. The work list holds CPR numbers: it stays in the sector.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::io::Read;
 
 use time::Date;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::catalogue::{Catalogue, Category};
 use crate::cpr::Cpr;
@@ -16,7 +18,9 @@ use crate::keys::SealingKey;
 use crate::publication::{FileKind, FileReader, RecordRef};
 
 /// One of the sector's own services of a candidate, as its case system knows it.
-#[derive(Debug)]
+///
+/// Its texts are wiped on drop; `Debug` shows the catalogue's facts and the date, not the texts.
+#[derive(ZeroizeOnDrop)]
 pub struct ReviewedService {
     /// The service code.
     pub code: String,
@@ -33,13 +37,32 @@ pub struct ReviewedService {
     /// The goal.
     pub goal: String,
     /// The start date.
+    #[zeroize(skip)]
     pub start: Date,
 }
 
+impl fmt::Debug for ReviewedService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReviewedService")
+            .field("code", &self.code)
+            .field("law", &self.law)
+            .field("paragraph", &self.paragraph)
+            .field("name", &self.name)
+            .field("case_ref", &"<redacted>")
+            .field("caseworker", &"<redacted>")
+            .field("goal", &"<redacted>")
+            .field("start", &self.start)
+            .finish()
+    }
+}
+
 /// One citizen of the sector in one candidate (a family candidate may have several).
-#[derive(Debug)]
+///
+/// Wiped on drop; `Debug` is redacted (the CPR number's own, and the services').
+#[derive(Debug, ZeroizeOnDrop)]
 pub struct WorkItem {
     /// The candidate.
+    #[zeroize(skip)]
     pub candidate: CandidateId,
     /// The citizen.
     pub cpr: Cpr,
@@ -48,13 +71,18 @@ pub struct WorkItem {
 }
 
 /// A sector's work list for the suitability assessment.
-#[derive(Debug)]
+///
+/// Wiped on drop, item by item; `Debug` is the items' redacted one.
+#[derive(Debug, ZeroizeOnDrop)]
 pub struct WorkList {
     /// The municipality.
+    #[zeroize(skip)]
     pub municipality: MunicipalityCode,
     /// The run.
+    #[zeroize(skip)]
     pub run: RunId,
     /// The sector.
+    #[zeroize(skip)]
     pub sector: SectorCode,
     /// The citizens, by candidate id, then in flag-file order.
     pub items: Vec<WorkItem>,
@@ -85,43 +113,49 @@ impl WorkList {
             "verdict",
             "from",
         ];
-        let mut rows = vec![header.map(str::to_owned).to_vec()];
+        // Writing to memory cannot fail.
+        let _ = out.write_record(header);
+        // The CPR number in its work-list form, wiped when the list is written.
+        let mut cpr = Zeroizing::new(String::with_capacity(11));
         for item in &self.items {
-            let cpr = String::from_utf8_lossy(item.cpr.expose_digits()).into_owned();
+            cpr.clear();
+            for (i, &digit) in item.cpr.expose_digits().iter().enumerate() {
+                if i == 6 {
+                    cpr.push('-');
+                }
+                cpr.push(char::from(digit));
+            }
             for s in &item.services {
-                rows.push(vec![
-                    item.candidate.to_string(),
-                    format!("{}-{}", &cpr[..6], &cpr[6..]),
-                    s.code.clone(),
-                    s.law.clone(),
-                    s.paragraph.clone(),
-                    s.name.clone(),
-                    s.case_ref.clone(),
-                    s.caseworker.clone(),
-                    s.goal.clone(),
-                    s.start.to_string(),
-                    String::new(),
-                    String::new(),
-                ]);
+                let (candidate, start) = (item.candidate.to_string(), s.start.to_string());
+                let row = [
+                    candidate.as_str(),
+                    cpr.as_str(),
+                    &s.code,
+                    &s.law,
+                    &s.paragraph,
+                    &s.name,
+                    &s.case_ref,
+                    &s.caseworker,
+                    &s.goal,
+                    &start,
+                    "",
+                    "",
+                ];
+                // A cell a spreadsheet would run as a formula is quoted as text.
+                let quoted = row.map(|cell| {
+                    cell.starts_with(['=', '+', '-', '@'])
+                        .then(|| Zeroizing::new(format!("'{cell}")))
+                });
+                let cells = row.iter().zip(&quoted);
+                let _ = out.write_record(cells.map(|(cell, quoted)| {
+                    quoted.as_ref().map_or(cell.as_bytes(), |q| q.as_bytes())
+                }));
             }
         }
-        for row in rows {
-            // A cell a spreadsheet would run as a formula is quoted as text.
-            let row: Vec<String> = row
-                .into_iter()
-                .map(|cell| {
-                    if cell.starts_with(['=', '+', '-', '@']) {
-                        format!("'{cell}")
-                    } else {
-                        cell
-                    }
-                })
-                .collect();
-            // Writing to memory cannot fail.
-            let _ = out.write_record(&row);
-        }
+        // Every cell is text, so the bytes are UTF-8.
         out.into_inner()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
     }
 }
