@@ -11,6 +11,7 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result, Rule};
 use crate::labels;
@@ -91,7 +92,9 @@ fn valid_party(party: &str) -> bool {
 }
 
 /// An audit log's head: the number and hash of its last entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Compared in constant time: `==` is [`ConstantTimeEq`].
+#[derive(Clone, Copy, Debug)]
 pub struct Head {
     /// The last entry's number (0 for an empty log).
     pub seq: u64,
@@ -153,6 +156,20 @@ impl AuditLog {
     }
 }
 
+impl ConstantTimeEq for Head {
+    fn ct_eq(&self, other: &Head) -> subtle::Choice {
+        self.seq.ct_eq(&other.seq) & self.hash.ct_eq(&other.hash)
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Head) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for Head {}
+
 impl Head {
     /// The head of an empty log.
     pub const EMPTY: Head = Head {
@@ -187,7 +204,8 @@ pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result
         if serde_json::to_string(&entry).ok().as_deref() != Some(line.as_str()) {
             return Err(bad(Rule::AuditEntry));
         }
-        if entry.seq != head.seq + 1 || prev != head.hash || entry_hash(&entry)? != hash {
+        let chained = prev.ct_eq(&head.hash) & entry_hash(&entry)?.ct_eq(&hash);
+        if entry.seq != head.seq + 1 || !bool::from(chained) {
             return Err(bad(Rule::AuditChain));
         }
         head = Head {
@@ -195,7 +213,7 @@ pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result
             hash,
         };
     }
-    if expected.is_some_and(|e| e != head) {
+    if expected.is_some_and(|e| !bool::from(e.ct_eq(&head))) {
         return Err(Error::input(file, head.seq + 1, Rule::AuditChain));
     }
     Ok(head)

@@ -1,19 +1,35 @@
 //! CPR numbers: parsing, validation, normalisation and age bands (spec §3).
 //!
-//! A [`Cpr`] never shows its digits through `Debug` or `Display`, is not `Copy`, and is wiped from
-//! memory when dropped. The digits leave the type only through [`Cpr::expose_digits`].
+//! A [`Cpr`] never shows its digits through `Debug` or `Display`, is not `Copy`, compares in
+//! constant time, and is wiped from memory when dropped. The digits leave the type only through
+//! [`Cpr::expose_digits`].
 
 use std::fmt;
 
+use subtle::ConstantTimeEq;
 use time::{Date, Month};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::Rule;
 
 /// A validated CPR number in normal form: ten ASCII digits `DDMMYYSSSS`.
-#[derive(Clone, PartialEq, Eq, Hash, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Cpr {
     digits: [u8; 10],
+}
+
+impl PartialEq for Cpr {
+    fn eq(&self, other: &Cpr) -> bool {
+        self.digits.ct_eq(&other.digits).into()
+    }
+}
+
+impl Eq for Cpr {}
+
+impl std::hash::Hash for Cpr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digits.hash(state);
+    }
 }
 
 impl Cpr {

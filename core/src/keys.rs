@@ -26,6 +26,12 @@ pub const KEY_LEN: usize = 32;
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Secret([u8; KEY_LEN]);
 
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
 impl Secret {
     fn random() -> Result<Secret> {
         let mut secret = Secret([0; KEY_LEN]);
@@ -132,8 +138,30 @@ impl KeyKind {
 }
 
 /// A key's public fingerprint: lets parties check they hold the same key without revealing it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Compared in constant time: `==` is [`ConstantTimeEq`].
+#[derive(Clone, Copy)]
 pub struct Fingerprint(pub [u8; 16]);
+
+impl ConstantTimeEq for Fingerprint {
+    fn ct_eq(&self, other: &Fingerprint) -> subtle::Choice {
+        self.0.ct_eq(&other.0)
+    }
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Fingerprint) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for Fingerprint {}
+
+impl std::hash::Hash for Fingerprint {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl Fingerprint {
     fn of(kind: KeyKind, secret: &Secret) -> Fingerprint {
@@ -181,8 +209,10 @@ impl fmt::Debug for Fingerprint {
 }
 
 /// The municipality's master key, held by the key custodian only.
+#[derive(ZeroizeOnDrop)]
 pub struct MasterKey {
     secret: Secret,
+    #[zeroize(skip)]
     municipality: MunicipalityCode,
 }
 
@@ -234,9 +264,12 @@ impl MasterKey {
 }
 
 /// The key of one selection run. Held by the sectors, never by the matcher.
+#[derive(ZeroizeOnDrop)]
 pub struct RunKey {
     secret: Secret,
+    #[zeroize(skip)]
     municipality: MunicipalityCode,
+    #[zeroize(skip)]
     run: RunId,
 }
 
@@ -272,9 +305,12 @@ impl RunKey {
 }
 
 /// A sector's key for sealing envelopes. Never leaves the sector.
+#[derive(ZeroizeOnDrop)]
 pub struct SealingKey {
     secret: Secret,
+    #[zeroize(skip)]
     municipality: MunicipalityCode,
+    #[zeroize(skip)]
     sector: SectorCode,
 }
 
@@ -349,6 +385,9 @@ redacted_debug!(SealingKey, municipality, sector);
 /// The first line of every key file of this format version.
 const KEY_FILE_MAGIC: &str = "samkoer-key-file 1";
 
+/// A bound on a key file's length without its run and sector names (about 250 bytes).
+const KEY_FILE_FIXED_LEN: usize = 320;
+
 /// The parsed content of a key file, before it becomes a typed key.
 struct KeyFile {
     kind: KeyKind,
@@ -370,7 +409,12 @@ struct KeyFileView<'a> {
 impl KeyFileView<'_> {
     /// The canonical text up to (not including) the `check:` line.
     fn body(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::new());
+        // Room for the whole file with its check line, so the text never moves once it holds
+        // the secret: a reallocation would leave a copy behind, unwiped.
+        let capacity = KEY_FILE_FIXED_LEN
+            + self.run.map_or(0, |r| r.as_str().len())
+            + self.sector.map_or(0, |s| s.as_str().len());
+        let mut text = Zeroizing::new(String::with_capacity(capacity));
         text.push_str(KEY_FILE_MAGIC);
         text.push('\n');
         text.push_str(&format!("kind: {}\n", self.kind.name()));
@@ -494,7 +538,7 @@ impl KeyFile {
         if !bool::from(expected.ct_eq(&check)) {
             return Err(Error::input(file, check_line as u64, Rule::KeyFileCheck));
         }
-        if Fingerprint::of(kind, &key_file.secret) != fingerprint {
+        if !bool::from(Fingerprint::of(kind, &key_file.secret).ct_eq(&fingerprint)) {
             return Err(Error::input(
                 file,
                 fingerprint_line as u64,
@@ -678,8 +722,10 @@ impl KeyFileFormat for SealingKey {
 macro_rules! municipal_key {
     ($(#[$doc:meta])* $name:ident, $kind:expr, public: $public:expr) => {
         $(#[$doc])*
+        #[derive(ZeroizeOnDrop)]
         pub struct $name {
             secret: Secret,
+            #[zeroize(skip)]
             municipality: MunicipalityCode,
         }
 
@@ -818,6 +864,38 @@ mod tests {
         let shown = format!("{key:?}");
         assert!(!shown.contains("abab") && !shown.contains("171"), "{shown}");
         assert!(shown.contains("redacted") && shown.contains("employment"));
+    }
+
+    #[test]
+    fn the_secret_buffer_is_redacted_wiped_on_drop_and_not_comparable() {
+        fn assert_zeroize_on_drop<T: ZeroizeOnDrop>() {}
+        assert_zeroize_on_drop::<Secret>();
+        static_assertions::assert_not_impl_any!(Secret: PartialEq, Clone, Copy);
+        let secret = Secret([0xab; 32]);
+        for shown in [format!("{secret:?}"), format!("{secret:#?}")] {
+            assert_eq!(shown, "Secret(<redacted>)");
+        }
+    }
+
+    #[test]
+    fn key_file_text_never_moves_once_it_holds_the_secret() {
+        let (run, sector) = (
+            RunId::new(&"r".repeat(64)).unwrap(),
+            SectorCode::new(&"s".repeat(32)).unwrap(),
+        );
+        let secret = Secret([0xab; 32]);
+        for kind in KeyKind::ALL {
+            let view = KeyFileView {
+                kind,
+                municipality: municipality(),
+                run: Some(&run),
+                sector: Some(&sector),
+                secret: &secret,
+            };
+            let text = view.render();
+            // The capacity `body` asked for: unchanged, so the buffer was never reallocated.
+            assert_eq!(text.capacity(), KEY_FILE_FIXED_LEN + 64 + 32, "{kind:?}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::time::SystemTime;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
+use subtle::ConstantTimeEq;
 use time::Date;
 
 use crate::catalogue::Catalogue;
@@ -1154,7 +1155,7 @@ impl Match {
             let candidate = &self.candidates[flag.candidate as usize];
             let record = fetcher.fetch(offset)?;
             // The record must still be the one read in the first pass.
-            if pseudonym_check(&record.pseudonym) != flag.check {
+            if !bool::from(pseudonym_check(&record.pseudonym).ct_eq(&flag.check)) {
                 return Err(Error::format(&name, 0, Rule::PublicationDigest));
             }
             writer.write_flag(FlagRef {
