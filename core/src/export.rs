@@ -256,6 +256,17 @@ impl CsvTable {
         if first_line.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::input(file, 1, Rule::HeaderMissing));
         }
+        // Lines end at LF. A CR inside the first line means lines that end in CR alone (old Mac
+        // exports): the whole file would be one header row, and nothing read.
+        let line = first_line.strip_suffix(b"\n").unwrap_or(&first_line);
+        if line.strip_suffix(b"\r").unwrap_or(line).contains(&b'\r') {
+            return Err(Error::Input {
+                file: file.to_owned(),
+                line: 1,
+                rule: Rule::CsvSyntax,
+                detail: Some("lines end in CR alone: save with LF or CRLF line ends".to_owned()),
+            });
+        }
         let delimiter = match options.delimiter {
             Delimiter::Semicolon => b';',
             Delimiter::Comma => b',',
@@ -878,6 +889,11 @@ mod tests {
     fn file_level_faults_name_file_line_and_rule() {
         let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
         assert_eq!(rule(b""), Some(Rule::HeaderMissing));
+        assert_eq!(
+            rule(b"cpr;service;status;start\r0101901234;EMP-MENTOR;active;2025-01-02\r"),
+            Some(Rule::CsvSyntax),
+            "CR-only line ends would make the whole file one header"
+        );
         assert_eq!(
             rule(b"cpr service status start\n"),
             Some(Rule::DelimiterAmbiguous)
