@@ -1,0 +1,343 @@
+//! One harness per parser of outside input. Each takes arbitrary bytes, runs them through the
+//! core exactly as a surface would, and checks what must hold for any input: no panic, and an
+//! error (if any) that names a rule and never echoes the input. The cargo-fuzz targets in
+//! `fuzz_targets/` call these; `tests/regressions.rs` replays every kept crashing input.
+//!
+//! Keys are fixed test bytes: the fuzzer must reach past the key checks to the parsers.
+
+use std::io::Cursor;
+
+use samkoer_core::catalogue::Catalogue;
+use samkoer_core::consent::{Receipt, Withdrawal, registry_public_key};
+use samkoer_core::criteria::Criteria;
+use samkoer_core::export::{ExportOptions, RelationsReader};
+use samkoer_core::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
+use samkoer_core::matcher::{Match, Source};
+use samkoer_core::publication::{FileKind, FileReader};
+use samkoer_core::publish::Publisher;
+use samkoer_core::review::{ReviewedService, WorkItem, WorkList};
+use samkoer_core::verdict::{VerdictFile, sent_from_match_report};
+use samkoer_core::{
+    Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
+};
+use time::macros::{date, datetime};
+
+/// A harness: takes any bytes, panics only on a bug.
+pub type Harness = fn(&[u8]);
+
+/// Every harness by name, as the fuzz targets and the regression folders are named.
+pub const HARNESSES: &[(&str, Harness)] = &[
+    ("export_csv", export_csv),
+    ("relations_csv", relations_csv),
+    ("key_file", key_file),
+    ("publication", publication),
+    ("match_publications", match_publications),
+    ("flag_file", flag_file),
+    ("criteria", criteria),
+    ("verdicts", verdicts),
+    ("consent", consent),
+    ("disclosure", disclosure),
+    ("audit_log", audit_log),
+];
+
+const CRITERIA: &str = r#"format = "samkoer-criteria"
+version = 1
+threshold = 3
+
+[person]
+min_sectors = 2
+
+[defer]
+major_change = true
+
+[family]
+min_sectors = 2
+"#;
+
+fn municipality() -> MunicipalityCode {
+    MunicipalityCode::new(219).unwrap_or_else(|_| unreachable!("219 is a municipality code"))
+}
+
+fn run_key() -> RunKey {
+    let run = RunId::new("2026-11").unwrap_or_else(|_| unreachable!("a valid run id"));
+    MasterKey::from_bytes(municipality(), [7; 32]).derive_run_key(&run)
+}
+
+fn sealing_key() -> SealingKey {
+    let sector = SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector code"));
+    SealingKey::from_bytes(municipality(), sector, [9; 32])
+}
+
+/// What must hold of every error: it names a rule or is an I/O fault, and its message does
+/// not repeat a run of the input long enough to be a CPR number.
+fn check_error(error: &Error, input: &[u8]) {
+    let message = error.to_string();
+    assert!(!message.is_empty());
+    for digits in message
+        .as_bytes()
+        .split(|b| !b.is_ascii_digit())
+        .filter(|run| run.len() >= 10)
+    {
+        // A run of ten digits in a message is allowed only if the input never had it.
+        assert!(
+            !input.windows(digits.len()).any(|w| w == digits),
+            "an error message repeats ten or more digits of the input: {message}"
+        );
+    }
+}
+
+fn checked<T>(result: samkoer_core::Result<T>, input: &[u8]) -> Option<T> {
+    result.map_err(|e| check_error(&e, input)).ok()
+}
+
+/// The first byte picks: a case-system export in UTF-8 (0) or Windows-1252 (1), published with
+/// fixed keys into memory (CSV parse, CPR and date checks, pseudonyms, envelopes,
+/// accounting); or the mapping file that says how to read one (2).
+pub fn export_csv(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut options = ExportOptions::default();
+    match mode % 3 {
+        0 => {}
+        1 => options.encoding = samkoer_core::export::TextEncoding::Windows1252,
+        _ => return mapping(rest, data),
+    }
+    let csv = rest;
+    let (run, sealing) = (run_key(), sealing_key());
+    let Ok(publisher) = Publisher::new(
+        &run,
+        &sealing,
+        Catalogue::builtin(),
+        &options,
+        date!(2026 - 11 - 01),
+    ) else {
+        unreachable!("the fixed keys belong together")
+    };
+    let published = publisher.with_threads(1).publish(
+        Cursor::new(csv.to_vec()),
+        "export.csv",
+        None,
+        Vec::new(),
+        "out.pub",
+    );
+    if let Some((bytes, report)) = checked(published, data) {
+        assert!(report.export.is_balanced(), "every row is accounted for");
+        // What publish wrote must read back as a valid publication.
+        let mut reader = FileReader::new(&bytes[..], FileKind::Publication, "out.pub")
+            .unwrap_or_else(|e| panic!("own publication unreadable: {e}"));
+        while let Some(_record) = reader
+            .next_ref()
+            .unwrap_or_else(|e| panic!("own publication unreadable: {e}"))
+        {}
+    }
+}
+
+/// A relations file (child and parent CPR numbers).
+pub fn relations_csv(data: &[u8]) {
+    let options = ExportOptions::default();
+    let reader = RelationsReader::new(
+        Cursor::new(data.to_vec()),
+        "relations.csv",
+        &options,
+        date!(2026 - 11 - 01),
+    );
+    if let Some(mut reader) = checked(reader, data) {
+        while let Some(row) = reader.next_row() {
+            if let Err(e) = row {
+                check_error(&e, data);
+                break;
+            }
+        }
+    }
+}
+
+/// A mapping file (delimiter, encoding, column and status names).
+fn mapping(text: &[u8], data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(text) {
+        checked(ExportOptions::from_mapping(text, "mapping.toml"), data);
+    }
+}
+
+/// A key file, read as every kind of key the CLI asks for.
+pub fn key_file(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    checked(MasterKey::from_key_file(text, "k"), data);
+    checked(RunKey::from_key_file(text, "k"), data);
+    checked(SealingKey::from_key_file(text, "k"), data);
+    checked(SubjectKey::from_key_file(text, "k"), data);
+    checked(ConsentRegistryKey::from_key_file(text, "k"), data);
+    checked(ConsentRegistryPublicKey::from_key_file(text, "k"), data);
+    checked(PlanTeamKey::from_key_file(text, "k"), data);
+    checked(PlanTeamPublicKey::from_key_file(text, "k"), data);
+}
+
+fn read_all(data: &[u8], kind: FileKind) {
+    let Some(mut reader) = checked(FileReader::new(data, kind, "input"), data) else {
+        return;
+    };
+    loop {
+        match reader.next_ref() {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                assert!(
+                    reader.digest().is_some(),
+                    "the end is reported after the trailer"
+                );
+                break;
+            }
+            Err(e) => {
+                check_error(&e, data);
+                break;
+            }
+        }
+    }
+}
+
+/// A publication, read record by record to its verified trailer.
+pub fn publication(data: &[u8]) {
+    read_all(data, FileKind::Publication);
+}
+
+/// One or two publications (the first two bytes, big-endian, give the first one's length; 0 or
+/// too long means one) matched with fixed criteria, flag files written: the matcher's refusals
+/// and the flag-file pass.
+pub fn match_publications(data: &[u8]) {
+    let Some((split, rest)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let source = |name: &str, bytes: &[u8]| Source::Bytes {
+        name: name.into(),
+        bytes: bytes.into(),
+    };
+    let split = usize::from(u16::from_be_bytes(*split));
+    let sources = if split == 0 || split >= rest.len() {
+        vec![source("a.pub", rest)]
+    } else {
+        let (a, b) = rest.split_at(split);
+        vec![source("a.pub", a), source("b.pub", b)]
+    };
+    let catalogue = Catalogue::builtin();
+    let criteria = Criteria::parse(CRITERIA, "criteria.toml", catalogue)
+        .unwrap_or_else(|e| panic!("fixed criteria: {e}"));
+    if let Some(matched) = checked(Match::run(sources, catalogue, &criteria), data) {
+        checked(
+            matched.write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag")))),
+            data,
+        );
+    }
+}
+
+/// A flag file, read to its trailer and then reviewed with the fixed sealing key.
+pub fn flag_file(data: &[u8]) {
+    read_all(data, FileKind::FlagFile);
+    checked(
+        samkoer_core::review::review(data, "input.flag", &sealing_key(), Catalogue::builtin()),
+        data,
+    );
+}
+
+/// The first byte picks: selection criteria against the builtin catalogue (0), or a service
+/// catalogue (1).
+pub fn criteria(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    if mode % 2 == 0 {
+        checked(
+            Criteria::parse(text, "criteria.toml", Catalogue::builtin()),
+            data,
+        );
+    } else {
+        checked(Catalogue::parse(text, "catalogue.toml"), data);
+    }
+}
+
+fn work_list() -> WorkList {
+    let cpr = |text| Cpr::parse_undated(text).unwrap_or_else(|_| unreachable!("synthetic CPR"));
+    let item = |byte, text| WorkItem {
+        candidate: samkoer_core::ids::CandidateId([byte; 16]),
+        cpr: cpr(text),
+        services: vec![ReviewedService {
+            code: "EMP-CASH-BENEFIT".into(),
+            law: String::new(),
+            paragraph: String::new(),
+            name: String::new(),
+            case_ref: String::new(),
+            caseworker: String::new(),
+            goal: String::new(),
+            start: date!(2025 - 01 - 01),
+        }],
+    };
+    WorkList {
+        municipality: municipality(),
+        run: RunId::new("2026-11").unwrap_or_else(|_| unreachable!("a valid run id")),
+        sector: SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector code")),
+        items: vec![item(1, "0101701234"), item(2, "0202802345")],
+    }
+}
+
+/// The first byte picks: a verdict file (0), a filled work list (1), or the matcher's result
+/// file as the final selection reads what was sent from it (2).
+pub fn verdicts(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match mode % 3 {
+        0 => {
+            checked(VerdictFile::parse(text, "verdicts.json"), data);
+        }
+        1 => {
+            checked(
+                VerdictFile::from_work_list_csv(text, "worklist.csv", &work_list()),
+                data,
+            );
+        }
+        _ => {
+            checked(sent_from_match_report(text, "result.json"), data);
+        }
+    }
+}
+
+/// A consent receipt (parsed and checked with the fixed registry key) or a withdrawal.
+pub fn consent(data: &[u8]) {
+    let registry = registry_public_key(&ConsentRegistryKey::from_bytes(municipality(), [5; 32]));
+    if let Some(receipt) = checked(Receipt::parse(data, "receipt.bin"), data) {
+        let sector = SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector"));
+        checked(
+            receipt.check(
+                &registry,
+                &[],
+                &sector,
+                datetime!(2026-11-20 12:00 UTC),
+                "receipt.bin",
+            ),
+            data,
+        );
+    }
+    checked(Withdrawal::parse(data, "withdrawal.bin"), data);
+}
+
+/// A disclosure bundle, opened with the fixed plan-team key.
+pub fn disclosure(data: &[u8]) {
+    let plan_team = PlanTeamKey::from_bytes(municipality(), [3; 32]);
+    checked(
+        samkoer_core::disclosure::open_disclosure(data, &plan_team, "bundle"),
+        data,
+    );
+}
+
+/// An audit log, verified entry by entry.
+pub fn audit_log(data: &[u8]) {
+    checked(samkoer_core::audit::verify(data, "audit.log", None), data);
+}
