@@ -68,9 +68,12 @@ impl<'a> TomlFile<'a> {
         span: Range<usize>,
         known: &[&str],
     ) -> Result<Fields<'t, 'a>> {
+        // The table's keys come in key order, not file order: report the unknown key written
+        // first, as a reader of the file would find it.
         if let Some((unknown, _)) = table
             .iter()
-            .find(|(key, _)| !known.contains(&key.get_ref().as_ref()))
+            .filter(|(key, _)| !known.contains(&key.get_ref().as_ref()))
+            .min_by_key(|(key, _)| key.span().start)
         {
             return Err(self.error(unknown, self.rule));
         }
@@ -202,8 +205,8 @@ impl<'t, 'a> Fields<'t, 'a> {
             .collect()
     }
 
-    /// A table of free keys with string values (`[columns]`, `[statuses]`), in key order; empty
-    /// when absent.
+    /// A table of free keys with string values (`[columns]`, `[statuses]`), in file order (so a
+    /// value that clashes with an earlier one is the one reported); empty when absent.
     pub(crate) fn string_entries(&self, key: &str) -> Result<Vec<(String, Spanned<String>)>> {
         let Some(value) = self.get(key) else {
             return Ok(Vec::new());
@@ -215,7 +218,7 @@ impl<'t, 'a> Fields<'t, 'a> {
             .iter()
             .map(|(name, value)| Ok((name.get_ref().to_string(), self.as_string(value)?)))
             .collect::<Result<Vec<_>>>()?;
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|(_, value)| value.span().start);
         Ok(entries)
     }
 
@@ -272,11 +275,12 @@ mod tests {
     fn mistakes_name_their_line() {
         let toml = TomlFile::new(TEXT, "t.toml", Rule::CriteriaSyntax);
         let document = toml.parse().unwrap();
-        // An unknown key, at its own line.
+        // An unknown key, at its own line; of several, the one written first.
         assert_eq!(
             line_of(toml.fields(&document, &["name", "part", "item"])),
             2
         );
+        assert_eq!(line_of(toml.fields(&document, &["count"])), 1);
         let root = toml
             .fields(&document, &["name", "count", "part", "item"])
             .unwrap();
