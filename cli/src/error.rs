@@ -72,6 +72,10 @@ fn remedy(rule: Rule) -> &'static str {
         Rule::MappingInvalid => {
             "fix the mapping file at the line named (see the README's mapping example)"
         }
+        Rule::Encoding => {
+            "save the file as UTF-8; for an export in Windows-1252, say so in a mapping file (encoding = \"windows-1252\")"
+        }
+        Rule::SectorCode => "use a sector of the catalogue (samkoer catalogue lists them)",
         Rule::KeyFilePermissions => "make the key file readable by its owner only: chmod 600 FILE",
         Rule::KeyFileExists => {
             "keys are never overwritten: choose another file name, or remove the old key deliberately"

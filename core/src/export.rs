@@ -253,6 +253,15 @@ impl CsvTable {
         if first_line.starts_with(b"\xEF\xBB\xBF") {
             first_line.drain(..3);
         }
+        if first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF") {
+            // A UTF-16 byte-order mark: "Unicode text" from a spreadsheet.
+            return Err(Error::Input {
+                file: file.to_owned(),
+                line: 1,
+                rule: Rule::Encoding,
+                detail: Some("the file is UTF-16: save it as UTF-8".to_owned()),
+            });
+        }
         if first_line.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::input(file, 1, Rule::HeaderMissing));
         }
@@ -889,6 +898,11 @@ mod tests {
     fn file_level_faults_name_file_line_and_rule() {
         let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
         assert_eq!(rule(b""), Some(Rule::HeaderMissing));
+        assert_eq!(
+            rule(b"\xFF\xFEc\0p\0r\0;\0"),
+            Some(Rule::Encoding),
+            "UTF-16 is named as such"
+        );
         assert_eq!(
             rule(b"cpr;service;status;start\r0101901234;EMP-MENTOR;active;2025-01-02\r"),
             Some(Rule::CsvSyntax),
