@@ -77,6 +77,8 @@ pub struct Withdrawal {
     pub at: u64,
     signed: Vec<u8>,
     signature: [u8; 64],
+    /// The file it was read from, named when it does not verify.
+    file: String,
 }
 
 /// What the registry needs to issue a receipt.
@@ -259,17 +261,20 @@ impl Receipt {
             return Err(Error::input(file, 0, rule));
         }
         for withdrawal in withdrawals.iter().filter(|w| w.receipt == self.id) {
-            // Only a withdrawal the registry signed counts; a forged one is ignored.
-            let genuine = verify(
+            // A withdrawal of this receipt that does not verify may be a genuine one damaged on
+            // the way: ignoring it could release what the citizen withdrew, so nothing is
+            // released until it comes again intact.
+            verify(
                 registry,
                 labels::CONSENT_WITHDRAWAL,
                 &withdrawal.signed,
                 &withdrawal.signature,
-                file,
-            )
-            .is_ok()
-                && withdrawal.municipality == self.municipality;
-            if genuine && withdrawal.at <= now {
+                &withdrawal.file,
+            )?;
+            if withdrawal.municipality != self.municipality {
+                return Err(Error::input(&withdrawal.file, 0, Rule::ConsentSignature));
+            }
+            if withdrawal.at <= now {
                 return Err(Error::input(file, 0, Rule::ConsentWithdrawn));
             }
         }
@@ -300,6 +305,7 @@ impl Withdrawal {
                 at,
                 signed: bytes[..signed_len].to_vec(),
                 signature: bytes[signed_len..].try_into().unwrap_or([0; 64]),
+                file: file.to_owned(),
             })
         };
         parsed().ok_or_else(|| Error::input(file, 0, Rule::ConsentFormat))
@@ -393,7 +399,7 @@ mod tests {
     }
 
     #[test]
-    fn withdrawal_is_honoured_from_its_time_on_and_only_when_genuine() {
+    fn withdrawal_is_honoured_from_its_time_on_and_refused_when_not_genuine() {
         let bytes = receipt();
         let (registry, _, _) = keys();
         let parsed = Receipt::parse(&bytes, "r").unwrap();
@@ -423,9 +429,19 @@ mod tests {
             "w",
         )
         .unwrap();
+        let refused = check(&bytes, "employment", NOW, &[forged]).unwrap_err();
+        assert_eq!(refused.class(), "consent-signature", "nothing is released");
+        assert!(refused.to_string().starts_with("w, line 0: "), "{refused}");
+        let mut other = parsed.clone();
+        other.id = [0xee; 16];
+        let of_another_receipt = Withdrawal::parse(
+            &withdraw(&impostor, &other, datetime!(2026-11-25 0:00 UTC)),
+            "w",
+        )
+        .unwrap();
         assert!(
-            check(&bytes, "employment", NOW, &[forged]).is_ok(),
-            "a forged withdrawal is ignored"
+            check(&bytes, "employment", NOW, &[of_another_receipt]).is_ok(),
+            "a withdrawal of another receipt is not looked at"
         );
     }
 
