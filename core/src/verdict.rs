@@ -189,6 +189,8 @@ impl VerdictFile {
     /// Parses a verdict file (JSON). A malformed file is `verdict-syntax` at the line of the
     /// fault; a bad verdict is `verdict-value`, with the entry's number as the line.
     pub fn parse(text: &str, file: &str) -> Result<VerdictFile> {
+        // A byte-order mark, as editors on Windows write, is no part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawVerdictFile = serde_json::from_str(text)
             .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
         let syntax = || Error::input(file, 0, Rule::VerdictSyntax);
@@ -366,6 +368,7 @@ pub type SentCandidates = (
 
 /// Reads [`SentCandidates`] from the matcher's result file.
 pub fn sent_from_match_report(text: &str, file: &str) -> Result<SentCandidates> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let report: Report = serde_json::from_str(text)
         .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
     let bad = || Error::input(file, 0, Rule::VerdictSyntax);
@@ -390,6 +393,20 @@ pub fn sent_from_match_report(text: &str, file: &str) -> Result<SentCandidates> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_before_the_json_is_no_fault() {
+        let file = VerdictFile {
+            municipality: MunicipalityCode::new(219).unwrap(),
+            run: RunId::new("2026-11").unwrap(),
+            sector: SectorCode::new("employment").unwrap(),
+            verdicts: [(CandidateId([3; 16]), Verdict::Suitable)].into(),
+        };
+        let saved = format!("\u{feff}{}", file.to_json());
+        assert_eq!(VerdictFile::parse(&saved, "v.json").unwrap(), file);
+        let report = "\u{feff}{\"format\": \"samkoer-match\", \"run\": {\"municipality\": \"219\", \"run\": \"2026-11\"}, \"candidates\": []}";
+        assert!(sent_from_match_report(report, "result.json").is_ok());
+    }
 
     #[test]
     fn verdicts_parse_strictly() {
