@@ -13,14 +13,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-inputs")
-}
-
-fn manifest() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(corpus_dir().join("cases.json")).unwrap())
-        .unwrap()
-}
+#[path = "../../tests/support/bad_inputs.rs"]
+mod bad_inputs;
+use bad_inputs::{corpus_dir, leaks, manifest, run_corpus, working_copy};
 
 fn samkoer(dir: &Path, args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_samkoer"))
@@ -29,32 +24,6 @@ fn samkoer(dir: &Path, args: &[String]) -> Output {
         .output()
         .unwrap()
 }
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-            // Secret keys are owner-only, as samkoer writes them; git keeps no modes.
-            if target.extension().is_some_and(|e| e == "key") {
-                set_mode(&target, 0o600);
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) {}
 
 /// Every file under `dir`, as paths relative to it.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -74,47 +43,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     found
-}
-
-/// The CPR-like numbers in a file, in their ten-digit form.
-fn cpr_numbers(bytes: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let run = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if run == 0 {
-            i += 1;
-            continue;
-        }
-        let digits = String::from_utf8_lossy(&bytes[i..i + run]).into_owned();
-        if run == 10 {
-            found.push(digits.clone());
-        }
-        let rest = &bytes[i + run..];
-        let serial = rest
-            .get(1..)
-            .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
-        if run == 6 && rest.first() == Some(&b'-') && serial == 4 {
-            found.push(format!("{digits}{}", String::from_utf8_lossy(&rest[1..5])));
-        }
-        i += run;
-    }
-    found
-}
-
-/// Why printed text is unsafe: a run of ten or more digits, or a CPR number of the case's
-/// file in either form.
-fn leaks(text: &str, cprs: &[String]) -> Option<&'static str> {
-    if text
-        .split(|c: char| !c.is_ascii_digit())
-        .any(|run| run.len() >= 10)
-    {
-        return Some("a run of ten digits");
-    }
-    let shown = |cpr: &String| {
-        text.contains(cpr.as_str()) || text.contains(&format!("{}-{}", &cpr[..6], &cpr[6..]))
-    };
-    cprs.iter().any(shown).then_some("a CPR number of the file")
 }
 
 #[test]
@@ -285,61 +213,29 @@ fn earlier_results_survive(case: &Value, at: &Path, args: &[String]) -> Vec<Stri
 
 #[test]
 fn every_bad_input_gives_a_clear_error_through_the_binary() {
-    let manifest = manifest();
-    let work = tempfile::tempdir().unwrap();
+    let work = working_copy();
     let at = work.path();
-    copy_tree(&corpus_dir(), at);
-    let fresh_out = || {
-        let out = at.join("out");
-        if out.exists() {
-            std::fs::remove_dir_all(&out).unwrap();
-        }
-        std::fs::create_dir(&out).unwrap();
-    };
-    let mut failures = Vec::new();
-    for control in manifest["controls"].as_array().unwrap() {
-        fresh_out();
-        let args: Vec<String> = serde_json::from_value(control["args"].clone()).unwrap();
-        let output = samkoer(at, &args);
-        if !output.status.success() {
-            failures.push(format!(
-                "control {}: {}",
-                control["what"],
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-    }
-    let cases = manifest["cases"].as_array().unwrap();
-    for case in cases {
-        fresh_out();
-        let file = case["file"].as_str().unwrap();
-        let path = at.join(file);
-        let mode = case["mode"]
-            .as_str()
-            .map(|m| u32::from_str_radix(m, 8).unwrap());
-        if let Some(mode) = mode {
-            set_mode(&path, mode);
-        }
-        let args: Vec<String> = serde_json::from_value(case["args"].clone()).unwrap();
-        let cprs = cpr_numbers(&std::fs::read(&path).unwrap());
-        let output = samkoer(at, &args);
-        for reason in check(case, at, &output, &cprs) {
-            failures.push(format!("{file}: {reason}"));
-        }
-        if case["expect"]["outcome"] == "error" {
-            for reason in earlier_results_survive(case, at, &args) {
-                failures.push(format!("{file}, over earlier results: {reason}"));
+    run_corpus(
+        at,
+        |args| {
+            let output = samkoer(at, args);
+            match output.status.success() {
+                true => Ok(()),
+                false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
             }
-        }
-        if mode.is_some() {
-            set_mode(&path, 0o600);
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failures in {} cases:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+        },
+        |case, args, cprs| {
+            let output = samkoer(at, args);
+            let mut wrong = check(case, at, &output, cprs);
+            if case["expect"]["outcome"] == "error" {
+                let earlier = earlier_results_survive(case, at, args);
+                wrong.extend(
+                    earlier
+                        .into_iter()
+                        .map(|why| format!("over earlier results: {why}")),
+                );
+            }
+            wrong
+        },
     );
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use samkoer_core::audit::Head;
 use samkoer_core::catalogue::Catalogue;
@@ -25,11 +25,11 @@ use samkoer_core::review::{WorkList, review};
 use samkoer_core::verdict::{self, VerdictFile};
 use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey, SectorCode};
 use serde_json::Value;
-use time::OffsetDateTime;
 
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-inputs")
-}
+#[path = "../../tests/support/bad_inputs.rs"]
+mod bad_inputs;
+use bad_inputs::{leaks, run_corpus, working_copy};
+use time::OffsetDateTime;
 
 /// A command line of the manifest: its words (subcommands and positional arguments) and its
 /// `--flag value` pairs.
@@ -69,39 +69,6 @@ impl Command {
         self.flags.get(name).map_or(&[], Vec::as_slice)
     }
 }
-
-/// The corpus copied where the test may write and set file modes: secret keys owner-only, as
-/// samkoer writes them (git keeps no modes).
-fn working_copy() -> tempfile::TempDir {
-    let work = tempfile::tempdir().unwrap();
-    copy_tree(&corpus_dir(), work.path());
-    work
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-            if target.extension().is_some_and(|e| e == "key") {
-                set_mode(&target, 0o600);
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) {}
 
 /// What a command gave: the accounting of a publish, or nothing to look at.
 type Outcome = Result<Option<AccountingReport>, Error>;
@@ -271,55 +238,6 @@ fn withdrawals(at: &Path, command: &Command) -> Result<Vec<Withdrawal>, Error> {
         .collect()
 }
 
-/// The CPR-like numbers in a file: every run of exactly ten digits, and `DDMMYY-SSSS`, both
-/// in their ten-digit form.
-fn cpr_numbers(bytes: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let run = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if run == 0 {
-            i += 1;
-            continue;
-        }
-        let digits = &bytes[i..i + run];
-        if run == 10 {
-            found.push(String::from_utf8_lossy(digits).into_owned());
-        }
-        let rest = &bytes[i + run..];
-        if run == 6 && rest.first() == Some(&b'-') {
-            let serial = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if serial == 4 {
-                found.push(format!(
-                    "{}{}",
-                    String::from_utf8_lossy(digits),
-                    String::from_utf8_lossy(&rest[1..5])
-                ));
-            }
-        }
-        i += run;
-    }
-    found
-}
-
-/// Why a text shown to a user is unsafe: a run of ten or more digits, or a CPR number of the
-/// case's file in either form.
-pub fn leaks(text: &str, cprs: &[String]) -> Option<String> {
-    let longest = text
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    if longest >= 10 {
-        return Some("a run of ten digits".into());
-    }
-    cprs.iter()
-        .find(|cpr| {
-            text.contains(cpr.as_str()) || text.contains(&format!("{}-{}", &cpr[..6], &cpr[6..]))
-        })
-        .map(|_| "a CPR number of the file".into())
-}
-
 /// Checks one case's outcome against its expectation; the reasons it does not match.
 fn check(case: &Value, at: &Path, outcome: Outcome, cprs: &[String]) -> Vec<String> {
     let expect = &case["expect"];
@@ -413,52 +331,11 @@ fn check(case: &Value, at: &Path, outcome: Outcome, cprs: &[String]) -> Vec<Stri
 
 #[test]
 fn every_bad_input_gives_its_error_through_the_library() {
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(corpus_dir().join("cases.json")).unwrap())
-            .unwrap();
     let work = working_copy();
     let at = work.path();
-    let fresh_out = || {
-        let out = at.join("out");
-        if out.exists() {
-            std::fs::remove_dir_all(&out).unwrap();
-        }
-        std::fs::create_dir(&out).unwrap();
-    };
-    let mut failures = Vec::new();
-    for control in manifest["controls"].as_array().unwrap() {
-        fresh_out();
-        let args: Vec<String> = serde_json::from_value(control["args"].clone()).unwrap();
-        if let Err(error) = run(at, &args) {
-            failures.push(format!("control {}: {error}", control["what"]));
-        }
-    }
-    let cases = manifest["cases"].as_array().unwrap();
-    for case in cases {
-        fresh_out();
-        let file = case["file"].as_str().unwrap();
-        let path = at.join(file);
-        let mode = case["mode"]
-            .as_str()
-            .map(|m| u32::from_str_radix(m, 8).unwrap());
-        if let Some(mode) = mode {
-            set_mode(&path, mode);
-        }
-        let args: Vec<String> = serde_json::from_value(case["args"].clone()).unwrap();
-        let cprs = cpr_numbers(&std::fs::read(&path).unwrap());
-        let outcome = run(at, &args);
-        for reason in check(case, at, outcome, &cprs) {
-            failures.push(format!("{file}: {reason}"));
-        }
-        if mode.is_some() {
-            set_mode(&path, 0o600);
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+    run_corpus(
+        at,
+        |args| run(at, args).map(|_| ()).map_err(|e| e.to_string()),
+        |case, args, cprs| check(case, at, run(at, args), cprs),
     );
 }
