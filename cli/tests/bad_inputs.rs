@@ -156,14 +156,17 @@ fn check(case: &Value, at: &Path, output: &Output, cprs: &[String]) -> Vec<Strin
         }
         other => wrong.push(format!("unknown outcome {other}")),
     }
+    wrong.extend(partial_files_left(at));
+    wrong
+}
+
+/// The `.partial` files a command left behind, as a reason a case fails.
+fn partial_files_left(at: &Path) -> Option<String> {
     let partial: Vec<PathBuf> = files_under(at)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "partial"))
         .collect();
-    if !partial.is_empty() {
-        wrong.push(format!("partial files left: {partial:?}"));
-    }
-    wrong
+    (!partial.is_empty()).then(|| format!("partial files left: {partial:?}"))
 }
 
 /// Runs a failing case again over the results of an earlier run: they must be left as they
@@ -201,13 +204,7 @@ fn earlier_results_survive(case: &Value, at: &Path, args: &[String]) -> Vec<Stri
             wrong.push(format!("{} was changed", file.display()));
         }
     }
-    let partial: Vec<PathBuf> = files_under(at)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "partial"))
-        .collect();
-    if !partial.is_empty() {
-        wrong.push(format!("partial files left: {partial:?}"));
-    }
+    wrong.extend(partial_files_left(at));
     wrong
 }
 
