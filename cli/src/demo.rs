@@ -6,18 +6,21 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{self, Consent, Receipt};
-use samkoer_core::criteria::Criteria;
-use samkoer_core::disclosure::{self, Discloser};
-use samkoer_core::export::ExportOptions;
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::selection::select;
+use samkoer_core::consent::disclosure::{self, Discloser};
+use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
 use samkoer_core::files::write_atomically;
-use samkoer_core::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publish::Publisher;
-use samkoer_core::review::review;
-use samkoer_core::synth::{SynthConfig, SynthSummary, SynthWriters, simulated_verdict, synthesise};
-use samkoer_core::verdict::{VerdictFile, select};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::sector::review::review;
+use samkoer_core::synthetic::municipality::{
+    SynthConfig, SynthSummary, SynthWriters, simulated_verdict, synthesise,
+};
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, RunId, SealingKey};
 use time::OffsetDateTime;
 
@@ -68,7 +71,7 @@ pub struct SynthArgs {
 pub fn synth(args: &SynthArgs) -> CliResult<SynthSummary> {
     let reference_date = match &args.reference_date {
         None => OffsetDateTime::now_utc().date(),
-        Some(text) => samkoer_core::export::parse_date(text).map_err(|_| {
+        Some(text) => samkoer_core::formats::export::parse_date(text).map_err(|_| {
             CliError::usage(
                 format!("--reference-date {text} is not a date"),
                 "give it as YYYY-MM-DD",
@@ -300,7 +303,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let candidates = matched.candidates();
     let families = candidates
         .iter()
-        .filter(|c| c.kind == samkoer_core::matcher::CandidateKind::Family)
+        .filter(|c| c.kind == samkoer_core::central::matcher::CandidateKind::Family)
         .count();
     let deferred = matched.deferred_count();
     let counts = [

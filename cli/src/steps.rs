@@ -8,19 +8,20 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use samkoer_core::audit::{AuditLog, Head, Step};
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{self, Consent, Receipt, Withdrawal};
-use samkoer_core::criteria::Criteria;
-use samkoer_core::disclosure::{self, Discloser};
-use samkoer_core::export::{ExportOptions, parse_date};
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::selection as verdict;
+use samkoer_core::consent::disclosure::{self, Discloser};
+use samkoer_core::consent::receipt::{self as consent, Consent, Receipt, Withdrawal};
 use samkoer_core::files::{create, partial_path, write_atomically};
-use samkoer_core::keys::{
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publish::Publisher;
-use samkoer_core::review::WorkList;
-use samkoer_core::verdict::{self, VerdictFile};
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::sector::review::WorkList;
 use samkoer_core::{
     Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
 };
@@ -542,7 +543,7 @@ fn open_work_list(
         file: name(flag_file),
         source: e,
     })?;
-    Ok(samkoer_core::review::review(
+    Ok(samkoer_core::sector::review::review(
         BufReader::new(file),
         &name(flag_file),
         &sealing,

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::matcher::{Match, Source};
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
 
 fn samkoer(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_samkoer"))

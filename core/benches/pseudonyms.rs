@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use samkoer_core::bench_inputs::{benchmark_cpr, benchmark_run_key_bytes};
+use samkoer_core::synthetic::benchmark::{benchmark_cpr, benchmark_run_key_bytes};
 use samkoer_core::{Cpr, MunicipalityCode, Pseudonymiser, RunId, RunKey};
 use std::hint::black_box;
 
@@ -38,7 +38,7 @@ fn pseudonyms(c: &mut Criterion) {
         b.iter(|| {
             for d in black_box(&digits) {
                 let mut mac = keyed.clone();
-                mac.update(samkoer_core::labels::PSEUDONYM);
+                mac.update(samkoer_core::primitives::labels::PSEUDONYM);
                 mac.update(d);
                 black_box(mac.finalize().into_bytes());
             }

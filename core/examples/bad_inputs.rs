@@ -17,23 +17,23 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use samkoer_core::audit::{AuditLog, Head, Step};
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{self, Consent, Receipt};
-use samkoer_core::criteria::Criteria;
-use samkoer_core::disclosure::{self, Discloser};
-use samkoer_core::export::ExportOptions;
-use samkoer_core::ids::CandidateId;
-use samkoer_core::keys::{
-    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
-};
-use samkoer_core::labels;
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publication::{
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::consent::disclosure::{self, Discloser};
+use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::formats::publication::{
     FileHeader, FileKind, FileReader, FileWriter, FlagRecord, FlagRef, Record,
 };
-use samkoer_core::publish::Publisher;
-use samkoer_core::review::{WorkList, review};
-use samkoer_core::verdict::VerdictFile;
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::ids::CandidateId;
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
+use samkoer_core::primitives::labels;
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::sector::review::{WorkList, review};
 use samkoer_core::{
     Cpr, KeyFileFormat, MasterKey, MunicipalityCode, Rule, RunId, RunKey, SealingKey, SectorCode,
 };
@@ -2260,7 +2260,7 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
     .unwrap();
     verdicts
         .verdicts
-        .insert(emil, samkoer_core::verdict::Verdict::NotSuitable);
+        .insert(emil, samkoer_core::formats::verdicts::Verdict::NotSuitable);
     let position = verdicts.verdicts.keys().position(|c| *c == emil).unwrap() as u64 + 1;
     case(
         corpus,

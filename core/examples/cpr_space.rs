@@ -16,7 +16,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use samkoer_core::bench_inputs::benchmark_run_key_bytes;
+use samkoer_core::synthetic::benchmark::benchmark_run_key_bytes;
 use samkoer_core::{Cpr, MunicipalityCode, Pseudonym, Pseudonymiser, RunId, RunKey};
 use sha2::{Digest, Sha256};
 

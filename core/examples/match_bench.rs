@@ -8,10 +8,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use samkoer_core::bench_inputs::write_benchmark_publications;
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::matcher::{Match, Source};
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::synthetic::benchmark::write_benchmark_publications;
 
 const CRITERIA: &str = r#"format = "samkoer-criteria"
 version = 1
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let read = started.elapsed().as_secs_f64();
             let records = ingested.service_records();
             let selecting = Instant::now();
-            let matched = Match::select(ingested, catalogue, &criteria)?;
+            let matched = Match::evaluate(ingested, catalogue, &criteria)?;
             let select = selecting.elapsed().as_secs_f64();
             let flagging = Instant::now();
             let flags = matched.write_flag_files(|sector| {

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use samkoer_core::bench_inputs::{benchmark_cpr, benchmark_run_key_bytes};
+use samkoer_core::synthetic::benchmark::{benchmark_cpr, benchmark_run_key_bytes};
 use samkoer_core::{Cpr, MunicipalityCode, Pseudonymiser, RunId, RunKey};
 use sha2::{Digest, Sha256};
 

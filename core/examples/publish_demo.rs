@@ -9,10 +9,10 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::export::ExportOptions;
-use samkoer_core::publish::Publisher;
-use samkoer_core::synth::{SynthConfig, SynthWriters, synthesise};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::synthetic::municipality::{SynthConfig, SynthWriters, synthesise};
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, RunId, SealingKey};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result, Rule};
-use crate::labels;
+use crate::primitives::labels;
 
 /// One step of one party.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +88,7 @@ fn valid_party(party: &str) -> bool {
     matches!(party, "custodian" | "matcher" | "registry" | "plan-team")
         || party
             .strip_prefix("sector:")
-            .is_some_and(|s| crate::ids::SectorCode::new(s).is_ok())
+            .is_some_and(|s| crate::primitives::ids::SectorCode::new(s).is_ok())
 }
 
 /// An audit log's head: the number and hash of its last entry.

@@ -522,8 +522,9 @@ pub enum Error {
         line: u64,
         /// The rule broken.
         rule: Rule,
-        /// Safe context such as a column name; never a field value.
-        detail: Option<String>,
+        /// Safe context such as a field's name: text of the code's own, so it can never be a
+        /// value from the input.
+        detail: Option<&'static str>,
     },
 
     /// A binary file (publication) broke a rule at a record.
@@ -566,7 +567,7 @@ pub enum Error {
     Random,
 }
 
-fn detail_suffix(detail: &Option<String>) -> String {
+fn detail_suffix(detail: &Option<&'static str>) -> String {
     detail
         .as_ref()
         .map(|d| format!(" [{d}]"))

@@ -60,7 +60,7 @@ pub fn read_text(path: &Path) -> Result<String> {
             file: name,
             line,
             rule: Rule::Encoding,
-            detail: Some("the file must be UTF-8".to_owned()),
+            detail: Some("the file must be UTF-8"),
         }
     })
 }

@@ -8,34 +8,21 @@
 #![cfg_attr(samkoer_wasm_speed, feature(optimize_attribute))]
 
 pub mod audit;
-pub mod bench_inputs;
-pub mod catalogue;
+pub mod central;
 pub mod consent;
-pub mod cpr;
-pub mod criteria;
-pub mod disclosure;
-pub mod envelope;
 pub mod error;
-pub mod export;
 pub mod files;
-pub mod ids;
-pub mod keys;
-pub mod labels;
-pub mod matcher;
+pub mod formats;
+pub mod primitives;
 pub mod progress;
-pub mod pseudonym;
-pub mod publication;
-pub mod publish;
-pub mod review;
-pub mod stats;
-pub mod synth;
-mod toml_file;
-pub mod verdict;
+pub mod sector;
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 
-pub use catalogue::{Catalogue, Category};
-pub use cpr::{AgeBand, Cpr};
-pub use envelope::{EnvelopeContent, EnvelopeKey};
 pub use error::{Error, Result, Rule};
-pub use ids::{MunicipalityCode, RunId, SectorCode};
-pub use keys::{Fingerprint, KeyFileFormat, KeyKind, MasterKey, RunKey, SealingKey};
-pub use pseudonym::{Pseudonym, Pseudonymiser};
+pub use formats::catalogue::{Catalogue, Category};
+pub use primitives::cpr::{AgeBand, Cpr};
+pub use primitives::envelope::{EnvelopeContent, EnvelopeKey};
+pub use primitives::ids::{MunicipalityCode, RunId, SectorCode};
+pub use primitives::keys::{Fingerprint, KeyFileFormat, KeyKind, MasterKey, RunKey, SealingKey};
+pub use primitives::pseudonym::{Pseudonym, Pseudonymiser};

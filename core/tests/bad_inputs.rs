@@ -12,17 +12,20 @@ use std::io::BufReader;
 use std::path::Path;
 
 use samkoer_core::audit::Head;
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{Receipt, Withdrawal};
-use samkoer_core::criteria::Criteria;
-use samkoer_core::disclosure::{Discloser, open_disclosure};
-use samkoer_core::export::{ExportOptions, parse_date};
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::selection as verdict;
+use samkoer_core::consent::disclosure::{Discloser, open_disclosure};
+use samkoer_core::consent::receipt::{Receipt, Withdrawal};
 use samkoer_core::files::read_text;
-use samkoer_core::keys::{ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey};
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publish::{AccountingReport, Publisher};
-use samkoer_core::review::{WorkList, review};
-use samkoer_core::verdict::{self, VerdictFile};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::keys::{
+    ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
+use samkoer_core::sector::publish::{AccountingReport, Publisher};
+use samkoer_core::sector::review::{WorkList, review};
 use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey, SectorCode};
 use serde_json::Value;
 

@@ -11,15 +11,18 @@ use std::io::Cursor;
 
 use common::{REFERENCE, criteria, sources, town};
 use samkoer_core::audit::{AuditLog, Head, Step, verify};
-use samkoer_core::catalogue::{Catalogue, Category};
-use samkoer_core::consent::{Consent, Receipt, Withdrawal, issue, registry_public_key, withdraw};
-use samkoer_core::disclosure::{Discloser, open_disclosure, plan_team_public_key};
-use samkoer_core::export::{ExportOptions, parse_date};
-use samkoer_core::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
-use samkoer_core::matcher::Match;
-use samkoer_core::review::review;
-use samkoer_core::synth::delimiter_of;
-use samkoer_core::verdict::{VerdictFile, select};
+use samkoer_core::central::matcher::Match;
+use samkoer_core::central::selection::select;
+use samkoer_core::consent::disclosure::{Discloser, open_disclosure, plan_team_public_key};
+use samkoer_core::consent::receipt::{
+    Consent, Receipt, Withdrawal, issue, registry_public_key, withdraw,
+};
+use samkoer_core::formats::catalogue::{Catalogue, Category};
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::sector::review::review;
+use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, MunicipalityCode, Pseudonymiser, SectorCode};
 use time::macros::datetime;
 
@@ -107,9 +110,10 @@ fn from_exports_to_disclosure() {
         let mut verdicts =
             VerdictFile::from_work_list_csv("candidate,verdict,from\n", "v.csv", &list).unwrap();
         for candidate in list.candidates() {
-            verdicts
-                .verdicts
-                .insert(candidate, samkoer_core::verdict::Verdict::Suitable);
+            verdicts.verdicts.insert(
+                candidate,
+                samkoer_core::formats::verdicts::Verdict::Suitable,
+            );
         }
         step(
             &mut log,

@@ -6,13 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use samkoer_core::catalogue::{Catalogue, Category};
-use samkoer_core::criteria::{Combination, Criteria};
-use samkoer_core::envelope::EnvelopeKey;
-use samkoer_core::export::parse_date;
-use samkoer_core::matcher::{CandidateKind, CheckAnswer, Match};
-use samkoer_core::publication::{FileKind, FileReader, Record};
-use samkoer_core::synth::delimiter_of;
+use samkoer_core::central::matcher::{CandidateKind, CheckAnswer, Match};
+use samkoer_core::formats::catalogue::{Catalogue, Category};
+use samkoer_core::formats::criteria::{Combination, Criteria};
+use samkoer_core::formats::export::parse_date;
+use samkoer_core::formats::publication::{FileKind, FileReader, Record};
+use samkoer_core::primitives::envelope::EnvelopeKey;
+use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, Pseudonym, Pseudonymiser, RunId, SectorCode};
 
 mod common;

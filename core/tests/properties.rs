@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use std::io::Cursor;
 
 use proptest::prelude::*;
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::export::ExportOptions;
-use samkoer_core::publish::Publisher;
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{
     Cpr, MasterKey, MunicipalityCode, Pseudonymiser, RunId, SealingKey, SectorCode,
 };

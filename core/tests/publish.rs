@@ -6,12 +6,12 @@
 use std::collections::HashSet;
 use std::io::Cursor;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::envelope::EnvelopeKey;
-use samkoer_core::export::ExportOptions;
-use samkoer_core::publication::{FileKind, FileReader, Record};
-use samkoer_core::publish::{AccountingReport, Publisher};
-use samkoer_core::synth::{SynthConfig, synthesise_in_memory};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::formats::publication::{FileKind, FileReader, Record};
+use samkoer_core::primitives::envelope::EnvelopeKey;
+use samkoer_core::sector::publish::{AccountingReport, Publisher};
+use samkoer_core::synthetic::municipality::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{
     Cpr, Error, MasterKey, MunicipalityCode, Pseudonymiser, RunId, RunKey, SealingKey, SectorCode,
 };

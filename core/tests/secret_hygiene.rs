@@ -9,14 +9,14 @@ use std::fmt::Debug;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::disclosure::{DisclosedService, Disclosure};
-use samkoer_core::envelope::SealState;
-use samkoer_core::export::{ExportOptions, RelationRow, ServiceRow, Status};
-use samkoer_core::ids::CandidateId;
-use samkoer_core::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
-use samkoer_core::publish::Publisher;
-use samkoer_core::review::{ReviewedService, WorkItem, WorkList};
+use samkoer_core::consent::disclosure::{DisclosedService, Disclosure};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::{ExportOptions, RelationRow, ServiceRow, Status};
+use samkoer_core::primitives::envelope::SealState;
+use samkoer_core::primitives::ids::CandidateId;
+use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::sector::review::{ReviewedService, WorkItem, WorkList};
 use samkoer_core::{
     Cpr, EnvelopeContent, EnvelopeKey, MasterKey, MunicipalityCode, Pseudonymiser, RunId, RunKey,
     SealingKey, SectorCode,

@@ -9,12 +9,13 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::{REFERENCE, Town, criteria, sources, town};
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::ids::CandidateId;
-use samkoer_core::matcher::Match;
-use samkoer_core::review::{WorkList, review};
-use samkoer_core::synth::delimiter_of;
-use samkoer_core::verdict::{VerdictFile, select, sent_from_match_report};
+use samkoer_core::central::matcher::Match;
+use samkoer_core::central::selection::{select, sent_from_match_report};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::ids::CandidateId;
+use samkoer_core::sector::review::{WorkList, review};
+use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, Pseudonym, Pseudonymiser};
 
 struct Reviewed {
@@ -226,7 +227,7 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
         .map(|(c, _)| *c)
         .unwrap();
     file.verdicts
-        .insert(stranger, samkoer_core::verdict::Verdict::Suitable);
+        .insert(stranger, samkoer_core::formats::verdicts::Verdict::Suitable);
     let mut tampered = files.clone();
     tampered[0] = (name.clone(), file);
     let error = select(municipality, &run, &sent, &tampered).unwrap_err();

@@ -11,21 +11,23 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use samkoer_core::audit::{AuditLog, Head, Step, verify};
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{
+use samkoer_core::consent::disclosure::{open_disclosure, plan_team_public_key};
+use samkoer_core::consent::receipt::{
     Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
 };
-use samkoer_core::disclosure::{open_disclosure, plan_team_public_key};
-use samkoer_core::envelope::{EnvelopeContent, EnvelopeKey};
-use samkoer_core::export::ExportOptions;
-use samkoer_core::ids::CandidateId;
-use samkoer_core::keys::{ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey};
-use samkoer_core::publication::{
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::formats::publication::{
     FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord, ServiceRecord,
     YearMonth,
 };
-use samkoer_core::publish::Publisher;
-use samkoer_core::verdict::VerdictFile;
+use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
+use samkoer_core::primitives::ids::CandidateId;
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
+use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId,
     RunKey, SealingKey, SectorCode,
@@ -425,7 +427,7 @@ fn publication_vectors() -> Value {
     recounted[count_at + 7] ^= 0x01;
     let digest_at = recounted.len() - 32;
     let digest = Sha256::new()
-        .chain_update(samkoer_core::labels::PUBLICATION_DIGEST)
+        .chain_update(samkoer_core::primitives::labels::PUBLICATION_DIGEST)
         .chain_update(&recounted[..digest_at])
         .finalize();
     recounted[digest_at..].copy_from_slice(&digest);
@@ -712,7 +714,7 @@ fn seal_for_vectors(public: &PlanTeamPublicKey, content: &Value) -> Vec<u8> {
     >(
         &hpke::OpModeS::Base,
         &key,
-        samkoer_core::labels::DISCLOSURE,
+        samkoer_core::primitives::labels::DISCLOSURE,
         &plaintext,
         &ad,
     )
@@ -848,7 +850,7 @@ fn spec_lists_every_label() {
     let spec =
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/spec.md"))
             .unwrap();
-    for (name, label) in samkoer_core::labels::ALL {
+    for (name, label) in samkoer_core::primitives::labels::ALL {
         let label = std::str::from_utf8(label).unwrap();
         assert!(
             spec.contains(&format!("`{label}`")),

@@ -7,18 +7,19 @@
 
 use std::io::Cursor;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::consent::{Receipt, Withdrawal, registry_public_key};
-use samkoer_core::criteria::Criteria;
-use samkoer_core::export::{ExportOptions, RelationsReader};
-use samkoer_core::keys::{
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::consent::receipt::{Receipt, Withdrawal, registry_public_key};
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::{ExportOptions, RelationsReader};
+use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publication::{FileKind, FileReader};
-use samkoer_core::publish::Publisher;
-use samkoer_core::review::{ReviewedService, WorkItem, WorkList};
-use samkoer_core::verdict::{VerdictFile, sent_from_match_report};
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::formats::publication::{FileKind, FileReader};
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::sector::review::{ReviewedService, WorkItem, WorkList};
+use samkoer_core::central::selection::sent_from_match_report;
+use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
 };
@@ -102,7 +103,7 @@ pub fn export_csv(data: &[u8]) {
     let mut options = ExportOptions::default();
     match mode % 3 {
         0 => {}
-        1 => options.encoding = samkoer_core::export::TextEncoding::Windows1252,
+        1 => options.encoding = samkoer_core::formats::export::TextEncoding::Windows1252,
         _ => return mapping(rest, data),
     }
     let csv = rest;
@@ -236,7 +237,7 @@ pub fn match_publications(data: &[u8]) {
 pub fn flag_file(data: &[u8]) {
     read_all(data, FileKind::FlagFile);
     checked(
-        samkoer_core::review::review(data, "input.flag", &sealing_key(), Catalogue::builtin()),
+        samkoer_core::sector::review::review(data, "input.flag", &sealing_key(), Catalogue::builtin()),
         data,
     );
 }
@@ -263,7 +264,7 @@ pub fn criteria(data: &[u8]) {
 fn work_list() -> WorkList {
     let cpr = |text| Cpr::parse_undated(text).unwrap_or_else(|_| unreachable!("synthetic CPR"));
     let item = |byte, text| WorkItem {
-        candidate: samkoer_core::ids::CandidateId([byte; 16]),
+        candidate: samkoer_core::primitives::ids::CandidateId([byte; 16]),
         cpr: cpr(text),
         services: vec![ReviewedService {
             code: "EMP-CASH-BENEFIT".into(),
@@ -332,7 +333,7 @@ pub fn consent(data: &[u8]) {
 pub fn disclosure(data: &[u8]) {
     let plan_team = PlanTeamKey::from_bytes(municipality(), [3; 32]);
     checked(
-        samkoer_core::disclosure::open_disclosure(data, &plan_team, "bundle"),
+        samkoer_core::consent::disclosure::open_disclosure(data, &plan_team, "bundle"),
         data,
     );
 }

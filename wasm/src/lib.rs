@@ -7,13 +7,13 @@ mod js;
 
 use std::sync::Arc;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::export::ExportOptions;
-use samkoer_core::matcher::{Match as CoreMatch, Source};
+use samkoer_core::central::matcher::{Match as CoreMatch, Source};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use samkoer_core::progress::ProgressReader;
-use samkoer_core::publication::{FileKind, FileReader, RecordRef};
-use samkoer_core::publish::Publisher;
+use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{KeyFileFormat, Pseudonymiser};
 use wasm_bindgen::prelude::*;
 
@@ -291,7 +291,7 @@ pub fn match_publications(
 /// Reviews a sector's flag file with its sealing key: the work list as CSV.
 #[wasm_bindgen]
 pub fn review(flag_file: &[u8], sealing_key: &SealingKey) -> Result<String, JsValue> {
-    let list = js::result(samkoer_core::review::review(
+    let list = js::result(samkoer_core::sector::review::review(
         flag_file,
         "flag file",
         &sealing_key.key,

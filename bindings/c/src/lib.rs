@@ -10,11 +10,11 @@ mod error;
 use std::ffi::{CStr, c_char};
 use std::path::PathBuf;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::export::{ExportOptions, parse_date};
-use samkoer_core::matcher::{Match, Source};
-use samkoer_core::publish::Publisher;
+use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{Cpr, KeyFileFormat, Pseudonymiser};
 
 pub use error::*;

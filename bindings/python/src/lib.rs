@@ -9,12 +9,12 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::export::{ExportOptions, parse_date};
-use samkoer_core::matcher::{Match as CoreMatch, Source};
-use samkoer_core::publication::{FileKind, FileReader, RecordRef};
-use samkoer_core::publish::Publisher;
+use samkoer_core::central::matcher::{Match as CoreMatch, Source};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
+use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{Cpr, KeyFileFormat, Pseudonym, Pseudonymiser, SectorCode};
 
 use crate::error::to_py;
@@ -451,7 +451,7 @@ fn review<'py>(
     })?;
     let list = core(
         py,
-        samkoer_core::review::review(
+        samkoer_core::sector::review::review(
             std::io::BufReader::new(file),
             &name,
             &sealing_key.key,

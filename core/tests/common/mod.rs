@@ -6,12 +6,12 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use samkoer_core::catalogue::Catalogue;
-use samkoer_core::criteria::Criteria;
-use samkoer_core::export::ExportOptions;
-use samkoer_core::matcher::Source;
-use samkoer_core::publish::Publisher;
-use samkoer_core::synth::{SynthConfig, synthesise_in_memory};
+use samkoer_core::central::matcher::Source;
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::Criteria;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::sector::publish::Publisher;
+use samkoer_core::synthetic::municipality::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{MasterKey, MunicipalityCode, RunId, RunKey, SealingKey};
 use time::Date;
 use time::macros::date;

@@ -9,13 +9,13 @@ use std::io::Read;
 use time::Date;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
-use crate::catalogue::{Catalogue, Category};
-use crate::cpr::Cpr;
-use crate::envelope::EnvelopeKey;
 use crate::error::{Error, Result, Rule};
-use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
-use crate::keys::SealingKey;
-use crate::publication::{FileKind, FileReader, RecordRef};
+use crate::formats::catalogue::{Catalogue, Category};
+use crate::formats::publication::{FileKind, FileReader, RecordRef};
+use crate::primitives::cpr::Cpr;
+use crate::primitives::envelope::EnvelopeKey;
+use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
+use crate::primitives::keys::SealingKey;
 
 /// One of the sector's own services of a candidate, as its case system knows it.
 ///
@@ -231,10 +231,10 @@ mod tests {
 
     #[test]
     fn an_envelope_that_does_not_open_is_named_by_file_and_record() {
-        use crate::envelope::EnvelopeContent;
-        use crate::keys::Fingerprint;
-        use crate::pseudonym::Pseudonym;
-        use crate::publication::{FileHeader, FileWriter, FlagRef};
+        use crate::formats::publication::{FileHeader, FileWriter, FlagRef};
+        use crate::primitives::envelope::EnvelopeContent;
+        use crate::primitives::keys::Fingerprint;
+        use crate::primitives::pseudonym::Pseudonym;
 
         let municipality = MunicipalityCode::new(219).unwrap();
         let sealing = SealingKey::from_bytes(

@@ -15,10 +15,10 @@ use csv::{ByteRecord, ReaderBuilder, StringRecord};
 use time::{Date, Month};
 use toml::Spanned;
 
-use crate::cpr::Cpr;
-use crate::envelope::MAX_FIELD_LEN;
 use crate::error::{Error, Result, Rule};
-use crate::toml_file::TomlFile;
+use crate::formats::toml_file::TomlFile;
+use crate::primitives::cpr::Cpr;
+use crate::primitives::envelope::MAX_FIELD_LEN;
 
 /// How fields are separated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -215,76 +215,136 @@ impl<R: Read> Read for Counted<R> {
 /// the line and the rule it broke.
 type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord, &'a [Option<usize>]), (u64, Rule)>;
 
+/// The input decoded to UTF-8 as the options say.
+fn decoded(
+    input: impl Read + 'static,
+    // Named only where the build cannot decode Windows-1252.
+    #[cfg_attr(feature = "windows-1252", allow(unused_variables))] file: &str,
+    options: &ExportOptions,
+) -> Result<Box<dyn Read>> {
+    match options.encoding {
+        TextEncoding::Utf8 => Ok(Box::new(input)),
+        #[cfg(feature = "windows-1252")]
+        TextEncoding::Windows1252 => Ok(Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::WINDOWS_1252))
+                // A byte-order mark says the file is Unicode after all; believe it.
+                .bom_override(true)
+                .build(input),
+        )),
+        #[cfg(not(feature = "windows-1252"))]
+        TextEncoding::Windows1252 => Err(Error::Input {
+            file: file.to_owned(),
+            line: 0,
+            rule: Rule::Encoding,
+            detail: Some("this build reads UTF-8 only: transcode the file first"),
+        }),
+    }
+}
+
+/// Reads the header line, without a UTF-8 byte-order mark, and refuses what makes the rest
+/// unreadable: UTF-16, no header, lines that end in CR alone.
+fn header_line(input: &mut impl BufRead, file: &str) -> Result<Vec<u8>> {
+    let mut first_line = Vec::new();
+    input
+        .read_until(b'\n', &mut first_line)
+        .map_err(|e| Error::io(file, e))?;
+    if first_line.starts_with(b"\xEF\xBB\xBF") {
+        first_line.drain(..3);
+    }
+    if first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF") {
+        // A UTF-16 byte-order mark: "Unicode text" from a spreadsheet.
+        return Err(Error::Input {
+            file: file.to_owned(),
+            line: 1,
+            rule: Rule::Encoding,
+            detail: Some("the file is UTF-16: save it as UTF-8"),
+        });
+    }
+    if first_line.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::input(file, 1, Rule::HeaderMissing));
+    }
+    // Lines end at LF. A CR inside the first line means lines that end in CR alone (old Mac
+    // exports): the whole file would be one header row, and nothing read.
+    let line = first_line.strip_suffix(b"\n").unwrap_or(&first_line);
+    if line.strip_suffix(b"\r").unwrap_or(line).contains(&b'\r') {
+        return Err(Error::Input {
+            file: file.to_owned(),
+            line: 1,
+            rule: Rule::CsvSyntax,
+            detail: Some("lines end in CR alone: save with LF or CRLF line ends"),
+        });
+    }
+    Ok(first_line)
+}
+
+/// The delimiter the options name, or the one the header shows.
+fn delimiter(options: &ExportOptions, header: &[u8], file: &str) -> Result<u8> {
+    match options.delimiter {
+        Delimiter::Semicolon => Ok(b';'),
+        Delimiter::Comma => Ok(b','),
+        Delimiter::Auto => match (header.contains(&b';'), header.contains(&b',')) {
+            (true, false) => Ok(b';'),
+            (false, true) => Ok(b','),
+            _ => Err(Error::input(file, 1, Rule::DelimiterAmbiguous)),
+        },
+    }
+}
+
+/// The column of each wanted field (the first `required` must be there), by the header's
+/// names as the options map them.
+fn columns(
+    header: &ByteRecord,
+    file: &str,
+    options: &ExportOptions,
+    fields: &[&'static str],
+    required: usize,
+) -> Result<Vec<Option<usize>>> {
+    let names: Vec<String> = header
+        .iter()
+        .map(|name| std::str::from_utf8(name).map(|n| n.trim().to_lowercase()))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::input(file, 1, Rule::Encoding))?;
+    let mut columns = Vec::with_capacity(fields.len());
+    for (i, &field) in fields.iter().enumerate() {
+        let wanted = options.columns.get(field).map(|c| c.trim().to_lowercase());
+        let wanted = wanted.as_deref().unwrap_or(field);
+        let mut found = names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| name.as_str() == wanted);
+        let column = found.next().map(|(index, _)| index);
+        let broken = if found.next().is_some() {
+            Some(Rule::ColumnDuplicate)
+        } else if column.is_none() && i < required {
+            Some(Rule::ColumnMissing)
+        } else {
+            None
+        };
+        if let Some(rule) = broken {
+            return Err(Error::Input {
+                file: file.to_owned(),
+                line: 1,
+                rule,
+                detail: Some(field),
+            });
+        }
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
 impl CsvTable {
     fn open(
         input: impl Read + 'static,
         file: &str,
         options: &ExportOptions,
-        fields: &[&str],
+        fields: &[&'static str],
         required: usize,
     ) -> Result<CsvTable> {
-        let decoded: Box<dyn Read> = match options.encoding {
-            TextEncoding::Utf8 => Box::new(input),
-            #[cfg(feature = "windows-1252")]
-            TextEncoding::Windows1252 => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(encoding_rs::WINDOWS_1252))
-                    // A byte-order mark says the file is Unicode after all; believe it.
-                    .bom_override(true)
-                    .build(input),
-            ),
-            #[cfg(not(feature = "windows-1252"))]
-            TextEncoding::Windows1252 => {
-                let detail =
-                    Some("this build reads UTF-8 only: transcode the file first".to_owned());
-                return Err(Error::Input {
-                    file: file.to_owned(),
-                    line: 0,
-                    rule: Rule::Encoding,
-                    detail,
-                });
-            }
-        };
-        let mut buffered = BufReader::new(decoded);
-        let mut first_line = Vec::new();
-        buffered
-            .read_until(b'\n', &mut first_line)
-            .map_err(|e| Error::io(file, e))?;
-        if first_line.starts_with(b"\xEF\xBB\xBF") {
-            first_line.drain(..3);
-        }
-        if first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF") {
-            // A UTF-16 byte-order mark: "Unicode text" from a spreadsheet.
-            return Err(Error::Input {
-                file: file.to_owned(),
-                line: 1,
-                rule: Rule::Encoding,
-                detail: Some("the file is UTF-16: save it as UTF-8".to_owned()),
-            });
-        }
-        if first_line.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::input(file, 1, Rule::HeaderMissing));
-        }
-        // Lines end at LF. A CR inside the first line means lines that end in CR alone (old Mac
-        // exports): the whole file would be one header row, and nothing read.
-        let line = first_line.strip_suffix(b"\n").unwrap_or(&first_line);
-        if line.strip_suffix(b"\r").unwrap_or(line).contains(&b'\r') {
-            return Err(Error::Input {
-                file: file.to_owned(),
-                line: 1,
-                rule: Rule::CsvSyntax,
-                detail: Some("lines end in CR alone: save with LF or CRLF line ends".to_owned()),
-            });
-        }
-        let delimiter = match options.delimiter {
-            Delimiter::Semicolon => b';',
-            Delimiter::Comma => b',',
-            Delimiter::Auto => match (first_line.contains(&b';'), first_line.contains(&b',')) {
-                (true, false) => b';',
-                (false, true) => b',',
-                _ => return Err(Error::input(file, 1, Rule::DelimiterAmbiguous)),
-            },
-        };
+        let mut buffered = BufReader::new(decoded(input, file, options)?);
+        let first_line = header_line(&mut buffered, file)?;
+        let delimiter = delimiter(options, &first_line, file)?;
         // A sentinel line after the input makes every record end with an LF, which the line
         // numbering below relies on, and shows an unterminated quote: it swallows the sentinel.
         // The input is counted, so that the same bytes inside the input are not taken for it.
@@ -311,43 +371,10 @@ impl CsvTable {
             Ok(false) => return Err(Error::input(file, 1, Rule::HeaderMissing)),
             Err(e) => return Err(csv_error(file, 1, e)),
         }
-        let names: Vec<String> = header
-            .iter()
-            .map(|name| std::str::from_utf8(name).map(|n| n.trim().to_lowercase()))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|_| Error::input(file, 1, Rule::Encoding))?;
-        let mut columns = Vec::with_capacity(fields.len());
-        for (i, field) in fields.iter().enumerate() {
-            let wanted = options.columns.get(*field).map(|c| c.trim().to_lowercase());
-            let wanted = wanted.as_deref().unwrap_or(field);
-            let mut found = names
-                .iter()
-                .enumerate()
-                .filter(|(_, name)| name.as_str() == wanted);
-            let column = found.next().map(|(index, _)| index);
-            let field_detail = Some((*field).to_owned());
-            if found.next().is_some() {
-                return Err(Error::Input {
-                    file: file.to_owned(),
-                    line: 1,
-                    rule: Rule::ColumnDuplicate,
-                    detail: field_detail,
-                });
-            }
-            if column.is_none() && i < required {
-                return Err(Error::Input {
-                    file: file.to_owned(),
-                    line: 1,
-                    rule: Rule::ColumnMissing,
-                    detail: field_detail,
-                });
-            }
-            columns.push(column);
-        }
         Ok(CsvTable {
             reader,
             file: file.to_owned(),
-            columns,
+            columns: columns(&header, file, options, fields, required)?,
             width: header.len(),
             record: ByteRecord::new(),
             first_line_len,

@@ -14,8 +14,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
-use crate::catalogue::{Catalogue, Service};
-use crate::cpr::age_on;
+use crate::formats::catalogue::{Catalogue, Service};
+use crate::primitives::cpr::age_on;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -368,11 +368,11 @@ pub fn synthesise<W: Write>(
 /// A simulated caseworker's verdict on a candidate, for the demo: mostly suitable, some from a
 /// later month, some not suitable, decided by the candidate's random id.
 pub fn simulated_verdict(
-    candidate: &crate::ids::CandidateId,
+    candidate: &crate::primitives::ids::CandidateId,
     reference_date: Date,
-) -> crate::verdict::Verdict {
-    use crate::publication::YearMonth;
-    use crate::verdict::Verdict;
+) -> crate::formats::verdicts::Verdict {
+    use crate::formats::publication::YearMonth;
+    use crate::formats::verdicts::Verdict;
     let later = |months: u8| {
         let month0 = (reference_date.month() as u8 - 1) + months;
         YearMonth {
@@ -406,7 +406,7 @@ pub fn synthesise_in_memory(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpr::Cpr;
+    use crate::primitives::cpr::Cpr;
     use std::collections::HashSet;
     use time::macros::date;
 

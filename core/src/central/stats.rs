@@ -13,8 +13,7 @@
 
 use serde::Serialize;
 
-use crate::ids::SectorCode;
-use crate::matcher::{Candidate, CandidateKind, Family};
+use crate::primitives::ids::SectorCode;
 
 /// One cell: its label and its value, `None` when suppressed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -222,40 +221,76 @@ pub struct Statistics {
     pub tables: Vec<Table>,
 }
 
-impl Statistics {
-    /// Counts persons (each as its sector mask and distinct service count), families and
-    /// candidates, and suppresses.
-    pub(crate) fn compute(
-        profiles: impl Iterator<Item = (u64, u32)>,
-        families: &[Family],
-        candidates: &[Candidate],
-        sectors: &[SectorCode],
-        threshold: u64,
-    ) -> Statistics {
-        let n = sectors.len();
-        let pairs: Vec<(usize, usize)> = (0..n)
-            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
-            .collect();
-        let mut by_sectors = vec![0u64; n];
-        let mut by_services = vec![0u64; 6];
-        let mut by_pair = vec![0u64; pairs.len()];
-        for (mask, services) in profiles {
+/// A family with services as the statistics count it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FamilyProfile {
+    /// Its sectors, as bits.
+    pub(crate) sectors: u64,
+    /// Members receiving services who are children.
+    pub(crate) children: u32,
+    /// Members receiving services who are adults.
+    pub(crate) adults: u32,
+}
+
+/// The candidates of a match, counted by kind and deferral.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CandidateCounts {
+    /// Persons selected on their own, not deferred.
+    pub(crate) persons: u64,
+    /// Families, not deferred.
+    pub(crate) families: u64,
+    /// Persons deferred to a later run.
+    pub(crate) deferred_persons: u64,
+    /// Families deferred to a later run.
+    pub(crate) deferred_families: u64,
+}
+
+/// The raw counts of every table, before suppression.
+struct Tallies {
+    by_sectors: Vec<u64>,
+    by_services: Vec<u64>,
+    by_pair: Vec<u64>,
+    families_by_sectors: Vec<u64>,
+    composition: Vec<u64>,
+}
+
+/// Every pair of sector indices `(a, b)` with `a < b`, in order.
+fn sector_pairs(n: usize) -> Vec<(usize, usize)> {
+    (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect()
+}
+
+impl Tallies {
+    /// Counts persons (each as its sector mask and distinct service count) and families.
+    fn count(
+        persons: impl Iterator<Item = (u64, u32)>,
+        families: impl Iterator<Item = FamilyProfile>,
+        pairs: &[(usize, usize)],
+        sectors: usize,
+    ) -> Tallies {
+        let mut t = Tallies {
+            by_sectors: vec![0; sectors],
+            by_services: vec![0; 6],
+            by_pair: vec![0; pairs.len()],
+            families_by_sectors: vec![0; sectors],
+            composition: vec![0; 3],
+        };
+        for (mask, services) in persons {
             let count = mask.count_ones() as usize;
-            if let Some(cell) = count.checked_sub(1).and_then(|i| by_sectors.get_mut(i)) {
+            if let Some(cell) = count.checked_sub(1).and_then(|i| t.by_sectors.get_mut(i)) {
                 *cell += 1;
             }
-            by_services[(services.max(1) as usize - 1).min(5)] += 1;
-            for (cell, &(a, b)) in by_pair.iter_mut().zip(&pairs) {
+            t.by_services[(services.max(1) as usize - 1).min(5)] += 1;
+            for (cell, &(a, b)) in t.by_pair.iter_mut().zip(pairs) {
                 *cell += u64::from(mask >> a & 1 == 1 && mask >> b & 1 == 1);
             }
         }
-        let mut families_by_sectors = vec![0u64; n];
-        let mut composition = vec![0u64; 3];
-        for family in families.iter().filter(|f| f.with_services > 0) {
+        for family in families {
             let count = family.sectors.count_ones() as usize;
             if let Some(cell) = count
                 .checked_sub(1)
-                .and_then(|i| families_by_sectors.get_mut(i))
+                .and_then(|i| t.families_by_sectors.get_mut(i))
             {
                 *cell += 1;
             }
@@ -264,34 +299,38 @@ impl Statistics {
                 (true, false) => 1,
                 _ => 2,
             };
-            composition[which] += 1;
+            t.composition[which] += 1;
         }
-        let count_kind = |kind: CandidateKind, deferred: bool| {
-            candidates
-                .iter()
-                .filter(|c| c.kind == kind && c.deferred == deferred)
-                .count() as u64
-        };
-        let numbered = |count: usize| (1..=count).map(|i| i.to_string()).collect::<Vec<_>>();
-        let kinds = || vec!["persons".to_owned(), "families".to_owned()];
-        let candidate_counts = [
-            count_kind(CandidateKind::Person, false),
-            count_kind(CandidateKind::Family, false),
-        ];
-        let deferred_counts = [
-            count_kind(CandidateKind::Person, true),
-            count_kind(CandidateKind::Family, true),
-        ];
+        t
+    }
+}
 
-        // The counts and what binds them: two partitions of the persons, the pair identity,
-        // two partitions of the families, and the candidates' and deferred partitions.
-        let mut d = Disclosure::default();
-        let persons_by_sectors = d.counts(&by_sectors);
-        let persons_by_services = d.counts(&by_services);
-        let persons = d.count(by_sectors.iter().sum());
+/// The variables of every table and its total in one [`Disclosure`], with the identities that
+/// bind them, in the order the tables are released.
+struct Variables {
+    persons_by_sectors: Vec<usize>,
+    persons_by_services: Vec<usize>,
+    persons: usize,
+    persons_by_pair: Vec<usize>,
+    families_by_sector_count: Vec<usize>,
+    families_by_composition: Vec<usize>,
+    families: usize,
+    candidate_cells: Vec<usize>,
+    candidate_total: usize,
+    deferred_cells: Vec<usize>,
+    deferred_total: usize,
+}
+
+impl Variables {
+    /// The counts and what binds them: two partitions of the persons, the pair identity, two
+    /// partitions of the families, and the candidates' and deferred partitions.
+    fn declare(d: &mut Disclosure, t: &Tallies, candidates: CandidateCounts) -> Variables {
+        let persons_by_sectors = d.counts(&t.by_sectors);
+        let persons_by_services = d.counts(&t.by_services);
+        let persons = d.count(t.by_sectors.iter().sum());
         d.sums_to(&persons_by_sectors, persons);
         d.sums_to(&persons_by_services, persons);
-        let persons_by_pair = d.counts(&by_pair);
+        let persons_by_pair = d.counts(&t.by_pair);
         let pair_identity = persons_by_pair
             .iter()
             .map(|&v| (v, 1.0))
@@ -301,58 +340,93 @@ impl Statistics {
             }))
             .collect();
         d.identities.push(pair_identity);
-        let families_by_sector_count = d.counts(&families_by_sectors);
-        let families_by_composition = d.counts(&composition);
-        let families = d.count(composition.iter().sum());
+        let families_by_sector_count = d.counts(&t.families_by_sectors);
+        let families_by_composition = d.counts(&t.composition);
+        let families = d.count(t.composition.iter().sum());
         d.sums_to(&families_by_sector_count, families);
         d.sums_to(&families_by_composition, families);
+        let candidate_counts = [candidates.persons, candidates.families];
         let candidate_cells = d.counts(&candidate_counts);
         let candidate_total = d.count(candidate_counts.iter().sum());
         d.sums_to(&candidate_cells, candidate_total);
+        let deferred_counts = [candidates.deferred_persons, candidates.deferred_families];
         let deferred_cells = d.counts(&deferred_counts);
         let deferred_total = d.count(deferred_counts.iter().sum());
         d.sums_to(&deferred_cells, deferred_total);
+        Variables {
+            persons_by_sectors,
+            persons_by_services,
+            persons,
+            persons_by_pair,
+            families_by_sector_count,
+            families_by_composition,
+            families,
+            candidate_cells,
+            candidate_total,
+            deferred_cells,
+            deferred_total,
+        }
+    }
+}
+
+impl Statistics {
+    /// Counts persons (each as its sector mask and distinct service count), families with
+    /// services and candidates, and suppresses.
+    pub(crate) fn compute(
+        persons: impl Iterator<Item = (u64, u32)>,
+        families: impl Iterator<Item = FamilyProfile>,
+        candidates: CandidateCounts,
+        sectors: &[SectorCode],
+        threshold: u64,
+    ) -> Statistics {
+        let n = sectors.len();
+        let pairs = sector_pairs(n);
+        let tallies = Tallies::count(persons, families, &pairs, n);
+        let mut d = Disclosure::default();
+        let v = Variables::declare(&mut d, &tallies, candidates);
         d.protect(threshold);
 
+        let numbered = |count: usize| (1..=count).map(|i| i.to_string()).collect::<Vec<_>>();
+        let kinds = || vec!["persons".to_owned(), "families".to_owned()];
         let build = TableBuilder { disclosure: &d };
         let tables = vec![
             build.table(
                 "persons-by-sector-count",
                 "persons receiving services, by number of sectors",
                 numbered(n),
-                &persons_by_sectors,
-                Some(persons),
+                &v.persons_by_sectors,
+                Some(v.persons),
             ),
             build.table(
                 "persons-by-service-count",
                 "persons receiving services, by number of distinct services",
                 ["1", "2", "3", "4", "5", "6+"].map(str::to_owned).to_vec(),
-                &persons_by_services,
-                Some(persons),
+                &v.persons_by_services,
+                Some(v.persons),
             ),
             build.table(
                 "persons-by-sector-pair",
                 "persons receiving services from both sectors of a pair (a person counts in every pair they are in, so there is no total)",
                 pairs.iter().map(|&(a, b)| format!("{}+{}", sectors[a], sectors[b])).collect(),
-                &persons_by_pair,
+                &v.persons_by_pair,
                 None,
             ),
             build.table(
                 "families-by-sector-count",
                 "families with services, by number of sectors between them",
                 numbered(n),
-                &families_by_sector_count,
-                Some(families),
+                &v.families_by_sector_count,
+                Some(v.families),
             ),
             build.table(
                 "families-by-composition",
                 "families with services, by who receives them",
                 ["children-and-adults", "children-only", "adults-only"].map(str::to_owned).to_vec(),
-                &families_by_composition,
-                Some(families),
+                &v.families_by_composition,
+                Some(v.families),
             ),
-            build.table("candidates", "candidates of this run, not deferred", kinds(), &candidate_cells, Some(candidate_total)),
-            build.table("deferred", "candidates deferred to a later run", kinds(), &deferred_cells, Some(deferred_total)),
+            build.table("candidates", "candidates of this run, not deferred", kinds(), &v.candidate_cells, Some(v.candidate_total)),
+            build.table("deferred", "candidates deferred to a later run", kinds(), &v.deferred_cells, Some(v.deferred_total)),
         ];
         Statistics { threshold, tables }
     }
@@ -527,7 +601,13 @@ mod tests {
             .cycle()
             .take(30)
             .chain([(0b10, 1), (0b11, 7), (0b11, 7)]);
-        let statistics = Statistics::compute(profiles, &[], &[], &sectors, 5);
+        let statistics = Statistics::compute(
+            profiles,
+            std::iter::empty(),
+            CandidateCounts::default(),
+            &sectors,
+            5,
+        );
         let csv = statistics.to_csv();
         let expected_start =
             "table,cell,value\npersons-by-sector-count,1,21\npersons-by-sector-count,2,12\n";

@@ -17,19 +17,19 @@ use csv::StringRecord;
 use serde::Serialize;
 use time::Date;
 
-use crate::catalogue::{Catalogue, Category, Service};
-use crate::envelope::{EnvelopeFields, EnvelopeKey, SealState};
 use crate::error::{Error, Result, Rule};
-use crate::export::{
+use crate::formats::catalogue::{Catalogue, Category, Service};
+use crate::formats::export::{
     ExportOptions, ExportReader, ExportRowParser, RawRow, RejectedRow, RelationsReader, RowOutcome,
     ServiceRow, Status,
 };
-use crate::ids::SectorCode;
-use crate::keys::{RunKey, SealingKey};
-use crate::pseudonym::Pseudonymiser;
-use crate::publication::{
+use crate::formats::publication::{
     EncodedServices, FileHeader, FileKind, FileWriter, RelationRecord, ServiceHead, YearMonth,
 };
+use crate::primitives::envelope::{EnvelopeFields, EnvelopeKey, SealState};
+use crate::primitives::ids::SectorCode;
+use crate::primitives::keys::{RunKey, SealingKey};
+use crate::primitives::pseudonym::Pseudonymiser;
 
 /// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
 /// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.

@@ -9,8 +9,8 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{Result, Rule};
-use crate::ids::SectorCode;
-use crate::toml_file::{Fields, TomlFile};
+use crate::formats::toml_file::{Fields, TomlFile};
+use crate::primitives::ids::SectorCode;
 
 /// The catalogue shipped with this version of samkoer: `core/catalogue/catalogue.toml` without
 /// its comment and blank lines (`core/build.rs`).

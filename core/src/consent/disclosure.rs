@@ -15,16 +15,16 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::catalogue::Catalogue;
-use crate::consent::{Receipt, Withdrawal};
+use crate::consent::receipt::{Receipt, Withdrawal};
 use crate::error::{Error, Result, Rule};
-use crate::export::{ExportOptions, ExportReader};
-use crate::ids::SectorCode;
-use crate::keys::{
+use crate::formats::catalogue::Catalogue;
+use crate::formats::export::{ExportOptions, ExportReader};
+use crate::primitives::ids::SectorCode;
+use crate::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey, push_short,
 };
-use crate::labels;
-use crate::publish::ongoing_service;
+use crate::primitives::labels;
+use crate::sector::publish::ongoing_service;
 
 /// The first eight bytes of a disclosure bundle.
 pub const MAGIC: &[u8; 8] = b"SAMKODSC";

@@ -16,8 +16,8 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result, Rule};
-use crate::ids::{MunicipalityCode, RunId, SectorCode};
-use crate::labels;
+use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::primitives::labels;
 
 /// The length of every secret key, in bytes.
 pub const KEY_LEN: usize = 32;

@@ -13,11 +13,13 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use crate::cpr::Cpr;
 use crate::error::{Error, Result, Rule};
-use crate::ids::{MunicipalityCode, SectorCode};
-use crate::keys::{ConsentRegistryKey, ConsentRegistryPublicKey, SubjectKey, push_short};
-use crate::labels;
+use crate::primitives::cpr::Cpr;
+use crate::primitives::ids::{MunicipalityCode, SectorCode};
+use crate::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, SubjectKey, push_short,
+};
+use crate::primitives::labels;
 
 /// The first eight bytes of a receipt.
 pub const RECEIPT_MAGIC: &[u8; 8] = b"SAMKORCP";

@@ -17,14 +17,14 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::{Date, Month};
 
-use crate::catalogue::is_service_code;
-use crate::cpr::AgeBand;
-use crate::envelope::{NONCE_LEN, PADDING_BLOCK, TAG_LEN};
 use crate::error::{Error, Result, Rule};
-use crate::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
-use crate::keys::{Fingerprint, push_short};
-use crate::labels;
-use crate::pseudonym::Pseudonym;
+use crate::formats::catalogue::is_service_code;
+use crate::primitives::cpr::AgeBand;
+use crate::primitives::envelope::{NONCE_LEN, PADDING_BLOCK, TAG_LEN};
+use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
+use crate::primitives::keys::{Fingerprint, push_short};
+use crate::primitives::labels;
+use crate::primitives::pseudonym::Pseudonym;
 
 /// The format version of both file kinds written by this library.
 pub const VERSION: u16 = 1;

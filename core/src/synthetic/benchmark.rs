@@ -46,14 +46,14 @@ pub fn write_benchmark_publications(
     dir: &std::path::Path,
     dump: bool,
 ) -> crate::Result<BenchPublications> {
-    use crate::catalogue::Catalogue;
-    use crate::cpr::AgeBand;
-    use crate::ids::{MunicipalityCode, RunId};
-    use crate::keys::RunKey;
-    use crate::pseudonym::Pseudonymiser;
-    use crate::publication::{
+    use crate::formats::catalogue::Catalogue;
+    use crate::formats::publication::{
         FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
     };
+    use crate::primitives::cpr::AgeBand;
+    use crate::primitives::ids::{MunicipalityCode, RunId};
+    use crate::primitives::keys::RunKey;
+    use crate::primitives::pseudonym::Pseudonymiser;
     use rand::seq::index::sample;
     use rand::{Rng, RngCore, SeedableRng};
     use std::io::{BufWriter, Write};

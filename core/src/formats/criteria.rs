@@ -31,9 +31,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use crate::catalogue::{Catalogue, Category};
 use crate::error::{Error, Result, Rule};
-use crate::toml_file::TomlFile;
+use crate::formats::catalogue::{Catalogue, Category};
+use crate::formats::toml_file::TomlFile;
 
 /// The value of the criteria file's `format` key.
 pub const FORMAT: &str = "samkoer-criteria";

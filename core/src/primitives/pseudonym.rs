@@ -10,9 +10,9 @@ use std::fmt;
 use sha2::block_api::compress256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::cpr::Cpr;
-use crate::keys::RunKey;
-use crate::labels;
+use crate::primitives::cpr::Cpr;
+use crate::primitives::keys::RunKey;
+use crate::primitives::labels;
 
 /// A pseudonym: 32 bytes, the same for one CPR number under one run key, unlinkable otherwise.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,7 +137,7 @@ impl Pseudonymiser {
         for (i, line) in text.split(|&b| b == b'\n').enumerate() {
             let parsed = std::str::from_utf8(line)
                 .map_err(|_| crate::error::Rule::CprCharacters)
-                .and_then(|line| crate::cpr::normalise_into(line, &mut digits));
+                .and_then(|line| crate::primitives::cpr::normalise_into(line, &mut digits));
             if let Err(rule) = parsed {
                 result = Err((i as u64 + 1, rule));
                 break;
@@ -200,7 +200,7 @@ impl fmt::Debug for Pseudonymiser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{MunicipalityCode, RunId};
+    use crate::primitives::ids::{MunicipalityCode, RunId};
     use hmac::{Hmac, KeyInit, Mac};
     use proptest::prelude::*;
     use sha2::Sha256;

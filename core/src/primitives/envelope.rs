@@ -15,13 +15,13 @@ use rand_chacha::ChaCha20Rng;
 use time::{Date, Month};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::catalogue::is_service_code;
-use crate::cpr::Cpr;
 use crate::error::{Error, Result, Rule};
-use crate::ids::{MunicipalityCode, RunId, SectorCode};
-use crate::keys::{SealingKey, hkdf_secret, push_short};
-use crate::labels;
-use crate::pseudonym::Pseudonym;
+use crate::formats::catalogue::is_service_code;
+use crate::primitives::cpr::Cpr;
+use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::primitives::keys::{SealingKey, hkdf_secret, push_short};
+use crate::primitives::labels;
+use crate::primitives::pseudonym::Pseudonym;
 
 /// The envelope format version, the first byte of every envelope.
 pub const ENVELOPE_VERSION: u8 = 1;

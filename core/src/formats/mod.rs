@@ -1,0 +1,9 @@
+//! The files the parties exchange and read: publications and flag files, case-system exports,
+//! the service catalogue and the selection criteria.
+
+pub mod catalogue;
+pub mod criteria;
+pub mod export;
+pub mod publication;
+mod toml_file;
+pub mod verdicts;

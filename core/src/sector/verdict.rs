@@ -1,0 +1,66 @@
+//! Verdicts in the sector (spec §13.2): the caseworkers' filled-in work list becomes the
+//! verdict file the sector sends, holding candidate ids and verdicts only.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result, Rule};
+use crate::formats::verdicts::{Verdict, VerdictFile};
+use crate::primitives::ids::CandidateId;
+use crate::sector::review::WorkList;
+
+impl VerdictFile {
+    /// Reads the work list's CSV as the caseworkers filled it in: each row's `verdict` and
+    /// `from` for its candidate; rows left empty give no verdict; several rows of one candidate
+    /// combine (not suitable wins, else the later month). Only candidates of `sent` are
+    /// accepted. Errors name the line.
+    pub fn from_work_list_csv(text: &str, file: &str, sent: &WorkList) -> Result<VerdictFile> {
+        let candidates = sent.candidates();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|_| Error::input(file, 1, Rule::VerdictSyntax))?
+            .clone();
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| Error::input(file, 1, Rule::VerdictSyntax))
+        };
+        let (candidate_at, verdict_at, from_at) =
+            (column("candidate")?, column("verdict")?, column("from")?);
+        let mut verdicts: BTreeMap<CandidateId, Verdict> = BTreeMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                Error::input(
+                    file,
+                    e.position().map_or(0, |p| p.line()),
+                    Rule::VerdictSyntax,
+                )
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let field = |i: usize| record.get(i).unwrap_or("").trim();
+            if field(verdict_at).is_empty() && field(from_at).is_empty() {
+                continue;
+            }
+            let candidate = CandidateId::parse(field(candidate_at))
+                .ok_or_else(|| Error::input(file, line, Rule::VerdictSyntax))?;
+            if !candidates.contains(&candidate) {
+                return Err(Error::input(file, line, Rule::VerdictNotSent));
+            }
+            let verdict = Verdict::parse(field(verdict_at), field(from_at))
+                .ok_or_else(|| Error::input(file, line, Rule::VerdictValue))?;
+            let combined = verdicts
+                .get(&candidate)
+                .map_or(verdict, |&earlier| earlier.and(verdict));
+            verdicts.insert(candidate, combined);
+        }
+        Ok(VerdictFile {
+            municipality: sent.municipality,
+            run: sent.run.clone(),
+            sector: sent.sector.clone(),
+            verdicts,
+        })
+    }
+}
