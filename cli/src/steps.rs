@@ -752,12 +752,7 @@ pub fn consent(action: ConsentAction, audit: Option<&Path>) -> CliResult {
             let registry = ConsentRegistryKey::read(&registry_key)?;
             let subject = SubjectKey::read(&subject_key)?;
             let text = read_text(&person)?;
-            let cpr = Cpr::parse(&text, now.date()).map_err(|rule| samkoer_core::Error::Input {
-                file: name(&person),
-                line: 1,
-                rule,
-                detail: None,
-            })?;
+            let cpr = Cpr::parse(&text, now.date(), &name(&person), 1)?;
             let sectors = sectors
                 .iter()
                 .map(|s| SectorCode::new(s.trim()))

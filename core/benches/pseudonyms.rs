@@ -19,7 +19,7 @@ fn pseudonyms(c: &mut Criterion) {
     let digits: Vec<[u8; 10]> = (0..BATCH as u64).map(benchmark_cpr).collect();
     let cprs: Vec<Cpr> = digits
         .iter()
-        .map(|d| Cpr::parse_undated(std::str::from_utf8(d).unwrap()).unwrap())
+        .map(|d| Cpr::parse_undated(std::str::from_utf8(d).unwrap(), "test", 1).unwrap())
         .collect();
 
     let mut group = c.benchmark_group("pseudonyms");

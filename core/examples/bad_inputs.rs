@@ -188,7 +188,7 @@ fn plan_team() -> PlanTeamKey {
 }
 
 fn cpr(text: &str) -> Cpr {
-    Cpr::parse_undated(text).unwrap()
+    Cpr::parse_undated(text, "test", 1).unwrap()
 }
 
 fn export(rows: &[&str]) -> String {
@@ -1749,7 +1749,7 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "pub-other-sectors-service.pub",
         &rewrite(FileKind::Publication, &header, &forged),
         "a forged publication (digest recomputed) in which adult-social claims an employment service",
-        fault(Rule::ServiceUnknown, "pub-other-sectors-service.pub", 1),
+        fault(Rule::PublicationService, "pub-other-sectors-service.pub", 1),
     );
     let (mut unknown, records_of_adult) = records(adult, FileKind::Publication);
     unknown.sector = sector("jobcenter");
@@ -1758,7 +1758,7 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "pub-unknown-sector.pub",
         &rewrite(FileKind::Publication, &unknown, &records_of_adult),
         "a publication whose header names a sector the catalogue does not have",
-        fault(Rule::SectorCode, "pub-unknown-sector.pub", 0),
+        fault(Rule::PublicationSector, "pub-unknown-sector.pub", 0),
     );
 
     let adult_export =

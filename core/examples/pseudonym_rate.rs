@@ -23,8 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let cprs = (0..count)
         .map(|i| {
-            Cpr::parse_undated(std::str::from_utf8(&benchmark_cpr(i))?)
-                .map_err(|rule| rule.name().into())
+            Ok(Cpr::parse_undated(
+                std::str::from_utf8(&benchmark_cpr(i))?,
+                "benchmark",
+                i + 1,
+            )?)
         })
         .collect::<Result<Vec<Cpr>, Box<dyn std::error::Error>>>()?;
     let mut out = Vec::with_capacity(cprs.len());

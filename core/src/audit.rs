@@ -64,12 +64,8 @@ pub struct Step {
 fn entry_hash(entry: &Entry) -> Result<[u8; 32]> {
     let mut unhashed = entry.clone();
     unhashed.hash = String::new();
-    let canonical = serde_json::to_vec(&unhashed).map_err(|_| Error::Parameter {
-        rule: Rule::AuditEntry,
-    })?;
-    let prev = hex_32(&entry.prev).ok_or(Error::Parameter {
-        rule: Rule::AuditEntry,
-    })?;
+    let canonical = serde_json::to_vec(&unhashed).map_err(|_| Error::parameter(Rule::AuditStep))?;
+    let prev = hex_32(&entry.prev).ok_or(Error::parameter(Rule::AuditStep))?;
     Ok(Sha256::new()
         .chain_update(labels::AUDIT_ENTRY)
         .chain_update(prev)
@@ -120,9 +116,7 @@ impl AuditLog {
             || !valid_party(&step.party)
             || step.time.is_empty()
         {
-            return Err(Error::Parameter {
-                rule: Rule::AuditEntry,
-            });
+            return Err(Error::parameter(Rule::AuditStep));
         }
         let mut entry = Entry {
             seq: self.head.seq + 1,
@@ -136,9 +130,8 @@ impl AuditLog {
         };
         let hash = entry_hash(&entry)?;
         entry.hash = hex::encode(hash);
-        let mut line = serde_json::to_string(&entry).map_err(|_| Error::Parameter {
-            rule: Rule::AuditEntry,
-        })?;
+        let mut line =
+            serde_json::to_string(&entry).map_err(|_| Error::parameter(Rule::AuditStep))?;
         line.push('\n');
         self.head = Head {
             seq: entry.seq,

@@ -6,488 +6,412 @@
 
 use std::fmt;
 
-/// A rule that input must satisfy. Rejected export rows and file errors both name one.
-///
-/// The numbers returned by [`Rule::code`] are part of the public interface: they are never
-/// renumbered or reused, and new rules get new numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Rule {
+/// Declares every rule once — its variant, stable code, name, form, description and remedy —
+/// and derives from that one list the enum and every table of it the surfaces use.
+macro_rules! rules {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $code:literal, $name:literal, $form:ident, $description:literal, $remedy:literal;
+    )*) => {
+        /// A rule that input must satisfy. Rejected export rows and file errors both name one.
+        ///
+        /// The numbers returned by [`Rule::code`] are part of the public interface: they are
+        /// never renumbered or reused, and new rules get new numbers
+        /// (`tests/vectors/rules.json` holds every one ever given, and the tests compare).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Rule {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in code order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The rule's stable number. Never renumbered, never reused.
+            pub const fn code(self) -> u32 {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            /// The rule's stable name, used in reports, vectors and messages.
+            pub const fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* }
+            }
+
+            /// Where an error of this rule points: a line of a text file, a record of a
+            /// binary file, or a value the caller gave (spec §10).
+            pub const fn form(self) -> Form {
+                match self { $(Rule::$variant => Form::$form,)* }
+            }
+
+            /// What the rule says, in one sentence, for messages.
+            pub const fn description(self) -> &'static str {
+                match self { $(Rule::$variant => $description,)* }
+            }
+
+            /// What the person who met the error can do about it, in one sentence.
+            pub const fn remedy(self) -> &'static str {
+                match self { $(Rule::$variant => $remedy,)* }
+            }
+        }
+    };
+}
+
+rules! {
     // CPR numbers (spec §3).
     /// A CPR number is 10 digits, optionally with a hyphen after the sixth.
-    CprLength,
+    CprLength = 101, "cpr-length", Input,
+        "a CPR number has 10 digits, optionally with a hyphen after the sixth",
+        "fix the CPR number at the line named in the case system, or leave the row out";
     /// A CPR number holds only digits (and the one optional hyphen).
-    CprCharacters,
+    CprCharacters = 102, "cpr-characters", Input,
+        "a CPR number holds only digits and one optional hyphen",
+        "fix the CPR number at the line named in the case system, or leave the row out";
     /// The first six digits are a real calendar date under the century rule.
-    CprDate,
+    CprDate = 103, "cpr-date", Input,
+        "the CPR number's first six digits are not a real birth date",
+        "fix the CPR number at the line named in the case system, or leave the row out";
     /// The birth date lies after the reference date.
-    CprFuture,
-
+    CprFuture = 104, "cpr-future", Input,
+        "the CPR number's birth date lies after the reference date",
+        "fix the CPR number at the line named in the case system, or leave the row out";
     // Case-system exports and relations files (spec §8).
     /// The file is not valid CSV (for instance an unterminated quote).
-    CsvSyntax,
+    CsvSyntax = 201, "csv-syntax", Input,
+        "the line is not valid CSV",
+        "fix the row at the line named in the case system and export again";
     /// A row has a different number of fields than the header.
-    CsvFieldCount,
+    CsvFieldCount = 202, "csv-field-count", Input,
+        "the row has a different number of fields than the header",
+        "fix the row at the line named in the case system and export again";
     /// The bytes are not valid in the declared encoding.
-    Encoding,
+    Encoding = 203, "encoding", Input,
+        "the bytes are not valid in the file's encoding",
+        "save the file as UTF-8; for an export in Windows-1252, say so in a mapping file (encoding = \"windows-1252\")";
     /// The file is empty or has no header row.
-    HeaderMissing,
+    HeaderMissing = 204, "header-missing", Input,
+        "the file has no header row",
+        "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// The delimiter could not be told from the header (neither or both of `;` and `,`).
-    DelimiterAmbiguous,
+    DelimiterAmbiguous = 205, "delimiter-ambiguous", Input,
+        "the header shows neither or both of ';' and ','",
+        "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// A required column is missing from the header.
-    ColumnMissing,
+    ColumnMissing = 206, "column-missing", Input,
+        "a required column is missing",
+        "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// Two header columns map to the same field.
-    ColumnDuplicate,
+    ColumnDuplicate = 207, "column-duplicate", Input,
+        "two columns map to the same field",
+        "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// A required field is empty.
-    FieldEmpty,
+    FieldEmpty = 208, "field-empty", Input,
+        "a required field is empty",
+        "fix the row at the line named in the case system and export again";
     /// A field is longer than the format allows.
-    FieldTooLong,
+    FieldTooLong = 209, "field-too-long", Input,
+        "a field is longer than the format allows",
+        "fix the row at the line named in the case system and export again";
     /// The service code is not in the service catalogue.
-    ServiceUnknown,
+    ServiceUnknown = 210, "service-unknown", Input,
+        "the service code is not in the service catalogue",
+        "use a service code of the catalogue (samkoer catalogue lists them), or map the case system's codes";
     /// The status is none of the known (or mapped) values.
-    StatusUnknown,
+    StatusUnknown = 211, "status-unknown", Input,
+        "the status is not a known value",
+        "use a known status, or map the case system's statuses in a mapping file ([statuses])";
     /// A date is not a real date in a supported form.
-    DateInvalid,
+    DateInvalid = 212, "date-invalid", Input,
+        "the date is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
+        "fix the row at the line named in the case system and export again";
     /// The end date lies before the start date.
-    DateOrder,
+    DateOrder = 213, "date-order", Input,
+        "the end date lies before the start date",
+        "fix the row at the line named in the case system and export again";
     /// A relation links a person to themself.
-    RelationSelf,
+    RelationSelf = 214, "relation-self", Input,
+        "a relation links a person to themself",
+        "fix the row at the line named in the case system and export again";
     /// The column mapping or status mapping is malformed.
-    MappingInvalid,
-
+    MappingInvalid = 215, "mapping-invalid", Input,
+        "the column or status mapping is malformed",
+        "fix the mapping file at the line named (see the README's mapping example)";
     // Key files (spec §4.5).
     /// A key file line is not of the expected form.
-    KeyFileSyntax,
+    KeyFileSyntax = 301, "key-file-syntax", Input,
+        "the key file is not of the key-file form",
+        "check that the key file is the one given to you and undamaged; make keys with samkoer keygen";
     /// The key file's format version is not supported.
-    KeyFileVersion,
+    KeyFileVersion = 302, "key-file-version", Input,
+        "the key file's version is not supported",
+        "this key file is of another samkoer version: make the key again with this one";
     /// The key file holds another kind of key than the one asked for.
-    KeyFileKind,
+    KeyFileKind = 303, "key-file-kind", Input,
+        "the key file holds another kind of key",
+        "this is another kind of key: check which key file the option asks for";
     /// The key file's integrity check or fingerprint does not match its content.
-    KeyFileCheck,
+    KeyFileCheck = 304, "key-file-check", Input,
+        "the key file's check does not match: it was altered or damaged",
+        "check that the key file is the one given to you and undamaged; make keys with samkoer keygen";
     /// The key file can be read by other users than its owner.
-    KeyFilePermissions,
+    KeyFilePermissions = 305, "key-file-permissions", Input,
+        "other users than the key file's owner have access to it",
+        "make the key file readable by its owner only: chmod 600 FILE";
     /// The key file already exists; keys are never overwritten.
-    KeyFileExists,
+    KeyFileExists = 306, "key-file-exists", Input,
+        "a file already exists there; keys are never overwritten",
+        "keys are never overwritten: choose another file name, or remove the old key deliberately";
     /// Two keys that must belong together (municipality, run or sector) do not.
-    KeyMismatch,
-
-    // Publications (spec §7).
+    KeyMismatch = 307, "key-mismatch", Parameter,
+        "the keys belong to different municipalities, runs or sectors",
+        "the keys or files belong to different municipalities, runs or sectors: use the ones of the same run and sector";
+    // Publications and flag files (spec §7).
     /// The file does not start with the publication magic bytes.
-    PublicationMagic,
+    PublicationMagic = 401, "publication-magic", Format,
+        "the file is not a samkoer publication",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// The publication's format version is not supported.
-    PublicationVersion,
+    PublicationVersion = 402, "publication-version", Format,
+        "the publication's format version is not supported",
+        "the publication is of another samkoer version: publish it again with this one";
     /// A header field is malformed.
-    PublicationHeader,
+    PublicationHeader = 403, "publication-header", Format,
+        "the publication's header is malformed",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// A record is malformed (unknown tag, bad length, bad value).
-    PublicationRecord,
+    PublicationRecord = 404, "publication-record", Format,
+        "a publication record is malformed",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// The file ends before its trailer.
-    PublicationTruncated,
+    PublicationTruncated = 405, "publication-truncated", Format,
+        "the publication ends before its trailer: it was cut short",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// The trailer's digest does not match the content: the file was altered.
-    PublicationDigest,
+    PublicationDigest = 406, "publication-digest", Format,
+        "the publication's digest does not match: it was altered",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// The trailer's record counts do not match the records read.
-    PublicationCount,
+    PublicationCount = 407, "publication-count", Format,
+        "the trailer's record counts do not match the records",
+        "the file was cut short or altered on the way: ask its sector for it again";
     /// Bytes follow the trailer.
-    PublicationTrailingData,
-
+    PublicationTrailingData = 408, "publication-trailing-data", Format,
+        "bytes follow the publication's trailer",
+        "the file was cut short or altered on the way: ask its sector for it again";
+    /// A publication's header names a sector the matcher's catalogue does not define.
+    PublicationSector = 409, "publication-sector", Format,
+        "the publication's sector is not a sector of the catalogue",
+        "the publication is of a sector this catalogue does not know: match with the catalogue the sectors published with";
+    /// A service record names a code the catalogue does not allow for the publication's sector.
+    PublicationService = 410, "publication-service", Format,
+        "a record names a service that is not one of its sector's in the catalogue",
+        "the publication holds a service of another sector: ask its sector to publish again with the shared catalogue";
     // Service catalogue (spec §9).
     /// The catalogue is not valid TOML of the catalogue's form.
-    CatalogueSyntax,
+    CatalogueSyntax = 501, "catalogue-syntax", Input,
+        "the catalogue is not valid catalogue TOML",
+        "fix the catalogue at the line named, or use the built-in one";
     /// A code appears twice in the catalogue.
-    CatalogueDuplicate,
+    CatalogueDuplicate = 502, "catalogue-duplicate", Input,
+        "a code appears twice in the catalogue",
+        "fix the catalogue at the line named, or use the built-in one";
     /// A service names a sector that the catalogue does not define.
-    CatalogueSector,
+    CatalogueSector = 503, "catalogue-sector", Input,
+        "a service names a sector the catalogue does not define",
+        "fix the catalogue at the line named, or use the built-in one";
     /// A catalogue field is empty or malformed.
-    CatalogueField,
-
-    // Parameters given by the caller.
+    CatalogueField = 504, "catalogue-field", Input,
+        "a catalogue field is empty or malformed",
+        "fix the catalogue at the line named, or use the built-in one";
+    // Values given by the caller.
     /// A municipality code is three digits, 100 to 999.
-    MunicipalityCode,
+    MunicipalityCode = 601, "municipality-code", Parameter,
+        "a municipality code is three digits, 100 to 999",
+        "give the municipality's three-digit code, 100 to 999";
     /// A run id is 1 to 64 characters from `A-Z a-z 0-9 . _ -`.
-    RunId,
+    RunId = 602, "run-id", Parameter,
+        "a run id is 1 to 64 characters from A-Z a-z 0-9 . _ -",
+        "give a run id of 1 to 64 characters from A-Z a-z 0-9 . _ -, for instance 2026-11";
     /// A sector code is 1 to 32 characters from `a-z 0-9 -` and must be in the catalogue.
-    SectorCode,
-
-    // Matching (spec §12) and criteria (spec §11).
+    SectorCode = 603, "sector-code", Parameter,
+        "a sector code is 1 to 32 characters from a-z 0-9 - and in the catalogue",
+        "use a sector of the catalogue (samkoer catalogue lists them)";
+    /// A date given by the caller (a reference date, a time) is not a real date in a supported form.
+    DateGiven = 604, "date-given", Parameter,
+        "a date given is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY",
+        "give the date as YYYY-MM-DD";
+    /// What is to be sealed in an envelope is out of the envelope's range.
+    EnvelopeContent = 605, "envelope-content", Parameter,
+        "an envelope's service code, text fields (at most 4096 bytes each) or start date (1800 to 9999) is out of range",
+        "shorten the case's texts to 4096 bytes each and give a start date from 1800 to 9999";
+    // Matching (spec §12).
     /// Publications of different municipalities were given to one match.
-    MixedMunicipality,
+    MixedMunicipality = 701, "mixed-municipality", Format,
+        "the publications belong to different municipalities",
+        "match only publications of one run, made with the same run key, catalogue and reference date";
     /// Publications of different runs were given to one match.
-    MixedRun,
+    MixedRun = 702, "mixed-run", Format,
+        "the publications belong to different runs",
+        "match only publications of one run, made with the same run key, catalogue and reference date";
     /// Publications made with different run keys (fingerprints) were given to one match.
-    MixedRunKey,
+    MixedRunKey = 703, "mixed-run-key", Format,
+        "the publications were made with different run keys",
+        "match only publications of one run, made with the same run key, catalogue and reference date";
     /// Publications, or publications and the matcher, use different catalogue versions.
-    MixedCatalogue,
+    MixedCatalogue = 704, "mixed-catalogue", Format,
+        "the publications or the matcher use different catalogue versions",
+        "match only publications of one run, made with the same run key, catalogue and reference date";
     /// Publications with different reference dates were given to one match.
-    MixedReferenceDate,
+    MixedReferenceDate = 705, "mixed-reference-date", Format,
+        "the publications have different reference dates",
+        "match only publications of one run, made with the same run key, catalogue and reference date";
     /// Two publications of one match come from the same sector.
-    DuplicateSector,
+    DuplicateSector = 706, "duplicate-sector", Format,
+        "two publications come from the same sector",
+        "give each sector's publication once";
     /// A one-citizen check asked about a pseudonym the asking sector did not publish.
-    NotOwnPseudonym,
+    NotOwnPseudonym = 707, "not-own-pseudonym", Parameter,
+        "the asking sector did not publish this pseudonym in this run",
+        "a sector may ask only about citizens it published in this run";
     /// A match was given no publication.
-    NoPublications,
+    NoPublications = 708, "no-publications", Parameter,
+        "a match needs at least one publication",
+        "name at least one publication";
+    // Criteria (spec §11).
     /// The criteria file is not valid TOML of the criteria's form.
-    CriteriaSyntax,
+    CriteriaSyntax = 801, "criteria-syntax", Input,
+        "the criteria file is not valid criteria TOML",
+        "fix the criteria file at the line named (see the README's criteria example)";
     /// The criteria name a service code that is not an allowed service of the catalogue.
-    CriteriaServiceUnknown,
+    CriteriaServiceUnknown = 802, "criteria-service-unknown", Input,
+        "the criteria name a service code the catalogue does not allow",
+        "fix the criteria file at the line named (see the README's criteria example)";
     /// The criteria contradict themselves, or can never select anyone.
-    CriteriaContradiction,
-
+    CriteriaContradiction = 803, "criteria-contradiction", Input,
+        "the criteria contradict themselves or can never select anyone",
+        "fix the criteria file at the line named (see the README's criteria example)";
     // Audit log (spec §16).
     /// An audit-log entry is malformed or names an unknown party or action.
-    AuditEntry,
+    AuditEntry = 1001, "audit-entry", Input,
+        "an audit-log entry is malformed or names an unknown party or action",
+        "the audit log was changed at or before the entry named: restore it from a copy";
     /// An audit-log entry's number, previous hash or hash does not match: the log was edited, cut, reordered or added to.
-    AuditChain,
-
+    AuditChain = 1002, "audit-chain", Input,
+        "an audit-log entry does not follow the one before: the log was changed",
+        "the audit log was changed at or before the entry named: restore it from a copy";
+    /// A step to append to an audit log names an unknown action, a malformed party, or no time.
+    AuditStep = 1003, "audit-step", Parameter,
+        "an audit step names an unknown action, a malformed party or no time",
+        "name one of the actions and parties of the audit log's form (docs/spec.md §16)";
     // Suitability (spec §13).
     /// The flag file belongs to another sector or municipality than the sealing key.
-    ReviewKey,
+    ReviewKey = 1101, "review-key", Format,
+        "the flag file is for another sector or municipality than the sealing key",
+        "the keys or files belong to different municipalities, runs or sectors: use the ones of the same run and sector";
     /// The verdict file (or filled work list) is not of its form.
-    VerdictSyntax,
+    VerdictSyntax = 1102, "verdict-syntax", Input,
+        "the verdict file is not of the verdict form",
+        "fix the verdict file at the line named; give verdicts only for candidates in your own work list";
     /// A verdict is none of suitable, suitable-from (with a month) or not-suitable.
-    VerdictValue,
+    VerdictValue = 1103, "verdict-value", Input,
+        "a verdict is not suitable, suitable-from with a YYYY-MM month, or not-suitable",
+        "fix the verdict file at the line named; give verdicts only for candidates in your own work list";
     /// A verdict names a candidate that the sector was never sent.
-    VerdictNotSent,
+    VerdictNotSent = 1104, "verdict-not-sent", Input,
+        "a verdict names a candidate the sector was never sent",
+        "fix the verdict file at the line named; give verdicts only for candidates in your own work list";
     /// A verdict file belongs to another municipality or run, or a second file comes from the same sector.
-    VerdictMismatch,
-
+    VerdictMismatch = 1105, "verdict-mismatch", Input,
+        "the verdict file belongs to another run, or its sector already gave verdicts",
+        "give each sector's verdict file of this run once";
     // Consent and disclosure (spec §14, §15).
     /// A consent receipt or withdrawal is malformed.
-    ConsentFormat,
+    ConsentFormat = 1201, "consent-format", Input,
+        "the receipt or withdrawal is malformed",
+        "ask the sender for the file again";
     /// The signature does not verify under the consent registry's key: the receipt or withdrawal was forged or altered.
-    ConsentSignature,
+    ConsentSignature = 1202, "consent-signature", Input,
+        "the receipt or withdrawal is not signed by the consent registry: forged or altered",
+        "the receipt or withdrawal was not issued by the registry or was altered: do not trust it";
     /// The receipt's validity starts after now.
-    ConsentNotYetValid,
+    ConsentNotYetValid = 1203, "consent-not-yet-valid", Input,
+        "the receipt is not valid yet",
+        "ask the consent registry for a receipt that is valid now";
     /// The receipt's validity ended before now.
-    ConsentExpired,
+    ConsentExpired = 1204, "consent-expired", Input,
+        "the receipt has expired",
+        "ask the consent registry for a receipt that is valid now";
     /// The receipt does not name the sector asked to disclose.
-    ConsentScope,
+    ConsentScope = 1205, "consent-scope", Input,
+        "the receipt does not name this sector",
+        "this sector is not in the consent: it must release nothing";
     /// A signed withdrawal of the receipt takes effect at or before now.
-    ConsentWithdrawn,
+    ConsentWithdrawn = 1206, "consent-withdrawn", Input,
+        "the consent was withdrawn",
+        "the citizen withdrew the consent: release nothing";
     /// The receipt's subject is none of the sector's citizens with ongoing services.
-    ConsentOtherPerson,
+    ConsentOtherPerson = 1207, "consent-other-person", Input,
+        "the receipt concerns none of this sector's citizens",
+        "the receipt is for someone who has no ongoing services here: release nothing";
     /// A disclosure bundle is malformed.
-    DisclosureFormat,
+    DisclosureFormat = 1208, "disclosure-format", Input,
+        "the disclosure bundle is malformed",
+        "ask the sender for the file again";
+    /// A receipt to issue has no sector or more than 64, a validity that ends before it begins, or keys of different municipalities.
+    ConsentRequest = 1209, "consent-request", Parameter,
+        "a receipt needs 1 to 64 sectors, a validity that ends after it begins, and keys of one municipality",
+        "name 1 to 64 sectors, a validity that ends after it begins, and the registry's and subject keys of one municipality";
+    // Step outputs (spec §18).
+    /// An output that a step must not overwrite (a filled work list, a match's results, a receipt) already exists.
+    OutputExists = 1301, "output-exists", Input,
+        "an output of this step already exists there and is never overwritten",
+        "choose another file or folder, or remove the old one deliberately";
+    /// A commit journal left by an interrupted step is not of its form.
+    CommitJournal = 1302, "commit-journal", Input,
+        "the record of an interrupted step's outputs is damaged",
+        "an interrupted step left a damaged record of its outputs: remove the .samkoer-commit file named and run the step again";
+    // The one-citizen check (spec §12.8).
+    /// A one-citizen check's request or answer file is malformed.
+    CheckFormat = 1401, "check-format", Input,
+        "the check request or answer is not of its form",
+        "ask the sender for the file again";
+    /// A one-citizen check's request names another municipality or run than the publications it is asked of.
+    CheckMismatch = 1402, "check-mismatch", Input,
+        "the check request belongs to another municipality or run than the match",
+        "ask with a request made for this run";
+}
+
+/// The three forms of a rule error (spec §10): each rule is always reported in its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Form {
+    /// A text file (or a column of values) at a line: `<file>, line <n>: …`.
+    Input,
+    /// A binary file at a record: `<file>, record <n>: …`.
+    Format,
+    /// A value the caller gave, with no file: `<meaning> (<name>)`.
+    Parameter,
+}
+
+impl Form {
+    /// The form's name, as the spec and the vectors write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Form::Input => "input",
+            Form::Format => "format",
+            Form::Parameter => "parameter",
+        }
+    }
 }
 
 impl Rule {
-    /// Every rule, in code order.
-    pub const ALL: &'static [Rule] = &[
-        Rule::CprLength,
-        Rule::CprCharacters,
-        Rule::CprDate,
-        Rule::CprFuture,
-        Rule::CsvSyntax,
-        Rule::CsvFieldCount,
-        Rule::Encoding,
-        Rule::HeaderMissing,
-        Rule::DelimiterAmbiguous,
-        Rule::ColumnMissing,
-        Rule::ColumnDuplicate,
-        Rule::FieldEmpty,
-        Rule::FieldTooLong,
-        Rule::ServiceUnknown,
-        Rule::StatusUnknown,
-        Rule::DateInvalid,
-        Rule::DateOrder,
-        Rule::RelationSelf,
-        Rule::MappingInvalid,
-        Rule::KeyFileSyntax,
-        Rule::KeyFileVersion,
-        Rule::KeyFileKind,
-        Rule::KeyFileCheck,
-        Rule::KeyFilePermissions,
-        Rule::KeyFileExists,
-        Rule::KeyMismatch,
-        Rule::PublicationMagic,
-        Rule::PublicationVersion,
-        Rule::PublicationHeader,
-        Rule::PublicationRecord,
-        Rule::PublicationTruncated,
-        Rule::PublicationDigest,
-        Rule::PublicationCount,
-        Rule::PublicationTrailingData,
-        Rule::CatalogueSyntax,
-        Rule::CatalogueDuplicate,
-        Rule::CatalogueSector,
-        Rule::CatalogueField,
-        Rule::MunicipalityCode,
-        Rule::RunId,
-        Rule::SectorCode,
-        Rule::MixedMunicipality,
-        Rule::MixedRun,
-        Rule::MixedRunKey,
-        Rule::MixedCatalogue,
-        Rule::MixedReferenceDate,
-        Rule::DuplicateSector,
-        Rule::NotOwnPseudonym,
-        Rule::NoPublications,
-        Rule::CriteriaSyntax,
-        Rule::CriteriaServiceUnknown,
-        Rule::CriteriaContradiction,
-        Rule::AuditEntry,
-        Rule::AuditChain,
-        Rule::ReviewKey,
-        Rule::VerdictSyntax,
-        Rule::VerdictValue,
-        Rule::VerdictNotSent,
-        Rule::VerdictMismatch,
-        Rule::ConsentFormat,
-        Rule::ConsentSignature,
-        Rule::ConsentNotYetValid,
-        Rule::ConsentExpired,
-        Rule::ConsentScope,
-        Rule::ConsentWithdrawn,
-        Rule::ConsentOtherPerson,
-        Rule::DisclosureFormat,
-    ];
-
-    /// The rule's stable number. Never renumbered, never reused.
-    pub const fn code(self) -> u32 {
-        match self {
-            Rule::CprLength => 101,
-            Rule::CprCharacters => 102,
-            Rule::CprDate => 103,
-            Rule::CprFuture => 104,
-            Rule::CsvSyntax => 201,
-            Rule::CsvFieldCount => 202,
-            Rule::Encoding => 203,
-            Rule::HeaderMissing => 204,
-            Rule::DelimiterAmbiguous => 205,
-            Rule::ColumnMissing => 206,
-            Rule::ColumnDuplicate => 207,
-            Rule::FieldEmpty => 208,
-            Rule::FieldTooLong => 209,
-            Rule::ServiceUnknown => 210,
-            Rule::StatusUnknown => 211,
-            Rule::DateInvalid => 212,
-            Rule::DateOrder => 213,
-            Rule::RelationSelf => 214,
-            Rule::MappingInvalid => 215,
-            Rule::KeyFileSyntax => 301,
-            Rule::KeyFileVersion => 302,
-            Rule::KeyFileKind => 303,
-            Rule::KeyFileCheck => 304,
-            Rule::KeyFilePermissions => 305,
-            Rule::KeyFileExists => 306,
-            Rule::KeyMismatch => 307,
-            Rule::PublicationMagic => 401,
-            Rule::PublicationVersion => 402,
-            Rule::PublicationHeader => 403,
-            Rule::PublicationRecord => 404,
-            Rule::PublicationTruncated => 405,
-            Rule::PublicationDigest => 406,
-            Rule::PublicationCount => 407,
-            Rule::PublicationTrailingData => 408,
-            Rule::CatalogueSyntax => 501,
-            Rule::CatalogueDuplicate => 502,
-            Rule::CatalogueSector => 503,
-            Rule::CatalogueField => 504,
-            Rule::MunicipalityCode => 601,
-            Rule::RunId => 602,
-            Rule::SectorCode => 603,
-            Rule::MixedMunicipality => 701,
-            Rule::MixedRun => 702,
-            Rule::MixedRunKey => 703,
-            Rule::MixedCatalogue => 704,
-            Rule::MixedReferenceDate => 705,
-            Rule::DuplicateSector => 706,
-            Rule::NotOwnPseudonym => 707,
-            Rule::NoPublications => 708,
-            Rule::CriteriaSyntax => 801,
-            Rule::CriteriaServiceUnknown => 802,
-            Rule::CriteriaContradiction => 803,
-            Rule::AuditEntry => 1001,
-            Rule::AuditChain => 1002,
-            Rule::ReviewKey => 1101,
-            Rule::VerdictSyntax => 1102,
-            Rule::VerdictValue => 1103,
-            Rule::VerdictNotSent => 1104,
-            Rule::VerdictMismatch => 1105,
-            Rule::ConsentFormat => 1201,
-            Rule::ConsentSignature => 1202,
-            Rule::ConsentNotYetValid => 1203,
-            Rule::ConsentExpired => 1204,
-            Rule::ConsentScope => 1205,
-            Rule::ConsentWithdrawn => 1206,
-            Rule::ConsentOtherPerson => 1207,
-            Rule::DisclosureFormat => 1208,
-        }
-    }
-
-    /// The rule's stable name, used in reports, vectors and messages.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Rule::CprLength => "cpr-length",
-            Rule::CprCharacters => "cpr-characters",
-            Rule::CprDate => "cpr-date",
-            Rule::CprFuture => "cpr-future",
-            Rule::CsvSyntax => "csv-syntax",
-            Rule::CsvFieldCount => "csv-field-count",
-            Rule::Encoding => "encoding",
-            Rule::HeaderMissing => "header-missing",
-            Rule::DelimiterAmbiguous => "delimiter-ambiguous",
-            Rule::ColumnMissing => "column-missing",
-            Rule::ColumnDuplicate => "column-duplicate",
-            Rule::FieldEmpty => "field-empty",
-            Rule::FieldTooLong => "field-too-long",
-            Rule::ServiceUnknown => "service-unknown",
-            Rule::StatusUnknown => "status-unknown",
-            Rule::DateInvalid => "date-invalid",
-            Rule::DateOrder => "date-order",
-            Rule::RelationSelf => "relation-self",
-            Rule::MappingInvalid => "mapping-invalid",
-            Rule::KeyFileSyntax => "key-file-syntax",
-            Rule::KeyFileVersion => "key-file-version",
-            Rule::KeyFileKind => "key-file-kind",
-            Rule::KeyFileCheck => "key-file-check",
-            Rule::KeyFilePermissions => "key-file-permissions",
-            Rule::KeyFileExists => "key-file-exists",
-            Rule::KeyMismatch => "key-mismatch",
-            Rule::PublicationMagic => "publication-magic",
-            Rule::PublicationVersion => "publication-version",
-            Rule::PublicationHeader => "publication-header",
-            Rule::PublicationRecord => "publication-record",
-            Rule::PublicationTruncated => "publication-truncated",
-            Rule::PublicationDigest => "publication-digest",
-            Rule::PublicationCount => "publication-count",
-            Rule::PublicationTrailingData => "publication-trailing-data",
-            Rule::CatalogueSyntax => "catalogue-syntax",
-            Rule::CatalogueDuplicate => "catalogue-duplicate",
-            Rule::CatalogueSector => "catalogue-sector",
-            Rule::CatalogueField => "catalogue-field",
-            Rule::MunicipalityCode => "municipality-code",
-            Rule::RunId => "run-id",
-            Rule::SectorCode => "sector-code",
-            Rule::MixedMunicipality => "mixed-municipality",
-            Rule::MixedRun => "mixed-run",
-            Rule::MixedRunKey => "mixed-run-key",
-            Rule::MixedCatalogue => "mixed-catalogue",
-            Rule::MixedReferenceDate => "mixed-reference-date",
-            Rule::DuplicateSector => "duplicate-sector",
-            Rule::NotOwnPseudonym => "not-own-pseudonym",
-            Rule::NoPublications => "no-publications",
-            Rule::CriteriaSyntax => "criteria-syntax",
-            Rule::CriteriaServiceUnknown => "criteria-service-unknown",
-            Rule::CriteriaContradiction => "criteria-contradiction",
-            Rule::AuditEntry => "audit-entry",
-            Rule::AuditChain => "audit-chain",
-            Rule::ReviewKey => "review-key",
-            Rule::VerdictSyntax => "verdict-syntax",
-            Rule::VerdictValue => "verdict-value",
-            Rule::VerdictNotSent => "verdict-not-sent",
-            Rule::VerdictMismatch => "verdict-mismatch",
-            Rule::ConsentFormat => "consent-format",
-            Rule::ConsentSignature => "consent-signature",
-            Rule::ConsentNotYetValid => "consent-not-yet-valid",
-            Rule::ConsentExpired => "consent-expired",
-            Rule::ConsentScope => "consent-scope",
-            Rule::ConsentWithdrawn => "consent-withdrawn",
-            Rule::ConsentOtherPerson => "consent-other-person",
-            Rule::DisclosureFormat => "disclosure-format",
-        }
-    }
-
-    /// What the rule says, in one sentence, for messages.
-    pub const fn description(self) -> &'static str {
-        match self {
-            Rule::CprLength => {
-                "a CPR number has 10 digits, optionally with a hyphen after the sixth"
-            }
-            Rule::CprCharacters => "a CPR number holds only digits and one optional hyphen",
-            Rule::CprDate => "the CPR number's first six digits are not a real birth date",
-            Rule::CprFuture => "the CPR number's birth date lies after the reference date",
-            Rule::CsvSyntax => "the line is not valid CSV",
-            Rule::CsvFieldCount => "the row has a different number of fields than the header",
-            Rule::Encoding => "the bytes are not valid in the file's encoding",
-            Rule::HeaderMissing => "the file has no header row",
-            Rule::DelimiterAmbiguous => "the header shows neither or both of ';' and ','",
-            Rule::ColumnMissing => "a required column is missing",
-            Rule::ColumnDuplicate => "two columns map to the same field",
-            Rule::FieldEmpty => "a required field is empty",
-            Rule::FieldTooLong => "a field is longer than the format allows",
-            Rule::ServiceUnknown => "the service code is not in the service catalogue",
-            Rule::StatusUnknown => "the status is not a known value",
-            Rule::DateInvalid => {
-                "the date is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY"
-            }
-            Rule::DateOrder => "the end date lies before the start date",
-            Rule::RelationSelf => "a relation links a person to themself",
-            Rule::MappingInvalid => "the column or status mapping is malformed",
-            Rule::KeyFileSyntax => "the key file is not of the key-file form",
-            Rule::KeyFileVersion => "the key file's version is not supported",
-            Rule::KeyFileKind => "the key file holds another kind of key",
-            Rule::KeyFileCheck => "the key file's check does not match: it was altered or damaged",
-            Rule::KeyFilePermissions => "other users than the key file's owner have access to it",
-            Rule::KeyFileExists => "a file already exists there; keys are never overwritten",
-            Rule::KeyMismatch => "the keys belong to different municipalities, runs or sectors",
-            Rule::PublicationMagic => "the file is not a samkoer publication",
-            Rule::PublicationVersion => "the publication's format version is not supported",
-            Rule::PublicationHeader => "the publication's header is malformed",
-            Rule::PublicationRecord => "a publication record is malformed",
-            Rule::PublicationTruncated => {
-                "the publication ends before its trailer: it was cut short"
-            }
-            Rule::PublicationDigest => "the publication's digest does not match: it was altered",
-            Rule::PublicationCount => "the trailer's record counts do not match the records",
-            Rule::PublicationTrailingData => "bytes follow the publication's trailer",
-            Rule::CatalogueSyntax => "the catalogue is not valid catalogue TOML",
-            Rule::CatalogueDuplicate => "a code appears twice in the catalogue",
-            Rule::CatalogueSector => "a service names a sector the catalogue does not define",
-            Rule::CatalogueField => "a catalogue field is empty or malformed",
-            Rule::MunicipalityCode => "a municipality code is three digits, 100 to 999",
-            Rule::RunId => "a run id is 1 to 64 characters from A-Z a-z 0-9 . _ -",
-            Rule::SectorCode => {
-                "a sector code is 1 to 32 characters from a-z 0-9 - and in the catalogue"
-            }
-            Rule::MixedMunicipality => "the publications belong to different municipalities",
-            Rule::MixedRun => "the publications belong to different runs",
-            Rule::MixedRunKey => "the publications were made with different run keys",
-            Rule::MixedCatalogue => {
-                "the publications or the matcher use different catalogue versions"
-            }
-            Rule::MixedReferenceDate => "the publications have different reference dates",
-            Rule::DuplicateSector => "two publications come from the same sector",
-            Rule::NotOwnPseudonym => "the asking sector did not publish this pseudonym in this run",
-            Rule::NoPublications => "a match needs at least one publication",
-            Rule::CriteriaSyntax => "the criteria file is not valid criteria TOML",
-            Rule::CriteriaServiceUnknown => {
-                "the criteria name a service code the catalogue does not allow"
-            }
-            Rule::CriteriaContradiction => {
-                "the criteria contradict themselves or can never select anyone"
-            }
-            Rule::AuditEntry => {
-                "an audit-log entry is malformed or names an unknown party or action"
-            }
-            Rule::AuditChain => {
-                "an audit-log entry does not follow the one before: the log was changed"
-            }
-            Rule::ReviewKey => {
-                "the flag file is for another sector or municipality than the sealing key"
-            }
-            Rule::VerdictSyntax => "the verdict file is not of the verdict form",
-            Rule::VerdictValue => {
-                "a verdict is not suitable, suitable-from with a YYYY-MM month, or not-suitable"
-            }
-            Rule::VerdictNotSent => "a verdict names a candidate the sector was never sent",
-            Rule::VerdictMismatch => {
-                "the verdict file belongs to another run, or its sector already gave verdicts"
-            }
-            Rule::ConsentFormat => "the receipt or withdrawal is malformed",
-            Rule::ConsentSignature => {
-                "the receipt or withdrawal is not signed by the consent registry: forged or altered"
-            }
-            Rule::ConsentNotYetValid => "the receipt is not valid yet",
-            Rule::ConsentExpired => "the receipt has expired",
-            Rule::ConsentScope => "the receipt does not name this sector",
-            Rule::ConsentWithdrawn => "the consent was withdrawn",
-            Rule::ConsentOtherPerson => "the receipt concerns none of this sector's citizens",
-            Rule::DisclosureFormat => "the disclosure bundle is malformed",
-        }
-    }
-
     /// Looks a rule up by its stable name.
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|rule| rule.name() == name)
+    }
+
+    /// Looks a rule up by its stable code.
+    pub fn from_code(code: u32) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
     }
 }
 
@@ -611,6 +535,25 @@ impl Error {
         }
     }
 
+    /// The form of a rule error; `None` for the others.
+    pub fn form(&self) -> Option<Form> {
+        self.rule().map(Rule::form)
+    }
+
+    /// What to do about the error, in one sentence.
+    pub fn remedy(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "check that the file exists and can be read (or written)",
+            Error::OpenFailed | Error::OpenFailedIn { .. } => {
+                "the key does not fit this file, or the file was altered: check you used your own key"
+            }
+            Error::Random => "the system's random number generator failed: try again",
+            Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
+                rule.remedy()
+            }
+        }
+    }
+
     pub(crate) fn io(file: &str, source: std::io::Error) -> Self {
         Error::Io {
             file: file.to_owned(),
@@ -618,23 +561,46 @@ impl Error {
         }
     }
 
-    pub(crate) fn input(file: &str, line: u64, rule: Rule) -> Self {
+    /// A rule of form *input* broken at `line` of `file`.
+    pub fn input(file: &str, line: u64, rule: Rule) -> Self {
+        Error::input_detail(file, line, rule, None)
+    }
+
+    /// As [`Error::input`], with a detail of the code's own (a field's name).
+    pub(crate) fn input_detail(
+        file: &str,
+        line: u64,
+        rule: Rule,
+        detail: Option<&'static str>,
+    ) -> Self {
+        debug_assert_eq!(rule.form(), Form::Input, "{rule:?}");
         Error::Input {
             file: file.to_owned(),
             line,
             rule,
-            detail: None,
+            detail,
         }
     }
 
+    /// A rule of form *format* broken at `record` of `file`.
     pub(crate) fn format(file: &str, record: u64, rule: Rule) -> Self {
+        debug_assert_eq!(rule.form(), Form::Format, "{rule:?}");
         Error::Format {
             file: file.to_owned(),
             record,
             rule,
         }
     }
+
+    /// A rule of form *parameter* broken by a value the caller gave.
+    pub fn parameter(rule: Rule) -> Self {
+        debug_assert_eq!(rule.form(), Form::Parameter, "{rule:?}");
+        Error::Parameter { rule }
+    }
 }
+
+/// The error classes that are not rules, with their codes (spec §10): codes below 100.
+pub const CLASSES: &[(u32, &str)] = &[(1, "io"), (2, "open-failed"), (3, "random")];
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -56,12 +56,7 @@ pub fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u64;
-        Error::Input {
-            file: name,
-            line,
-            rule: Rule::Encoding,
-            detail: Some("the file must be UTF-8"),
-        }
+        Error::input_detail(&name, line, Rule::Encoding, Some("the file must be UTF-8"))
     })
 }
 

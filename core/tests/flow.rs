@@ -48,7 +48,7 @@ fn ongoing_in_export(
     let mut found = BTreeSet::new();
     for line in String::from_utf8(export.to_vec()).unwrap().lines().skip(1) {
         let f: Vec<&str> = line.split(delimiter_of(sector)).collect();
-        let Ok(cpr) = Cpr::parse(f[0], REFERENCE) else {
+        let Ok(cpr) = Cpr::parse(f[0], REFERENCE, "test", 1) else {
             continue;
         };
         if cpr.expose_digits() != digits.as_bytes() || !f[2].eq_ignore_ascii_case("active") {
@@ -165,13 +165,15 @@ fn from_exports_to_disclosure() {
             let text = String::from_utf8(export.clone()).unwrap();
             text.lines()
                 .skip(1)
-                .filter_map(|l| Cpr::parse(l.split(delimiter_of(sector)).next()?, REFERENCE).ok())
+                .filter_map(|l| {
+                    Cpr::parse(l.split(delimiter_of(sector)).next()?, REFERENCE, "test", 1).ok()
+                })
                 .collect::<Vec<_>>()
         })
         .find(|cpr| pseudonymiser.pseudonym(cpr) == pseudonym)
         .map(|cpr| String::from_utf8(cpr.expose_digits().to_vec()).unwrap())
         .unwrap();
-    let cpr = Cpr::parse_undated(&digits).unwrap();
+    let cpr = Cpr::parse_undated(&digits, "test", 1).unwrap();
 
     // Consent for all but the last of the candidate's sectors.
     let registry = ConsentRegistryKey::from_bytes(municipality, [41; 32]);
@@ -259,7 +261,7 @@ fn from_exports_to_disclosure() {
     }
 
     // A receipt for someone else releases nothing.
-    let stranger = Cpr::parse_undated("0101363234").unwrap();
+    let stranger = Cpr::parse_undated("0101363234", "test", 1).unwrap();
     let other_consent = Consent {
         cpr: &stranger,
         ..consent

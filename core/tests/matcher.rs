@@ -37,7 +37,7 @@ struct RefCandidate {
 }
 
 fn digits(text: &str) -> Option<String> {
-    Cpr::parse(text, REFERENCE)
+    Cpr::parse(text, REFERENCE, "test", 1)
         .ok()
         .map(|c| String::from_utf8(c.expose_digits().to_vec()).unwrap())
 }
@@ -83,10 +83,9 @@ fn reference(
             let person = people.entry(cpr.clone()).or_default();
             person.sectors.insert(sector);
             person.services.insert(service.code.clone());
-            person.child = Cpr::parse(&cpr, REFERENCE)
+            person.child = Cpr::parse(&cpr, REFERENCE, "test", 1)
                 .unwrap()
                 .age_band(REFERENCE)
-                .unwrap()
                 .is_child();
             person.major_change |= service.major_change;
         }
@@ -110,10 +109,9 @@ fn reference(
             continue;
         };
         if child == parent
-            || !Cpr::parse(&child, REFERENCE)
+            || !Cpr::parse(&child, REFERENCE, "test", 1)
                 .unwrap()
                 .age_band(REFERENCE)
-                .unwrap()
                 .is_child()
         {
             continue;
@@ -135,7 +133,8 @@ fn reference(
     }
 
     let pseudonymiser = Pseudonymiser::new(&town.run_key);
-    let pseudonym = |cpr: &str| pseudonymiser.pseudonym(&Cpr::parse_undated(cpr).unwrap());
+    let pseudonym =
+        |cpr: &str| pseudonymiser.pseudonym(&Cpr::parse_undated(cpr, "test", 1).unwrap());
     let index = |code: &str| {
         catalogue
             .services

@@ -72,8 +72,8 @@ proptest! {
     ) {
         let run_key = MasterKey::from_bytes(town(219), key).derive_run_key(&RunId::new("r").unwrap());
         let pseudonymiser = Pseudonymiser::new(&run_key);
-        let plain = Cpr::parse(&digits, REFERENCE).unwrap();
-        let other_form = Cpr::parse(&formatted(&digits, form, &pad), REFERENCE).unwrap();
+        let plain = Cpr::parse(&digits, REFERENCE, "test", 1).unwrap();
+        let other_form = Cpr::parse(&formatted(&digits, form, &pad), REFERENCE, "test", 1).unwrap();
         prop_assert_eq!(pseudonymiser.pseudonym(&plain), pseudonymiser.pseudonym(&other_form));
     }
 
@@ -82,7 +82,7 @@ proptest! {
         digits in valid_cpr(), key in any::<[u8; 32]>(), other_key in any::<[u8; 32]>(),
     ) {
         prop_assume!(key != other_key);
-        let cpr = Cpr::parse(&digits, REFERENCE).unwrap();
+        let cpr = Cpr::parse(&digits, REFERENCE, "test", 1).unwrap();
         let run = |master: [u8; 32], municipality: u16, run: &str| {
             let run_key = MasterKey::from_bytes(town(municipality), master).derive_run_key(&RunId::new(run).unwrap());
             Pseudonymiser::new(&run_key).pseudonym(&cpr).0

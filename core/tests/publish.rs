@@ -104,7 +104,7 @@ fn cprs_in(csv: &[u8]) -> Vec<Cpr> {
     text.lines()
         .skip(1)
         .flat_map(|line| line.split([';', ',']).take(2).collect::<Vec<_>>())
-        .filter_map(|field| Cpr::parse(field, REFERENCE).ok())
+        .filter_map(|field| Cpr::parse(field, REFERENCE, "test", 1).ok())
         .collect()
 }
 

@@ -55,7 +55,7 @@ fn sector() -> SectorCode {
 }
 
 fn cpr(text: &str) -> Cpr {
-    Cpr::parse_undated(text).unwrap()
+    Cpr::parse_undated(text, "test", 1).unwrap()
 }
 
 /// Every four-byte run of `secret` as `Debug` or a careless formatter might show it: hex in

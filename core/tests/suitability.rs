@@ -52,7 +52,15 @@ fn cprs_by_pseudonym(town: &Town, sector: usize) -> HashMap<Pseudonym, String> {
         .unwrap()
         .lines()
         .skip(1)
-        .filter_map(|line| Cpr::parse(line.split(delimiter_of(sector)).next()?, REFERENCE).ok())
+        .filter_map(|line| {
+            Cpr::parse(
+                line.split(delimiter_of(sector)).next()?,
+                REFERENCE,
+                "test",
+                1,
+            )
+            .ok()
+        })
         .map(|cpr| {
             (
                 pseudonymiser.pseudonym(&cpr),

@@ -262,7 +262,7 @@ pub fn criteria(data: &[u8]) {
 }
 
 fn work_list() -> WorkList {
-    let cpr = |text| Cpr::parse_undated(text).unwrap_or_else(|_| unreachable!("synthetic CPR"));
+    let cpr = |text| Cpr::parse_undated(text, "test", 1).unwrap_or_else(|_| unreachable!("synthetic CPR"));
     let item = |byte, text| WorkItem {
         candidate: samkoer_core::primitives::ids::CandidateId([byte; 16]),
         cpr: cpr(text),

@@ -42,6 +42,5 @@ pub fn result<T>(r: samkoer_core::Result<T>) -> Result<T, JsValue> {
 
 /// A date given as `YYYY-MM-DD`.
 pub fn date(text: &str) -> Result<time::Date, JsValue> {
-    samkoer_core::formats::export::parse_date(text)
-        .map_err(|rule| error(samkoer_core::Error::Parameter { rule }))
+    samkoer_core::formats::export::parse_date(text).map_err(error)
 }

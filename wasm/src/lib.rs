@@ -78,16 +78,7 @@ impl SealingKey {
 /// Pseudonymises CPR numbers given one per line (UTF-8): 32 bytes each, packed in order.
 #[wasm_bindgen(js_name = pseudonymiseLines)]
 pub fn pseudonymise_lines(key: &RunKey, text: &[u8]) -> Result<Vec<u8>, JsValue> {
-    key.pseudonymiser
-        .pseudonymise_lines(text)
-        .map_err(|(line, rule)| {
-            js::error(samkoer_core::Error::Input {
-                file: "column".into(),
-                line,
-                rule,
-                detail: None,
-            })
-        })
+    js::result(key.pseudonymiser.pseudonymise_lines(text, "column"))
 }
 
 /// A publication and its accounting report.

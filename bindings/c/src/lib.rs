@@ -194,14 +194,7 @@ pub unsafe extern "C" fn samkoer_pseudonymise(
         for i in 0..count {
             // SAFETY: `cprs` holds `count` string pointers.
             let text = unsafe { text(*cprs.add(i)) }?;
-            let cpr = Cpr::parse_undated(text).map_err(|rule| {
-                Failure::from(samkoer_core::Error::Input {
-                    file: "column".into(),
-                    line: i as u64 + 1,
-                    rule,
-                    detail: None,
-                })
-            })?;
+            let cpr = Cpr::parse_undated(text, "column", i as u64 + 1)?;
             let pseudonym = key.pseudonymiser.pseudonym(&cpr);
             // SAFETY: `out` has at least 32 × count bytes, checked above.
             unsafe { std::ptr::copy_nonoverlapping(pseudonym.0.as_ptr(), out.add(32 * i), 32) };
@@ -226,10 +219,8 @@ pub unsafe extern "C" fn samkoer_parse_cpr(
         }
         // SAFETY: the caller gives NUL-terminated strings.
         let (cpr, reference) = unsafe { (text(cpr)?, text(reference_date)?) };
-        let reference = parse_date(reference)
-            .map_err(|rule| Failure::from(samkoer_core::Error::Parameter { rule }))?;
-        let cpr = Cpr::parse(cpr, reference)
-            .map_err(|rule| Failure::from(samkoer_core::Error::Parameter { rule }))?;
+        let reference = parse_date(reference)?;
+        let cpr = Cpr::parse(cpr, reference, "cpr", 1)?;
         // SAFETY: `out` has 11 writable bytes.
         unsafe {
             std::ptr::copy_nonoverlapping(cpr.expose_digits().as_ptr(), out.cast::<u8>(), 10);
@@ -273,8 +264,7 @@ pub unsafe extern "C" fn samkoer_publish(
         };
         let reference = match reference {
             None => time::OffsetDateTime::now_utc().date(),
-            Some(text) => parse_date(text)
-                .map_err(|rule| Failure::from(samkoer_core::Error::Parameter { rule }))?,
+            Some(text) => parse_date(text)?,
         };
         let options = ExportOptions::default();
         let publisher = Publisher::new(

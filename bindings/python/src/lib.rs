@@ -30,7 +30,7 @@ fn json_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 }
 
 fn date(py: Python<'_>, text: Option<&str>) -> PyResult<Option<time::Date>> {
-    text.map(|t| parse_date(t).map_err(|rule| to_py(py, samkoer_core::Error::Parameter { rule })))
+    text.map(|t| parse_date(t).map_err(|e| to_py(py, e)))
         .transpose()
 }
 
@@ -138,17 +138,7 @@ fn column_digits(py: Python<'_>, cprs: &Bound<'_, PyAny>) -> PyResult<Vec<[u8; 1
             Ok(text) => text.to_cow()?.into_owned(),
             Err(_) => item.str()?.to_cow()?.into_owned(),
         };
-        let cpr = Cpr::parse_undated(&text).map_err(|rule| {
-            to_py(
-                py,
-                samkoer_core::Error::Input {
-                    file: "column".into(),
-                    line: i as u64 + 1,
-                    rule,
-                    detail: None,
-                },
-            )
-        })?;
+        let cpr = Cpr::parse_undated(&text, "column", i as u64 + 1).map_err(|e| to_py(py, e))?;
         digits.push(*cpr.expose_digits());
     }
     Ok(digits)
@@ -204,14 +194,7 @@ fn pseudonymise_lines<'py>(
     packed: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let data = data.to_vec();
-    let hashed = py
-        .detach(|| run_key.pseudonymiser.pseudonymise_lines(&data))
-        .map_err(|(line, rule)| samkoer_core::Error::Input {
-            file: "column".into(),
-            line,
-            rule,
-            detail: None,
-        });
+    let hashed = py.detach(|| run_key.pseudonymiser.pseudonymise_lines(&data, "column"));
     let hashed = core(py, hashed)?;
     if packed {
         Ok(PyBytes::new(py, &hashed).into_any())
@@ -229,14 +212,8 @@ fn parse_cpr(
     reference_date: &str,
 ) -> PyResult<(String, String, String)> {
     let reference = date(py, Some(reference_date))?.unwrap_or(time::Date::MIN);
-    let cpr = Cpr::parse(text, reference)
-        .map_err(|rule| to_py(py, samkoer_core::Error::Parameter { rule }))?;
-    let born = cpr
-        .birth_date()
-        .map_err(|rule| to_py(py, samkoer_core::Error::Parameter { rule }))?;
-    let band = cpr
-        .age_band(reference)
-        .map_err(|rule| to_py(py, samkoer_core::Error::Parameter { rule }))?;
+    let cpr = Cpr::parse(text, reference, "cpr", 1).map_err(|e| to_py(py, e))?;
+    let (born, band) = (cpr.birth_date(), cpr.age_band(reference));
     Ok((
         String::from_utf8_lossy(cpr.expose_digits()).into_owned(),
         born.to_string(),

@@ -137,9 +137,7 @@ impl Discloser<'_> {
         if self.subject.municipality() != municipality
             || self.plan_team.municipality() != municipality
         {
-            return Err(Error::Parameter {
-                rule: Rule::KeyMismatch,
-            });
+            return Err(Error::parameter(Rule::KeyMismatch));
         }
         let today: Date = now.date();
         let mut rows = ExportReader::new(export, export_name, self.options, today)?;
@@ -176,9 +174,7 @@ impl Discloser<'_> {
         let plaintext = Zeroizing::new(serde_json::to_vec(&disclosure).unwrap_or_default());
         let public =
             <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(self.plan_team.expose_secret())
-                .map_err(|_| Error::Parameter {
-                    rule: Rule::KeyFileSyntax,
-                })?;
+                .map_err(|_| Error::parameter(Rule::KeyMismatch))?;
         let ad = associated_data(&receipt.id, self.sector.as_str());
         let (encapped, ciphertext) = hpke::single_shot_seal::<
             AesGcm256,

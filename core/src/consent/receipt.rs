@@ -122,9 +122,7 @@ pub fn issue_with_id(
     consent: &Consent<'_>,
     id: [u8; 16],
 ) -> Result<Vec<u8>> {
-    let invalid = || Error::Parameter {
-        rule: Rule::ConsentFormat,
-    };
+    let invalid = || Error::parameter(Rule::ConsentRequest);
     if subject.municipality() != registry.municipality()
         || consent.sectors.is_empty()
         || consent.sectors.len() > 64
@@ -339,7 +337,7 @@ mod tests {
 
     fn receipt() -> Vec<u8> {
         let (registry, _, subject) = keys();
-        let cpr = Cpr::parse_undated("0101901234").unwrap();
+        let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
         let consent = Consent {
             cpr: &cpr,
             sectors: &sectors(),
@@ -392,8 +390,14 @@ mod tests {
         );
         let (_, _, subject) = keys();
         let parsed = Receipt::parse(&bytes, "r").unwrap();
-        assert!(parsed.concerns(&subject, &Cpr::parse_undated("010190-1234").unwrap()));
-        assert!(!parsed.concerns(&subject, &Cpr::parse_undated("0101901235").unwrap()));
+        assert!(parsed.concerns(
+            &subject,
+            &Cpr::parse_undated("010190-1234", "test", 1).unwrap()
+        ));
+        assert!(!parsed.concerns(
+            &subject,
+            &Cpr::parse_undated("0101901235", "test", 1).unwrap()
+        ));
         assert!(
             !bytes.windows(10).any(|w| w == b"0101901234"),
             "no CPR in clear"
@@ -451,7 +455,7 @@ mod tests {
     fn a_receipt_signed_by_anyone_else_is_refused() {
         let (_, _, subject) = keys();
         let impostor = ConsentRegistryKey::from_bytes(town(), [7; 32]);
-        let cpr = Cpr::parse_undated("0101901234").unwrap();
+        let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
         let consent = Consent {
             cpr: &cpr,
             sectors: &sectors(),

@@ -233,12 +233,12 @@ fn decoded(
                 .build(input),
         )),
         #[cfg(not(feature = "windows-1252"))]
-        TextEncoding::Windows1252 => Err(Error::Input {
-            file: file.to_owned(),
-            line: 0,
-            rule: Rule::Encoding,
-            detail: Some("this build reads UTF-8 only: transcode the file first"),
-        }),
+        TextEncoding::Windows1252 => Err(Error::input_detail(
+            file,
+            0,
+            Rule::Encoding,
+            Some("this build reads UTF-8 only: transcode the file first"),
+        )),
     }
 }
 
@@ -254,12 +254,12 @@ fn header_line(input: &mut impl BufRead, file: &str) -> Result<Vec<u8>> {
     }
     if first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF") {
         // A UTF-16 byte-order mark: "Unicode text" from a spreadsheet.
-        return Err(Error::Input {
-            file: file.to_owned(),
-            line: 1,
-            rule: Rule::Encoding,
-            detail: Some("the file is UTF-16: save it as UTF-8"),
-        });
+        return Err(Error::input_detail(
+            file,
+            1,
+            Rule::Encoding,
+            Some("the file is UTF-16: save it as UTF-8"),
+        ));
     }
     if first_line.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(file, 1, Rule::HeaderMissing));
@@ -268,12 +268,12 @@ fn header_line(input: &mut impl BufRead, file: &str) -> Result<Vec<u8>> {
     // exports): the whole file would be one header row, and nothing read.
     let line = first_line.strip_suffix(b"\n").unwrap_or(&first_line);
     if line.strip_suffix(b"\r").unwrap_or(line).contains(&b'\r') {
-        return Err(Error::Input {
-            file: file.to_owned(),
-            line: 1,
-            rule: Rule::CsvSyntax,
-            detail: Some("lines end in CR alone: save with LF or CRLF line ends"),
-        });
+        return Err(Error::input_detail(
+            file,
+            1,
+            Rule::CsvSyntax,
+            Some("lines end in CR alone: save with LF or CRLF line ends"),
+        ));
     }
     Ok(first_line)
 }
@@ -322,12 +322,7 @@ fn columns(
             None
         };
         if let Some(rule) = broken {
-            return Err(Error::Input {
-                file: file.to_owned(),
-                line: 1,
-                rule,
-                detail: Some(field),
-            });
+            return Err(Error::input_detail(file, 1, rule, Some(field)));
         }
         columns.push(column);
     }
@@ -537,8 +532,14 @@ fn limited<R: RowFields>(record: &R, column: Option<usize>) -> std::result::Resu
     }
 }
 
-/// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY`, years 1800 to 9999.
-pub fn parse_date(text: &str) -> std::result::Result<Date, Rule> {
+/// Parses a date given by the caller (a reference date): `YYYY-MM-DD`, `DD-MM-YYYY` or
+/// `DD.MM.YYYY`, years 1800 to 9999; otherwise `date-given`.
+pub fn parse_date(text: &str) -> Result<Date> {
+    date_of(text).map_err(|_| Error::parameter(Rule::DateGiven))
+}
+
+/// [`parse_date`] of a field, whose place the caller knows.
+pub(crate) fn date_of(text: &str) -> std::result::Result<Date, Rule> {
     let text = text.trim();
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u16> {
@@ -732,15 +733,15 @@ fn parse_service_row<'r, R: RowFields>(
     options: &ExportOptions,
     reference: Date,
 ) -> std::result::Result<ServiceRow<&'r str>, Rule> {
-    let cpr = Cpr::parse(required(record, columns[0])?, reference)?;
+    let cpr = Cpr::check(required(record, columns[0])?, reference)?;
     let service = required(record, columns[1])?;
     let status = options
         .status(required(record, columns[2])?)
         .ok_or(Rule::StatusUnknown)?;
-    let start = parse_date(required(record, columns[3])?)?;
+    let start = date_of(required(record, columns[3])?)?;
     let end = match field(record, columns[4])? {
         "" => None,
-        text => Some(parse_date(text)?),
+        text => Some(date_of(text)?),
     };
     if end.is_some_and(|end| end < start) {
         return Err(Rule::DateOrder);
@@ -802,8 +803,8 @@ impl RelationsReader {
     pub fn next_row(&mut self) -> Option<Result<RowOutcome<RelationRow>>> {
         let reference = self.reference;
         self.table.next_parsed(|line, record, columns| {
-            let child = Cpr::parse(required(record, columns[0])?, reference)?;
-            let parent = Cpr::parse(required(record, columns[1])?, reference)?;
+            let child = Cpr::check(required(record, columns[0])?, reference)?;
+            let parent = Cpr::check(required(record, columns[1])?, reference)?;
             if child == parent {
                 return Err(Rule::RelationSelf);
             }
@@ -1029,9 +1030,9 @@ mod tests {
 
     #[test]
     fn dates_in_three_forms() {
-        assert_eq!(parse_date("2025-03-14"), Ok(date!(2025 - 03 - 14)));
-        assert_eq!(parse_date("14-03-2025"), Ok(date!(2025 - 03 - 14)));
-        assert_eq!(parse_date("14.03.2025"), Ok(date!(2025 - 03 - 14)));
+        assert_eq!(date_of("2025-03-14"), Ok(date!(2025 - 03 - 14)));
+        assert_eq!(date_of("14-03-2025"), Ok(date!(2025 - 03 - 14)));
+        assert_eq!(date_of("14.03.2025"), Ok(date!(2025 - 03 - 14)));
         for bad in [
             "2025-3-14",
             "14/03/2025",
@@ -1041,7 +1042,7 @@ mod tests {
             "",
             "2025-03-1x",
         ] {
-            assert_eq!(parse_date(bad), Err(Rule::DateInvalid), "{bad:?}");
+            assert_eq!(date_of(bad), Err(Rule::DateInvalid), "{bad:?}");
         }
     }
 }

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use time::{Date, Month};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::error::Rule;
+use crate::error::{Error, Result, Rule};
 
 /// A validated CPR number in normal form: ten ASCII digits `DDMMYYSSSS`.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -36,17 +36,27 @@ impl Cpr {
     /// Parses a CPR number as case systems export it: `DDMMYYSSSS` or `DDMMYY-SSSS`, with any
     /// surrounding white space. The date must be real under the century rule of the seventh digit
     /// and not after `reference`. The modulus-11 check is deliberately not applied: numbers
-    /// without it have been issued since 2007.
-    pub fn parse(text: &str, reference: Date) -> Result<Cpr, Rule> {
-        let cpr = Cpr::parse_undated(text)?;
-        if cpr.birth_date()? > reference {
+    /// without it have been issued since 2007. An error names `file` and `line`, never the text.
+    pub fn parse(text: &str, reference: Date, file: &str, line: u64) -> Result<Cpr> {
+        Cpr::check(text, reference).map_err(|rule| Error::input(file, line, rule))
+    }
+
+    /// Parses and checks the form and the date, but not against a reference date.
+    pub fn parse_undated(text: &str, file: &str, line: u64) -> Result<Cpr> {
+        Cpr::check_undated(text).map_err(|rule| Error::input(file, line, rule))
+    }
+
+    /// [`Cpr::parse`] for the hot paths, where the caller knows the place.
+    pub(crate) fn check(text: &str, reference: Date) -> std::result::Result<Cpr, Rule> {
+        let cpr = Cpr::check_undated(text)?;
+        if cpr.birth_date() > reference {
             return Err(Rule::CprFuture);
         }
         Ok(cpr)
     }
 
-    /// Parses and checks the form and the date, but not against a reference date.
-    pub fn parse_undated(text: &str) -> Result<Cpr, Rule> {
+    /// [`Cpr::parse_undated`] for the hot paths.
+    pub(crate) fn check_undated(text: &str) -> std::result::Result<Cpr, Rule> {
         let mut digits = [0u8; 10];
         match normalise_into(text, &mut digits) {
             Ok(()) => Ok(Cpr { digits }),
@@ -63,13 +73,14 @@ impl Cpr {
     }
 
     /// The birth date, with the century from the seventh digit (spec §3.2).
-    pub fn birth_date(&self) -> Result<Date, Rule> {
-        birth_date_of(&self.digits)
+    pub fn birth_date(&self) -> Date {
+        // A `Cpr` is made only of digits whose date was checked, so this is always `Ok`.
+        birth_date_of(&self.digits).unwrap_or(Date::MIN)
     }
 
     /// The age band on `on` (spec §3.3).
-    pub fn age_band(&self, on: Date) -> Result<AgeBand, Rule> {
-        Ok(AgeBand::from_age(age_on(self.birth_date()?, on)))
+    pub fn age_band(&self, on: Date) -> AgeBand {
+        AgeBand::from_age(age_on(self.birth_date(), on))
     }
 }
 
@@ -77,7 +88,7 @@ impl Cpr {
 /// date). On an error, `digits` may hold part of the number: the caller wipes it.
 // Part of the pseudonymiser's hot path (see `pseudonym.rs`).
 #[cfg_attr(samkoer_wasm_speed, optimize(speed))]
-pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> Result<(), Rule> {
+pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> std::result::Result<(), Rule> {
     let bytes = text.trim().as_bytes();
     let serial_start = match bytes.len() {
         10 => 6,
@@ -98,7 +109,7 @@ pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> Result<(), Ru
 /// The birth date of ten validated-form digits (spec §3.2).
 // Part of the pseudonymiser's hot path (see `pseudonym.rs`).
 #[cfg_attr(samkoer_wasm_speed, optimize(speed))]
-fn birth_date_of(digits: &[u8; 10]) -> Result<Date, Rule> {
+fn birth_date_of(digits: &[u8; 10]) -> std::result::Result<Date, Rule> {
     let d = |i: usize| u16::from(digits[i] - b'0');
     let day = d(0) * 10 + d(1);
     let month = d(2) * 10 + d(3);
@@ -224,7 +235,7 @@ mod tests {
     const REFERENCE: Date = date!(2026 - 11 - 01);
 
     fn digits(text: &str) -> Result<[u8; 10], Rule> {
-        Cpr::parse(text, REFERENCE).map(|c| *c.expose_digits())
+        Cpr::check(text, REFERENCE).map(|c| *c.expose_digits())
     }
 
     #[test]
@@ -268,14 +279,14 @@ mod tests {
 
     #[test]
     fn century_follows_the_seventh_digit() {
-        let year = |text: &str| Cpr::parse_undated(text).map(|c| c.birth_date().map(|d| d.year()));
-        assert_eq!(year("0101363234"), Ok(Ok(1936)));
-        assert_eq!(year("0101364234"), Ok(Ok(2036)));
-        assert_eq!(year("0101374234"), Ok(Ok(1937)));
-        assert_eq!(year("0101575234"), Ok(Ok(2057)));
-        assert_eq!(year("0101588234"), Ok(Ok(1858)));
-        assert_eq!(year("0101369234"), Ok(Ok(2036)));
-        assert_eq!(year("0101379234"), Ok(Ok(1937)));
+        let year = |text: &str| Cpr::check_undated(text).map(|c| c.birth_date().year());
+        assert_eq!(year("0101363234"), Ok(1936));
+        assert_eq!(year("0101364234"), Ok(2036));
+        assert_eq!(year("0101374234"), Ok(1937));
+        assert_eq!(year("0101575234"), Ok(2057));
+        assert_eq!(year("0101588234"), Ok(1858));
+        assert_eq!(year("0101369234"), Ok(2036));
+        assert_eq!(year("0101379234"), Ok(1937));
     }
 
     #[test]
@@ -290,7 +301,7 @@ mod tests {
 
     #[test]
     fn age_bands_turn_on_birthdays() {
-        let band = |text: &str| Cpr::parse(text, REFERENCE).and_then(|c| c.age_band(REFERENCE));
+        let band = |text: &str| Cpr::check(text, REFERENCE).map(|c| c.age_band(REFERENCE));
         assert_eq!(
             band("0111084234"),
             Ok(AgeBand::Adult18To29),
@@ -309,7 +320,7 @@ mod tests {
 
     #[test]
     fn never_prints_its_digits() {
-        let cpr = Cpr::parse("010190-1234", REFERENCE).unwrap();
+        let cpr = Cpr::parse("010190-1234", REFERENCE, "test", 1).unwrap();
         assert!(!format!("{cpr:?} {cpr}").contains("0101"));
     }
 }

@@ -159,7 +159,7 @@ impl EnvelopeContent {
     /// Parses plaintext bytes; only called on authenticated plaintext.
     fn decode(bytes: &[u8]) -> Option<EnvelopeContent> {
         let digits = std::str::from_utf8(bytes.get(..10)?).ok()?;
-        let cpr = Cpr::parse_undated(digits).ok()?;
+        let cpr = Cpr::check_undated(digits).ok()?;
         let year = u16::from_be_bytes(bytes.get(10..12)?.try_into().ok()?);
         let month = Month::try_from(*bytes.get(12)?).ok()?;
         let start = Date::from_calendar_date(i32::from(year), month, *bytes.get(13)?).ok()?;
@@ -272,18 +272,16 @@ impl EnvelopeKey {
         out: &mut Vec<u8>,
     ) -> Result<()> {
         if !is_service_code(service) {
-            return Err(Error::Parameter {
-                rule: Rule::ServiceUnknown,
-            });
+            return Err(Error::parameter(Rule::EnvelopeContent));
         }
         let nonce = state.next_nonce();
         let start = out.len();
         out.push(ENVELOPE_VERSION);
         out.extend_from_slice(&nonce);
         let plaintext_start = out.len();
-        if let Err(rule) = content.encode_into(out) {
+        if content.encode_into(out).is_err() {
             out.truncate(start);
-            return Err(Error::Parameter { rule });
+            return Err(Error::parameter(Rule::EnvelopeContent));
         }
         let mut aad = std::mem::take(&mut state.associated_data);
         self.associated_data_into(service, pseudonym, &mut aad);
@@ -316,11 +314,11 @@ impl EnvelopeKey {
         nonce: [u8; NONCE_LEN],
     ) -> Result<Vec<u8>> {
         if !is_service_code(service) {
-            return Err(Error::Parameter {
-                rule: Rule::ServiceUnknown,
-            });
+            return Err(Error::parameter(Rule::EnvelopeContent));
         }
-        let mut plaintext = content.encode().map_err(|rule| Error::Parameter { rule })?;
+        let mut plaintext = content
+            .encode()
+            .map_err(|_| Error::parameter(Rule::EnvelopeContent))?;
         let aad = self.associated_data(service, pseudonym);
         let sealed = self.cipher.encrypt(
             &Nonce::from(nonce),
@@ -390,7 +388,7 @@ mod tests {
 
     fn content() -> EnvelopeContent {
         EnvelopeContent {
-            cpr: Cpr::parse_undated("010190-1234").unwrap(),
+            cpr: Cpr::parse_undated("010190-1234", "test", 1).unwrap(),
             case_ref: "SAG-2026-0042".into(),
             caseworker: "Mette Hansen, tlf. 7200 1234".into(),
             goal: "Stabil bolig og ét fast behandlingstilbud".into(),
@@ -449,12 +447,22 @@ mod tests {
 
     #[test]
     fn over_long_fields_are_refused() {
+        let k = key([1; 32], "adult-social", "r");
+        let mut longest = content();
+        longest.goal = "x".repeat(MAX_FIELD_LEN);
+        let sealed = k.seal("ADS-85", &P, &longest).unwrap();
+        assert_eq!(
+            k.open("ADS-85", &P, &sealed).unwrap().goal.len(),
+            MAX_FIELD_LEN
+        );
         let mut long = content();
         long.goal = "x".repeat(MAX_FIELD_LEN + 1);
-        let k = key([1; 32], "adult-social", "r");
+        let error = k.seal("ADS-85", &P, &long).unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::EnvelopeContent));
+        assert_eq!(error.form(), Some(crate::error::Form::Parameter));
         assert_eq!(
-            k.seal("ADS-85", &P, &long).unwrap_err().rule(),
-            Some(Rule::FieldTooLong)
+            k.seal("ads 85", &P, &content()).unwrap_err().rule(),
+            Some(Rule::EnvelopeContent)
         );
     }
 

@@ -24,17 +24,13 @@ impl MunicipalityCode {
         if (100..=999).contains(&code) {
             Ok(MunicipalityCode(code))
         } else {
-            Err(Error::Parameter {
-                rule: Rule::MunicipalityCode,
-            })
+            Err(Error::parameter(Rule::MunicipalityCode))
         }
     }
 
     /// Parses the three digits.
     pub fn parse(text: &str) -> Result<Self> {
-        let bad = || Error::Parameter {
-            rule: Rule::MunicipalityCode,
-        };
+        let bad = || Error::parameter(Rule::MunicipalityCode);
         if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
@@ -56,7 +52,7 @@ impl fmt::Display for MunicipalityCode {
 /// Checks a short identifier: 1 to `max` bytes, each allowed by `allowed`.
 fn check_identifier(text: &str, max: usize, allowed: fn(u8) -> bool, rule: Rule) -> Result<()> {
     if text.is_empty() || text.len() > max || !text.bytes().all(allowed) {
-        return Err(Error::Parameter { rule });
+        return Err(Error::parameter(rule));
     }
     Ok(())
 }

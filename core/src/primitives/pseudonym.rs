@@ -10,6 +10,8 @@ use std::fmt;
 use sha2::block_api::compress256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::error::{Error, Result, Rule};
+use crate::formats::export::RejectedRow;
 use crate::primitives::cpr::Cpr;
 use crate::primitives::keys::RunKey;
 use crate::primitives::labels;
@@ -123,30 +125,56 @@ impl Pseudonymiser {
 
     /// Pseudonymises a column of CPR numbers given as text, one per line (LF; a CR before it
     /// is white space): the 32-byte pseudonyms packed in order. The numbers are checked as
-    /// [`Cpr::parse_undated`] does; the first invalid one gives its 1-based line and rule. This
-    /// is the fastest path for the bindings: no per-number allocation, one scratch block.
+    /// [`Cpr::parse_undated`] does; the first invalid one stops it with its rule at its 1-based
+    /// line of `name`. This is the fastest path for the bindings: no per-number allocation, one
+    /// scratch block.
+    pub fn pseudonymise_lines(&self, text: &[u8], name: &str) -> Result<Vec<u8>> {
+        let mut first_bad = None;
+        let out = self.each_line(text, |line, rule| {
+            first_bad = Some((line, rule));
+            false
+        });
+        match first_bad {
+            Some((line, rule)) => Err(Error::input(name, line, rule)),
+            None => Ok(out),
+        }
+    }
+
+    /// As [`Pseudonymiser::pseudonymise_lines`], but an invalid number does not stop the
+    /// column: its 32 bytes are zeros, and it is listed with its line and rule (never its
+    /// value), in order.
+    pub fn pseudonymise_lines_lenient(&self, text: &[u8]) -> (Vec<u8>, Vec<RejectedRow>) {
+        let mut rejected = Vec::new();
+        let out = self.each_line(text, |line, rule| {
+            rejected.push(RejectedRow { line, rule });
+            true
+        });
+        (out, rejected)
+    }
+
+    /// The pseudonym of every line, packed; an invalid line is passed to `bad`, which says
+    /// whether to go on (its 32 bytes then zeros) or stop there.
     #[cfg_attr(samkoer_wasm_speed, optimize(speed))]
-    pub fn pseudonymise_lines(&self, text: &[u8]) -> Result<Vec<u8>, (u64, crate::error::Rule)> {
+    fn each_line(&self, text: &[u8], mut bad: impl FnMut(u64, Rule) -> bool) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() / 11 * 32 + 32);
         if text.is_empty() {
-            return Ok(out);
+            return out;
         }
         let mut block = self.inner_template;
         let mut digits = [0u8; 10];
-        let mut result = Ok(());
         for (i, line) in text.split(|&b| b == b'\n').enumerate() {
             let parsed = std::str::from_utf8(line)
-                .map_err(|_| crate::error::Rule::CprCharacters)
+                .map_err(|_| Rule::CprCharacters)
                 .and_then(|line| crate::primitives::cpr::normalise_into(line, &mut digits));
-            if let Err(rule) = parsed {
-                result = Err((i as u64 + 1, rule));
-                break;
+            match parsed {
+                Ok(()) => out.extend_from_slice(&self.compute(&mut block, &digits).0),
+                Err(rule) if bad(i as u64 + 1, rule) => out.extend_from_slice(&[0; 32]),
+                Err(_) => break,
             }
-            out.extend_from_slice(&self.compute(&mut block, &digits).0);
         }
         block.zeroize();
         digits.zeroize();
-        result.map(|()| out)
+        out
     }
 
     /// Two compressions: the inner block (label, digits, padding) on the pre-keyed inner state,
@@ -233,7 +261,7 @@ mod tests {
         let pseudonymiser = Pseudonymiser::new(&run_key([3; 32]));
         let cprs: Vec<Cpr> = ["0101901234", "0202024321", "3112999999"]
             .iter()
-            .map(|t| Cpr::parse_undated(t).unwrap())
+            .map(|t| Cpr::parse_undated(t, "test", 1).unwrap())
             .collect();
         let mut batch = Vec::new();
         pseudonymiser.pseudonymise_batch(&cprs, &mut batch);
@@ -245,17 +273,41 @@ mod tests {
     fn lines_equal_one_by_one_and_report_the_first_bad_line() {
         let pseudonymiser = Pseudonymiser::new(&run_key([3; 32]));
         let text = b"0101901234\n010190-1234\r\n 3112999999 ";
-        let packed = pseudonymiser.pseudonymise_lines(text).unwrap();
+        let packed = pseudonymiser.pseudonymise_lines(text, "column").unwrap();
         let expected: Vec<u8> = ["0101901234", "0101901234", "3112999999"]
             .iter()
-            .flat_map(|t| pseudonymiser.pseudonym(&Cpr::parse_undated(t).unwrap()).0)
+            .flat_map(|t| {
+                pseudonymiser
+                    .pseudonym(&Cpr::parse_undated(t, "test", 1).unwrap())
+                    .0
+            })
             .collect();
         assert_eq!(packed, expected);
+        let error = pseudonymiser
+            .pseudonymise_lines(b"0101901234\n3202901234", "column")
+            .unwrap_err();
         assert_eq!(
-            pseudonymiser.pseudonymise_lines(b"0101901234\n3202901234"),
-            Err((2, crate::error::Rule::CprDate))
+            error.to_string(),
+            "column, line 2: the CPR number's first six digits are not a real birth date (cpr-date)"
         );
-        assert_eq!(pseudonymiser.pseudonymise_lines(b""), Ok(Vec::new()));
+        assert_eq!(
+            pseudonymiser.pseudonymise_lines(b"", "column").unwrap(),
+            Vec::<u8>::new()
+        );
+    }
+
+    #[test]
+    fn a_lenient_column_zeroes_and_lists_its_bad_lines() {
+        let pseudonymiser = Pseudonymiser::new(&run_key([3; 32]));
+        let (packed, rejected) =
+            pseudonymiser.pseudonymise_lines_lenient(b"0101901234\n3202901234\n\n0101901234");
+        let good = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901234", "test", 1).unwrap());
+        assert_eq!(packed.len(), 4 * 32);
+        assert_eq!(&packed[..32], &good.0);
+        assert_eq!(&packed[32..96], &[0; 64]);
+        assert_eq!(&packed[96..], &good.0);
+        let rejected: Vec<(u64, Rule)> = rejected.iter().map(|r| (r.line, r.rule)).collect();
+        assert_eq!(rejected, [(2, Rule::CprDate), (3, Rule::CprLength)]);
     }
 
     #[test]

@@ -303,14 +303,10 @@ impl<'a> Publisher<'a> {
         reference_date: Date,
     ) -> Result<Publisher<'a>> {
         if run_key.municipality() != sealing_key.municipality() {
-            return Err(Error::Parameter {
-                rule: Rule::KeyMismatch,
-            });
+            return Err(Error::parameter(Rule::KeyMismatch));
         }
         if catalogue.sector(sealing_key.sector().as_str()).is_none() {
-            return Err(Error::Parameter {
-                rule: Rule::SectorCode,
-            });
+            return Err(Error::parameter(Rule::SectorCode));
         }
         let header = FileHeader {
             municipality: run_key.municipality(),
@@ -386,19 +382,13 @@ impl<'a> Publisher<'a> {
                 while let Some(row) = reader.next_row() {
                     match row? {
                         Err(rejected) => accounting.reject(rejected),
-                        Ok(row) => match row.child.age_band(self.reference_date) {
-                            Ok(band) if band.is_child() => {
-                                let child = self.pseudonymiser.pseudonym(&row.child);
-                                let parent = self.pseudonymiser.pseudonym(&row.parent);
-                                writer.write_relation(&RelationRecord { child, parent })?;
-                                accounting.publish();
-                            }
-                            Ok(_) => accounting.exclude(Exclusion::ChildNotMinor),
-                            Err(rule) => accounting.reject(RejectedRow {
-                                line: row.line,
-                                rule,
-                            }),
-                        },
+                        Ok(row) if row.child.age_band(self.reference_date).is_child() => {
+                            let child = self.pseudonymiser.pseudonym(&row.child);
+                            let parent = self.pseudonymiser.pseudonym(&row.parent);
+                            writer.write_relation(&RelationRecord { child, parent })?;
+                            accounting.publish();
+                        }
+                        Ok(_) => accounting.exclude(Exclusion::ChildNotMinor),
                     }
                 }
                 Some(accounting)
@@ -620,10 +610,7 @@ impl<'a> Publisher<'a> {
         records: &mut EncodedServices,
     ) -> Result<()> {
         let pseudonym = self.pseudonymiser.pseudonym(&row.cpr);
-        let age_band = row
-            .cpr
-            .age_band(self.reference_date)
-            .map_err(|rule| Error::Parameter { rule })?;
+        let age_band = row.cpr.age_band(self.reference_date);
         let head = ServiceHead {
             pseudonym: &pseudonym,
             service: row.service,

@@ -245,7 +245,7 @@ mod tests {
         let run = RunId::new("2026-11").unwrap();
         let envelopes = EnvelopeKey::derive(&sealing, &run);
         let content = EnvelopeContent {
-            cpr: Cpr::parse_undated("0101901234").unwrap(),
+            cpr: Cpr::parse_undated("0101901234", "test", 1).unwrap(),
             case_ref: "J-1".into(),
             caseworker: String::new(),
             goal: String::new(),
@@ -301,7 +301,7 @@ mod tests {
             sector: SectorCode::new("employment").unwrap(),
             items: vec![WorkItem {
                 candidate: CandidateId([1; 16]),
-                cpr: Cpr::parse_undated("0101901234").unwrap(),
+                cpr: Cpr::parse_undated("0101901234", "test", 1).unwrap(),
                 services: vec![service],
             }],
         };

@@ -439,8 +439,8 @@ mod tests {
         let mut children = HashSet::new();
         for line in text.lines().skip(1) {
             let (child, parent) = line.split_once(',').unwrap();
-            let child = Cpr::parse(child, date!(2026 - 11 - 01)).unwrap();
-            Cpr::parse(parent, date!(2026 - 11 - 01)).unwrap();
+            let child = Cpr::parse(child, date!(2026 - 11 - 01), "test", 1).unwrap();
+            Cpr::parse(parent, date!(2026 - 11 - 01), "test", 1).unwrap();
             children.insert(*child.expose_digits());
         }
         assert!(children.len() > 100);

@@ -210,7 +210,7 @@ fn read_source(
                         ordinal,
                     ));
                 }
-                _ => return Err(Error::format(name, record_number, Rule::ServiceUnknown)),
+                _ => return Err(Error::format(name, record_number, Rule::PublicationService)),
             },
             Some(RecordRef::Relation(relation)) => {
                 relations.push((relation.child, relation.parent))
@@ -240,9 +240,7 @@ fn read_source(
 /// publications one after the other would: the first publication's that has one.
 pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
     if sources.is_empty() {
-        return Err(Error::Parameter {
-            rule: Rule::NoPublications,
-        });
+        return Err(Error::parameter(Rule::NoPublications));
     }
     let service_index: FxHashMap<&str, (u16, u8)> = catalogue
         .services
@@ -277,7 +275,7 @@ pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Inge
             .position(|s| s.code == header.sector)
         {
             Some(sector) => read_source(&name, &mut reader, sector, &service_index, buffers),
-            None => Err(Error::format(&name, 0, Rule::SectorCode)),
+            None => Err(Error::format(&name, 0, Rule::PublicationSector)),
         };
         Ok(SourceRead { header, records })
     };
@@ -341,9 +339,7 @@ pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Inge
         publications.push(records.summary);
         run.get_or_insert(this);
     }
-    let run = run.ok_or(Error::Parameter {
-        rule: Rule::NoPublications,
-    })?;
+    let run = run.ok_or(Error::parameter(Rule::NoPublications))?;
     Ok(Ingested {
         run,
         publications,

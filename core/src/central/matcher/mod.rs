@@ -462,9 +462,7 @@ impl Match {
     /// pseudonym. Only pseudonyms the asking sector itself published in this run are answered,
     /// so nobody can probe for anyone else.
     pub fn check(&self, sector: &SectorCode, pseudonym: &Pseudonym) -> Result<CheckAnswer> {
-        let refuse = || Error::Parameter {
-            rule: Rule::NotOwnPseudonym,
-        };
+        let refuse = || Error::parameter(Rule::NotOwnPseudonym);
         let sector_bit = self
             .sectors
             .iter()
