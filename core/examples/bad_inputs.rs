@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use samkoer_core::audit::{AuditLog, Head, Step};
-use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::matcher::Match;
 use samkoer_core::consent::disclosure::{self, Discloser};
 use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
+use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::ExportOptions;
@@ -218,7 +219,7 @@ fn publish_bytes(
             "relations.csv",
         )
     });
-    let (bytes, report) = publisher
+    let published = publisher
         .publish(
             Cursor::new(export.as_bytes().to_vec()),
             "export.csv",
@@ -227,8 +228,11 @@ fn publish_bytes(
             "out.pub",
         )
         .unwrap();
-    assert_eq!(report.export.rejected, 0, "the good exports are good");
-    bytes
+    assert_eq!(
+        published.report.export.rejected, 0,
+        "the good exports are good"
+    );
+    published.output
 }
 
 /// The records of a publication or flag file, read back.
@@ -775,7 +779,7 @@ impl Good {
         let criteria = Criteria::parse(CRITERIA, "criteria.toml", catalogue).unwrap();
         let sources = publications
             .iter()
-            .map(|(code, bytes)| Source::Bytes {
+            .map(|(code, bytes)| Input::Bytes {
                 name: format!("{code}.pub"),
                 bytes: Arc::from(bytes.as_slice()),
             })
@@ -972,6 +976,7 @@ fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> 
             NOW,
         )
         .unwrap()
+        .bytes
 }
 
 fn audit_steps() -> Vec<Step> {
@@ -980,7 +985,9 @@ fn audit_steps() -> Vec<Step> {
         party: party.into(),
         action: action.into(),
         run: (action != "keygen").then(|| "2026-11".to_owned()),
+        made: Vec::new(),
         counts: counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        outcome: samkoer_core::audit::DONE.into(),
     };
     vec![
         step(0, "custodian", "keygen", &[("keys", 1)]),
@@ -2622,7 +2629,9 @@ fn audit_logs(corpus: &mut Corpus) {
                 party: "sector:health-elderly".into(),
                 action: "publish".into(),
                 run: Some("2026-11".into()),
+                made: Vec::new(),
                 counts: [("rows".to_owned(), 1)].into(),
+                outcome: samkoer_core::audit::DONE.into(),
             })
             .unwrap(),
     );

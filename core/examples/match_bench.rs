@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::matcher::Match;
+use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::synthetic::benchmark::write_benchmark_publications;
@@ -54,10 +55,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let dir = PathBuf::from(args.get(1).ok_or("DIR missing")?);
             let catalogue = Catalogue::builtin();
             let criteria = Criteria::parse(CRITERIA, "bench criteria", catalogue)?;
-            let sources: Vec<Source> = catalogue
+            let sources: Vec<Input> = catalogue
                 .sectors
                 .iter()
-                .map(|s| Source::Path(dir.join(format!("{}.pub", s.code))))
+                .map(|s| Input::Path(dir.join(format!("{}.pub", s.code))))
                 .collect();
             let started = Instant::now();
             let ingested = Match::ingest(sources, catalogue)?;

@@ -2,9 +2,11 @@
 //! edited, removed, reordered or inserted entry is found by [`verify`] (spec §16).
 //!
 //! A log is a text file of JSON lines. Each entry names who (the party), what (the action),
-//! which run, counts, and when; its `hash` is SHA-256 over the label, the previous entry's hash
-//! and the entry's canonical JSON without the hash. The first entry's previous hash is 32 zero
-//! bytes. Entries hold no CPR number: counts and identifiers only.
+//! which run, what it made (each output's file, kind and digest), counts, how it ended, and
+//! when; its `hash` is SHA-256 over the label, the previous entry's hash and the entry's
+//! canonical JSON without the hash. The first entry's previous hash is 32 zero bytes. Entries
+//! hold no CPR number: counts, names and digests only. Version 1 entries (without `made` and
+//! `outcome`) still verify, and a log may continue them with version 2 entries.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -16,7 +18,20 @@ use subtle::ConstantTimeEq;
 use crate::error::{Error, Result, Rule};
 use crate::primitives::labels;
 
-/// One step of one party.
+/// One output a step made, as its entry names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MadeEntry {
+    /// The output's file (or name, in memory), as the caller named it.
+    pub file: String,
+    /// What it is: `publication`, `flag-file`, `run-key`, ... (spec §18).
+    pub kind: String,
+    /// For a key file the key's fingerprint; for a publication or flag file its trailer digest;
+    /// otherwise SHA-256 of its bytes (lower-case hex).
+    pub digest: String,
+}
+
+/// One step of one party (version 2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -26,23 +41,58 @@ pub struct Entry {
     pub time: String,
     /// Who: `custodian`, `matcher`, `registry`, `plan-team` or `sector:<code>`.
     pub party: String,
-    /// What: `keygen`, `publish`, `match`, `review`, `verdict`, `select`, `consent`, `withdraw`,
-    /// `disclose`.
+    /// What: one of [`ACTIONS`].
     pub action: String,
     /// Which run, if any.
     pub run: Option<String>,
+    /// What the step made, in order; empty for a step that failed or makes nothing.
+    pub made: Vec<MadeEntry>,
     /// How many of what: names of counts and their values.
     pub counts: BTreeMap<String, u64>,
+    /// `done`, or the class of the error that stopped the step (spec §10).
+    pub outcome: String,
     /// The previous entry's hash (hex), zeros for the first.
     pub prev: String,
     /// This entry's hash (hex).
     pub hash: String,
 }
 
-/// The actions an entry may name.
+/// An entry of version 1: no `made`, no `outcome` (only read, never written).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryV1 {
+    seq: u64,
+    time: String,
+    party: String,
+    action: String,
+    run: Option<String>,
+    counts: BTreeMap<String, u64>,
+    prev: String,
+    hash: String,
+}
+
+/// The actions an entry may name (version 2; version 1 knew the first nine).
 pub const ACTIONS: &[&str] = &[
-    "keygen", "publish", "match", "review", "verdict", "select", "consent", "withdraw", "disclose",
+    "keygen",
+    "publish",
+    "match",
+    "review",
+    "verdict",
+    "select",
+    "consent",
+    "withdraw",
+    "disclose",
+    "check-request",
+    "check",
+    "verify-consent",
+    "open",
 ];
+
+/// The actions a version 1 entry may name.
+const ACTIONS_V1: usize = 9;
+
+/// The outcome of a step that did what it was asked.
+pub const DONE: &str = "done";
 
 /// What a party appends; [`AuditLog::append`] numbers and chains it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,23 +105,26 @@ pub struct Step {
     pub action: String,
     /// Which run, if any.
     pub run: Option<String>,
+    /// What it made.
+    pub made: Vec<MadeEntry>,
     /// Counts.
     pub counts: BTreeMap<String, u64>,
+    /// [`DONE`], or the class of the error that stopped it.
+    pub outcome: String,
 }
 
-/// The hash of an entry: SHA-256 over the label, the previous hash and the canonical JSON of
-/// the entry with `hash` empty.
-fn entry_hash(entry: &Entry) -> Result<[u8; 32]> {
-    let mut unhashed = entry.clone();
-    unhashed.hash = String::new();
-    let canonical = serde_json::to_vec(&unhashed).map_err(|_| Error::parameter(Rule::AuditStep))?;
-    let prev = hex_32(&entry.prev).ok_or(Error::parameter(Rule::AuditStep))?;
-    Ok(Sha256::new()
-        .chain_update(labels::AUDIT_ENTRY)
-        .chain_update(prev)
-        .chain_update(&canonical)
-        .finalize()
-        .into())
+/// SHA-256 over `label`, the previous hash and the canonical JSON of an entry with `hash`
+/// empty.
+fn chain_hash(label: &[u8], prev: &str, canonical: &[u8]) -> Option<[u8; 32]> {
+    let prev = hex_32(prev)?;
+    Some(
+        Sha256::new()
+            .chain_update(label)
+            .chain_update(prev)
+            .chain_update(canonical)
+            .finalize()
+            .into(),
+    )
 }
 
 fn hex_32(text: &str) -> Option<[u8; 32]> {
@@ -85,6 +138,16 @@ fn valid_party(party: &str) -> bool {
         || party
             .strip_prefix("sector:")
             .is_some_and(|s| crate::primitives::ids::SectorCode::new(s).is_ok())
+}
+
+/// The outcome of a version 2 entry: `done` or an error class (lower-case letters, digits and
+/// `-`, as every class is).
+fn valid_outcome(outcome: &str) -> bool {
+    !outcome.is_empty()
+        && outcome.len() <= 64
+        && outcome
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// An audit log's head: the number and hash of its last entry.
@@ -109,13 +172,19 @@ impl AuditLog {
         AuditLog { head }
     }
 
+    /// The head after the entries appended so far.
+    pub fn head(&self) -> Head {
+        self.head
+    }
+
     /// The entry for `step`, chained to the head, as one line of JSON (with its newline); the
     /// head moves on. Write the line to the end of the log.
     pub fn append(&mut self, step: Step) -> Result<String> {
-        if !ACTIONS.contains(&step.action.as_str())
-            || !valid_party(&step.party)
-            || step.time.is_empty()
-        {
+        let valid = ACTIONS.contains(&step.action.as_str())
+            && valid_party(&step.party)
+            && !step.time.is_empty()
+            && valid_outcome(&step.outcome);
+        if !valid {
             return Err(Error::parameter(Rule::AuditStep));
         }
         let mut entry = Entry {
@@ -124,11 +193,16 @@ impl AuditLog {
             party: step.party,
             action: step.action,
             run: step.run,
+            made: step.made,
             counts: step.counts,
+            outcome: step.outcome,
             prev: hex::encode(self.head.hash),
             hash: String::new(),
         };
-        let hash = entry_hash(&entry)?;
+        let canonical =
+            serde_json::to_vec(&entry).map_err(|_| Error::parameter(Rule::AuditStep))?;
+        let hash = chain_hash(labels::AUDIT_ENTRY_V2, &entry.prev, &canonical)
+            .ok_or(Error::parameter(Rule::AuditStep))?;
         entry.hash = hex::encode(hash);
         let mut line =
             serde_json::to_string(&entry).map_err(|_| Error::parameter(Rule::AuditStep))?;
@@ -169,6 +243,87 @@ impl Head {
         seq: 0,
         hash: [0; 32],
     };
+
+    /// Parses the form [`Head`]'s `Display` writes: `SEQ:HASH`, the entry number and 64
+    /// lower-case hex digits.
+    pub fn parse(text: &str) -> Result<Head> {
+        let bad = || Error::parameter(Rule::AuditHead);
+        let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+        if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Ok(Head {
+            seq: seq.parse().map_err(|_| bad())?,
+            hash: hex_32(hash).ok_or_else(bad)?,
+        })
+    }
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, hex::encode(self.hash))
+    }
+}
+
+/// What a verified line holds: its number, previous hash and hash.
+struct Chained {
+    seq: u64,
+    prev: [u8; 32],
+    hash: [u8; 32],
+    computed: Option<[u8; 32]>,
+}
+
+/// Checks one line's form (spec §16 checks 1–4) and computes its hash; `None` if it breaks one.
+fn chained(line: &str) -> Option<Chained> {
+    let (seq, action, party, prev, hash, canonical, label, v1) =
+        if let Ok(entry) = serde_json::from_str::<Entry>(line) {
+            if !valid_outcome(&entry.outcome) {
+                return None;
+            }
+            let mut unhashed = entry.clone();
+            unhashed.hash = String::new();
+            let canonical = serde_json::to_string(&entry).ok()?;
+            if canonical != line {
+                return None;
+            }
+            (
+                entry.seq,
+                entry.action,
+                entry.party,
+                entry.prev,
+                entry.hash,
+                serde_json::to_vec(&unhashed).ok()?,
+                labels::AUDIT_ENTRY_V2,
+                false,
+            )
+        } else {
+            let entry = serde_json::from_str::<EntryV1>(line).ok()?;
+            let mut unhashed = entry.clone();
+            unhashed.hash = String::new();
+            if serde_json::to_string(&entry).ok()? != line {
+                return None;
+            }
+            (
+                entry.seq,
+                entry.action,
+                entry.party,
+                entry.prev,
+                entry.hash,
+                serde_json::to_vec(&unhashed).ok()?,
+                labels::AUDIT_ENTRY,
+                true,
+            )
+        };
+    let actions = if v1 { &ACTIONS[..ACTIONS_V1] } else { ACTIONS };
+    if !actions.contains(&action.as_str()) || !valid_party(&party) {
+        return None;
+    }
+    Some(Chained {
+        seq,
+        prev: hex_32(&prev)?,
+        hash: hex_32(&hash)?,
+        computed: chain_hash(label, &prev, &canonical),
+    })
 }
 
 /// Verifies a whole log and returns its head. The first entry that is malformed, out of
@@ -186,24 +341,15 @@ pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result
         let bad = |rule| Error::input(file, number, rule);
         // Bytes that are not UTF-8 are a damaged entry, at its line like any other.
         let line = String::from_utf8(line).map_err(|_| bad(Rule::AuditEntry))?;
-        let entry: Entry = serde_json::from_str(&line).map_err(|_| bad(Rule::AuditEntry))?;
-        if !ACTIONS.contains(&entry.action.as_str()) || !valid_party(&entry.party) {
-            return Err(bad(Rule::AuditEntry));
-        }
-        let (Some(prev), Some(hash)) = (hex_32(&entry.prev), hex_32(&entry.hash)) else {
-            return Err(bad(Rule::AuditEntry));
-        };
-        // Canonical form: the line is exactly what append wrote.
-        if serde_json::to_string(&entry).ok().as_deref() != Some(line.as_str()) {
-            return Err(bad(Rule::AuditEntry));
-        }
-        let chained = prev.ct_eq(&head.hash) & entry_hash(&entry)?.ct_eq(&hash);
+        let entry = chained(&line).ok_or_else(|| bad(Rule::AuditEntry))?;
+        let computed = entry.computed.unwrap_or_default();
+        let chained = entry.prev.ct_eq(&head.hash) & computed.ct_eq(&entry.hash);
         if entry.seq != head.seq + 1 || !bool::from(chained) {
             return Err(bad(Rule::AuditChain));
         }
         head = Head {
             seq: entry.seq,
-            hash,
+            hash: entry.hash,
         };
     }
     if expected.is_some_and(|e| !bool::from(e.ct_eq(&head))) {
@@ -218,7 +364,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn step(i: u64) -> Step {
-        let party = if i % 3 == 0 {
+        let party = if i.is_multiple_of(3) {
             "matcher".to_owned()
         } else {
             format!("sector:s{}", i % 3)
@@ -233,7 +379,18 @@ mod tests {
             party,
             action: ACTIONS[i as usize % ACTIONS.len()].into(),
             run: Some("2026-11".into()),
+            made: vec![MadeEntry {
+                file: format!("out-{i}.json"),
+                kind: "verdicts".into(),
+                digest: hex::encode([i as u8; 32]),
+            }],
             counts,
+            outcome: if i.is_multiple_of(4) {
+                "consent-scope"
+            } else {
+                DONE
+            }
+            .into(),
         }
     }
 
@@ -249,6 +406,14 @@ mod tests {
         verify(text.as_bytes(), "audit.log", None)
     }
 
+    /// A version 1 log of three entries, as the first version wrote it (tests/vectors/audit.json).
+    const V1: &str = concat!(
+        r#"{"seq":1,"time":"2026-11-23T12:00:00Z","party":"sector:employment","action":"publish","run":"2026-11","counts":{"published":1200},"prev":"0000000000000000000000000000000000000000000000000000000000000000","hash":"45f9bb3ccef7eb722aa739b2efbf53e83a822ccbe8fc022079737ce454e593ce"}"#,
+        "\n",
+        r#"{"seq":2,"time":"2026-11-23T12:00:00Z","party":"matcher","action":"match","run":"2026-11","counts":{"candidates":37},"prev":"45f9bb3ccef7eb722aa739b2efbf53e83a822ccbe8fc022079737ce454e593ce","hash":"9c7525c871ba82cbf4af9b695be228111e671e1aa3aaa14492202ff58c467072"}"#,
+        "\n"
+    );
+
     #[test]
     fn a_log_verifies_and_continues() {
         let (text, head) = log(5);
@@ -260,14 +425,68 @@ mod tests {
             verify(text.as_bytes(), "audit.log", Some(more.head)).is_err(),
             "a cut end shows against a kept head"
         );
-        assert!(
-            AuditLog::continuing(head)
-                .append(Step {
-                    action: "delete".into(),
-                    ..step(1)
-                })
-                .is_err()
-        );
+        for bad in [
+            Step {
+                action: "delete".into(),
+                ..step(1)
+            },
+            Step {
+                outcome: String::new(),
+                ..step(1)
+            },
+            Step {
+                outcome: "Done".into(),
+                ..step(1)
+            },
+            Step {
+                time: String::new(),
+                ..step(1)
+            },
+            Step {
+                party: "sector:".into(),
+                ..step(1)
+            },
+        ] {
+            let error = AuditLog::continuing(head).append(bad).unwrap_err();
+            assert_eq!(error.rule(), Some(Rule::AuditStep));
+        }
+    }
+
+    #[test]
+    fn heads_print_and_parse_back() {
+        let (_, head) = log(3);
+        let shown = head.to_string();
+        assert_eq!(Head::parse(&shown).unwrap(), head);
+        for bad in [
+            "3",
+            ":ab",
+            "x:00",
+            "3:ABCD",
+            &shown[..shown.len() - 1],
+            &shown.to_uppercase(),
+        ] {
+            assert_eq!(
+                Head::parse(bad).unwrap_err().rule(),
+                Some(Rule::AuditHead),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_version_1_log_verifies_and_continues_in_version_2() {
+        let head = check(V1).unwrap();
+        assert_eq!(head.seq, 2);
+        let mut continued = AuditLog::continuing(head);
+        let longer = V1.to_owned() + &continued.append(step(3)).unwrap();
+        assert_eq!(check(&longer).unwrap(), continued.head());
+        // A version 1 entry may not name the actions version 2 added.
+        let newer = V1.replacen("\"publish\"", "\"open\"", 1);
+        assert_eq!(check(&newer).unwrap_err().rule(), Some(Rule::AuditEntry));
+        // Nor be read as version 2 with the fields added: the hash label differs.
+        let (text, _) = log(1);
+        let as_v1: String = text.replacen(",\"made\":[", ",\"x\":[", 1);
+        assert_eq!(check(&as_v1).unwrap_err().rule(), Some(Rule::AuditEntry));
     }
 
     fn line_of(error: Error) -> u64 {

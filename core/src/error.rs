@@ -303,6 +303,10 @@ rules! {
     AuditStep = 1003, "audit-step", Parameter,
         "an audit step names an unknown action, a malformed party or no time",
         "name one of the actions and parties of the audit log's form (docs/spec.md §16)";
+    /// A head given to verify a log against is not of the form `audit verify` prints.
+    AuditHead = 1004, "audit-head", Parameter,
+        "a head is SEQ:HASH, the entry number and 64 hex digits that audit verify printed",
+        "copy the head that audit verify printed";
     // Suitability (spec §13).
     /// The flag file belongs to another sector or municipality than the sealing key.
     ReviewKey = 1101, "review-key", Format,

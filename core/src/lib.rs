@@ -12,6 +12,7 @@ pub mod central;
 pub mod consent;
 pub mod error;
 pub mod files;
+pub mod flow;
 pub mod formats;
 pub mod primitives;
 pub mod progress;

@@ -7,25 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use samkoer_core::audit::Head;
-use samkoer_core::central::matcher::{Match, Source};
-use samkoer_core::central::selection as verdict;
-use samkoer_core::consent::disclosure::{Discloser, open_disclosure};
-use samkoer_core::consent::receipt::{Receipt, Withdrawal};
-use samkoer_core::files::read_text;
+use samkoer_core::files::{Input, Place, read_text};
+use samkoer_core::flow::{Audit, central, plan_team, sector, verify_log};
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
-use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::sector::publish::{AccountingReport, Publisher};
-use samkoer_core::sector::review::{WorkList, review};
+use samkoer_core::sector::publish::AccountingReport;
 use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey, SectorCode};
 use serde_json::Value;
 
@@ -80,138 +72,130 @@ fn name(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn open_work_list(at: &Path, command: &Command, catalogue: &Catalogue) -> Result<WorkList, Error> {
-    let sealing = SealingKey::read(&at.join(command.flag("sealing-key").unwrap()))?;
-    let flag_file = at.join(command.flag("flag-file").unwrap());
-    let file = File::open(&flag_file).map_err(|e| Error::Io {
-        file: name(&flag_file),
-        source: e,
-    })?;
-    review(BufReader::new(file), &name(&flag_file), &sealing, catalogue)
-}
-
-/// Does what `samkoer` does for the command, with the library, in the folder `at`.
+/// Does what `samkoer` does for the command, with the library's steps, in the folder `at`.
 fn run(at: &Path, args: &[String]) -> Outcome {
     let command = Command::parse(args);
     let path = |flag: &str| at.join(command.flag(flag).unwrap());
+    let input = |flag: &str| Input::path(path(flag));
+    let inputs = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| Input::path(at.join(n)))
+            .collect::<Vec<_>>()
+    };
+    let all = |flag: &str| {
+        inputs(
+            &command
+                .all(flag)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let out = |flag: &str| Place::file(path(flag));
     let catalogue = Catalogue::builtin();
+    let audit = Audit::none();
+    let now = OffsetDateTime::now_utc();
     let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["publish"] => {
             let run_key = RunKey::read(&path("run-key"))?;
-            let sealing = SealingKey::read(&path("sealing-key"))?;
+            let sealing_key = SealingKey::read(&path("sealing-key"))?;
             let options = match command.flag("mapping") {
-                Some(mapping) => {
-                    let mapping = at.join(mapping);
-                    ExportOptions::from_mapping(&read_text(&mapping)?, &name(&mapping))?
-                }
+                Some(_) => ExportOptions::from_mapping(
+                    &read_text(&path("mapping"))?,
+                    &name(&path("mapping")),
+                )?,
                 None => ExportOptions::default(),
             };
-            let reference = parse_date(command.flag("reference-date").unwrap()).unwrap();
-            let publisher = Publisher::new(&run_key, &sealing, catalogue, &options, reference)?;
-            let relations = command.flag("relations").map(|r| at.join(r));
-            let report =
-                publisher.publish_files(&path("export"), relations.as_deref(), &path("out"))?;
-            Ok(Some(report))
-        }
-        ["match", publications @ ..] => {
-            let criteria = path("criteria");
-            let criteria = Criteria::parse(&read_text(&criteria)?, &name(&criteria), catalogue)?;
-            let sources = publications
-                .iter()
-                .map(|p| Source::Path(at.join(p)))
-                .collect();
-            Match::run(sources, catalogue, &criteria)?;
-            Ok(None)
-        }
-        ["review"] => open_work_list(at, &command, catalogue).map(|_| None),
-        ["verdict"] => {
-            let list = open_work_list(at, &command, catalogue)?;
-            let work_list = path("work-list");
-            VerdictFile::from_work_list_csv(&read_text(&work_list)?, &name(&work_list), &list)?;
-            Ok(None)
-        }
-        ["select", verdict_files @ ..] => {
-            let result = path("match-result");
-            let (municipality, run, sent) =
-                verdict::sent_from_match_report(&read_text(&result)?, &name(&result))?;
-            let files = verdict_files
-                .iter()
-                .map(|file| {
-                    let file = at.join(file);
-                    Ok((
-                        name(&file),
-                        VerdictFile::parse(&read_text(&file)?, &name(&file))?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            verdict::select(municipality, &run, &sent, &files)?;
-            Ok(None)
-        }
-        ["consent", "verify"] => {
-            let public = ConsentRegistryPublicKey::read(&path("registry-public"))?;
-            let receipt = path("receipt");
-            let parsed = Receipt::parse(&read_bytes(&receipt)?, &name(&receipt))?;
-            let withdrawals = withdrawals(at, &command)?;
-            let sector = SectorCode::new(command.flag("sector").unwrap())?;
-            parsed.check(
-                &public,
-                &withdrawals,
-                &sector,
-                OffsetDateTime::now_utc(),
-                &name(&receipt),
-            )?;
-            Ok(None)
-        }
-        ["disclose"] => {
-            let sealing = SealingKey::read(&path("sealing-key"))?;
-            let registry = ConsentRegistryPublicKey::read(&path("registry-public"))?;
-            let subject = SubjectKey::read(&path("subject-key"))?;
-            let plan_team = PlanTeamPublicKey::read(&path("plan-team-public"))?;
-            let options = ExportOptions::default();
-            let receipt = path("receipt");
-            let parsed = Receipt::parse(&read_bytes(&receipt)?, &name(&receipt))?;
-            let discloser = Discloser {
-                registry: &registry,
-                subject: &subject,
-                sector: sealing.sector(),
-                plan_team: &plan_team,
+            let step = sector::Publish {
+                run_key: &run_key,
+                sealing_key: &sealing_key,
                 catalogue,
                 options: &options,
+                reference_date: parse_date(command.flag("reference-date").unwrap())?,
+                export: input("export"),
+                relations: command.flag("relations").map(|_| input("relations")),
+                threads: None,
             };
-            let export = path("export");
-            let input = BufReader::new(File::open(&export).unwrap());
-            discloser.disclose(
-                &parsed,
-                &withdrawals(at, &command)?,
-                &name(&receipt),
-                input,
-                &name(&export),
-                OffsetDateTime::now_utc(),
-            )?;
+            let done = sector::publish(&step, &sector::PublishTo::beside(&path("out")), &audit)?;
+            Ok(Some(done.summary))
+        }
+        ["match", publications @ ..] => {
+            let step = central::MatchStep {
+                catalogue,
+                criteria: input("criteria"),
+                publications: inputs(publications),
+            };
+            central::match_publications(&step, &central::MatchTo::folder(path("out-dir")), &audit)?;
             Ok(None)
         }
-        ["open", bundles @ ..] => {
-            let key = PlanTeamKey::read(&path("plan-team-key"))?;
-            for bundle in bundles {
-                let bundle = at.join(bundle);
-                open_disclosure(&read_bytes(&bundle)?, &key, &name(&bundle))?;
+        ["review"] | ["verdict"] => {
+            let sealing_key = SealingKey::read(&path("sealing-key"))?;
+            let step = sector::Review {
+                sealing_key: &sealing_key,
+                catalogue,
+                flag_file: input("flag-file"),
+            };
+            if words == ["review"] {
+                sector::review(&step, out("out"), &audit)?;
+            } else {
+                sector::verdict(&step, &input("work-list"), out("out"), &audit)?;
             }
             Ok(None)
         }
+        ["select", verdict_files @ ..] => {
+            let step = central::Select {
+                match_result: input("match-result"),
+                verdicts: inputs(verdict_files),
+            };
+            central::select(&step, out("out"), &audit)?;
+            Ok(None)
+        }
+        ["consent", "verify"] => {
+            let registry = ConsentRegistryPublicKey::read(&path("registry-public"))?;
+            let step = sector::VerifyConsent {
+                registry: &registry,
+                receipt: input("receipt"),
+                withdrawals: all("withdrawal"),
+                sector: SectorCode::new(command.flag("sector").unwrap())?,
+                now,
+            };
+            sector::verify_consent(&step, &audit)?;
+            Ok(None)
+        }
+        ["disclose"] => {
+            let sealing_key = SealingKey::read(&path("sealing-key"))?;
+            let registry = ConsentRegistryPublicKey::read(&path("registry-public"))?;
+            let subject = SubjectKey::read(&path("subject-key"))?;
+            let plan_team = PlanTeamPublicKey::read(&path("plan-team-public"))?;
+            let step = sector::Disclose {
+                registry: &registry,
+                subject: &subject,
+                sealing_key: &sealing_key,
+                plan_team: &plan_team,
+                catalogue,
+                options: &ExportOptions::default(),
+                receipt: input("receipt"),
+                withdrawals: all("withdrawal"),
+                export: input("export"),
+                now,
+            };
+            sector::disclose(&step, out("out"), &audit)?;
+            Ok(None)
+        }
+        ["open", bundles @ ..] => {
+            let plan_team = PlanTeamKey::read(&path("plan-team-key"))?;
+            let step = plan_team::Open {
+                plan_team: &plan_team,
+                bundles: inputs(bundles),
+            };
+            plan_team::open(&step, None, &audit)?;
+            Ok(None)
+        }
         ["audit", "verify", log] => {
-            let expected = command.flag("head").map(|head| {
-                let (seq, hash) = head.split_once(':').unwrap();
-                let mut bytes = [0; 32];
-                hex::decode_to_slice(hash, &mut bytes).unwrap();
-                Head {
-                    seq: seq.parse().unwrap(),
-                    hash: bytes,
-                }
-            });
-            let log = at.join(log);
-            let input = BufReader::new(File::open(&log).unwrap());
-            samkoer_core::audit::verify(input, &name(&log), expected)?;
+            let expected = command.flag("head").map(Head::parse).transpose()?;
+            verify_log(&Input::path(at.join(log)), expected)?;
             Ok(None)
         }
         ["catalogue"] => {
@@ -221,24 +205,6 @@ fn run(at: &Path, args: &[String]) -> Outcome {
         }
         other => panic!("no library equivalent for the command {other:?}"),
     }
-}
-
-fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::Io {
-        file: name(path),
-        source: e,
-    })
-}
-
-fn withdrawals(at: &Path, command: &Command) -> Result<Vec<Withdrawal>, Error> {
-    command
-        .all("withdrawal")
-        .iter()
-        .map(|file| {
-            let file = at.join(file);
-            Withdrawal::parse(&read_bytes(&file)?, &name(&file))
-        })
-        .collect()
 }
 
 /// Checks one case's outcome against its expectation; the reasons it does not match.

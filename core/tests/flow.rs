@@ -1,42 +1,42 @@
-//! The whole flow on a synthetic municipality — exports, publish, match, review, verdicts,
-//! selection, consent, disclosure — with every step in the audit log, checked against a
-//! plaintext reference of what each consented sector holds for the person.
+//! The whole flow through the core's steps (`samkoer_core::flow`), on a synthetic municipality:
+//! keys, publish, match, the one-citizen check, review, verdicts, selection, consent, disclosure
+//! and opening, with files in a folder and every step in one audit log. Checked: what each
+//! consented sector releases against a plaintext reference, the refusals, the file mode of every
+//! output, what every audit entry says it made (its digest) against the files, that outputs
+//! which must not be replaced are not, that the file-free form gives the same results, and that
+//! a step killed at any moment leaves all of its outputs and its entry, or none.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
-use common::{REFERENCE, criteria, sources, town};
-use samkoer_core::audit::{AuditLog, Head, Step, verify};
-use samkoer_core::central::matcher::Match;
-use samkoer_core::central::selection::select;
-use samkoer_core::consent::disclosure::{Discloser, open_disclosure, plan_team_public_key};
-use samkoer_core::consent::receipt::{
-    Consent, Receipt, Withdrawal, issue, registry_public_key, withdraw,
+use common::{CRITERIA, REFERENCE, town};
+use samkoer_core::audit::Entry;
+use samkoer_core::central::matcher::{CandidateKind, Match};
+use samkoer_core::consent::disclosure::Disclosure;
+use samkoer_core::files::{Input, OutputKind, Place, settle};
+use samkoer_core::flow::registry::Person;
+use samkoer_core::flow::{
+    Audit, Completed, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
 };
 use samkoer_core::formats::catalogue::{Catalogue, Category};
+use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
-use samkoer_core::formats::verdicts::VerdictFile;
-use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
-use samkoer_core::sector::review::review;
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
 use samkoer_core::synthetic::municipality::delimiter_of;
-use samkoer_core::{Cpr, MunicipalityCode, Pseudonymiser, SectorCode};
+use samkoer_core::{
+    Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
+};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 use time::macros::datetime;
 
-fn step(log: &mut AuditLog, text: &mut String, party: &str, action: &str, counts: &[(&str, u64)]) {
-    let counts = counts.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    let step = Step {
-        time: "2026-11-01T12:00:00Z".into(),
-        party: party.into(),
-        action: action.into(),
-        run: Some("2026-11".into()),
-        counts,
-    };
-    text.push_str(&log.append(step).unwrap());
-}
+const NOW: OffsetDateTime = datetime!(2026-11-01 12:00 UTC);
 
 /// Reference: the person's ongoing services of the catalogue's sector in a sector's export.
 fn ongoing_in_export(
@@ -48,7 +48,7 @@ fn ongoing_in_export(
     let mut found = BTreeSet::new();
     for line in String::from_utf8(export.to_vec()).unwrap().lines().skip(1) {
         let f: Vec<&str> = line.split(delimiter_of(sector)).collect();
-        let Ok(cpr) = Cpr::parse(f[0], REFERENCE, "test", 1) else {
+        let Ok(cpr) = Cpr::parse(f[0], REFERENCE, "export", 1) else {
             continue;
         };
         if cpr.expose_digits() != digits.as_bytes() || !f[2].eq_ignore_ascii_case("active") {
@@ -69,267 +69,830 @@ fn ongoing_in_export(
     found
 }
 
-#[test]
-fn from_exports_to_disclosure() {
-    let catalogue = Catalogue::builtin();
-    let municipality = MunicipalityCode::new(219).unwrap();
-    let town = town(3000, 31, "2026-11");
-    let (mut log, mut text) = (AuditLog::continuing(Head::EMPTY), String::new());
-    for key in &town.sealing {
-        step(
-            &mut log,
-            &mut text,
-            &format!("sector:{}", key.sector()),
-            "publish",
-            &[("publications", 1)],
-        );
+fn municipality() -> MunicipalityCode {
+    MunicipalityCode::new(219).unwrap()
+}
+
+fn sectors() -> Vec<SectorCode> {
+    Catalogue::builtin()
+        .sectors
+        .iter()
+        .map(|s| s.code.clone())
+        .collect()
+}
+
+/// A folder with a synthetic municipality's exports and the keys of every party, all made by
+/// the keygen steps, and the audit log they were recorded in.
+struct Town {
+    dir: tempfile::TempDir,
+    exports: Vec<Vec<u8>>,
+    audit: Audit,
+}
+
+impl Town {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 
-    // Match, flag, review, verdicts (every caseworker finds every candidate suitable), select.
-    let matched = Match::run(sources(&town.publications), catalogue, &criteria()).unwrap();
-    step(
-        &mut log,
-        &mut text,
-        "matcher",
-        "match",
-        &[("candidates", matched.candidates().len() as u64)],
-    );
-    let flags = matched
-        .write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag"))))
+    fn input(&self, name: &str) -> Input {
+        Input::path(self.path(name))
+    }
+
+    fn place(&self, name: &str) -> Place {
+        Place::file(self.path(name))
+    }
+
+    fn key<K: KeyFileFormat>(&self, name: &str) -> K {
+        K::read(&self.path(&format!("keys/{name}"))).unwrap()
+    }
+
+    fn new(people: usize) -> Town {
+        let dir = tempfile::tempdir().unwrap();
+        let generated = town(people, 31, "2026-11");
+        std::fs::create_dir_all(dir.path().join("exports")).unwrap();
+        for (export, sector) in generated.exports.iter().zip(sectors()) {
+            let path = dir.path().join(format!("exports/{sector}.csv"));
+            std::fs::write(path, export).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("exports/relations.csv"),
+            &generated.relations,
+        )
         .unwrap();
-    let mut files = Vec::new();
-    for (flag, key) in flags.iter().zip(&town.sealing) {
-        let list = review(flag.writer.as_slice(), "f", key, catalogue).unwrap();
-        step(
-            &mut log,
-            &mut text,
-            &format!("sector:{}", key.sector()),
-            "review",
-            &[("citizens", list.items.len() as u64)],
+        let audit = Audit::file(dir.path().join("audit.log")).at(NOW);
+        let town = Town {
+            dir,
+            exports: generated.exports,
+            audit,
+        };
+        town.make_keys();
+        town
+    }
+
+    fn make_keys(&self) {
+        let m = municipality();
+        let key = |request: KeyRequest<'_>, name: &str| {
+            keygen(request, self.place(&format!("keys/{name}")), &self.audit).unwrap();
+        };
+        std::fs::create_dir_all(self.path("keys")).unwrap();
+        key(KeyRequest::Master(m), "master.key");
+        let master: MasterKey = self.key("master.key");
+        key(
+            KeyRequest::Run(&master, RunId::new("2026-11").unwrap()),
+            "run.key",
         );
-        let mut verdicts =
-            VerdictFile::from_work_list_csv("candidate,verdict,from\n", "v.csv", &list).unwrap();
-        for candidate in list.candidates() {
-            verdicts.verdicts.insert(
-                candidate,
-                samkoer_core::formats::verdicts::Verdict::Suitable,
+        for sector in sectors() {
+            key(
+                KeyRequest::Sealing(m, sector.clone()),
+                &format!("{sector}.key"),
             );
         }
-        step(
-            &mut log,
-            &mut text,
-            &format!("sector:{}", key.sector()),
-            "verdict",
-            &[("verdicts", verdicts.verdicts.len() as u64)],
+        key(KeyRequest::ConsentRegistry(m), "registry.key");
+        key(
+            KeyRequest::Public(&self.input("keys/registry.key")),
+            "registry.pub",
         );
-        files.push((
-            format!("{}.json", key.sector()),
-            VerdictFile::parse(&verdicts.to_json(), "v.json").unwrap(),
-        ));
+        key(KeyRequest::Subject(m), "subject.key");
+        key(KeyRequest::PlanTeam(m), "plan-team.key");
+        key(
+            KeyRequest::Public(&self.input("keys/plan-team.key")),
+            "plan-team.pub",
+        );
     }
-    let sent = matched.sent();
-    let selection = select(municipality, &matched.run.run, &sent, &files).unwrap();
-    step(
-        &mut log,
-        &mut text,
-        "matcher",
-        "select",
-        &[("selected", selection.selected.len() as u64)],
-    );
-    assert_eq!(
-        selection.selected.len(),
-        sent.len(),
-        "everyone found suitable by everyone is selected"
-    );
 
-    // A selected person candidate in at least two sectors: find their CPR.
-    let pseudonymiser = Pseudonymiser::new(&town.run_key);
-    let members = matched.candidate_pseudonyms();
-    let index: BTreeMap<_, _> = matched
+    fn publish(
+        &self,
+        sector: &SectorCode,
+        audit: &Audit,
+    ) -> Completed<samkoer_core::sector::publish::AccountingReport> {
+        let run_key: RunKey = self.key("run.key");
+        let sealing_key: SealingKey = self.key(&format!("{sector}.key"));
+        let step = sector::Publish {
+            run_key: &run_key,
+            sealing_key: &sealing_key,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            reference_date: REFERENCE,
+            export: self.input(&format!("exports/{sector}.csv")),
+            relations: (sector.as_str() == "children-family")
+                .then(|| self.input("exports/relations.csv")),
+            threads: Some(2),
+        };
+        let to = sector::PublishTo::beside(&self.path(&format!("{sector}.pub")));
+        sector::publish(&step, &to, audit).unwrap()
+    }
+
+    fn publications(&self) -> Vec<Input> {
+        sectors()
+            .iter()
+            .map(|s| self.input(&format!("{s}.pub")))
+            .collect()
+    }
+
+    fn match_step(&self) -> central::MatchStep<'static> {
+        std::fs::write(self.path("criteria.toml"), CRITERIA).unwrap();
+        central::MatchStep {
+            catalogue: Catalogue::builtin(),
+            criteria: self.input("criteria.toml"),
+            publications: self.publications(),
+        }
+    }
+}
+
+/// The audit log's entries.
+fn entries(log: &Path) -> Vec<Entry> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// What an entry's `made` says of a file must be true of it: its mode is its kind's, and its
+/// digest is the key's fingerprint, the file's trailer digest, or SHA-256 of its bytes.
+fn check_made(entry: &Entry) {
+    for made in &entry.made {
+        let path = Path::new(&made.file);
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", made.file));
+        let (expected_digest, private) = match made.kind.as_str() {
+            kind if kind.ends_with("-key") => {
+                let fingerprint = String::from_utf8(bytes.clone())
+                    .unwrap()
+                    .lines()
+                    .find_map(|l| l.strip_prefix("fingerprint: ").map(str::to_owned))
+                    .unwrap();
+                (fingerprint, !kind.ends_with("public-key"))
+            }
+            "publication" | "flag-file" => (hex::encode(&bytes[bytes.len() - 32..]), true),
+            kind => (
+                hex::encode(Sha256::digest(&bytes)),
+                matches!(
+                    kind,
+                    "check-request"
+                        | "check-answer"
+                        | "match-result"
+                        | "work-list"
+                        | "selection"
+                        | "bundle"
+                        | "opened"
+                ),
+            ),
+        };
+        assert_eq!(
+            made.digest, expected_digest,
+            "{} of {:?}",
+            made.file, entry.action
+        );
+        assert_eq!(
+            mode(path),
+            if private { 0o600 } else { 0o644 },
+            "{} ({})",
+            made.file,
+            made.kind
+        );
+        assert!(!Path::new(&format!("{}.partial", made.file)).exists());
+    }
+}
+
+/// Fills in a work list as a caseworker would: every candidate suitable.
+fn filled(work_list: &Path) -> String {
+    let text = std::fs::read_to_string(work_list).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        // The last two cells, verdict and from, are empty.
+        out.push_str(&format!("{}suitable,\n", line.strip_suffix(",").unwrap()));
+    }
+    out
+}
+
+#[test]
+fn every_step_through_files_with_its_audit_entry() {
+    let town = Town::new(3000);
+    let audit = &town.audit;
+    let catalogue = Catalogue::builtin();
+    for sector in sectors() {
+        let report = town.publish(&sector, audit).summary;
+        assert!(report.export.is_balanced() && report.export.published > 0);
+    }
+    // Publishing again replaces the publication: a sector may publish again before the match.
+    town.publish(&sectors()[0], audit);
+
+    // The match, all its outputs in its folder.
+    let matched = central::match_publications(
+        &town.match_step(),
+        &central::MatchTo::folder(town.path("match")),
+        audit,
+    )
+    .unwrap();
+    assert_eq!(matched.made.len(), 3 + sectors().len());
+    let matched = matched.summary;
+    assert!(!matched.candidates().is_empty());
+
+    // Each sector reviews its flag file; its caseworkers find every candidate suitable.
+    std::fs::create_dir_all(town.path("sectors")).unwrap();
+    let mut work_lists = Vec::new();
+    let mut verdict_files = Vec::new();
+    for sector in sectors() {
+        let sealing_key: SealingKey = town.key(&format!("{sector}.key"));
+        let step = sector::Review {
+            sealing_key: &sealing_key,
+            catalogue,
+            flag_file: town.input(&format!("match/flags/{sector}.flag")),
+        };
+        let list_path = town.path(&format!("sectors/{sector}.worklist.csv"));
+        let list = sector::review(&step, Place::file(&list_path), audit)
+            .unwrap()
+            .summary;
+        let filled_path = town.path(&format!("sectors/{sector}.filled.csv"));
+        std::fs::write(&filled_path, filled(&list_path)).unwrap();
+        let verdicts = town.place(&format!("sectors/{sector}.verdicts.json"));
+        let file = sector::verdict(&step, &Input::path(&filled_path), verdicts, audit)
+            .unwrap()
+            .summary;
+        assert_eq!(file.verdicts.len(), list.candidates().len());
+        verdict_files.push(town.input(&format!("sectors/{sector}.verdicts.json")));
+        work_lists.push(list);
+    }
+    let select = central::Select {
+        match_result: town.input("match/result.json"),
+        verdicts: verdict_files,
+    };
+    let selection = central::select(&select, town.place("selection.json"), audit)
+        .unwrap()
+        .summary;
+    assert_eq!(selection.selected.len(), matched.sent().len());
+
+    // A selected person (not a family) in at least two sectors, found by the sectors' lists.
+    let person_ids: BTreeSet<_> = matched
         .candidates()
         .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
+        .filter(|c| c.kind == CandidateKind::Person)
+        .map(|c| c.id)
         .collect();
     let chosen = selection
         .selected
         .iter()
-        .find(|s| s.tell.len() >= 2 && members[index[&s.candidate]].len() == 1)
+        .find(|s| s.tell.len() >= 2 && person_ids.contains(&s.candidate))
         .unwrap();
-    let pseudonym = members[index[&chosen.candidate]][0];
-    let digits = town
-        .exports
+    let item = work_lists
         .iter()
-        .enumerate()
-        .flat_map(|(sector, export)| {
-            let text = String::from_utf8(export.clone()).unwrap();
-            text.lines()
-                .skip(1)
-                .filter_map(|l| {
-                    Cpr::parse(l.split(delimiter_of(sector)).next()?, REFERENCE, "test", 1).ok()
-                })
-                .collect::<Vec<_>>()
-        })
-        .find(|cpr| pseudonymiser.pseudonym(cpr) == pseudonym)
-        .map(|cpr| String::from_utf8(cpr.expose_digits().to_vec()).unwrap())
+        .flat_map(|l| &l.items)
+        .find(|i| i.candidate == chosen.candidate)
         .unwrap();
-    let cpr = Cpr::parse_undated(&digits, "test", 1).unwrap();
+    let digits = String::from_utf8(item.cpr.expose_digits().to_vec()).unwrap();
 
-    // Consent for all but the last of the candidate's sectors.
-    let registry = ConsentRegistryKey::from_bytes(municipality, [41; 32]);
-    let registry_public = registry_public_key(&registry);
-    let subject = SubjectKey::from_bytes(municipality, [42; 32]);
-    let plan_team = PlanTeamKey::from_bytes(municipality, [43; 32]);
-    let plan_team_public = plan_team_public_key(&plan_team);
+    // The one-citizen check: one of the sectors asks about them, the matcher answers.
+    let run_key: RunKey = town.key("run.key");
+    let ask = sector::AskCheck {
+        run_key: &run_key,
+        sector: chosen.tell[0].clone(),
+        cpr: &item.cpr,
+    };
+    sector::ask_check(&ask, town.place("check-request.json"), audit).unwrap();
+    let reply = central::check(
+        &matched,
+        &town.input("check-request.json"),
+        town.place("check-answer.json"),
+        audit,
+    )
+    .unwrap()
+    .summary;
+    assert_eq!(reply.answer, CheckAnswer::Candidate);
+
+    // Consent for all but the last of the candidate's sectors; the CPR read from a file.
+    std::fs::write(town.path("person.txt"), format!("{digits}\n")).unwrap();
+    let registry: ConsentRegistryKey = town.key("registry.key");
+    let subject: SubjectKey = town.key("subject.key");
     let scope: Vec<SectorCode> = chosen.tell[..chosen.tell.len() - 1].to_vec();
-    let outside = chosen.tell.last().unwrap().clone();
-    let consent = Consent {
-        cpr: &cpr,
-        sectors: &scope,
+    let issue = registry::Issue {
+        registry: &registry,
+        subject: &subject,
+        person: Person::File(&town.input("person.txt")),
+        sectors: scope.clone(),
         issued_at: datetime!(2026-10-30 9:00 UTC),
         valid_from: datetime!(2026-10-30 9:00 UTC),
         valid_until: datetime!(2027-10-30 9:00 UTC),
     };
-    let receipt_bytes = issue(&registry, &subject, &consent).unwrap();
-    step(
-        &mut log,
-        &mut text,
-        "registry",
-        "consent",
-        &[("sectors", scope.len() as u64)],
-    );
-    let receipt = Receipt::parse(&receipt_bytes, "receipt").unwrap();
-    let now = datetime!(2026-11-01 12:00 UTC);
-    let options = ExportOptions::default();
+    registry::issue(&issue, town.place("receipt.bin"), audit).unwrap();
 
-    for (i, key) in town.sealing.iter().enumerate() {
-        let discloser = Discloser {
+    // Every sector is asked to disclose: those in scope do, the others refuse.
+    let registry_public: ConsentRegistryPublicKey = town.key("registry.pub");
+    let plan_team_public: PlanTeamPublicKey = town.key("plan-team.pub");
+    let disclose = |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str| {
+        let step = sector::Disclose {
             registry: &registry_public,
             subject: &subject,
-            sector: key.sector(),
+            sealing_key,
             plan_team: &plan_team_public,
             catalogue,
-            options: &options,
+            options: &ExportOptions::default(),
+            receipt: town.input("receipt.bin"),
+            withdrawals,
+            export: town.input(&format!("exports/{}.csv", sealing_key.sector())),
+            now: NOW,
         };
-        let result = discloser.disclose(
-            &receipt,
-            &[],
-            "receipt",
-            Cursor::new(town.exports[i].clone()),
-            "export.csv",
-            now,
-        );
+        sector::disclose(&step, town.place(out), audit)
+    };
+    let mut bundles = Vec::new();
+    for (i, sector) in sectors().into_iter().enumerate() {
+        let sealing_key: SealingKey = town.key(&format!("{sector}.key"));
         let expected = ongoing_in_export(&town.exports[i], i, &digits);
-        if scope.contains(key.sector()) {
-            let bundle = result.unwrap();
-            step(
-                &mut log,
-                &mut text,
-                &format!("sector:{}", key.sector()),
-                "disclose",
-                &[("services", expected.len() as u64)],
-            );
-            assert!(!bundle.windows(10).any(|w| w == digits.as_bytes()));
-            let opened = open_disclosure(&bundle, &plan_team, "bundle").unwrap();
-            let got: BTreeSet<_> = opened
-                .services
-                .iter()
-                .map(|s| (s.code.clone(), s.case_ref.clone(), s.start.clone()))
-                .collect();
-            assert_eq!(got, expected, "sector {}", key.sector());
-            assert!(opened.services.iter().all(|s| !s.paragraph.is_empty()));
-            // Another key cannot open it; a changed byte fails.
-            let other = PlanTeamKey::from_bytes(municipality, [44; 32]);
-            assert_eq!(
-                open_disclosure(&bundle, &other, "b").unwrap_err().class(),
-                "open-failed"
-            );
-            let mut altered = bundle.clone();
-            let last = altered.len() - 1;
-            altered[last] ^= 1;
-            assert!(open_disclosure(&altered, &plan_team, "b").is_err());
+        let result = disclose(&sealing_key, Vec::new(), &format!("{sector}.bundle"));
+        if scope.contains(&sector) {
+            assert_eq!(result.unwrap().summary.services, expected.len() as u64);
+            bundles.push((town.input(&format!("{sector}.bundle")), expected));
         } else {
-            // Outside the consent, including the candidate's own last sector, which holds services.
-            assert!(*key.sector() != outside || !expected.is_empty());
-            assert_eq!(
-                result.unwrap_err().class(),
-                "consent-scope",
-                "sector {} is outside the consent",
-                key.sector()
-            );
+            assert_eq!(result.unwrap_err().class(), "consent-scope", "{sector}");
+            assert!(!town.path(&format!("{sector}.bundle")).exists());
         }
     }
-
-    // A receipt for someone else releases nothing.
-    let stranger = Cpr::parse_undated("0101363234", "test", 1).unwrap();
-    let other_consent = Consent {
-        cpr: &stranger,
-        ..consent
+    let plan_team: PlanTeamKey = town.key("plan-team.key");
+    let open = plan_team::Open {
+        plan_team: &plan_team,
+        bundles: bundles.iter().map(|(b, _)| b.clone()).collect(),
     };
-    let other_receipt = Receipt::parse(
-        &issue(&registry, &subject, &other_consent).unwrap(),
-        "other",
-    )
-    .unwrap();
-    let in_scope = town
-        .sealing
-        .iter()
-        .position(|k| k.sector() == &scope[0])
-        .unwrap();
-    let discloser = Discloser {
-        registry: &registry_public,
-        subject: &subject,
-        sector: &scope[0],
-        plan_team: &plan_team_public,
-        catalogue,
-        options: &options,
-    };
-    let error = discloser
-        .disclose(
-            &other_receipt,
-            &[],
-            "other",
-            Cursor::new(town.exports[in_scope].clone()),
-            "export.csv",
-            now,
-        )
-        .unwrap_err();
-    assert_eq!(error.class(), "consent-other-person");
+    let opened: Vec<Disclosure> = plan_team::open(&open, Some(town.place("opened.json")), audit)
+        .unwrap()
+        .summary;
+    for (disclosure, (_, expected)) in opened.iter().zip(&bundles) {
+        let got: BTreeSet<_> = disclosure
+            .services
+            .iter()
+            .map(|s| (s.code.clone(), s.case_ref.clone(), s.start.clone()))
+            .collect();
+        assert_eq!(&got, expected, "{}", disclosure.sector);
+    }
 
-    // Withdrawn: nothing more is released from the withdrawal on.
-    let withdrawal = Withdrawal::parse(
-        &withdraw(&registry, &receipt, datetime!(2026-11-01 0:00 UTC)),
-        "w",
+    // Withdrawn: nothing more is released.
+    let withdraw = registry::Withdraw {
+        registry: &registry,
+        receipt: town.input("receipt.bin"),
+        at: datetime!(2026-11-01 0:00 UTC),
+    };
+    registry::withdraw(&withdraw, town.place("withdrawal.bin"), audit).unwrap();
+    let sealing_key: SealingKey = town.key(&format!("{}.key", scope[0]));
+    let error = disclose(
+        &sealing_key,
+        vec![town.input("withdrawal.bin")],
+        "late.bundle",
     )
-    .unwrap();
-    step(
-        &mut log,
-        &mut text,
-        "registry",
-        "withdraw",
-        &[("receipts", 1)],
-    );
-    let error = discloser
-        .disclose(
-            &receipt,
-            &[withdrawal],
-            "receipt",
-            Cursor::new(town.exports[in_scope].clone()),
-            "export.csv",
-            now,
-        )
-        .unwrap_err();
+    .unwrap_err();
     assert_eq!(error.class(), "consent-withdrawn");
+    let verify = sector::VerifyConsent {
+        registry: &registry_public,
+        receipt: town.input("receipt.bin"),
+        withdrawals: Vec::new(),
+        sector: scope[0].clone(),
+        now: NOW,
+    };
+    sector::verify_consent(&verify, audit).unwrap();
 
-    // The audit log of the whole flow verifies, holds no CPR, and any single change shows.
-    let head = verify(text.as_bytes(), "audit.log", None).unwrap();
-    assert!(head.seq >= 17);
-    assert!(!text.contains(&digits));
-    let edited = text.replacen("\"selected\":", "\"selected\":1", 1);
+    // The log: every step once, by its party, what it made true of the files, no CPR.
+    let log = town.path("audit.log");
+    let head = verify_log(&Input::path(&log), None).unwrap();
+    let entries = entries(&log);
+    assert_eq!(head.seq, entries.len() as u64);
+    // Each file as the last entry that made it says (a publication was made twice).
+    for (i, entry) in entries.iter().enumerate() {
+        let remade = |file: &str| {
+            entries[i + 1..]
+                .iter()
+                .any(|e| e.made.iter().any(|m| m.file == file))
+        };
+        let mut latest = entry.clone();
+        latest.made.retain(|m| !remade(&m.file));
+        check_made(&latest);
+    }
+    let actions: Vec<(String, String, String)> = entries
+        .iter()
+        .map(|e| (e.party.clone(), e.action.clone(), e.outcome.clone()))
+        .collect();
+    let count = |action: &str, outcome: &str| {
+        actions
+            .iter()
+            .filter(|(_, a, o)| a == action && o == outcome)
+            .count()
+    };
+    // Master and run key, five sealing keys, registry and subject key, plan-team key, two public.
+    assert_eq!(count("keygen", "done"), 2 + 5 + 2 + 1 + 2);
+    assert_eq!(count("publish", "done"), 6);
+    assert_eq!(count("match", "done"), 1);
+    assert_eq!((count("review", "done"), count("verdict", "done")), (5, 5));
     assert_eq!(
-        verify(edited.as_bytes(), "audit.log", None)
-            .unwrap_err()
-            .class(),
-        "audit-chain"
+        (
+            count("select", "done"),
+            count("check-request", "done"),
+            count("check", "done")
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (count("consent", "done"), count("withdraw", "done")),
+        (1, 1)
+    );
+    assert_eq!(count("disclose", "done"), scope.len());
+    assert_eq!(count("disclose", "consent-scope"), 5 - scope.len());
+    assert_eq!(count("disclose", "consent-withdrawn"), 1);
+    assert_eq!(
+        (count("open", "done"), count("verify-consent", "done")),
+        (1, 1)
+    );
+    let parties: BTreeSet<&str> = actions.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert!(
+        parties.contains("custodian")
+            && parties.contains("registry")
+            && parties.contains("plan-team")
+    );
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.action == "keygen" && e.made[0].kind == "sealing-key")
+            .all(|e| e.party.starts_with("sector:"))
+    );
+    let matched_entry = entries.iter().find(|e| e.action == "match").unwrap();
+    assert_eq!(matched_entry.run.as_deref(), Some("2026-11"));
+    assert_eq!(
+        matched_entry.counts["candidates"],
+        matched.candidates().len() as u64
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(&digits), "no CPR in the log");
+}
+
+#[test]
+fn outputs_that_must_not_be_replaced_are_not() {
+    let town = Town::new(600);
+    let audit = &town.audit;
+    for sector in sectors() {
+        town.publish(&sector, audit);
+    }
+    let to = central::MatchTo::folder(town.path("match"));
+    central::match_publications(&town.match_step(), &to, audit).unwrap();
+    let result = std::fs::read(town.path("match/result.json")).unwrap();
+    // A second match into the same folder would orphan the candidate ids the sectors hold.
+    let error = central::match_publications(&town.match_step(), &to, audit).unwrap_err();
+    assert_eq!(error.class(), "output-exists");
+    assert_eq!(
+        std::fs::read(town.path("match/result.json")).unwrap(),
+        result
+    );
+
+    // A work list the caseworkers may have filled in is never written over.
+    let sealing_key: SealingKey = town.key("employment.key");
+    let step = sector::Review {
+        sealing_key: &sealing_key,
+        catalogue: Catalogue::builtin(),
+        flag_file: town.input("match/flags/employment.flag"),
+    };
+    sector::review(&step, town.place("worklist.csv"), audit).unwrap();
+    std::fs::write(town.path("worklist.csv"), "filled in by hand\n").unwrap();
+    let error = sector::review(&step, town.place("worklist.csv"), audit).unwrap_err();
+    assert_eq!((error.class(), error.code()), ("output-exists", 1301));
+    assert_eq!(
+        std::fs::read_to_string(town.path("worklist.csv")).unwrap(),
+        "filled in by hand\n"
+    );
+
+    // Keys are never written over either, and the refusal is recorded as the step's outcome.
+    let error = keygen(
+        KeyRequest::Master(municipality()),
+        town.place("keys/master.key"),
+        audit,
+    )
+    .unwrap_err();
+    assert_eq!(error.class(), "key-file-exists");
+    let entries = entries(&town.path("audit.log"));
+    let outcomes: Vec<(&str, &str)> = entries
+        .iter()
+        .rev()
+        .take(3)
+        .map(|e| (e.action.as_str(), e.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("keygen", "key-file-exists"),
+            ("review", "output-exists"),
+            ("review", "done")
+        ]
+    );
+    assert!(entries.iter().rev().take(2).all(|e| e.made.is_empty()));
+    // No partial file is left by any of it.
+    for entry in walk(town.dir.path()) {
+        assert!(
+            !entry.to_string_lossy().ends_with(".partial"),
+            "{}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_file_free_form_is_the_same_step() {
+    let town = Town::new(1500);
+    let memory = Audit::memory(Vec::new()).at(NOW);
+    let (mut in_files, mut in_memory) = (Vec::new(), Vec::new());
+    for sector in sectors() {
+        let run_key: RunKey = town.key("run.key");
+        let sealing_key: SealingKey = town.key(&format!("{sector}.key"));
+        let export = std::fs::read(town.path(&format!("exports/{sector}.csv"))).unwrap();
+        let relations = std::fs::read(town.path("exports/relations.csv")).unwrap();
+        let step = sector::Publish {
+            run_key: &run_key,
+            sealing_key: &sealing_key,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            reference_date: REFERENCE,
+            export: Input::bytes(format!("exports/{sector}.csv"), export),
+            relations: (sector.as_str() == "children-family")
+                .then(|| Input::bytes("exports/relations.csv", relations)),
+            threads: Some(1),
+        };
+        let done = sector::publish(&step, &sector::PublishTo::memory(), &memory).unwrap();
+        let file = town.publish(&sector, &town.audit);
+        assert_eq!(
+            serde_json::to_value(&done.summary.export).unwrap()["rejected_lines"],
+            serde_json::to_value(&file.summary.export).unwrap()["rejected_lines"]
+        );
+        assert_eq!(done.summary.export.counts(), file.summary.export.counts());
+        in_memory.push(Input::bytes(
+            format!("{sector}.pub"),
+            done.bytes(OutputKind::Publication).unwrap().to_vec(),
+        ));
+        in_files.push(town.input(&format!("{sector}.pub")));
+    }
+    std::fs::write(town.path("criteria.toml"), CRITERIA).unwrap();
+    let step = |publications| central::MatchStep {
+        catalogue: Catalogue::builtin(),
+        criteria: town.input("criteria.toml"),
+        publications,
+    };
+    let from_memory =
+        central::match_publications(&step(in_memory), &central::MatchTo::memory(), &memory)
+            .unwrap();
+    let from_files = central::match_publications(
+        &step(in_files),
+        &central::MatchTo::folder(town.path("match")),
+        &town.audit,
+    )
+    .unwrap();
+    assert_eq!(
+        from_memory.bytes(OutputKind::StatisticsJson).unwrap(),
+        std::fs::read(town.path("match/statistics.json")).unwrap()
+    );
+    assert_eq!(
+        from_memory.summary.statistics,
+        from_files.summary.statistics
+    );
+    let names: Vec<&str> = from_memory.made.iter().map(|m| m.name.as_str()).collect();
+    assert!(names.contains(&"result.json") && names.contains(&"flags/employment.flag"));
+    // The memory log verifies and says the same steps as the file log, by the same parties.
+    let text = memory.memory_log().unwrap();
+    let head = verify_log(&Input::bytes("audit log", text.clone()), None).unwrap();
+    assert_eq!(head.seq, 6);
+    let said = |text: &str, skip: usize| -> Vec<(String, String)> {
+        text.lines()
+            .skip(skip)
+            .map(|l| serde_json::from_str::<Entry>(l).unwrap())
+            .map(|e| (e.party, e.action))
+            .collect()
+    };
+    let file_log = std::fs::read_to_string(town.path("audit.log")).unwrap();
+    assert_eq!(
+        said(&String::from_utf8(text).unwrap(), 0),
+        said(&file_log, 12)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Killed at any moment.
+
+/// Run by `a_step_killed_at_any_moment_leaves_all_or_nothing` as a child process, with
+/// `SAMKOER_FAULT_AT` set: does one step in the folder it is given, and is aborted inside it.
+#[test]
+fn killed_child() {
+    let Some(dir) = std::env::var_os("SAMKOER_KILL_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let audit = Audit::file(dir.join("audit.log")).at(NOW);
+    let key = |name: &str| Input::path(dir.join("keys").join(name));
+    match std::env::var("SAMKOER_KILL_STEP").unwrap().as_str() {
+        "match" => {
+            let step = central::MatchStep {
+                catalogue: Catalogue::builtin(),
+                criteria: Input::path(dir.join("criteria.toml")),
+                publications: sectors()
+                    .iter()
+                    .map(|s| Input::path(dir.join(format!("{s}.pub"))))
+                    .collect(),
+            };
+            central::match_publications(
+                &step,
+                &central::MatchTo::folder(dir.join("match")),
+                &audit,
+            )
+            .unwrap();
+        }
+        _ => {
+            let run_key = RunKey::from_input(&key("run.key")).unwrap();
+            let sealing_key = SealingKey::from_input(&key("employment.key")).unwrap();
+            let step = sector::Publish {
+                run_key: &run_key,
+                sealing_key: &sealing_key,
+                catalogue: Catalogue::builtin(),
+                options: &ExportOptions::default(),
+                reference_date: REFERENCE,
+                export: Input::path(dir.join("exports/employment.csv")),
+                relations: None,
+                threads: Some(1),
+            };
+            let to = sector::PublishTo::beside(&dir.join("out/employment.pub"));
+            sector::publish(&step, &to, &audit).unwrap();
+        }
+    }
+}
+
+/// Kills one step at each of its fault points in turn, lets the next reader settle what it
+/// left, and checks that all of the step's outputs and its entry are there, or none.
+fn kill_at_every_point(step: &str, outputs: &[&str]) -> u64 {
+    let town = Town::new(400);
+    for sector in sectors() {
+        town.publish(&sector, &Audit::none());
+    }
+    std::fs::write(town.path("criteria.toml"), CRITERIA).unwrap();
+    let log = town.path("audit.log");
+    let before = entries(&log).len();
+    let pristine = std::fs::read(&log).unwrap();
+    for at in 1.. {
+        let run = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "killed_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("SAMKOER_KILL_DIR", town.dir.path())
+            .env("SAMKOER_KILL_STEP", step)
+            .env("SAMKOER_FAULT_AT", at.to_string())
+            .output()
+            .unwrap();
+        // Whoever reads next finishes a step that passed its commit point.
+        for folder in ["", "match", "match/flags", "out"] {
+            settle(&town.path(folder)).unwrap();
+        }
+        let there: Vec<bool> = outputs.iter().map(|o| town.path(o).exists()).collect();
+        let logged = entries(&log).len() - before;
+        let all = there.iter().all(|&t| t) && logged == 1;
+        let none = there.iter().all(|&t| !t) && logged == 0;
+        assert!(
+            all || none,
+            "{step} killed at point {at}: outputs {there:?}, {logged} entries"
+        );
+        for path in walk(town.dir.path()) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                !name.starts_with(".samkoer-commit-"),
+                "{step} at {at}: {name} left"
+            );
+        }
+        verify_log(&Input::path(&log), None).unwrap();
+        if all {
+            check_made(entries(&log).last().unwrap());
+        }
+        if run.status.success() {
+            assert!(all, "a step that was not killed finished");
+            return at;
+        }
+        // Back to before the step, for the next point.
+        for output in outputs {
+            let _ = std::fs::remove_file(town.path(output));
+        }
+        std::fs::write(&log, &pristine).unwrap();
+    }
+    unreachable!()
+}
+
+#[test]
+fn a_step_killed_at_any_moment_leaves_all_or_nothing() {
+    let mut match_outputs = vec![
+        "match/result.json",
+        "match/statistics.json",
+        "match/statistics.csv",
+    ];
+    let flags: Vec<String> = sectors()
+        .iter()
+        .map(|s| format!("match/flags/{s}.flag"))
+        .collect();
+    match_outputs.extend(flags.iter().map(String::as_str));
+    let points = kill_at_every_point("match", &match_outputs);
+    assert!(points > 20, "the match's commit was cut at {points} points");
+    let points = kill_at_every_point(
+        "publish",
+        &["out/employment.pub", "out/employment.pub.accounting.json"],
+    );
+    assert!(
+        points > 6,
+        "the publish's commit was cut at {points} points"
+    );
+}
+
+#[test]
+fn a_failed_step_leaves_no_output_and_records_its_outcome() {
+    let town = Town::new(300);
+    let run_key: RunKey = town.key("run.key");
+    let sealing_key: SealingKey = town.key("employment.key");
+    std::fs::write(town.path("bad.csv"), "cpr;service\n0101901234;EMP-MENTOR\n").unwrap();
+    let step = sector::Publish {
+        run_key: &run_key,
+        sealing_key: &sealing_key,
+        catalogue: Catalogue::builtin(),
+        options: &ExportOptions::default(),
+        reference_date: REFERENCE,
+        export: town.input("bad.csv"),
+        relations: None,
+        threads: None,
+    };
+    let to = sector::PublishTo::beside(&town.path("employment.pub"));
+    let error = sector::publish(&step, &to, &town.audit).unwrap_err();
+    assert_eq!(error.class(), "column-missing");
+    assert!(!town.path("employment.pub").exists());
+    assert!(!town.path("employment.pub.accounting.json").exists());
+    assert!(!town.path("employment.pub.partial").exists());
+    let last = entries(&town.path("audit.log")).pop().unwrap();
+    assert_eq!(
+        (
+            last.party.as_str(),
+            last.action.as_str(),
+            last.outcome.as_str()
+        ),
+        ("sector:employment", "publish", "column-missing")
+    );
+    assert_eq!(last.run.as_deref(), Some("2026-11"));
+    // An audit log that does not verify stops a step before it does anything.
+    std::fs::write(town.path("audit.log"), "not a log\n").unwrap();
+    let error = keygen(
+        KeyRequest::Subject(municipality()),
+        town.place("keys/other.key"),
+        &town.audit,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.class(), error.to_string().contains("line 1")),
+        ("audit-entry", true)
+    );
+    assert!(!town.path("keys/other.key").exists());
+}
+
+#[test]
+fn a_match_in_memory_answers_a_check_from_a_request_of_another_run_with_a_refusal() {
+    let town = Town::new(300);
+    for sector in sectors() {
+        town.publish(&sector, &Audit::none());
+    }
+    let matched: Match = central::rematch(&town.match_step()).unwrap();
+    let other = MasterKey::from_bytes(municipality(), [9; 32])
+        .derive_run_key(&RunId::new("2026-12").unwrap());
+    let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
+    let ask = sector::AskCheck {
+        run_key: &other,
+        sector: SectorCode::new("employment").unwrap(),
+        cpr: &cpr,
+    };
+    let request = sector::ask_check(&ask, Place::memory("request.json"), &Audit::none()).unwrap();
+    let bytes = request.bytes(OutputKind::CheckRequest).unwrap().to_vec();
+    let error = central::check(
+        &matched,
+        &Input::bytes("request.json", bytes),
+        Place::memory("answer.json"),
+        &Audit::none(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (
+            error.class(),
+            error.to_string().starts_with("request.json, line 0")
+        ),
+        ("check-mismatch", true)
     );
 }

@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use samkoer_core::central::matcher::{CandidateKind, CheckAnswer, Match};
+use samkoer_core::central::matcher::{CandidateKind, Match};
 use samkoer_core::formats::catalogue::{Catalogue, Category};
+use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::criteria::{Combination, Criteria};
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::formats::publication::{FileKind, FileReader, Record};

@@ -49,7 +49,7 @@ fn valid_cpr() -> impl Strategy<Value = String> {
 
 /// One of the forms a case system exports a CPR in.
 fn formatted(digits: &str, form: u8, pad: &str) -> String {
-    let body = if form % 2 == 0 {
+    let body = if form.is_multiple_of(2) {
         digits.to_owned()
     } else {
         format!("{}-{}", &digits[..6], &digits[6..])
@@ -151,9 +151,10 @@ proptest! {
         let sealing = SealingKey::from_bytes(town(219), SectorCode::new(sector).unwrap(), [2; 32]);
         let options = ExportOptions::default();
         let publisher = Publisher::new(&run_key, &sealing, Catalogue::builtin(), &options, REFERENCE).unwrap();
-        let (publication, report) = publisher
+        let published = publisher
             .publish(Cursor::new(csv.clone().into_bytes()), "export.csv", None, Vec::new(), "out.pub")
             .unwrap();
+        let (publication, report) = (published.output, published.report);
         let accounting = &report.export;
         prop_assert!(accounting.is_balanced());
         prop_assert_eq!(accounting.rows, rows.len() as u64);

@@ -6,6 +6,8 @@
 use std::collections::HashSet;
 use std::io::Cursor;
 
+use samkoer_core::files::Input;
+use samkoer_core::flow::{self, Audit};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{FileKind, FileReader, Record};
@@ -89,13 +91,15 @@ fn publish_on(
             "relations.csv",
         )
     });
-    publisher.publish(
-        Cursor::new(export.to_vec()),
-        "export.csv",
-        relations,
-        Vec::new(),
-        "out.pub",
-    )
+    publisher
+        .publish(
+            Cursor::new(export.to_vec()),
+            "export.csv",
+            relations,
+            Vec::new(),
+            "out.pub",
+        )
+        .map(|published| (published.output, published.report))
 }
 
 /// Every valid CPR of a CSV file's lines, normalised (first field of each row).
@@ -306,23 +310,32 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
     let run_key = run_key();
     let keys = sealing_keys();
     let options = ExportOptions::default();
-    let publisher = Publisher::new(
-        &run_key,
-        &keys[0],
-        Catalogue::builtin(),
-        &options,
-        REFERENCE,
-    )
-    .unwrap();
+    let publish = |export: &std::path::Path| {
+        let step = flow::sector::Publish {
+            run_key: &run_key,
+            sealing_key: &keys[0],
+            catalogue: Catalogue::builtin(),
+            options: &options,
+            reference_date: REFERENCE,
+            export: Input::path(export),
+            relations: None,
+            threads: None,
+        };
+        flow::sector::publish(
+            &step,
+            &flow::sector::PublishTo::beside(&out),
+            &Audit::none(),
+        )
+    };
     let missing = dir.path().join("no-such-export.csv");
-    let error = publisher.publish_files(&missing, None, &out).unwrap_err();
+    let error = publish(&missing).unwrap_err();
     assert_eq!(error.class(), "io");
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
         "nothing created for a missing input"
     );
-    let error = publisher.publish_files(&export, None, &out).unwrap_err();
+    let error = publish(&export).unwrap_err();
     assert_eq!(error.class(), "column-missing");
     assert!(error.to_string().contains("export.csv, line 1"));
     assert!(!out.exists());
@@ -337,7 +350,7 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
         "cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-01\n",
     )
     .unwrap();
-    let report = publisher.publish_files(&export, None, &out).unwrap();
+    let report = publish(&export).unwrap().summary;
     assert_eq!(report.export.published, 1);
     let bytes = std::fs::read(&out).unwrap();
     let mut reader =

@@ -10,7 +10,7 @@
 use std::io::Cursor;
 use std::path::PathBuf;
 
-use samkoer_core::audit::{AuditLog, Head, Step, verify};
+use samkoer_core::audit::{AuditLog, DONE, Head, MadeEntry, Step, verify};
 use samkoer_core::consent::disclosure::{open_disclosure, plan_team_public_key};
 use samkoer_core::consent::receipt::{
     Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
@@ -491,7 +491,7 @@ fn export_vectors() -> Value {
             let options = ExportOptions::default();
             let publisher =
                 Publisher::new(&run_key, &key, Catalogue::builtin(), &options, REFERENCE).unwrap();
-            let (bytes, report) = publisher
+            let published = publisher
                 .publish(
                     Cursor::new(csv.as_bytes().to_vec()),
                     "export.csv",
@@ -500,6 +500,7 @@ fn export_vectors() -> Value {
                     "out.pub",
                 )
                 .unwrap();
+            let (bytes, report) = (published.output, published.report);
             let mut decoded = read_publication(&bytes).unwrap();
             for record in decoded["records"].as_array_mut().unwrap() {
                 record.as_object_mut().unwrap().remove("envelope");
@@ -729,21 +730,62 @@ fn seal_for_vectors(public: &PlanTeamPublicKey, content: &Value) -> Vec<u8> {
     bundle
 }
 
+/// A version 1 log as the first version wrote it: it must still verify.
+const AUDIT_V1: &str = concat!(
+    r#"{"seq":1,"time":"2026-11-23T12:00:00Z","party":"sector:employment","action":"publish","run":"2026-11","counts":{"published":1200},"prev":"0000000000000000000000000000000000000000000000000000000000000000","hash":"45f9bb3ccef7eb722aa739b2efbf53e83a822ccbe8fc022079737ce454e593ce"}"#,
+    "\n",
+    r#"{"seq":2,"time":"2026-11-23T12:00:00Z","party":"matcher","action":"match","run":"2026-11","counts":{"candidates":37},"prev":"45f9bb3ccef7eb722aa739b2efbf53e83a822ccbe8fc022079737ce454e593ce","hash":"9c7525c871ba82cbf4af9b695be228111e671e1aa3aaa14492202ff58c467072"}"#,
+    "\n",
+    r#"{"seq":3,"time":"2026-11-23T12:00:00Z","party":"registry","action":"consent","run":"2026-11","counts":{"sectors":2},"prev":"9c7525c871ba82cbf4af9b695be228111e671e1aa3aaa14492202ff58c467072","hash":"dac62c6e26587f1101daae436f304dda879504aaa40bc417c1821569bce43c58"}"#,
+    "\n",
+);
+
 fn audit_vectors() -> Value {
     let mut log = AuditLog::continuing(Head::EMPTY);
+    let made = |file: &str, kind: &str, digest: &str| MadeEntry {
+        file: file.into(),
+        kind: kind.into(),
+        digest: digest.into(),
+    };
     let steps = [
-        ("sector:employment", "publish", "published", 1200),
-        ("matcher", "match", "candidates", 37),
-        ("registry", "consent", "sectors", 2),
+        (
+            "sector:employment",
+            "publish",
+            vec![made("employment.pub", "publication", &"ab".repeat(32))],
+            "published",
+            1200,
+            DONE,
+        ),
+        (
+            "matcher",
+            "match",
+            vec![
+                made("match/flags/employment.flag", "flag-file", &"cd".repeat(32)),
+                made("match/result.json", "match-result", &"ef".repeat(32)),
+            ],
+            "candidates",
+            37,
+            DONE,
+        ),
+        (
+            "sector:adult-social",
+            "disclose",
+            vec![],
+            "bundles",
+            0,
+            "consent-scope",
+        ),
     ];
     let mut text = String::new();
-    for (party, action, count, value) in steps {
+    for (party, action, made, count, value, outcome) in steps {
         let step = Step {
             time: "2026-11-23T12:00:00Z".into(),
             party: party.into(),
             action: action.into(),
             run: Some("2026-11".into()),
+            made,
             counts: [(count.to_owned(), value)].into(),
+            outcome: outcome.into(),
         };
         text.push_str(&log.append(step).unwrap());
     }
@@ -751,9 +793,12 @@ fn audit_vectors() -> Value {
     let lines: Vec<&str> = text.lines().collect();
     let negative: Vec<Value> = [
         ("a count edited", text.replacen("1200", "1201", 1)),
+        ("a digest edited", text.replacen("abab", "abac", 1)),
+        ("an outcome edited", text.replacen("consent-scope", "done", 1)),
         ("an entry removed", format!("{}\n{}\n", lines[0], lines[2])),
         ("two entries swapped", format!("{}\n{}\n{}\n", lines[1], lines[0], lines[2])),
-        ("an unknown action", text.replacen("\"consent\"", "\"erase\"", 1)),
+        ("an unknown action", text.replacen("\"disclose\"", "\"erase\"", 1)),
+        ("a version 1 entry naming a version 2 action", AUDIT_V1.replacen("\"consent\"", "\"open\"", 1)),
     ]
     .into_iter()
     .map(|(case, text)| {
@@ -764,10 +809,12 @@ fn audit_vectors() -> Value {
         json!({ "case": case, "text": text, "expect": class(verify(text.as_bytes(), "audit.log", None)), "line": line })
     })
     .collect();
+    let v1_head = verify(AUDIT_V1.as_bytes(), "audit.log", None).unwrap();
     json!({
-        "description": "Audit logs (spec §16)",
+        "description": "Audit logs (spec §16): version 2 entries, a version 1 log that must still verify, and damaged logs",
         "text": text,
         "head": { "seq": head.seq, "hash": hex::encode(head.hash) },
+        "v1": { "text": AUDIT_V1, "head": { "seq": v1_head.seq, "hash": hex::encode(v1_head.hash) } },
         "negative": negative,
     })
 }

@@ -14,7 +14,8 @@ use samkoer_core::formats::export::{ExportOptions, RelationsReader};
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::matcher::Match;
+use samkoer_core::files::Input;
 use samkoer_core::formats::publication::{FileKind, FileReader};
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::sector::review::{ReviewedService, WorkItem, WorkList};
@@ -124,9 +125,13 @@ pub fn export_csv(data: &[u8]) {
         Vec::new(),
         "out.pub",
     );
-    if let Some((bytes, report)) = checked(published, data) {
-        assert!(report.export.is_balanced(), "every row is accounted for");
+    if let Some(published) = checked(published, data) {
+        assert!(
+            published.report.export.is_balanced(),
+            "every row is accounted for"
+        );
         // What publish wrote must read back as a valid publication.
+        let bytes = published.output;
         let mut reader = FileReader::new(&bytes[..], FileKind::Publication, "out.pub")
             .unwrap_or_else(|e| panic!("own publication unreadable: {e}"));
         while let Some(_record) = reader
@@ -211,7 +216,7 @@ pub fn match_publications(data: &[u8]) {
     let Some((split, rest)) = data.split_first_chunk::<2>() else {
         return;
     };
-    let source = |name: &str, bytes: &[u8]| Source::Bytes {
+    let source = |name: &str, bytes: &[u8]| Input::Bytes {
         name: name.into(),
         bytes: bytes.into(),
     };

@@ -104,6 +104,15 @@ fn associated_data(receipt: &[u8; 16], sector: &str) -> Vec<u8> {
     ad
 }
 
+/// A sealed disclosure bundle and how many services it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// The bundle's bytes (spec §15).
+    pub bytes: Vec<u8>,
+    /// The ongoing services sealed in it.
+    pub services: u64,
+}
+
 /// Everything a sector needs to disclose.
 pub struct Discloser<'a> {
     /// The registry's public key.
@@ -131,7 +140,7 @@ impl Discloser<'_> {
         export: impl Read + 'static,
         export_name: &str,
         now: OffsetDateTime,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<Bundle> {
         receipt.check(self.registry, withdrawals, self.sector, now, receipt_file)?;
         let municipality = receipt.municipality;
         if self.subject.municipality() != municipality
@@ -190,7 +199,10 @@ impl Discloser<'_> {
         push_short(&mut bundle, self.sector.as_str());
         bundle.extend_from_slice(&encapped.to_bytes());
         bundle.extend_from_slice(&ciphertext);
-        Ok(bundle)
+        Ok(Bundle {
+            bytes: bundle,
+            services: disclosure.services.len() as u64,
+        })
     }
 }
 

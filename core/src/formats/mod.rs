@@ -2,6 +2,7 @@
 //! the service catalogue and the selection criteria.
 
 pub mod catalogue;
+pub mod check;
 pub mod criteria;
 pub mod export;
 pub mod publication;

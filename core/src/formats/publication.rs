@@ -496,7 +496,12 @@ impl<W: Write> FileWriter<W> {
     }
 
     /// Writes the trailer and returns the underlying writer, flushed.
-    pub fn finish(mut self) -> Result<W> {
+    pub fn finish(self) -> Result<W> {
+        self.finish_with_digest().map(|(inner, _)| inner)
+    }
+
+    /// Writes the trailer and returns the underlying writer, flushed, and the file's digest.
+    pub fn finish_with_digest(mut self) -> Result<(W, [u8; 32])> {
         let mut bytes = vec![TAG_TRAILER];
         bytes.extend_from_slice(&self.primary.to_be_bytes());
         bytes.extend_from_slice(&self.relations.to_be_bytes());
@@ -507,7 +512,7 @@ impl<W: Write> FileWriter<W> {
             .write_all(&digest)
             .and_then(|()| self.inner.flush())
             .map_err(|e| Error::io(name, e))?;
-        Ok(self.inner)
+        Ok((self.inner, digest.into()))
     }
 }
 
@@ -949,7 +954,7 @@ mod tests {
                 month: 1 + i % 12,
             },
             age_band: AgeBand::ALL[usize::from(i) % 6],
-            major_change: i % 2 == 0,
+            major_change: i.is_multiple_of(2),
             envelope: vec![i; MIN_ENVELOPE_LEN + usize::from(i) * 300],
         }
     }

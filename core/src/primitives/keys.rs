@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::Input;
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::labels;
 
@@ -640,6 +641,19 @@ pub trait KeyFileFormat: Sized {
             &read_key_file(path, !Self::PUBLIC)?,
             &path.display().to_string(),
         )
+    }
+
+    /// Reads the key from a step's input: a file (as [`KeyFileFormat::read`]), or a key
+    /// file's text in memory (a file picked in a browser).
+    fn from_input(input: &Input) -> Result<Self> {
+        match input {
+            Input::Path(path) => Self::read(path),
+            Input::Bytes { name, bytes } => {
+                let text = std::str::from_utf8(bytes)
+                    .map_err(|_| Error::input(name, 0, Rule::KeyFileSyntax))?;
+                Self::from_key_file(text, name)
+            }
+        }
     }
 }
 

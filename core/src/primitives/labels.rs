@@ -30,8 +30,11 @@ pub const PUBLICATION_DIGEST: &[u8] = b"samkoer/v1/publication";
 /// Prefix of the digest in a flag file's trailer (spec §7.6).
 pub const FLAG_FILE_DIGEST: &[u8] = b"samkoer/v1/flag-file";
 
-/// Prefix of every audit-log entry's hash (spec §16).
+/// Prefix of a version 1 audit-log entry's hash (spec §16; read, no longer written).
 pub const AUDIT_ENTRY: &[u8] = b"samkoer/v1/audit-entry";
+
+/// Prefix of a version 2 audit-log entry's hash (spec §16).
+pub const AUDIT_ENTRY_V2: &[u8] = b"samkoer/v2/audit-entry";
 
 /// Prefix of the HMAC that tags a consent receipt's subject (spec §14.1).
 pub const CONSENT_SUBJECT: &[u8] = b"samkoer/v1/consent-subject";
@@ -56,6 +59,7 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("PUBLICATION_DIGEST", PUBLICATION_DIGEST),
     ("FLAG_FILE_DIGEST", FLAG_FILE_DIGEST),
     ("AUDIT_ENTRY", AUDIT_ENTRY),
+    ("AUDIT_ENTRY_V2", AUDIT_ENTRY_V2),
     ("CONSENT_SUBJECT", CONSENT_SUBJECT),
     ("CONSENT_RECEIPT", CONSENT_RECEIPT),
     ("CONSENT_WITHDRAWAL", CONSENT_WITHDRAWAL),

@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 #[cfg(not(target_arch = "wasm32"))]
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{Read, Write};
 #[cfg(not(target_arch = "wasm32"))]
 use std::sync::mpsc;
 
@@ -232,6 +230,18 @@ impl AccountingReport {
     }
 }
 
+/// What a publish made: the publication (in its writer, flushed), its accounting report and
+/// its trailer digest.
+#[derive(Debug)]
+pub struct Published<W> {
+    /// The writer the publication went to.
+    pub output: W,
+    /// The accounting of every input row.
+    pub report: AccountingReport,
+    /// The publication's trailer digest (spec §7.4).
+    pub digest: [u8; 32],
+}
+
 /// A publishing worker's two channels: batches of raw rows in, their results out.
 #[cfg(not(target_arch = "wasm32"))]
 type WorkerChannels = (mpsc::Sender<Vec<RawRow>>, mpsc::Receiver<Result<DoneBatch>>);
@@ -351,7 +361,7 @@ impl<'a> Publisher<'a> {
         relations: Option<(Box<dyn Read>, &str)>,
         out: W,
         out_name: &str,
-    ) -> Result<(W, AccountingReport)> {
+    ) -> Result<Published<W>> {
         let mut rows = ExportReader::new(export, export_name, self.options, self.reference_date)?;
         let mut relation_rows = match relations {
             Some((input, name)) => Some(RelationsReader::new(
@@ -394,8 +404,12 @@ impl<'a> Publisher<'a> {
                 Some(accounting)
             }
         };
-        let out = writer.finish()?;
-        Ok((out, self.report(export_accounting, relations_accounting)))
+        let (output, digest) = writer.finish_with_digest()?;
+        Ok(Published {
+            output,
+            report: self.report(export_accounting, relations_accounting),
+            digest,
+        })
     }
 
     /// The export's rows on this thread alone.
@@ -644,51 +658,5 @@ impl<'a> Publisher<'a> {
             export,
             relations,
         }
-    }
-
-    /// Publishes files: reads `export` (and `relations`), writes the publication to `out` by
-    /// way of `out.partial`, renamed only when complete, so a failed publish leaves no file that
-    /// looks finished and leaves an earlier `out` as it was. The publication is created readable
-    /// by its owner only: with the run key, it re-identifies every person in it.
-    pub fn publish_files(
-        &self,
-        export: &Path,
-        relations: Option<&Path>,
-        out: &Path,
-    ) -> Result<AccountingReport> {
-        let open = |path: &Path| -> Result<Box<dyn Read>> {
-            let file = File::open(path).map_err(|e| Error::io(&path.display().to_string(), e))?;
-            Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
-        };
-        let export_input = open(export)?;
-        let relations_name = relations.map(|p| p.display().to_string());
-        let relations_input = match relations {
-            Some(path) => Some((open(path)?, relations_name.as_deref().unwrap_or_default())),
-            None => None,
-        };
-        let out_name = out.display().to_string();
-        let partial = crate::files::partial_path(out);
-        let file = crate::files::create(&partial, true).map_err(|e| Error::io(&out_name, e))?;
-        let result = self
-            .publish(
-                export_input,
-                &export.display().to_string(),
-                relations_input,
-                BufWriter::new(file),
-                &out_name,
-            )
-            .and_then(|(writer, report)| {
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| Error::io(&out_name, e.into_error()))?;
-                file.sync_all().map_err(|e| Error::io(&out_name, e))?;
-                std::fs::rename(&partial, out).map_err(|e| Error::io(&out_name, e))?;
-                Ok(report)
-            });
-        if result.is_err() {
-            // Best effort: the partial file is incomplete by construction.
-            let _ = std::fs::remove_file(&partial);
-        }
-        result
     }
 }

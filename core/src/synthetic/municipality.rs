@@ -56,7 +56,7 @@ pub struct SynthWriters<W: Write> {
 
 /// The delimiter of sector number `index`'s export: case systems differ.
 pub fn delimiter_of(index: usize) -> char {
-    if index % 2 == 0 { ';' } else { ',' }
+    if index.is_multiple_of(2) { ';' } else { ',' }
 }
 
 const CASEWORKERS: &[&str] = &[
@@ -243,10 +243,10 @@ impl<W: Write> Generator<'_, W> {
                 }
             } else if extra < 33 {
                 let other = self.rng.random_range(0..self.by_sector.len());
-                if other != sector {
-                    if let Some(code) = any_code_of(self, other) {
-                        self.row(sector, person, &code, "active")?;
-                    }
+                if other != sector
+                    && let Some(code) = any_code_of(self, other)
+                {
+                    self.row(sector, person, &code, "active")?;
                 }
             }
         }

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use samkoer_core::central::matcher::Source;
+use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::ExportOptions;
@@ -94,7 +94,7 @@ pub fn town(people: usize, seed: u64, run: &str) -> Town {
                     "p",
                 )
                 .unwrap()
-                .0
+                .output
         })
         .collect();
     Town {
@@ -106,12 +106,12 @@ pub fn town(people: usize, seed: u64, run: &str) -> Town {
     }
 }
 
-pub fn sources(publications: &[Vec<u8>]) -> Vec<Source> {
+pub fn sources(publications: &[Vec<u8>]) -> Vec<Input> {
     let catalogue = Catalogue::builtin();
     publications
         .iter()
         .zip(&catalogue.sectors)
-        .map(|(bytes, sector)| Source::Bytes {
+        .map(|(bytes, sector)| Input::Bytes {
             name: format!("{}.pub", sector.code),
             bytes: Arc::from(bytes.as_slice()),
         })

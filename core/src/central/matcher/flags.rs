@@ -49,7 +49,7 @@ impl Match {
             reference_date: self.run.reference_date,
         };
         let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
-        let mut fetcher = ServiceRecordFetcher::new(source.open()?, &name);
+        let mut fetcher = ServiceRecordFetcher::new(source.seekable()?, &name);
         let mut records = 0;
         let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);
         let first = self.flagged.partition_point(|f| f.ordinal < start);
@@ -70,11 +70,13 @@ impl Match {
             })?;
             records += 1;
         }
+        let (writer, digest) = writer.finish_with_digest()?;
         Ok(FlagFile {
             sector: summary.sector.clone(),
             file,
             records,
-            writer: writer.finish()?,
+            digest,
+            writer,
         })
     }
 }

@@ -2,15 +2,13 @@
 //! checked to belong to one run, and its records kept in 36 bytes each, bucketed by the
 //! pseudonym's first bits, with where each record lies in its file.
 
-use std::io::{Read, Seek};
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use rustc_hash::FxHashMap;
 
 use super::{PublicationSummary, RunInfo, on_every_core};
 use crate::error::{Error, Result, Rule};
+use crate::files::{Input, ReadSeek};
 use crate::formats::catalogue::Catalogue;
 use crate::formats::publication::{FileHeader, FileKind, FileReader, RecordRef};
 use crate::primitives::cpr::AgeBand;
@@ -20,69 +18,6 @@ use crate::primitives::pseudonym::Pseudonym;
 const PARTITION_BITS: u32 = 10;
 /// The number of partitions.
 pub(super) const PARTITIONS: usize = 1 << PARTITION_BITS;
-
-/// Where a publication is read from: read twice (every record, then the flagged ones).
-#[derive(Clone, Debug)]
-pub enum Source {
-    /// A file.
-    Path(PathBuf),
-    /// Bytes in memory (for instance a file picked in a browser), with a name for errors.
-    Bytes {
-        /// The name errors use.
-        name: String,
-        /// The publication's bytes.
-        bytes: Arc<[u8]>,
-    },
-}
-
-/// A source opened for reading.
-pub(super) trait ReadSeek: Read + Seek {}
-impl<T: Read + Seek> ReadSeek for T {}
-
-impl Source {
-    /// The name errors use.
-    pub fn name(&self) -> String {
-        match self {
-            Source::Path(path) => path.display().to_string(),
-            Source::Bytes { name, .. } => name.clone(),
-        }
-    }
-
-    pub(super) fn open(&self) -> Result<Box<dyn ReadSeek + '_>> {
-        match self {
-            Source::Path(path) => {
-                let file = std::fs::File::open(path).map_err(|e| Error::io(&self.name(), e))?;
-                Ok(Box::new(file))
-            }
-            Source::Bytes { bytes, .. } => Ok(Box::new(std::io::Cursor::new(&bytes[..]))),
-        }
-    }
-
-    /// The source's length in bytes.
-    fn len(&self) -> Result<u64> {
-        match self {
-            Source::Path(path) => std::fs::metadata(path)
-                .map(|m| m.len())
-                .map_err(|e| Error::io(&self.name(), e)),
-            Source::Bytes { bytes, .. } => Ok(bytes.len() as u64),
-        }
-    }
-
-    /// What identifies this version of the source cheaply: a file's length and modification
-    /// time (bytes in memory cannot change).
-    pub(super) fn version(&self) -> Result<Option<(u64, SystemTime)>> {
-        match self {
-            Source::Path(path) => {
-                let metadata = std::fs::metadata(path).map_err(|e| Error::io(&self.name(), e))?;
-                Ok(metadata
-                    .modified()
-                    .ok()
-                    .map(|modified| (metadata.len(), modified)))
-            }
-            Source::Bytes { .. } => Ok(None),
-        }
-    }
-}
 
 pub(super) fn partition_of(pseudonym: &Pseudonym) -> usize {
     usize::from(u16::from_be_bytes([pseudonym.0[0], pseudonym.0[1]]) >> (16 - PARTITION_BITS))
@@ -124,7 +59,7 @@ impl Compact {
 pub struct Ingested {
     pub(super) run: RunInfo,
     pub(super) publications: Vec<PublicationSummary>,
-    pub(super) sources: Vec<Source>,
+    pub(super) sources: Vec<Input>,
     pub(super) source_versions: Vec<Option<(u64, SystemTime)>>,
     /// Per publication, its records by partition, with ordinals counted from its own start.
     pub(super) source_partitions: Vec<Vec<Vec<Compact>>>,
@@ -238,7 +173,7 @@ fn read_source(
 /// Reads every publication — on every core, a thread for each — checks
 /// they belong together, and buckets the records. Errors are reported as reading the
 /// publications one after the other would: the first publication's that has one.
-pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
+pub(super) fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Ingested> {
     if sources.is_empty() {
         return Err(Error::parameter(Rule::NoPublications));
     }
@@ -256,7 +191,7 @@ pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Inge
         .collect();
     let source_versions = sources
         .iter()
-        .map(Source::version)
+        .map(Input::version)
         .collect::<Result<Vec<_>>>()?;
     // Allocated here rather than on the reading threads: the selection frees these records,
     // and memory freed to this thread's allocator is what the selection then reuses.
@@ -264,9 +199,9 @@ pub(super) fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Inge
         .iter()
         .map(|source| Ok(SourceBuffers::for_file_of(source.len()?)))
         .collect::<Result<Vec<_>>>()?;
-    let read_one = |source: &Source, buffers: SourceBuffers| -> Result<SourceRead> {
+    let read_one = |source: &Input, buffers: SourceBuffers| -> Result<SourceRead> {
         let name = source.name();
-        let mut reader = FileReader::new(source.open()?, FileKind::Publication, &name)?;
+        let mut reader = FileReader::new(source.seekable()?, FileKind::Publication, &name)?;
         let header = reader.header().clone();
         // A publication of an unknown sector is refused below, before its records count.
         let records = match catalogue

@@ -23,13 +23,15 @@ use time::Date;
 use self::group::Persons;
 use crate::central::stats::{CandidateCounts, FamilyProfile, Statistics};
 use crate::error::{Error, Result, Rule};
+use crate::files::Input;
 use crate::formats::catalogue::Catalogue;
+use crate::formats::check::CheckAnswer;
 use crate::formats::criteria::Criteria;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::Fingerprint;
 use crate::primitives::pseudonym::Pseudonym;
 
-pub use ingest::{Ingested, Source};
+pub use ingest::Ingested;
 
 /// No candidate.
 const NONE: u32 = u32::MAX;
@@ -163,18 +165,6 @@ pub struct CandidateView<'a> {
     pub reasons: Vec<&'a str>,
 }
 
-/// The answer of a one-citizen check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CheckAnswer {
-    /// A candidate of this run (alone or in a family).
-    Candidate,
-    /// A candidate deferred to a later run.
-    Deferred,
-    /// Not a candidate.
-    NotCandidate,
-}
-
 /// Runs `work(i, item)` for every item on every core (on this thread alone where there is one
 /// core, or threads are unavailable): one thread per item, so that the operating system spreads
 /// uneven items over the cores evenly; the results in the items' order.
@@ -219,7 +209,7 @@ pub struct Match {
     sectors: Vec<SectorCode>,
     services: Vec<String>,
     reason_names: Vec<String>,
-    sources: Vec<Source>,
+    sources: Vec<Input>,
     source_versions: Vec<Option<(u64, SystemTime)>>,
     /// Every person's pseudonym, by person number.
     pseudonyms: Vec<Pseudonym>,
@@ -293,6 +283,8 @@ pub struct FlagFile<W> {
     pub file: String,
     /// Flag records written.
     pub records: u64,
+    /// The flag file's trailer digest (spec §7.6).
+    pub digest: [u8; 32],
     /// The writer, flushed.
     pub writer: W,
 }
@@ -300,13 +292,13 @@ pub struct FlagFile<W> {
 impl Match {
     /// Matches the publications of one run under the criteria. Any publication that does not
     /// verify, or does not belong with the others, stops the match with an error naming it.
-    pub fn run(sources: Vec<Source>, catalogue: &Catalogue, criteria: &Criteria) -> Result<Match> {
+    pub fn run(sources: Vec<Input>, catalogue: &Catalogue, criteria: &Criteria) -> Result<Match> {
         Match::evaluate(Match::ingest(sources, catalogue)?, catalogue, criteria)
     }
 
     /// The first half of [`Match::run`]: reads and verifies every publication and keeps the
     /// records the selection needs.
-    pub fn ingest(sources: Vec<Source>, catalogue: &Catalogue) -> Result<Ingested> {
+    pub fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Ingested> {
         ingest::ingest(sources, catalogue)
     }
 

@@ -1,0 +1,160 @@
+//! Making keys (spec §4): each kind by the party that holds it — the custodian its master key
+//! and the run keys, each sector its sealing key, the registry its signing key and the subject
+//! key, the plan team its key — and the public keys of the registry's and the plan team's.
+
+use crate::consent::disclosure::plan_team_public_key;
+use crate::consent::receipt::registry_public_key;
+use crate::error::{Error, Result, Rule};
+use crate::files::outputs::Staging;
+use crate::files::{Input, OutputKind, Place};
+use crate::flow::step::{Audit, Completed, Party, Record, run};
+use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
+use crate::primitives::keys::{
+    ConsentRegistryKey, Fingerprint, KeyFileFormat, KeyKind, MasterKey, PlanTeamKey, SealingKey,
+    SubjectKey,
+};
+
+/// Which key to make.
+#[derive(Debug)]
+pub enum KeyRequest<'a> {
+    /// The municipality's master key (the custodian's).
+    Master(MunicipalityCode),
+    /// A run key, derived from the master key (the custodian's, handed to the sectors).
+    Run(&'a MasterKey, RunId),
+    /// A sector's sealing key (the sector's own).
+    Sealing(MunicipalityCode, SectorCode),
+    /// The consent registry's signing key.
+    ConsentRegistry(MunicipalityCode),
+    /// The subject key (the registry's, shared with the sectors).
+    Subject(MunicipalityCode),
+    /// The plan team's key.
+    PlanTeam(MunicipalityCode),
+    /// The public key of a consent-registry or plan-team key (its key file).
+    Public(&'a Input),
+}
+
+/// A key made: what it is and its fingerprint (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySummary {
+    /// The kind.
+    pub kind: KeyKind,
+    /// The municipality.
+    pub municipality: MunicipalityCode,
+    /// The run, for a run key.
+    pub run: Option<RunId>,
+    /// The sector, for a sealing key.
+    pub sector: Option<SectorCode>,
+    /// The fingerprint, to compare with other parties' without revealing the key.
+    pub fingerprint: Fingerprint,
+}
+
+/// A key to write, as the step needs it.
+struct Made {
+    text: zeroize::Zeroizing<String>,
+    summary: KeySummary,
+}
+
+fn made<K: KeyFileFormat>(key: &K, summary: KeySummary) -> Made {
+    Made {
+        text: key.to_key_file(),
+        summary,
+    }
+}
+
+fn summary(kind: KeyKind, municipality: MunicipalityCode, fingerprint: Fingerprint) -> KeySummary {
+    KeySummary {
+        kind,
+        municipality,
+        run: None,
+        sector: None,
+        fingerprint,
+    }
+}
+
+/// The public key of a consent-registry or plan-team key file, with the party that owns it.
+fn public_of(input: &Input) -> Result<(Party, Made)> {
+    if let Ok(registry) = ConsentRegistryKey::from_input(input) {
+        let public = registry_public_key(&registry);
+        let about = summary(
+            KeyKind::ConsentRegistryPublic,
+            public.municipality(),
+            public.fingerprint(),
+        );
+        return Ok((Party::Registry, made(&public, about)));
+    }
+    let plan_team = PlanTeamKey::from_input(input).map_err(|e| match e.rule() {
+        // Neither kind: say so as the kind it is not, at its kind line.
+        Some(Rule::KeyFileKind) => Error::input(&input.name(), 2, Rule::KeyFileKind),
+        _ => e,
+    })?;
+    let public = plan_team_public_key(&plan_team);
+    let about = summary(
+        KeyKind::PlanTeamPublic,
+        public.municipality(),
+        public.fingerprint(),
+    );
+    Ok((Party::PlanTeam, made(&public, about)))
+}
+
+/// Makes a key and writes its key file to `out` (owner-only for a secret key, never over an
+/// existing file); prints nothing, returns its fingerprint.
+pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Completed<KeySummary>> {
+    let (party, run_id) = match &request {
+        KeyRequest::Master(_) => (Party::Custodian, None),
+        KeyRequest::Run(_, run) => (Party::Custodian, Some(run.clone())),
+        KeyRequest::Sealing(_, sector) => (Party::Sector(sector.clone()), None),
+        KeyRequest::ConsentRegistry(_) | KeyRequest::Subject(_) => (Party::Registry, None),
+        KeyRequest::PlanTeam(_) => (Party::PlanTeam, None),
+        // Known once the key file is read; a public key is its owner's.
+        KeyRequest::Public(input) => (public_of(input)?.0, None),
+    };
+    let record = Record {
+        party,
+        action: "keygen",
+        run: run_id,
+    };
+    run(audit, record, |staging: &mut Staging, _: &mut Record| {
+        let key = match request {
+            KeyRequest::Master(m) => {
+                let key = MasterKey::generate(m)?;
+                made(&key, summary(KeyKind::Master, m, key.fingerprint()))
+            }
+            KeyRequest::Run(master, run) => {
+                let key = master.derive_run_key(&run);
+                let about = KeySummary {
+                    run: Some(run),
+                    ..summary(KeyKind::Run, key.municipality(), key.fingerprint())
+                };
+                made(&key, about)
+            }
+            KeyRequest::Sealing(m, sector) => {
+                let key = SealingKey::generate(m, sector.clone())?;
+                let about = KeySummary {
+                    sector: Some(sector),
+                    ..summary(KeyKind::Sealing, m, key.fingerprint())
+                };
+                made(&key, about)
+            }
+            KeyRequest::ConsentRegistry(m) => {
+                let key = ConsentRegistryKey::generate(m)?;
+                made(
+                    &key,
+                    summary(KeyKind::ConsentRegistry, m, key.fingerprint()),
+                )
+            }
+            KeyRequest::Subject(m) => {
+                let key = SubjectKey::generate(m)?;
+                made(&key, summary(KeyKind::Subject, m, key.fingerprint()))
+            }
+            KeyRequest::PlanTeam(m) => {
+                let key = PlanTeamKey::generate(m)?;
+                made(&key, summary(KeyKind::PlanTeam, m, key.fingerprint()))
+            }
+            KeyRequest::Public(input) => public_of(input)?.1,
+        };
+        let slot = staging.declare(OutputKind::Key(key.summary.kind), out)?;
+        let fingerprint = key.summary.fingerprint.to_string();
+        staging.write(slot, key.text.as_bytes(), Some(fingerprint))?;
+        Ok((key.summary, vec![("keys", 1)]))
+    })
+}

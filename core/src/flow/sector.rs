@@ -1,0 +1,374 @@
+//! A sector's steps: publish its export; ask the one-citizen check; review its flag file into
+//! the caseworkers' work list; turn the filled-in list into its verdicts; verify a consent
+//! receipt; disclose a consented citizen's services to the plan team.
+
+use std::path::Path;
+
+use time::{Date, OffsetDateTime};
+
+use crate::consent::disclosure::Discloser;
+use crate::consent::receipt::{Receipt, Withdrawal};
+use crate::error::Result;
+use crate::files::outputs::Staging;
+use crate::files::{Input, OutputKind, Place};
+use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
+use crate::formats::catalogue::Catalogue;
+use crate::formats::check::CheckRequest;
+use crate::formats::export::ExportOptions;
+use crate::formats::verdicts::{Verdict, VerdictFile};
+use crate::primitives::cpr::Cpr;
+use crate::primitives::ids::SectorCode;
+use crate::primitives::keys::{
+    ConsentRegistryPublicKey, PlanTeamPublicKey, RunKey, SealingKey, SubjectKey,
+};
+use crate::primitives::pseudonym::Pseudonymiser;
+use crate::sector::publish::{AccountingReport, Publisher};
+use crate::sector::review::WorkList;
+
+/// What a publish needs.
+#[derive(Debug)]
+pub struct Publish<'a> {
+    /// The run key, from the custodian.
+    pub run_key: &'a RunKey,
+    /// The sector's own sealing key (it names the sector).
+    pub sealing_key: &'a SealingKey,
+    /// The service catalogue.
+    pub catalogue: &'a Catalogue,
+    /// How to read the export (a mapping file's).
+    pub options: &'a ExportOptions,
+    /// The run's reference date: every sector of a run publishes on the same one.
+    pub reference_date: Date,
+    /// The case-system export.
+    pub export: Input,
+    /// The relations file (children and parents), if this sector has one.
+    pub relations: Option<Input>,
+    /// Worker threads for the export's rows; `None` for one per core.
+    pub threads: Option<usize>,
+}
+
+/// Where a publish puts its publication and its accounting report.
+#[derive(Clone, Debug)]
+pub struct PublishTo {
+    /// The publication (owner-only: with the run key it re-identifies everyone in it).
+    pub publication: Place,
+    /// The accounting report (no CPR number).
+    pub report: Place,
+}
+
+impl PublishTo {
+    /// The publication at `path`, its report beside it as `PATH.accounting.json`.
+    pub fn beside(path: &Path) -> PublishTo {
+        PublishTo {
+            publication: Place::file(path),
+            report: Place::file(format!("{}.accounting.json", path.display())),
+        }
+    }
+
+    /// Both in memory.
+    pub fn memory() -> PublishTo {
+        PublishTo {
+            publication: Place::memory("publication"),
+            report: Place::memory("accounting.json"),
+        }
+    }
+}
+
+fn sector_party(key: &SealingKey) -> Party {
+    Party::Sector(key.sector().clone())
+}
+
+/// Publishes the export (spec §8.4): every row published, excluded by policy, or rejected with
+/// its line and rule; the publication and its accounting report written as one.
+pub fn publish(
+    step: &Publish<'_>,
+    to: &PublishTo,
+    audit: &Audit,
+) -> Result<Completed<AccountingReport>> {
+    let record = Record {
+        party: sector_party(step.sealing_key),
+        action: "publish",
+        run: Some(step.run_key.run().clone()),
+    };
+    run(audit, record, |staging: &mut Staging, _: &mut Record| {
+        let publisher = Publisher::new(
+            step.run_key,
+            step.sealing_key,
+            step.catalogue,
+            step.options,
+            step.reference_date,
+        )?;
+        let publisher = match step.threads {
+            Some(threads) => publisher.with_threads(threads),
+            None => publisher,
+        };
+        let publication = staging.declare(OutputKind::Publication, to.publication.clone())?;
+        let report = staging.declare(OutputKind::AccountingReport, to.report.clone())?;
+        // The inputs are opened before anything is written.
+        let export = step.export.reader()?;
+        let relations_name = step.relations.as_ref().map(Input::name);
+        let relations = match (&step.relations, &relations_name) {
+            (Some(input), Some(name)) => {
+                let reader: Box<dyn std::io::Read> = input.reader()?;
+                Some((reader, name.as_str()))
+            }
+            _ => None,
+        };
+        let writer = staging.writer(publication)?;
+        let published = publisher.publish(
+            export,
+            &step.export.name(),
+            relations,
+            writer,
+            &staging.name(publication),
+        )?;
+        staging.finish(published.output, hex::encode(published.digest))?;
+        staging.write(report, published.report.to_json().as_bytes(), None)?;
+        let mut counts: Counts = published.report.export.counts().to_vec();
+        if let Some(relations) = &published.report.relations {
+            counts.push(("relations", relations.published));
+        }
+        Ok((published.report, counts))
+    })
+}
+
+/// What the one-citizen check asks: one of the sector's own citizens in this run.
+#[derive(Debug)]
+pub struct AskCheck<'a> {
+    /// The run key, to make the citizen's pseudonym.
+    pub run_key: &'a RunKey,
+    /// The asking sector.
+    pub sector: SectorCode,
+    /// The citizen.
+    pub cpr: &'a Cpr,
+}
+
+/// Writes the sector's request for the one-citizen check (spec §12.8, "cpr-knap"): the
+/// citizen's pseudonym, never the CPR number, for the matcher.
+pub fn ask_check(
+    step: &AskCheck<'_>,
+    out: Place,
+    audit: &Audit,
+) -> Result<Completed<CheckRequest>> {
+    let record = Record {
+        party: Party::Sector(step.sector.clone()),
+        action: "check-request",
+        run: Some(step.run_key.run().clone()),
+    };
+    run(audit, record, |staging: &mut Staging, _: &mut Record| {
+        let request = CheckRequest {
+            municipality: step.run_key.municipality(),
+            run: step.run_key.run().clone(),
+            sector: step.sector.clone(),
+            pseudonym: Pseudonymiser::new(step.run_key).pseudonym(step.cpr),
+        };
+        let slot = staging.declare(OutputKind::CheckRequest, out)?;
+        staging.write(slot, request.to_json().as_bytes(), None)?;
+        Ok((request, vec![("requests", 1)]))
+    })
+}
+
+/// What a review needs.
+#[derive(Debug)]
+pub struct Review<'a> {
+    /// The sector's sealing key.
+    pub sealing_key: &'a SealingKey,
+    /// The service catalogue (for the services' laws and names).
+    pub catalogue: &'a Catalogue,
+    /// The sector's flag file, from the matcher.
+    pub flag_file: Input,
+}
+
+fn open_work_list(step: &Review<'_>) -> Result<WorkList> {
+    crate::sector::review::review(
+        step.flag_file.reader()?,
+        &step.flag_file.name(),
+        step.sealing_key,
+        step.catalogue,
+    )
+}
+
+/// Opens the flag file with the sector's own key (spec §13.1) into the caseworkers' work list:
+/// written owner-only (it holds CPR numbers) and never over an existing one (it may have been
+/// filled in).
+pub fn review(step: &Review<'_>, work_list: Place, audit: &Audit) -> Result<Completed<WorkList>> {
+    run(
+        audit,
+        review_record(step, "review"),
+        |staging: &mut Staging, record: &mut Record| {
+            let slot = staging.declare(OutputKind::WorkList, work_list)?;
+            let list = open_work_list(step)?;
+            record.run = Some(list.run.clone());
+            staging.write(slot, list.to_csv().as_bytes(), None)?;
+            let counts = vec![
+                ("candidates", list.candidates().len() as u64),
+                ("citizens", list.items.len() as u64),
+            ];
+            Ok((list, counts))
+        },
+    )
+}
+
+/// The record of a step on a flag file: its sector; its run is named once the file is read.
+fn review_record(step: &Review<'_>, action: &'static str) -> Record {
+    Record {
+        party: sector_party(step.sealing_key),
+        action,
+        run: None,
+    }
+}
+
+/// Turns the caseworkers' filled-in work list into the sector's verdict file (spec §13.2):
+/// candidate ids and verdicts only, checked against the flag file the sector was sent.
+pub fn verdict(
+    step: &Review<'_>,
+    work_list: &Input,
+    out: Place,
+    audit: &Audit,
+) -> Result<Completed<VerdictFile>> {
+    run(
+        audit,
+        review_record(step, "verdict"),
+        |staging: &mut Staging, record: &mut Record| {
+            let slot = staging.declare(OutputKind::Verdicts, out)?;
+            let list = open_work_list(step)?;
+            record.run = Some(list.run.clone());
+            let verdicts =
+                VerdictFile::from_work_list_csv(&work_list.text()?, &work_list.name(), &list)?;
+            staging.write(slot, verdicts.to_json().as_bytes(), None)?;
+            let counts = verdict_counts(&verdicts);
+            Ok((verdicts, counts))
+        },
+    )
+}
+
+fn verdict_counts(file: &VerdictFile) -> Counts {
+    let of =
+        |wanted: fn(&Verdict) -> bool| file.verdicts.values().filter(|v| wanted(v)).count() as u64;
+    vec![
+        ("verdicts", file.verdicts.len() as u64),
+        (
+            "suitable",
+            of(|v| matches!(v, Verdict::Suitable | Verdict::SuitableFrom(_))),
+        ),
+        ("not-suitable", of(|v| matches!(v, Verdict::NotSuitable))),
+    ]
+}
+
+/// What a sector checks a receipt with.
+#[derive(Debug)]
+pub struct VerifyConsent<'a> {
+    /// The consent registry's public key.
+    pub registry: &'a ConsentRegistryPublicKey,
+    /// The receipt.
+    pub receipt: Input,
+    /// Withdrawals received.
+    pub withdrawals: Vec<Input>,
+    /// The sector asking.
+    pub sector: SectorCode,
+    /// Now.
+    pub now: OffsetDateTime,
+}
+
+fn read_receipt(receipt: &Input, withdrawals: &[Input]) -> Result<(Receipt, Vec<Withdrawal>)> {
+    let parsed = Receipt::parse(&receipt.read()?, &receipt.name())?;
+    let withdrawals = withdrawals
+        .iter()
+        .map(|w| Withdrawal::parse(&w.read()?, &w.name()))
+        .collect::<Result<_>>()?;
+    Ok((parsed, withdrawals))
+}
+
+/// Checks a consent receipt for the sector now (spec §14): signed by the registry, valid,
+/// naming the sector, not withdrawn. Writes nothing; the entry records the check.
+pub fn verify_consent(step: &VerifyConsent<'_>, audit: &Audit) -> Result<Completed<Receipt>> {
+    let record = Record {
+        party: Party::Sector(step.sector.clone()),
+        action: "verify-consent",
+        run: None,
+    };
+    run(audit, record, |_: &mut Staging, _: &mut Record| {
+        let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;
+        receipt.check(
+            step.registry,
+            &withdrawals,
+            &step.sector,
+            step.now,
+            &step.receipt.name(),
+        )?;
+        Ok((receipt, vec![("receipts", 1)]))
+    })
+}
+
+/// What a disclosure needs.
+#[derive(Debug)]
+pub struct Disclose<'a> {
+    /// The consent registry's public key.
+    pub registry: &'a ConsentRegistryPublicKey,
+    /// The subject key, to know the receipt's citizen among the sector's.
+    pub subject: &'a SubjectKey,
+    /// The sector's sealing key (it names the sector).
+    pub sealing_key: &'a SealingKey,
+    /// The plan team's public key, to seal for.
+    pub plan_team: &'a PlanTeamPublicKey,
+    /// The service catalogue.
+    pub catalogue: &'a Catalogue,
+    /// How to read the export.
+    pub options: &'a ExportOptions,
+    /// The receipt.
+    pub receipt: Input,
+    /// Withdrawals received.
+    pub withdrawals: Vec<Input>,
+    /// The sector's case-system export.
+    pub export: Input,
+    /// Now: the receipt must be valid, and the services ongoing, now.
+    pub now: OffsetDateTime,
+}
+
+/// What a disclosure released.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disclosed {
+    /// The receipt's id (hex).
+    pub receipt: String,
+    /// The sector.
+    pub sector: SectorCode,
+    /// The ongoing services sealed for the plan team.
+    pub services: u64,
+}
+
+/// Discloses the sector's ongoing services of the receipt's citizen, sealed for the plan team
+/// (spec §15), after checking the receipt; a refusal (another sector, expired, withdrawn,
+/// someone else) releases nothing and is recorded as the step's outcome.
+pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Completed<Disclosed>> {
+    let record = Record {
+        party: sector_party(step.sealing_key),
+        action: "disclose",
+        run: None,
+    };
+    run(audit, record, |staging: &mut Staging, _: &mut Record| {
+        let slot = staging.declare(OutputKind::Bundle, out)?;
+        let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;
+        let discloser = Discloser {
+            registry: step.registry,
+            subject: step.subject,
+            sector: step.sealing_key.sector(),
+            plan_team: step.plan_team,
+            catalogue: step.catalogue,
+            options: step.options,
+        };
+        let bundle = discloser.disclose(
+            &receipt,
+            &withdrawals,
+            &step.receipt.name(),
+            step.export.reader()?,
+            &step.export.name(),
+            step.now,
+        )?;
+        staging.write(slot, &bundle.bytes, None)?;
+        let summary = Disclosed {
+            receipt: receipt.id_hex(),
+            sector: step.sealing_key.sector().clone(),
+            services: bundle.services,
+        };
+        Ok((summary, vec![("bundles", 1), ("services", bundle.services)]))
+    })
+}

@@ -1,0 +1,228 @@
+//! What every step shares: where its audit entry goes, who it is done by, and the frame that
+//! checks the log first, runs the step, commits its outputs with its entry, and records a
+//! failure as what it is.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::audit::{AuditLog, DONE, Step, verify};
+use crate::error::{Error, Result};
+use crate::files::outputs::{LockedLog, LogStep, Staging};
+use crate::files::{Made, OutputKind};
+use crate::primitives::ids::{RunId, SectorCode};
+
+/// Where a step appends its audit entry (spec §16), and by whose clock.
+#[derive(Debug)]
+pub struct Audit {
+    log: Log,
+    time: Option<OffsetDateTime>,
+}
+
+#[derive(Debug)]
+enum Log {
+    None,
+    File(PathBuf),
+    /// A log held in memory (a browser tool's), appended in place.
+    Memory(Mutex<Vec<u8>>),
+}
+
+impl Audit {
+    /// No audit log: the step leaves no entry.
+    pub fn none() -> Audit {
+        Audit {
+            log: Log::None,
+            time: None,
+        }
+    }
+
+    /// The log in this file (created if missing, verified before every step).
+    pub fn file(path: impl Into<PathBuf>) -> Audit {
+        Audit {
+            log: Log::File(path.into()),
+            time: None,
+        }
+    }
+
+    /// A log held in memory: `log` is its text so far (empty for a new one); read it back with
+    /// [`Audit::memory_log`] after the steps.
+    pub fn memory(log: Vec<u8>) -> Audit {
+        Audit {
+            log: Log::Memory(Mutex::new(log)),
+            time: None,
+        }
+    }
+
+    /// Entries timed by `time` rather than the system clock (for tests and vectors).
+    pub fn at(mut self, time: OffsetDateTime) -> Audit {
+        self.time = Some(time);
+        self
+    }
+
+    /// The in-memory log's text now; `None` for a file or no log.
+    pub fn memory_log(&self) -> Option<Vec<u8>> {
+        match &self.log {
+            Log::Memory(text) => Some(lock(text).clone()),
+            _ => None,
+        }
+    }
+
+    fn time(&self) -> String {
+        let time = self.time.unwrap_or_else(OffsetDateTime::now_utc);
+        // RFC 3339 formats every representable UTC time.
+        time.format(&Rfc3339).unwrap_or_default()
+    }
+
+    /// Verifies the log, so that a step does no work it could not record.
+    fn check(&self) -> Result<()> {
+        match &self.log {
+            Log::None => Ok(()),
+            Log::File(path) if !path.exists() => Ok(()),
+            Log::File(path) => LockedLog::open(path).map(drop),
+            Log::Memory(text) => verify(&lock(text)[..], "audit log", None).map(drop),
+        }
+    }
+
+    /// Appends a step to the in-memory log.
+    fn append_in_memory(&self, text: &Mutex<Vec<u8>>, step: Step) -> Result<()> {
+        let mut text = lock(text);
+        let head = verify(&text[..], "audit log", None)?;
+        let line = AuditLog::continuing(head).append(step)?;
+        text.extend_from_slice(line.as_bytes());
+        Ok(())
+    }
+}
+
+fn lock(text: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
+    // A step that panicked while appending left whole lines or none: the text is still a log.
+    text.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Who does a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Party {
+    /// The key custodian.
+    Custodian,
+    /// The central matcher.
+    Matcher,
+    /// The consent registry.
+    Registry,
+    /// The plan team.
+    PlanTeam,
+    /// A sector.
+    Sector(SectorCode),
+}
+
+impl fmt::Display for Party {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Party::Custodian => f.write_str("custodian"),
+            Party::Matcher => f.write_str("matcher"),
+            Party::Registry => f.write_str("registry"),
+            Party::PlanTeam => f.write_str("plan-team"),
+            Party::Sector(sector) => write!(f, "sector:{sector}"),
+        }
+    }
+}
+
+/// A step's entry before its outcome: who, what, which run.
+pub(crate) struct Record {
+    pub(crate) party: Party,
+    pub(crate) action: &'static str,
+    pub(crate) run: Option<RunId>,
+}
+
+/// Counts a step reports, by name.
+pub(crate) type Counts = Vec<(&'static str, u64)>;
+
+impl Record {
+    fn step(&self, time: String, counts: &Counts, outcome: &str) -> Step {
+        Step {
+            time,
+            party: self.party.to_string(),
+            action: self.action.into(),
+            run: self.run.as_ref().map(RunId::to_string),
+            made: Vec::new(),
+            counts: counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            outcome: outcome.into(),
+        }
+    }
+}
+
+/// A step done: its summary, and what it made (in memory, with the bytes).
+#[derive(Debug)]
+pub struct Completed<S> {
+    /// What the step found and did.
+    pub summary: S,
+    /// Every output, in order.
+    pub made: Vec<Made>,
+}
+
+impl<S> Completed<S> {
+    /// The first output of `kind`.
+    pub fn output(&self, kind: OutputKind) -> Option<&Made> {
+        self.made.iter().find(|m| m.kind == kind)
+    }
+
+    /// The bytes of the first output of `kind` that went to memory.
+    pub fn bytes(&self, kind: OutputKind) -> Option<&[u8]> {
+        self.output(kind).and_then(|m| m.bytes.as_deref())
+    }
+}
+
+/// Runs a step: checks the log, runs `body` (which declares and writes its outputs, may name
+/// the run once it has read it, and gives its summary and counts), commits the outputs with
+/// the entry, and on a failure removes what was begun and appends the failure's class as the
+/// outcome.
+pub(crate) fn run<S>(
+    audit: &Audit,
+    mut record: Record,
+    body: impl FnOnce(&mut Staging, &mut Record) -> Result<(S, Counts)>,
+) -> Result<Completed<S>> {
+    audit.check()?;
+    let mut staging = Staging::new();
+    let (summary, counts) = match body(&mut staging, &mut record) {
+        Ok(done) => done,
+        Err(error) => {
+            drop(staging);
+            return Err(failed(audit, &record, error));
+        }
+    };
+    let step = record.step(audit.time(), &counts, DONE);
+    let made = match &audit.log {
+        Log::File(path) => staging.commit(Some(LogStep { log: path, step })),
+        Log::None => staging.commit(None),
+        Log::Memory(text) => staging.commit(None).and_then(|made| {
+            let mut step = step;
+            step.made = made.iter().map(Made::entry).collect();
+            match audit.append_in_memory(text, step) {
+                Ok(()) => Ok(made),
+                Err(error) => Err(error.into()),
+            }
+        }),
+    };
+    match made {
+        Ok(made) => Ok(Completed { summary, made }),
+        // Past its commit point the step has happened: whoever comes next finishes it.
+        Err(e) if e.past_commit_point => Err(e.error),
+        Err(e) => Err(failed(audit, &record, e.error)),
+    }
+}
+
+/// Records a failed step (best effort: the step's own error is what the caller needs), and
+/// gives its error back.
+fn failed(audit: &Audit, record: &Record, error: Error) -> Error {
+    let step = record.step(audit.time(), &Vec::new(), error.class());
+    let _ = match &audit.log {
+        Log::None => Ok(()),
+        Log::File(path) => LockedLog::open(path).and_then(|mut log| {
+            let line = AuditLog::continuing(log.head).append(step)?;
+            log.append(&line)
+        }),
+        Log::Memory(text) => audit.append_in_memory(text, step),
+    };
+    error
+}
