@@ -1,54 +1,34 @@
-//! `samkoer synth` and `samkoer demo`: a synthetic municipality, and the whole flow on one.
+//! `samkoer synth` and `samkoer demo`: a synthetic municipality, and the whole flow on one — a
+//! short script over the core's steps, every one of them in the demo's audit log.
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use samkoer_core::central::matcher::{Match, Source};
-use samkoer_core::central::selection::select;
-use samkoer_core::consent::disclosure::{self, Discloser};
-use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
-use samkoer_core::files::write_atomically;
-use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::criteria::Criteria;
-use samkoer_core::formats::export::ExportOptions;
-use samkoer_core::formats::verdicts::VerdictFile;
-use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
-use samkoer_core::sector::publish::Publisher;
-use samkoer_core::sector::review::review;
-use samkoer_core::synthetic::municipality::{
-    SynthConfig, SynthSummary, SynthWriters, simulated_verdict, synthesise,
+use samkoer_core::central::matcher::Match;
+use samkoer_core::central::selection::Selection;
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::central::{MatchStep, MatchTo, Select};
+use samkoer_core::flow::plan_team::Open;
+use samkoer_core::flow::registry::Issue;
+use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, Review};
+use samkoer_core::flow::{
+    Audit, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
 };
-use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, RunId, SealingKey};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+};
+use samkoer_core::sector::review::WorkList;
+use samkoer_core::synthetic::municipality::{
+    DEMO_CRITERIA, SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
+};
+use samkoer_core::{Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey};
 use time::OffsetDateTime;
 
+use crate::common::{date_or_today, with_spinner};
 use crate::error::{CliError, CliResult};
-use crate::steps::{record, spinner};
-
-/// The criteria the demo uses, also a starting point for a municipality's own.
-pub const DEMO_CRITERIA: &str = r#"format = "samkoer-criteria"
-version = 1
-threshold = 5
-
-[person]
-min_sectors = 3
-min_services = 4
-
-[[person.combination]]
-name = "cash benefit with social support"
-any = ["EMP-CASH-BENEFIT"]
-with_any = ["ADS-SOCIO-PED", "ADS-DRUG-OUTPATIENT", "ADS-CONTACT-PERSON"]
-
-[defer]
-services = ["CHF-PLACEMENT-CONSENT", "CHF-PLACEMENT-NOCONSENT"]
-major_change = true
-
-[family]
-require_child_and_adult = true
-min_sectors = 3
-"#;
 
 /// `samkoer synth`.
 #[derive(Args)]
@@ -69,37 +49,15 @@ pub struct SynthArgs {
 
 /// Writes a synthetic municipality.
 pub fn synth(args: &SynthArgs) -> CliResult<SynthSummary> {
-    let reference_date = match &args.reference_date {
-        None => OffsetDateTime::now_utc().date(),
-        Some(text) => samkoer_core::formats::export::parse_date(text).map_err(|_| {
-            CliError::usage(
-                format!("--reference-date {text} is not a date"),
-                "give it as YYYY-MM-DD",
-            )
-        })?,
-    };
-    let catalogue = Catalogue::builtin();
-    std::fs::create_dir_all(&args.out_dir)?;
-    let file = |name: String| -> std::io::Result<BufWriter<File>> {
-        Ok(BufWriter::new(File::create(args.out_dir.join(name))?))
-    };
-    let mut writers = SynthWriters {
-        exports: catalogue
-            .sectors
-            .iter()
-            .map(|s| file(format!("export-{}.csv", s.code)))
-            .collect::<std::io::Result<_>>()?,
-        relations: file("relations.csv".into())?,
-    };
-    let bar = spinner(format!("synthesising {} people", args.people));
     let config = SynthConfig {
         people: args.people,
         seed: args.seed,
-        reference_date,
+        reference_date: date_or_today(args.reference_date.as_deref())?,
         invalid_rate: 0.002,
     };
-    let summary = synthesise(&config, catalogue, &mut writers)?;
-    bar.finish_and_clear();
+    let summary = with_spinner(format!("synthesising {} people", args.people), || {
+        synthesise_to_folder(&config, Catalogue::builtin(), &args.out_dir)
+    })?;
     println!(
         "{} people, {} families, {} export rows ({} invalid on purpose), {} relations -> {}",
         summary.people,
@@ -126,31 +84,231 @@ pub struct DemoArgs {
 /// A new folder name: samkoer-demo, or samkoer-demo-2, -3, ... if taken.
 fn fresh_dir() -> PathBuf {
     (1..)
-        .map(|i| {
-            PathBuf::from(if i == 1 {
-                "samkoer-demo".to_owned()
-            } else {
-                format!("samkoer-demo-{i}")
-            })
+        .map(|i| match i {
+            1 => PathBuf::from("samkoer-demo"),
+            i => PathBuf::from(format!("samkoer-demo-{i}")),
         })
         .find(|p| !p.exists())
         .unwrap_or_else(|| PathBuf::from("samkoer-demo"))
 }
 
-struct Timer(Vec<(&'static str, f64)>, Instant);
+/// The demo's folder, its audit log, and the time of each step.
+struct Demo {
+    dir: PathBuf,
+    audit: Audit,
+    now: OffsetDateTime,
+    laps: Vec<(&'static str, f64)>,
+    started: Instant,
+}
 
-impl Timer {
+impl Demo {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn place(&self, name: &str) -> Place {
+        Place::file(self.path(name))
+    }
+
+    fn input(&self, name: &str) -> Input {
+        Input::path(self.path(name))
+    }
+
+    fn key<K: KeyFileFormat>(&self, name: &str) -> CliResult<K> {
+        Ok(K::read(&self.path(&format!("keys/{name}")))?)
+    }
+
     fn lap(&mut self, step: &'static str) {
-        self.0.push((step, self.1.elapsed().as_secs_f64()));
-        self.1 = Instant::now();
+        self.laps.push((step, self.started.elapsed().as_secs_f64()));
+        self.started = Instant::now();
     }
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> samkoer_core::Error + '_ {
-    move |e| samkoer_core::Error::Io {
-        file: path.display().to_string(),
-        source: e,
+fn sectors() -> impl Iterator<Item = &'static samkoer_core::SectorCode> {
+    Catalogue::builtin().sectors.iter().map(|s| &s.code)
+}
+
+/// Every party makes its keys.
+fn make_keys(demo: &Demo, municipality: MunicipalityCode, run: &RunId) -> CliResult {
+    let make =
+        |request, name: &str| keygen(request, demo.place(&format!("keys/{name}")), &demo.audit);
+    make(KeyRequest::Master(municipality), "master.key")?;
+    let master: MasterKey = demo.key("master.key")?;
+    make(KeyRequest::Run(&master, run.clone()), "run.key")?;
+    for sector in sectors() {
+        make(
+            KeyRequest::Sealing(municipality, sector.clone()),
+            &format!("sealing-{sector}.key"),
+        )?;
     }
+    make(
+        KeyRequest::ConsentRegistry(municipality),
+        "consent-registry.key",
+    )?;
+    let registry = demo.input("keys/consent-registry.key");
+    make(KeyRequest::Public(&registry), "consent-registry-public.key")?;
+    make(KeyRequest::Subject(municipality), "subject.key")?;
+    make(KeyRequest::PlanTeam(municipality), "plan-team.key")?;
+    let plan_team = demo.input("keys/plan-team.key");
+    make(KeyRequest::Public(&plan_team), "plan-team-public.key")?;
+    Ok(())
+}
+
+/// Every sector publishes its export: (published, rejected) records in all.
+fn publish_all(demo: &Demo) -> CliResult<(u64, u64)> {
+    let run_key: RunKey = demo.key("run.key")?;
+    let (mut published, mut rejected) = (0, 0);
+    for sector in sectors() {
+        let sealing_key: SealingKey = demo.key(&format!("sealing-{sector}.key"))?;
+        let step = Publish {
+            run_key: &run_key,
+            sealing_key: &sealing_key,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            reference_date: demo.now.date(),
+            export: demo.input(&format!("exports/export-{sector}.csv")),
+            relations: (sector.as_str() == "children-family")
+                .then(|| demo.input("exports/relations.csv")),
+            threads: None,
+        };
+        let to = PublishTo::beside(&demo.path(&format!("publications/{sector}.pub")));
+        let report = sector::publish(&step, &to, &demo.audit)?.summary;
+        (published, rejected) = (
+            published + report.export.published,
+            rejected + report.export.rejected,
+        );
+    }
+    Ok((published, rejected))
+}
+
+/// Each sector reviews its flag file; simulated caseworkers fill in its work list; its
+/// verdicts go to the central unit, which selects.
+fn suitability(demo: &Demo) -> CliResult<(Vec<WorkList>, Selection)> {
+    let mut lists = Vec::new();
+    for sector in sectors() {
+        let sealing_key: SealingKey = demo.key(&format!("sealing-{sector}.key"))?;
+        let step = Review {
+            sealing_key: &sealing_key,
+            catalogue: Catalogue::builtin(),
+            flag_file: demo.input(&format!("match/flags/{sector}.flag")),
+        };
+        let list = demo.place(&format!("sectors/{sector}.worklist.csv"));
+        let list = sector::review(&step, list, &demo.audit)?.summary;
+        let filled = fill_work_list(&list.to_csv(), demo.now.date())?;
+        let filled = Input::bytes(format!("{sector}, filled in"), filled.into_bytes());
+        let out = demo.place(&format!("sectors/{sector}.verdicts.json"));
+        sector::verdict(&step, &filled, out, &demo.audit)?;
+        lists.push(list);
+    }
+    let step = Select {
+        match_result: demo.input("match/result.json"),
+        verdicts: sectors()
+            .map(|s| demo.input(&format!("sectors/{s}.verdicts.json")))
+            .collect(),
+    };
+    let selection = central::select(&step, demo.place("match/selection.json"), &demo.audit)?;
+    Ok((lists, selection.summary))
+}
+
+/// Of the selected citizens found in the work lists, the one with services in the most
+/// sectors, and those sectors.
+fn chosen(
+    lists: &[WorkList],
+    selection: &Selection,
+) -> Option<(Cpr, Vec<samkoer_core::SectorCode>)> {
+    let scope_of = |candidate, cpr: &Cpr| -> Vec<_> {
+        lists
+            .iter()
+            .filter(|l| {
+                l.items
+                    .iter()
+                    .any(|i| i.candidate == candidate && i.cpr == *cpr)
+            })
+            .map(|l| l.sector.clone())
+            .collect()
+    };
+    selection
+        .selected
+        .iter()
+        .flat_map(|s| {
+            lists
+                .iter()
+                .flat_map(|l| &l.items)
+                .filter(move |i| i.candidate == s.candidate)
+        })
+        .map(|item| (item.cpr.clone(), scope_of(item.candidate, &item.cpr)))
+        .max_by_key(|(_, scope)| scope.len())
+}
+
+/// The citizen's first sector asks the one-citizen check; consent for their sectors; each
+/// discloses; the plan team opens. Gives (sector, services) per disclosure.
+fn consent_and_disclose(
+    demo: &Demo,
+    matched: &Match,
+    cpr: &Cpr,
+    scope: &[samkoer_core::SectorCode],
+) -> CliResult<Vec<(String, usize)>> {
+    let run_key: RunKey = demo.key("run.key")?;
+    let ask = AskCheck {
+        run_key: &run_key,
+        sector: scope[0].clone(),
+        cpr,
+    };
+    sector::ask_check(&ask, demo.place("sectors/check-request.json"), &demo.audit)?;
+    let request = demo.input("sectors/check-request.json");
+    central::check(
+        matched,
+        &request,
+        demo.place("match/check-answer.json"),
+        &demo.audit,
+    )?;
+    let registry: ConsentRegistryKey = demo.key("consent-registry.key")?;
+    let subject: SubjectKey = demo.key("subject.key")?;
+    let issue = Issue {
+        registry: &registry,
+        subject: &subject,
+        person: cpr,
+        sectors: scope.to_vec(),
+        issued_at: demo.now,
+        valid_from: demo.now,
+        valid_until: demo.now + time::Duration::days(365),
+    };
+    registry::issue(&issue, demo.place("consent/receipt.bin"), &demo.audit)?;
+    let registry_public: ConsentRegistryPublicKey = demo.key("consent-registry-public.key")?;
+    let plan_team_public: PlanTeamPublicKey = demo.key("plan-team-public.key")?;
+    let mut bundles = Vec::new();
+    for sector in scope {
+        let sealing_key: SealingKey = demo.key(&format!("sealing-{sector}.key"))?;
+        let step = Disclose {
+            registry: &registry_public,
+            subject: &subject,
+            sealing_key: &sealing_key,
+            plan_team: &plan_team_public,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            receipt: demo.input("consent/receipt.bin"),
+            withdrawals: Vec::new(),
+            export: demo.input(&format!("exports/export-{sector}.csv")),
+            now: demo.now,
+        };
+        sector::disclose(
+            &step,
+            demo.place(&format!("consent/{sector}.bundle")),
+            &demo.audit,
+        )?;
+        bundles.push(demo.input(&format!("consent/{sector}.bundle")));
+    }
+    let plan_team: PlanTeamKey = demo.key("plan-team.key")?;
+    let open = Open {
+        plan_team: &plan_team,
+        bundles,
+    };
+    let opened = plan_team::open(&open, Some(demo.place("consent/opened.json")), &demo.audit)?;
+    Ok(opened
+        .summary
+        .iter()
+        .map(|d| (d.sector.clone(), d.services.len()))
+        .collect())
 }
 
 /// Runs the whole flow on a generated municipality and prints a summary.
@@ -162,314 +320,82 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             "name an empty or new folder with --dir",
         ));
     }
-    for sub in [
-        "keys",
-        "exports",
-        "publications",
-        "match",
-        "sectors",
-        "consent",
-    ] {
-        std::fs::create_dir_all(dir.join(sub))?;
-    }
-    let audit = dir.join("audit.log");
-    let audit = Some(audit.as_path());
-    let catalogue = Catalogue::builtin();
-    let municipality = MunicipalityCode::new(219)?;
     let now = OffsetDateTime::now_utc();
-    let today = now.date();
-    let run = RunId::new(&format!("{}-{:02}", today.year(), today.month() as u8))?;
-    let mut timer = Timer(Vec::new(), Instant::now());
-
-    // Keys: the custodian, each sector, the consent registry, the plan team.
-    let keys = dir.join("keys");
-    let master = MasterKey::generate(municipality)?;
-    master.write_new(&keys.join("master.key"))?;
-    let run_key = master.derive_run_key(&run);
-    run_key.write_new(&keys.join("run.key"))?;
-    let sealing: Vec<SealingKey> = catalogue
-        .sectors
-        .iter()
-        .map(|s| SealingKey::generate(municipality, s.code.clone()))
-        .collect::<samkoer_core::Result<_>>()?;
-    for key in &sealing {
-        key.write_new(&keys.join(format!("sealing-{}.key", key.sector())))?;
-    }
-    let registry = ConsentRegistryKey::generate(municipality)?;
-    registry.write_new(&keys.join("consent-registry.key"))?;
-    let registry_public = consent::registry_public_key(&registry);
-    registry_public.write_new(&keys.join("consent-registry.pub"))?;
-    let subject = SubjectKey::generate(municipality)?;
-    subject.write_new(&keys.join("subject.key"))?;
-    let plan_team = PlanTeamKey::generate(municipality)?;
-    plan_team.write_new(&keys.join("plan-team.key"))?;
-    let plan_team_public = disclosure::plan_team_public_key(&plan_team);
-    plan_team_public.write_new(&keys.join("plan-team.pub"))?;
-    record(
-        audit,
-        "custodian".into(),
-        "keygen",
-        Some(run.to_string()),
-        &[("keys", 6 + sealing.len() as u64)],
-    )?;
-    timer.lap("keys");
-
-    // A synthetic municipality.
-    let exports = dir.join("exports");
-    let summary = synth(&SynthArgs {
+    let mut demo = Demo {
+        audit: Audit::file(dir.join("audit.log")),
+        dir,
+        now,
+        laps: Vec::new(),
+        started: Instant::now(),
+    };
+    let municipality = MunicipalityCode::new(219)?;
+    let run = RunId::new(&format!("{}-{:02}", now.year(), now.month() as u8))?;
+    make_keys(&demo, municipality, &run)?;
+    demo.lap("keys");
+    let town = synth(&SynthArgs {
         people: args.people,
         seed: 2026,
-        reference_date: Some(today.to_string()),
-        out_dir: exports.clone(),
+        reference_date: Some(now.date().to_string()),
+        out_dir: demo.path("exports"),
     })?;
-    timer.lap("synthesise");
+    demo.lap("synthesise");
+    let (published, rejected) =
+        with_spinner("publishing, sector by sector", || publish_all(&demo))?;
+    demo.lap("publish");
+    let step = MatchStep {
+        catalogue: Catalogue::builtin(),
+        criteria: Input::bytes("demo criteria", DEMO_CRITERIA.as_bytes()),
+        publications: sectors()
+            .map(|s| demo.input(&format!("publications/{s}.pub")))
+            .collect(),
+    };
+    let to = MatchTo::folder(demo.path("match"));
+    let matched = with_spinner("matching", || {
+        central::match_publications(&step, &to, &demo.audit)
+    })?
+    .summary;
+    demo.lap("match");
+    let (lists, selection) = suitability(&demo)?;
+    demo.lap("review, verdicts, select");
+    let disclosed = match chosen(&lists, &selection) {
+        Some((cpr, scope)) => consent_and_disclose(&demo, &matched, &cpr, &scope)?,
+        None => Vec::new(),
+    };
+    demo.lap("check, consent, disclose");
+    let head = verify_log(&demo.input("audit.log"), None)?;
+    demo.lap("verify audit log");
+    let counts = Counts {
+        published,
+        rejected,
+        town: &town,
+        matched: &matched,
+        selection: &selection,
+    };
+    print_summary(&demo, municipality, &run, &counts, &disclosed, head);
+    Ok(())
+}
 
-    // Publish, in every sector.
-    let options = ExportOptions::default();
-    let mut publications = Vec::new();
-    let (mut published, mut rejected) = (0, 0);
-    let bar = spinner("publishing, sector by sector");
-    for key in &sealing {
-        let publisher = Publisher::new(&run_key, key, catalogue, &options, today)?;
-        let out = dir
-            .join("publications")
-            .join(format!("{}.pub", key.sector()));
-        let relations = exports.join("relations.csv");
-        let relations = (key.sector().as_str() == "children-family").then_some(relations.as_path());
-        let report = publisher.publish_files(
-            &exports.join(format!("export-{}.csv", key.sector())),
-            relations,
-            &out,
-        )?;
-        write_atomically(
-            &dir.join("publications")
-                .join(format!("{}.accounting.json", key.sector())),
-            report.to_json().as_bytes(),
-            false,
-        )?;
-        let e = &report.export;
-        (published, rejected) = (published + e.published, rejected + e.rejected);
-        let counts = e.counts();
-        record(
-            audit,
-            format!("sector:{}", key.sector()),
-            "publish",
-            Some(run.to_string()),
-            &counts,
-        )?;
-        publications.push(out);
-    }
-    bar.finish_and_clear();
-    timer.lap("publish");
+/// What the summary reports.
+struct Counts<'a> {
+    published: u64,
+    rejected: u64,
+    town: &'a SynthSummary,
+    matched: &'a Match,
+    selection: &'a Selection,
+}
 
-    // Match: result, flag files, statistics.
-    write_atomically(
-        &dir.join("match").join("criteria.toml"),
-        DEMO_CRITERIA.as_bytes(),
-        false,
-    )?;
-    let criteria = Criteria::parse(DEMO_CRITERIA, "demo criteria", catalogue)?;
-    let bar = spinner("matching");
-    let matched = Match::run(
-        publications.iter().cloned().map(Source::Path).collect(),
-        catalogue,
-        &criteria,
-    )?;
-    let flags = matched.write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag"))))?;
-    bar.finish_and_clear();
-    for flag in &flags {
-        write_atomically(
-            &dir.join("match").join(format!("{}.flag", flag.sector)),
-            &flag.writer,
-            true,
-        )?;
-    }
-    let result = matched.report_json();
-    write_atomically(
-        &dir.join("match").join("result.json"),
-        result.as_bytes(),
-        true,
-    )?;
-    write_atomically(
-        &dir.join("match").join("statistics.json"),
-        matched.statistics.to_json().as_bytes(),
-        false,
-    )?;
-    write_atomically(
-        &dir.join("match").join("statistics.csv"),
-        matched.statistics.to_csv().as_bytes(),
-        false,
-    )?;
-    let candidates = matched.candidates();
-    let families = candidates
-        .iter()
-        .filter(|c| c.kind == samkoer_core::central::matcher::CandidateKind::Family)
-        .count();
-    let deferred = matched.deferred_count();
-    let counts = [
-        ("persons", matched.person_count()),
-        ("candidates", candidates.len() as u64),
-        ("deferred", deferred),
-    ];
-    record(
-        audit,
-        "matcher".into(),
-        "match",
-        Some(run.to_string()),
-        &counts,
-    )?;
-    timer.lap("match");
-
-    // Suitability: each sector reviews its flag file; simulated caseworkers give verdicts.
-    let mut verdict_files = Vec::new();
-    let mut work_lists = Vec::new();
-    for (flag, key) in flags.iter().zip(&sealing) {
-        let list = review(
-            flag.writer.as_slice(),
-            &format!("{}.flag", flag.sector),
-            key,
-            catalogue,
-        )?;
-        let sector_dir = dir.join("sectors");
-        write_atomically(
-            &sector_dir.join(format!("{}.worklist.csv", key.sector())),
-            list.to_csv().as_bytes(),
-            true,
-        )?;
-        let mut verdicts =
-            VerdictFile::from_work_list_csv("candidate,verdict,from\n", "demo", &list)?;
-        for candidate in list.candidates() {
-            verdicts
-                .verdicts
-                .insert(candidate, simulated_verdict(&candidate, today));
-        }
-        let path = sector_dir.join(format!("{}.verdicts.json", key.sector()));
-        write_atomically(&path, verdicts.to_json().as_bytes(), false)?;
-        let sector = format!("sector:{}", key.sector());
-        record(
-            audit,
-            sector.clone(),
-            "review",
-            Some(run.to_string()),
-            &[("citizens", list.items.len() as u64)],
-        )?;
-        record(
-            audit,
-            sector,
-            "verdict",
-            Some(run.to_string()),
-            &[("verdicts", verdicts.verdicts.len() as u64)],
-        )?;
-        verdict_files.push((path.display().to_string(), verdicts));
-        work_lists.push(list);
-    }
-    let selection = select(municipality, &run, &matched.sent(), &verdict_files)?;
-    write_atomically(
-        &dir.join("match").join("selection.json"),
-        selection.to_json().as_bytes(),
-        true,
-    )?;
-    let counts = selection.counts();
-    record(
-        audit,
-        "matcher".into(),
-        "select",
-        Some(run.to_string()),
-        &counts,
-    )?;
-    timer.lap("review, verdicts, select");
-
-    // Consent for the first selected citizen found in a work list, and disclosure.
-    let chosen = selection.selected.iter().find_map(|s| {
-        work_lists.iter().find_map(|list| {
-            list.items
-                .iter()
-                .find(|i| i.candidate == s.candidate)
-                .map(|i| (s, i.cpr.clone()))
-        })
-    });
-    let mut disclosed = Vec::new();
-    if let Some((selected, cpr)) = chosen {
-        // The consent covers the sectors in which this citizen (not the whole family) has services.
-        let scope: Vec<_> = work_lists
-            .iter()
-            .filter(|list| {
-                list.items
-                    .iter()
-                    .any(|i| i.candidate == selected.candidate && i.cpr == cpr)
-            })
-            .map(|list| list.sector.clone())
-            .collect();
-        let consent = Consent {
-            cpr: &cpr,
-            sectors: &scope,
-            issued_at: now,
-            valid_from: now,
-            valid_until: now + time::Duration::days(365),
-        };
-        let receipt_bytes = consent::issue(&registry, &subject, &consent)?;
-        write_atomically(
-            &dir.join("consent").join("receipt.bin"),
-            &receipt_bytes,
-            false,
-        )?;
-        record(
-            audit,
-            "registry".into(),
-            "consent",
-            None,
-            &[("sectors", scope.len() as u64)],
-        )?;
-        let receipt = Receipt::parse(&receipt_bytes, "receipt.bin")?;
-        for key in sealing.iter().filter(|k| scope.contains(k.sector())) {
-            let discloser = Discloser {
-                registry: &registry_public,
-                subject: &subject,
-                sector: key.sector(),
-                plan_team: &plan_team_public,
-                catalogue,
-                options: &options,
-            };
-            let export_path = exports.join(format!("export-{}.csv", key.sector()));
-            let export = BufReader::new(File::open(&export_path).map_err(io(&export_path))?);
-            let bundle = discloser.disclose(
-                &receipt,
-                &[],
-                "receipt.bin",
-                export,
-                &export_path.display().to_string(),
-                now,
-            )?;
-            write_atomically(
-                &dir.join("consent").join(format!("{}.bundle", key.sector())),
-                &bundle,
-                true,
-            )?;
-            let opened = disclosure::open_disclosure(&bundle, &plan_team, "bundle")?;
-            record(
-                audit,
-                format!("sector:{}", key.sector()),
-                "disclose",
-                None,
-                &[("services", opened.services.len() as u64)],
-            )?;
-            disclosed.push((key.sector().clone(), opened.services.len()));
-        }
-    }
-    timer.lap("consent, disclose");
-
-    let log = dir.join("audit.log");
-    let head = samkoer_core::audit::verify(
-        BufReader::new(File::open(&log).map_err(io(&log))?),
-        "audit.log",
-        None,
-    )?;
-    timer.lap("verify audit log");
-
-    // The summary.
+fn print_summary(
+    demo: &Demo,
+    municipality: MunicipalityCode,
+    run: &RunId,
+    counts: &Counts<'_>,
+    disclosed: &[(String, usize)],
+    head: samkoer_core::audit::Head,
+) {
+    let (matched, selection) = (counts.matched, counts.selection);
     println!(
         "\nsamkoer demo: municipality {municipality}, run {run}, {} people ({} families)",
-        summary.people, summary.families
+        counts.town.people, counts.town.families
     );
     println!("\nwho holds what");
     println!(
@@ -482,22 +408,27 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         "  central matcher publications/*.pub only: pseudonyms, categories, months, age bands, sealed envelopes"
     );
     println!(
-        "  consent registry keys/consent-registry.key; sectors verify with keys/consent-registry.pub"
+        "  consent registry keys/consent-registry.key; sectors verify with keys/consent-registry-public.key"
     );
     println!("  plan team       keys/plan-team.key; opens consent/*.bundle");
     println!(
-        "\npublished {published} records ({rejected} rows rejected as invalid, every row accounted for)"
+        "\npublished {} records ({} rows rejected as invalid, every row accounted for)",
+        counts.published, counts.rejected
     );
+    let families = matched
+        .candidates()
+        .iter()
+        .filter(|c| c.kind == samkoer_core::central::matcher::CandidateKind::Family)
+        .count();
     println!(
-        "candidates {} ({} families, {} deferred); selected {}, removed {}, outstanding {}",
-        candidates.len(),
-        families,
-        deferred,
+        "candidates {} ({families} families, {} deferred); selected {}, removed {}, outstanding {}",
+        matched.candidates().len(),
+        matched.deferred_count(),
         selection.selected.len(),
         selection.removed.len(),
         selection.outstanding.len()
     );
-    for (sector, services) in &disclosed {
+    for (sector, services) in disclosed {
         println!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
     }
     println!(
@@ -518,16 +449,15 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             .collect();
         println!("  {:<26} {}", table.name, cells.join("  "));
     }
+    let shown = head.to_string();
     println!(
-        "\naudit log: {} entries verify (head {}:{})",
+        "\naudit log: {} entries verify (head {})",
         head.seq,
-        head.seq,
-        &hex::encode(head.hash)[..16]
+        &shown[..shown.len().min(24)]
     );
     println!("\ntime per step");
-    for (step, seconds) in &timer.0 {
+    for (step, seconds) in &demo.laps {
         println!("  {step:<26} {seconds:>7.2} s");
     }
-    println!("\nfiles are in {}", dir.display());
-    Ok(())
+    println!("\nfiles are in {}", demo.dir.display());
 }

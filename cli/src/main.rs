@@ -1,11 +1,18 @@
 //! `samkoer`: every step of a selection run as a subcommand, a synthetic municipality, and a
-//! demo of the whole flow. Each subcommand is a thin layer over `samkoer-core`.
+//! demo of the whole flow. Each subcommand turns its arguments into a step of the core
+//! (`samkoer_core::flow`) and prints the step's summary or error; nothing else.
 
 #![forbid(unsafe_code)]
 
+mod central;
+mod common;
 mod demo;
 mod error;
-mod steps;
+mod keys;
+mod plan_team;
+mod registry;
+mod sector;
+mod show;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,11 +34,11 @@ struct Cli {
 enum Command {
     /// Make keys; prints only their fingerprints.
     #[command(
-        after_help = "Examples:\n  samkoer keygen master --municipality 219 --out master.key\n  samkoer keygen run --master master.key --run 2026-11 --out run.key\n  samkoer keygen sealing --municipality 219 --sector employment --out sealing.key\n  samkoer keygen public --key registry.key --out registry.pub"
+        after_help = "Examples:\n  samkoer keygen master --municipality 219 --out master.key\n  samkoer keygen run --master master.key --run 2026-11 --out run.key\n  samkoer keygen sealing --municipality 219 --sector employment --out sealing.key\n  samkoer keygen public --key registry.key --out registry-public.key"
     )]
     Keygen {
         #[command(subcommand)]
-        kind: steps::KeygenKind,
+        kind: keys::KeygenKind,
     },
     /// Show the service catalogue.
     #[command(after_help = "Example:\n  samkoer catalogue --json > catalogue.json")]
@@ -45,46 +52,51 @@ enum Command {
     },
     /// Turn a case-system export (and relations file) into a publication and an accounting report.
     #[command(
-        after_help = "Example:\n  samkoer publish --run-key run.key --sealing-key sealing.key --export export.csv --relations relations.csv --out employment.pub --report employment.accounting.json"
+        after_help = "Example:\n  samkoer publish --run-key run.key --sealing-key sealing.key --export export.csv --relations relations.csv --reference-date 2026-11-01 --out employment.pub"
     )]
-    Publish(steps::PublishArgs),
+    Publish(sector::PublishArgs),
     /// Match publications: the result, one flag file per sector, statistics.
     #[command(
         after_help = "Example:\n  samkoer match --criteria criteria.toml --out-dir match *.pub"
     )]
-    Match(steps::MatchArgs),
+    Match(central::MatchArgs),
+    /// The one-citizen check: a sector asks about one of its citizens, the matcher answers.
+    Check {
+        #[command(subcommand)]
+        action: CheckAction,
+    },
     /// Open a sector's flag file: the caseworkers' work list (it holds CPR numbers).
     #[command(
         after_help = "Example:\n  samkoer review --sealing-key sealing.key --flag-file employment.flag --out worklist.csv"
     )]
-    Review(steps::ReviewArgs),
+    Review(sector::ReviewArgs),
     /// Turn a filled-in work list into the verdict file sent to the central unit.
     #[command(
         after_help = "Example:\n  samkoer verdict --sealing-key sealing.key --flag-file employment.flag --work-list worklist.csv --out employment.verdicts.json"
     )]
-    Verdict(steps::VerdictArgs),
+    Verdict(sector::VerdictArgs),
     /// Combine the sectors' verdicts into the final selection.
     #[command(
         after_help = "Example:\n  samkoer select --match-result match/result.json --out selection.json *.verdicts.json"
     )]
-    Select(steps::SelectArgs),
+    Select(central::SelectArgs),
     /// Consent receipts: issue, withdraw, verify.
     Consent {
         #[command(subcommand)]
-        action: steps::ConsentAction,
+        action: ConsentAction,
     },
     /// Release a sector's services for a consented person, sealed for the plan team.
     #[command(
-        after_help = "Example:\n  samkoer disclose --receipt r.receipt --registry-public registry.pub --subject-key subject.key --sealing-key sealing.key --export export.csv --plan-team-public plan-team.pub --out employment.bundle"
+        after_help = "Example:\n  samkoer disclose --receipt receipt.bin --registry-public registry-public.key --subject-key subject.key --sealing-key sealing.key --export export.csv --plan-team-public plan-team-public.key --out employment.bundle"
     )]
-    Disclose(steps::DiscloseArgs),
+    Disclose(sector::DiscloseArgs),
     /// Open disclosure bundles with the plan team's key.
     #[command(after_help = "Example:\n  samkoer open --plan-team-key plan-team.key *.bundle")]
-    Open(steps::OpenArgs),
+    Open(plan_team::OpenArgs),
     /// Check an audit log.
     Audit {
         #[command(subcommand)]
-        action: steps::AuditAction,
+        action: plan_team::AuditAction,
     },
     /// Write a synthetic municipality: one export per sector and a relations file.
     #[command(after_help = "Example:\n  samkoer synth --people 50000 --seed 7 --out-dir town")]
@@ -94,22 +106,67 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
+/// The one-citizen check's two sides.
+#[derive(Subcommand)]
+enum CheckAction {
+    /// Ask (in a sector): a request naming one citizen by pseudonym.
+    #[command(
+        after_help = "Example:\n  samkoer check ask --run-key run.key --sector employment --person person.txt --out request.json"
+    )]
+    Ask(sector::AskArgs),
+    /// Answer (central): whether the citizen is a candidate, from the publications.
+    #[command(
+        after_help = "Example:\n  samkoer check answer --criteria criteria.toml --request request.json --out answer.json *.pub"
+    )]
+    Answer(central::AnswerArgs),
+}
+
+/// Consent receipts.
+#[derive(Subcommand)]
+enum ConsentAction {
+    /// Issue a receipt (in the consent registry).
+    #[command(
+        after_help = "Example:\n  samkoer consent issue --registry-key registry.key --subject-key subject.key --person person.txt --sectors employment,adult-social --out receipt.bin"
+    )]
+    Issue(registry::IssueArgs),
+    /// Withdraw a receipt from now on (in the consent registry).
+    #[command(
+        after_help = "Example:\n  samkoer consent withdraw --registry-key registry.key --receipt receipt.bin --out withdrawal.bin"
+    )]
+    Withdraw(registry::WithdrawArgs),
+    /// Check a receipt for a sector now.
+    #[command(
+        after_help = "Example:\n  samkoer consent verify --registry-public registry-public.key --receipt receipt.bin --sector employment --withdrawal withdrawal.bin"
+    )]
+    Verify(sector::VerifyArgs),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let audit = cli.audit_log.as_deref();
+    let log = cli.audit_log.as_deref();
     let result = match cli.command {
-        Command::Keygen { kind } => steps::keygen(kind, audit),
-        Command::Catalogue { json, catalogue } => steps::catalogue(json, catalogue.as_deref()),
-        Command::Publish(args) => steps::publish(&args, audit),
-        Command::Match(args) => steps::matching(&args, audit),
-        Command::Review(args) => steps::review(&args, audit),
-        Command::Verdict(args) => steps::verdict(&args, audit),
-        Command::Select(args) => steps::select(&args, audit),
-        Command::Consent { action } => steps::consent(action, audit),
-        Command::Disclose(args) => steps::disclose(&args, audit),
-        Command::Open(args) => steps::open(&args),
-        Command::Audit { action } => steps::audit(action),
-        Command::Synth(args) => demo::synth(&args).map(|_| ()),
+        Command::Keygen { kind } => keys::run(kind, log),
+        Command::Catalogue { json, catalogue } => show::catalogue(json, catalogue.as_deref()),
+        Command::Publish(args) => sector::publish(&args, log),
+        Command::Match(args) => central::matching(&args, log),
+        Command::Check {
+            action: CheckAction::Ask(args),
+        } => sector::ask(&args, log),
+        Command::Check {
+            action: CheckAction::Answer(args),
+        } => central::answer(&args, log),
+        Command::Review(args) => sector::review(&args, log),
+        Command::Verdict(args) => sector::verdict(&args, log),
+        Command::Select(args) => central::select(&args, log),
+        Command::Consent { action } => match action {
+            ConsentAction::Issue(args) => registry::issue(&args, log),
+            ConsentAction::Withdraw(args) => registry::withdraw(&args, log),
+            ConsentAction::Verify(args) => sector::verify_consent(&args, log),
+        },
+        Command::Disclose(args) => sector::disclose(&args, log),
+        Command::Open(args) => plan_team::open(&args, log),
+        Command::Audit { action } => plan_team::audit_log(action),
+        Command::Synth(args) => demo::synth(&args).map(drop),
         Command::Demo(args) => demo::demo(&args),
     };
     match result {

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use samkoer_core::central::matcher::{Match, Source};
+use samkoer_core::central::matcher::Match;
+use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 
@@ -175,7 +176,7 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
     let library = Match::run(
         publications
             .iter()
-            .map(|p| Source::Path(run.path(p)))
+            .map(|p| Input::Path(run.path(p)))
             .collect(),
         catalogue,
         &criteria,

@@ -18,7 +18,6 @@ use samkoer_core::audit::Entry;
 use samkoer_core::central::matcher::{CandidateKind, Match};
 use samkoer_core::consent::disclosure::Disclosure;
 use samkoer_core::files::{Input, OutputKind, Place, settle};
-use samkoer_core::flow::registry::Person;
 use samkoer_core::flow::{
     Audit, Completed, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
 };
@@ -373,7 +372,7 @@ fn every_step_through_files_with_its_audit_entry() {
     let issue = registry::Issue {
         registry: &registry,
         subject: &subject,
-        person: Person::File(&town.input("person.txt")),
+        person: &Cpr::read(&town.input("person.txt"), REFERENCE).unwrap(),
         sectors: scope.clone(),
         issued_at: datetime!(2026-10-30 9:00 UTC),
         valid_from: datetime!(2026-10-30 9:00 UTC),

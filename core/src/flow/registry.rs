@@ -12,15 +12,6 @@ use crate::primitives::cpr::Cpr;
 use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{ConsentRegistryKey, SubjectKey};
 
-/// The citizen a receipt is for.
-#[derive(Debug)]
-pub enum Person<'a> {
-    /// A CPR number the caller holds.
-    Cpr(&'a Cpr),
-    /// A file holding the CPR number on its first line (so that it is never on a command line).
-    File(&'a Input),
-}
-
 /// What a receipt is issued from.
 #[derive(Debug)]
 pub struct Issue<'a> {
@@ -28,8 +19,8 @@ pub struct Issue<'a> {
     pub registry: &'a ConsentRegistryKey,
     /// The subject key: the receipt names its citizen by a tag under it, never by CPR.
     pub subject: &'a SubjectKey,
-    /// The citizen.
-    pub person: Person<'a>,
+    /// The citizen (from a file: [`Cpr::read`]).
+    pub person: &'a Cpr,
     /// The sectors in scope.
     pub sectors: Vec<SectorCode>,
     /// When the consent was given.
@@ -49,18 +40,8 @@ pub fn issue(step: &Issue<'_>, out: Place, audit: &Audit) -> Result<Completed<Re
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::Receipt, out)?;
-        let read;
-        let cpr = match &step.person {
-            Person::Cpr(cpr) => *cpr,
-            Person::File(input) => {
-                let text = input.text()?;
-                let line = text.lines().next().unwrap_or_default();
-                read = Cpr::parse(line, step.issued_at.date(), &input.name(), 1)?;
-                &read
-            }
-        };
         let consent = Consent {
-            cpr,
+            cpr: step.person,
             sectors: &step.sectors,
             issued_at: step.issued_at,
             valid_from: step.valid_from,

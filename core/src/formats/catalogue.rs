@@ -130,6 +130,12 @@ impl Catalogue {
         })
     }
 
+    /// Reads a catalogue file (or its text in memory), parsed and validated as
+    /// [`Catalogue::parse`] does.
+    pub fn from_input(input: &crate::files::Input) -> Result<Catalogue> {
+        Catalogue::parse(&input.text()?, &input.name())
+    }
+
     /// Parses and validates a catalogue; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Catalogue> {
         let toml = TomlFile::new(text, file, Rule::CatalogueSyntax);

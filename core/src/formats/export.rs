@@ -110,6 +110,11 @@ impl ExportOptions {
     /// `encoding` (`"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
     /// name, and a `[statuses]` table from export value to status. A mistake is reported with
     /// its line.
+    pub fn from_mapping_input(input: &crate::files::Input) -> Result<ExportOptions> {
+        ExportOptions::from_mapping(&input.text()?, &input.name())
+    }
+
+    /// [`ExportOptions::from_mapping_input`] of a mapping's text; `file` names it in errors.
     pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
         let toml = TomlFile::new(text, file, Rule::MappingInvalid);
         let invalid = |value: &Spanned<String>| toml.error(value, Rule::MappingInvalid);

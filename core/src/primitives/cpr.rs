@@ -46,6 +46,16 @@ impl Cpr {
         Cpr::check_undated(text).map_err(|rule| Error::input(file, line, rule))
     }
 
+    /// The CPR number on the first line of a file (or of bytes in memory): how a command line
+    /// takes one without showing it in the process list.
+    pub fn read(input: &crate::files::Input, reference: Date) -> Result<Cpr> {
+        let bytes = zeroize::Zeroizing::new(input.read()?.to_vec());
+        let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let text = std::str::from_utf8(first)
+            .map_err(|_| Error::input(&input.name(), 1, Rule::CprCharacters))?;
+        Cpr::parse(text, reference, &input.name(), 1)
+    }
+
     /// [`Cpr::parse`] for the hot paths, where the caller knows the place.
     pub(crate) fn check(text: &str, reference: Date) -> std::result::Result<Cpr, Rule> {
         let cpr = Cpr::check_undated(text)?;

@@ -15,7 +15,30 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
 use crate::formats::catalogue::{Catalogue, Service};
-use crate::primitives::cpr::age_on;
+use crate::primitives::cpr::{Cpr, age_on};
+
+/// The criteria of the demo and the tests: also a starting point for a municipality's own.
+pub const DEMO_CRITERIA: &str = r#"format = "samkoer-criteria"
+version = 1
+threshold = 5
+
+[person]
+min_sectors = 3
+min_services = 4
+
+[[person.combination]]
+name = "cash benefit with social support"
+any = ["EMP-CASH-BENEFIT"]
+with_any = ["ADS-SOCIO-PED", "ADS-DRUG-OUTPATIENT", "ADS-CONTACT-PERSON"]
+
+[defer]
+services = ["CHF-PLACEMENT-CONSENT", "CHF-PLACEMENT-NOCONSENT"]
+major_change = true
+
+[family]
+require_child_and_adult = true
+min_sectors = 3
+"#;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -365,12 +388,10 @@ pub fn synthesise<W: Write>(
     Ok(generator.summary)
 }
 
-/// A simulated caseworker's verdict on a candidate, for the demo: mostly suitable, some from a
-/// later month, some not suitable, decided by the candidate's random id.
-pub fn simulated_verdict(
-    candidate: &crate::primitives::ids::CandidateId,
-    reference_date: Date,
-) -> crate::formats::verdicts::Verdict {
+/// A simulated caseworker's verdict on a citizen, for the demo and the tests: mostly suitable,
+/// some from a later month, some not suitable, decided by the citizen's CPR number, so that the
+/// same citizens get the same verdicts whatever candidate ids a match drew.
+pub fn simulated_verdict(cpr: &Cpr, reference_date: Date) -> crate::formats::verdicts::Verdict {
     use crate::formats::publication::YearMonth;
     use crate::formats::verdicts::Verdict;
     let later = |months: u8| {
@@ -380,12 +401,78 @@ pub fn simulated_verdict(
             month: month0 % 12 + 1,
         }
     };
-    match candidate.0[0] % 10 {
+    let digits = cpr.expose_digits();
+    match (digits[8] - b'0' + digits[9] - b'0') % 10 {
         0 => Verdict::NotSuitable,
         1 => Verdict::SuitableFrom(later(2)),
         2 => Verdict::SuitableFrom(later(4)),
         _ => Verdict::Suitable,
     }
+}
+
+/// A work list (spec §13.1) filled in by simulated caseworkers: every row's `verdict` and
+/// `from` set by [`simulated_verdict`] of its citizen.
+pub fn fill_work_list(work_list: &str, reference_date: Date) -> crate::error::Result<String> {
+    use crate::error::{Error, Rule};
+    use crate::formats::verdicts::{Verdict, show_month};
+    let syntax = |line: u64| Error::input("work list", line, Rule::VerdictSyntax);
+    let mut reader = csv::Reader::from_reader(work_list.as_bytes());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = reader.headers().map_err(|_| syntax(1))?.clone();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| syntax(1))
+    };
+    let (cpr_at, verdict_at, from_at) = (at("cpr")?, at("verdict")?, at("from")?);
+    out.write_record(&header).map_err(|_| syntax(1))?;
+    for (i, row) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let row = row.map_err(|_| syntax(line))?;
+        let cpr = Cpr::parse_undated(row.get(cpr_at).unwrap_or_default(), "work list", line)?;
+        let (verdict, from) = match simulated_verdict(&cpr, reference_date) {
+            Verdict::Suitable => ("suitable", String::new()),
+            Verdict::SuitableFrom(month) => ("suitable-from", show_month(month)),
+            Verdict::NotSuitable => ("not-suitable", String::new()),
+        };
+        let cells = row.iter().enumerate().map(|(c, cell)| match c {
+            c if c == verdict_at => verdict,
+            c if c == from_at => from.as_str(),
+            _ => cell,
+        });
+        out.write_record(cells).map_err(|_| syntax(line))?;
+    }
+    let bytes = out.into_inner().map_err(|_| syntax(0))?;
+    String::from_utf8(bytes).map_err(|_| syntax(0))
+}
+
+/// Synthesises a municipality into the folder `dir` (made if missing): `export-SECTOR.csv` per
+/// catalogue sector and `relations.csv`; the data is made up.
+pub fn synthesise_to_folder(
+    config: &SynthConfig,
+    catalogue: &Catalogue,
+    dir: &std::path::Path,
+) -> crate::error::Result<SynthSummary> {
+    use crate::error::Error;
+    let name = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(&name, e))?;
+    let file = |file: String| -> crate::error::Result<io::BufWriter<std::fs::File>> {
+        let path = dir.join(file);
+        let created = std::fs::File::create(&path);
+        created
+            .map(io::BufWriter::new)
+            .map_err(|e| Error::io(&path.display().to_string(), e))
+    };
+    let mut writers = SynthWriters {
+        exports: catalogue
+            .sectors
+            .iter()
+            .map(|s| file(format!("export-{}.csv", s.code)))
+            .collect::<crate::error::Result<_>>()?,
+        relations: file("relations.csv".into())?,
+    };
+    synthesise(config, catalogue, &mut writers).map_err(|e| Error::io(&name, e))
 }
 
 /// Synthesises a municipality into memory: the exports (one per catalogue sector, in

@@ -1,0 +1,124 @@
+//! The central unit's subcommands: `match`, `check answer`, `select`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use samkoer_core::files::Input;
+use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
+
+use crate::common::{audit, catalogue, inputs, place, with_spinner};
+use crate::error::CliResult;
+
+/// The criteria, catalogue and publications of `match` and `check answer`.
+#[derive(Args)]
+pub struct PublicationsArgs {
+    /// The selection criteria (TOML).
+    #[arg(long)]
+    criteria: PathBuf,
+    /// A catalogue file instead of the built-in one.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// The publications of the run.
+    #[arg(required = true)]
+    publications: Vec<PathBuf>,
+}
+
+/// `samkoer match`.
+#[derive(Args)]
+pub struct MatchArgs {
+    #[command(flatten)]
+    run: PublicationsArgs,
+    /// The folder for result.json, statistics.json, statistics.csv and flags/SECTOR.flag; its
+    /// results are never overwritten.
+    #[arg(long)]
+    out_dir: PathBuf,
+}
+
+/// Matches publications.
+pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
+    let catalogue = catalogue(args.run.catalogue.as_deref())?;
+    let step = MatchStep {
+        catalogue: &catalogue,
+        criteria: Input::path(&args.run.criteria),
+        publications: inputs(&args.run.publications),
+    };
+    let message = format!("matching {} publications", args.run.publications.len());
+    let done = with_spinner(message, || {
+        central::match_publications(&step, &MatchTo::folder(&args.out_dir), &audit(log))
+    })?;
+    for flag in &done.summary.publications {
+        println!("flag file for {}", flag.sector);
+    }
+    let matched = &done.summary;
+    println!(
+        "{} persons with services; {} candidates ({} deferred); results in {}",
+        matched.person_count(),
+        matched.candidates().len(),
+        matched.deferred_count(),
+        args.out_dir.display()
+    );
+    Ok(())
+}
+
+/// `samkoer check answer`.
+#[derive(Args)]
+pub struct AnswerArgs {
+    #[command(flatten)]
+    run: PublicationsArgs,
+    /// A sector's check request.
+    #[arg(long)]
+    request: PathBuf,
+    /// The answer to write (JSON; back to the asking sector).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Answers a one-citizen check by matching the publications again.
+pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
+    let catalogue = catalogue(args.run.catalogue.as_deref())?;
+    let step = MatchStep {
+        catalogue: &catalogue,
+        criteria: Input::path(&args.run.criteria),
+        publications: inputs(&args.run.publications),
+    };
+    let matched = with_spinner("matching to answer the check", || central::rematch(&step))?;
+    let request = Input::path(&args.request);
+    let reply = central::check(&matched, &request, place(&args.out), &audit(log))?.summary;
+    println!(
+        "{}: {} -> {}",
+        reply.request.sector,
+        reply.answer.name(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `samkoer select`.
+#[derive(Args)]
+pub struct SelectArgs {
+    /// The matcher's result file.
+    #[arg(long)]
+    match_result: PathBuf,
+    /// The selection to write (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// The sectors' verdict files.
+    verdicts: Vec<PathBuf>,
+}
+
+/// Combines the verdicts.
+pub fn select(args: &SelectArgs, log: Option<&Path>) -> CliResult {
+    let step = Select {
+        match_result: Input::path(&args.match_result),
+        verdicts: inputs(&args.verdicts),
+    };
+    let selection = central::select(&step, place(&args.out), &audit(log))?.summary;
+    println!(
+        "{} selected, {} removed, {} outstanding -> {}",
+        selection.selected.len(),
+        selection.removed.len(),
+        selection.outstanding.len(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! What the subcommands share: the audit log option, reading keys and the catalogue, dates,
+//! and a spinner for long work. Reading and writing belong to the core's steps; this only
+//! turns arguments into their inputs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::Audit;
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::{KeyFileFormat, MunicipalityCode, Result};
+use time::{Date, OffsetDateTime};
+
+/// A spinner with a message and the elapsed time, for work that can take more than a second.
+pub fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message.into());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Runs `work` with a spinner showing.
+pub fn with_spinner<T>(message: impl Into<String>, work: impl FnOnce() -> T) -> T {
+    let bar = spinner(message);
+    let done = work();
+    bar.finish_and_clear();
+    done
+}
+
+/// The audit log named by `--audit-log`, if any.
+pub fn audit(log: Option<&Path>) -> Audit {
+    log.map_or_else(Audit::none, Audit::file)
+}
+
+/// A key read from its key file.
+pub fn key<K: KeyFileFormat>(path: &Path) -> Result<K> {
+    K::read(path)
+}
+
+/// The built-in catalogue, or the one in `path`.
+pub fn catalogue(path: Option<&Path>) -> Result<Catalogue> {
+    match path {
+        None => Ok(Catalogue::builtin().clone()),
+        Some(path) => Catalogue::from_input(&Input::path(path)),
+    }
+}
+
+/// The export options of a mapping file, or the defaults.
+pub fn options(mapping: Option<&Path>) -> Result<ExportOptions> {
+    match mapping {
+        None => Ok(ExportOptions::default()),
+        Some(path) => ExportOptions::from_mapping_input(&Input::path(path)),
+    }
+}
+
+/// A date given as `YYYY-MM-DD`, or today.
+pub fn date_or_today(text: Option<&str>) -> Result<Date> {
+    text.map_or_else(|| Ok(OffsetDateTime::now_utc().date()), parse_date)
+}
+
+/// The municipality code given.
+pub fn municipality(text: &str) -> Result<MunicipalityCode> {
+    MunicipalityCode::parse(text)
+}
+
+/// Files as inputs.
+pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
+    paths.iter().map(Input::path).collect()
+}
+
+/// A file as an output place.
+pub fn place(path: &Path) -> Place {
+    Place::file(path)
+}

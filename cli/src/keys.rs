@@ -1,0 +1,156 @@
+//! `samkoer keygen`: every kind of key, by the party that holds it.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use samkoer_core::files::Input;
+use samkoer_core::flow::{KeyRequest, keygen};
+use samkoer_core::{MasterKey, RunId, SectorCode};
+
+use crate::common::{audit, key, municipality, place};
+use crate::error::CliResult;
+
+/// What kind of key to make.
+#[derive(Subcommand)]
+pub enum KeygenKind {
+    /// The municipality's master key (the key custodian's).
+    #[command(after_help = "Example:\n  samkoer keygen master --municipality 219 --out master.key")]
+    Master {
+        /// The three-digit municipality code.
+        #[arg(long)]
+        municipality: String,
+        /// Where to write it (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A run key, derived from the master key (the custodian's; to every sector, never the matcher).
+    #[command(
+        after_help = "Example:\n  samkoer keygen run --master master.key --run 2026-11 --out run.key"
+    )]
+    Run {
+        /// The master key file.
+        #[arg(long)]
+        master: PathBuf,
+        /// The run id, for instance 2026-11.
+        #[arg(long)]
+        run: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A sector's sealing key (the sector's own).
+    #[command(
+        after_help = "Example:\n  samkoer keygen sealing --municipality 219 --sector employment --out sealing.key"
+    )]
+    Sealing {
+        /// The municipality code.
+        #[arg(long)]
+        municipality: String,
+        /// The sector's code in the catalogue.
+        #[arg(long)]
+        sector: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The consent registry's signing key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen consent-registry --municipality 219 --out registry.key"
+    )]
+    ConsentRegistry {
+        /// The municipality code.
+        #[arg(long)]
+        municipality: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The subject key (the registry's, shared with the sectors).
+    #[command(
+        after_help = "Example:\n  samkoer keygen subject --municipality 219 --out subject.key"
+    )]
+    Subject {
+        /// The municipality code.
+        #[arg(long)]
+        municipality: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The plan team's key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen plan-team --municipality 219 --out plan-team.key"
+    )]
+    PlanTeam {
+        /// The municipality code.
+        #[arg(long)]
+        municipality: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The public key of a consent-registry or plan-team key.
+    #[command(
+        after_help = "Example:\n  samkoer keygen public --key plan-team.key --out plan-team-public.key"
+    )]
+    Public {
+        /// The private key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the public key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Makes a key and prints its fingerprint.
+pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
+    let master: MasterKey;
+    let public: Input;
+    let (request, out) = match kind {
+        KeygenKind::Master {
+            municipality: m,
+            out,
+        } => (KeyRequest::Master(municipality(&m)?), out),
+        KeygenKind::Run {
+            master: path,
+            run,
+            out,
+        } => {
+            master = key(&path)?;
+            (KeyRequest::Run(&master, RunId::new(&run)?), out)
+        }
+        KeygenKind::Sealing {
+            municipality: m,
+            sector,
+            out,
+        } => (
+            KeyRequest::Sealing(municipality(&m)?, SectorCode::new(&sector)?),
+            out,
+        ),
+        KeygenKind::ConsentRegistry {
+            municipality: m,
+            out,
+        } => (KeyRequest::ConsentRegistry(municipality(&m)?), out),
+        KeygenKind::Subject {
+            municipality: m,
+            out,
+        } => (KeyRequest::Subject(municipality(&m)?), out),
+        KeygenKind::PlanTeam {
+            municipality: m,
+            out,
+        } => (KeyRequest::PlanTeam(municipality(&m)?), out),
+        KeygenKind::Public { key, out } => {
+            public = Input::path(key);
+            (KeyRequest::Public(&public), out)
+        }
+    };
+    let made = keygen(request, place(&out), &audit(log))?.summary;
+    println!(
+        "wrote {} key {}  fingerprint {}",
+        made.kind.name(),
+        out.display(),
+        made.fingerprint
+    );
+    Ok(())
+}

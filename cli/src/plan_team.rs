@@ -1,0 +1,69 @@
+//! The plan team's subcommand `open`, and anyone's `audit verify`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use samkoer_core::audit::Head;
+use samkoer_core::files::Input;
+use samkoer_core::flow::plan_team::{self, Open, opened_json};
+use samkoer_core::flow::verify_log;
+use samkoer_core::primitives::keys::PlanTeamKey;
+
+use crate::common::{audit, inputs, key, place};
+use crate::error::CliResult;
+
+/// `samkoer open`.
+#[derive(Args)]
+pub struct OpenArgs {
+    /// The plan team's key.
+    #[arg(long)]
+    plan_team_key: PathBuf,
+    /// Write the opened disclosures here (owner-only) instead of printing them.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The bundles.
+    #[arg(required = true)]
+    bundles: Vec<PathBuf>,
+}
+
+/// Opens disclosure bundles: prints them as JSON, or writes them.
+pub fn open(args: &OpenArgs, log: Option<&Path>) -> CliResult {
+    let plan_team: PlanTeamKey = key(&args.plan_team_key)?;
+    let step = Open {
+        plan_team: &plan_team,
+        bundles: inputs(&args.bundles),
+    };
+    let opened = plan_team::open(&step, args.out.as_deref().map(place), &audit(log))?.summary;
+    match &args.out {
+        Some(out) => println!("{} disclosures opened -> {}", opened.len(), out.display()),
+        None => print!("{}", opened_json(&opened)),
+    }
+    Ok(())
+}
+
+/// Audit-log actions.
+#[derive(Subcommand)]
+pub enum AuditAction {
+    /// Verify a log; names the first bad entry.
+    #[command(after_help = "Example:\n  samkoer audit verify audit.log --head 12:3f9a…")]
+    Verify {
+        /// The log.
+        log: PathBuf,
+        /// The head kept elsewhere, as SEQ:HASH, to detect a log cut at its end.
+        #[arg(long)]
+        head: Option<String>,
+    },
+}
+
+/// Verifies an audit log.
+pub fn audit_log(action: AuditAction) -> CliResult {
+    let AuditAction::Verify { log, head } = action;
+    let expected = head.as_deref().map(Head::parse).transpose()?;
+    let head = verify_log(&Input::path(&log), expected)?;
+    println!(
+        "{}: {} entries verify; head {head}",
+        log.display(),
+        head.seq
+    );
+    Ok(())
+}

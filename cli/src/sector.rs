@@ -1,0 +1,312 @@
+//! A sector's subcommands: `publish`, `check ask`, `review`, `verdict`, `consent verify`,
+//! `disclose`. Each turns its arguments into the core step's inputs and prints its summary.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::sector::{self, PublishTo};
+use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
+use time::OffsetDateTime;
+
+use crate::common::{audit, catalogue, date_or_today, inputs, key, options, place, with_spinner};
+use crate::error::{CliError, CliResult};
+
+/// `samkoer publish`.
+#[derive(Args)]
+pub struct PublishArgs {
+    /// The run key file (from the key custodian).
+    #[arg(long)]
+    run_key: PathBuf,
+    /// The sector's sealing key file.
+    #[arg(long)]
+    sealing_key: PathBuf,
+    /// The case-system export (CSV).
+    #[arg(long)]
+    export: PathBuf,
+    /// A relations file (child_cpr, parent_cpr).
+    #[arg(long)]
+    relations: Option<PathBuf>,
+    /// A mapping file for exports that name columns or statuses otherwise.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// A catalogue file instead of the built-in one.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// The reference date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    reference_date: Option<String>,
+    /// The publication to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// The accounting report (JSON); default OUT.accounting.json.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Worker threads for the export's rows; default one per core, 1 for this thread alone.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+}
+
+fn name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Publishes an export.
+pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
+    let run_key: RunKey = key(&args.run_key)?;
+    let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let step = sector::Publish {
+        run_key: &run_key,
+        sealing_key: &sealing_key,
+        catalogue: &catalogue(args.catalogue.as_deref())?,
+        options: &options(args.mapping.as_deref())?,
+        reference_date: date_or_today(args.reference_date.as_deref())?,
+        export: Input::path(&args.export),
+        relations: args.relations.as_ref().map(Input::path),
+        threads: args.threads.map(usize::from),
+    };
+    let mut to = PublishTo::beside(&args.out);
+    if let Some(report) = &args.report {
+        to.report = place(report);
+    }
+    let done = with_spinner(format!("publishing {}", args.export.display()), || {
+        sector::publish(&step, &to, &audit(log))
+    })
+    .map_err(|e| {
+        // The core's refusal of keys names no file: say which keys (or which sector) it is about.
+        let files = match e.rule() {
+            Some(samkoer_core::Rule::SectorCode) => name(&args.sealing_key),
+            _ => format!("{} and {}", name(&args.run_key), name(&args.sealing_key)),
+        };
+        CliError::naming(&files, e)
+    })?;
+    let (e, report) = (&done.summary.export, to.report.name());
+    println!(
+        "{}: {} rows: {} published, {} excluded, {} rejected -> {} (report {report})",
+        sealing_key.sector(),
+        e.rows,
+        e.published,
+        e.excluded,
+        e.rejected,
+        args.out.display(),
+    );
+    if let Some(r) = &done.summary.relations {
+        println!(
+            "relations: {} rows: {} published, {} excluded, {} rejected",
+            r.rows, r.published, r.excluded, r.rejected
+        );
+    }
+    Ok(())
+}
+
+/// `samkoer check ask`.
+#[derive(Args)]
+pub struct AskArgs {
+    /// The run key file.
+    #[arg(long)]
+    run_key: PathBuf,
+    /// The asking sector.
+    #[arg(long)]
+    sector: String,
+    /// A file holding the citizen's CPR number (never on the command line).
+    #[arg(long)]
+    person: PathBuf,
+    /// The request to write (JSON; give it to the matcher).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Writes a one-citizen check request.
+pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
+    let run_key: RunKey = key(&args.run_key)?;
+    let cpr = Cpr::read(&Input::path(&args.person), OffsetDateTime::now_utc().date())?;
+    let step = sector::AskCheck {
+        run_key: &run_key,
+        sector: SectorCode::new(&args.sector)?,
+        cpr: &cpr,
+    };
+    sector::ask_check(&step, place(&args.out), &audit(log))?;
+    println!("{}: check request -> {}", args.sector, args.out.display());
+    Ok(())
+}
+
+/// The sealing key and flag file of `review` and `verdict`.
+#[derive(Args)]
+pub struct FlagFileArgs {
+    /// The sector's sealing key.
+    #[arg(long)]
+    sealing_key: PathBuf,
+    /// The sector's flag file.
+    #[arg(long)]
+    flag_file: PathBuf,
+    /// A catalogue file instead of the built-in one.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+}
+
+/// `samkoer review`.
+#[derive(Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    flag: FlagFileArgs,
+    /// The work list to write (CSV; holds CPR numbers; owner-only; never overwritten).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Opens a flag file into a work list.
+pub fn review(args: &ReviewArgs, log: Option<&Path>) -> CliResult {
+    let sealing_key: SealingKey = key(&args.flag.sealing_key)?;
+    let step = sector::Review {
+        sealing_key: &sealing_key,
+        catalogue: &catalogue(args.flag.catalogue.as_deref())?,
+        flag_file: Input::path(&args.flag.flag_file),
+    };
+    let list = sector::review(&step, place(&args.out), &audit(log))?.summary;
+    println!(
+        "{}: {} candidates, {} citizens -> work list {} (fill in verdict and from)",
+        list.sector,
+        list.candidates().len(),
+        list.items.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `samkoer verdict`.
+#[derive(Args)]
+pub struct VerdictArgs {
+    #[command(flatten)]
+    flag: FlagFileArgs,
+    /// The filled-in work list (CSV).
+    #[arg(long)]
+    work_list: PathBuf,
+    /// The verdict file to write (JSON; no CPR).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Turns a filled-in work list into a verdict file.
+pub fn verdict(args: &VerdictArgs, log: Option<&Path>) -> CliResult {
+    let sealing_key: SealingKey = key(&args.flag.sealing_key)?;
+    let step = sector::Review {
+        sealing_key: &sealing_key,
+        catalogue: &catalogue(args.flag.catalogue.as_deref())?,
+        flag_file: Input::path(&args.flag.flag_file),
+    };
+    let work_list = Input::path(&args.work_list);
+    let file = sector::verdict(&step, &work_list, place(&args.out), &audit(log))?.summary;
+    println!(
+        "{}: {} verdicts -> {}",
+        file.sector,
+        file.verdicts.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `samkoer consent verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The registry's public key.
+    #[arg(long)]
+    registry_public: PathBuf,
+    /// The receipt.
+    #[arg(long)]
+    receipt: PathBuf,
+    /// The sector asking.
+    #[arg(long)]
+    sector: String,
+    /// Withdrawals received.
+    #[arg(long)]
+    withdrawal: Vec<PathBuf>,
+}
+
+/// Checks a receipt for a sector now.
+pub fn verify_consent(args: &VerifyArgs, log: Option<&Path>) -> CliResult {
+    let registry: ConsentRegistryPublicKey = key(&args.registry_public)?;
+    let step = sector::VerifyConsent {
+        registry: &registry,
+        receipt: Input::path(&args.receipt),
+        withdrawals: inputs(&args.withdrawal),
+        sector: SectorCode::new(&args.sector)?,
+        now: OffsetDateTime::now_utc(),
+    };
+    let receipt = sector::verify_consent(&step, &audit(log))?.summary;
+    println!(
+        "receipt {} is valid for {} now",
+        receipt.id_hex(),
+        args.sector
+    );
+    Ok(())
+}
+
+/// `samkoer disclose`.
+#[derive(Args)]
+pub struct DiscloseArgs {
+    /// The consent receipt.
+    #[arg(long)]
+    receipt: PathBuf,
+    /// Withdrawals received.
+    #[arg(long)]
+    withdrawal: Vec<PathBuf>,
+    /// The registry's public key.
+    #[arg(long)]
+    registry_public: PathBuf,
+    /// The subject key.
+    #[arg(long)]
+    subject_key: PathBuf,
+    /// The sector's sealing key (names the sector).
+    #[arg(long)]
+    sealing_key: PathBuf,
+    /// The sector's case-system export.
+    #[arg(long)]
+    export: PathBuf,
+    /// A mapping file for the export.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// The plan team's public key.
+    #[arg(long)]
+    plan_team_public: PathBuf,
+    /// The bundle to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Discloses a sector's services for a consented person.
+pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
+    let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let registry: ConsentRegistryPublicKey = key(&args.registry_public)?;
+    let subject: SubjectKey = key(&args.subject_key)?;
+    let plan_team: PlanTeamPublicKey = key(&args.plan_team_public)?;
+    let step = sector::Disclose {
+        registry: &registry,
+        subject: &subject,
+        sealing_key: &sealing_key,
+        plan_team: &plan_team,
+        catalogue: samkoer_core::Catalogue::builtin(),
+        options: &options(args.mapping.as_deref())?,
+        receipt: Input::path(&args.receipt),
+        withdrawals: inputs(&args.withdrawal),
+        export: Input::path(&args.export),
+        now: OffsetDateTime::now_utc(),
+    };
+    let done = sector::disclose(&step, Place::file(&args.out), &audit(log)).map_err(|e| {
+        let files = format!(
+            "{}, {} and {}",
+            name(&args.receipt),
+            name(&args.subject_key),
+            name(&args.plan_team_public)
+        );
+        CliError::naming(&files, e)
+    })?;
+    println!(
+        "{}: {} services disclosed for receipt {} -> {}",
+        done.summary.sector,
+        done.summary.services,
+        done.summary.receipt,
+        args.out.display()
+    );
+    Ok(())
+}
