@@ -37,4 +37,5 @@ try {
   await browser.close();
   server.close();
 }
-console.log(`.wasm after wasm-opt: ${(statSync(join(root, "wasm/pkg/samkoer_wasm_bg.wasm")).size / 1024).toFixed(0)} KiB`);
+const size = (pkg) => statSync(join(root, pkg, "samkoer_wasm_bg.wasm")).size;
+console.log(`.wasm after wasm-opt: export tool and dashboard ${size("wasm/pkg-export")} bytes (${(size("wasm/pkg-export") / 1024).toFixed(0)} KiB); every step ${size("wasm/pkg")} bytes (${(size("wasm/pkg") / 1024).toFixed(0)} KiB)`);

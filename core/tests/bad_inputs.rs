@@ -117,6 +117,7 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 export: input("export"),
                 relations: command.flag("relations").map(|_| input("relations")),
                 threads: None,
+                progress: None,
             };
             let done = sector::publish(&step, &sector::PublishTo::beside(&path("out")), &audit)?;
             Ok(Some(done.summary))

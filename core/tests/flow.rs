@@ -176,6 +176,7 @@ impl Town {
             relations: (sector.as_str() == "children-family")
                 .then(|| self.input("exports/relations.csv")),
             threads: Some(2),
+            progress: None,
         };
         let to = sector::PublishTo::beside(&self.path(&format!("{sector}.pub")));
         sector::publish(&step, &to, audit).unwrap()
@@ -625,6 +626,7 @@ fn the_file_free_form_is_the_same_step() {
             relations: (sector.as_str() == "children-family")
                 .then(|| Input::bytes("exports/relations.csv", relations)),
             threads: Some(1),
+            progress: None,
         };
         let done = sector::publish(&step, &sector::PublishTo::memory(), &memory).unwrap();
         let file = town.publish(&sector, &town.audit);
@@ -724,6 +726,7 @@ fn killed_child() {
                 export: Input::path(dir.join("exports/employment.csv")),
                 relations: None,
                 threads: Some(1),
+                progress: None,
             };
             let to = sector::PublishTo::beside(&dir.join("out/employment.pub"));
             sector::publish(&step, &to, &audit).unwrap();
@@ -831,6 +834,7 @@ fn a_failed_step_leaves_no_output_and_records_its_outcome() {
         export: town.input("bad.csv"),
         relations: None,
         threads: None,
+        progress: None,
     };
     let to = sector::PublishTo::beside(&town.path("employment.pub"));
     let error = sector::publish(&step, &to, &town.audit).unwrap_err();

@@ -320,6 +320,7 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
             export: Input::path(export),
             relations: None,
             threads: None,
+            progress: None,
         };
         flow::sector::publish(
             &step,

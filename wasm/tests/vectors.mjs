@@ -51,7 +51,7 @@ test("a published export accounts for every row and carries the vector pseudonym
     "0202024321;X-TRANSPORT;active;2025-01-15;;;;",
     "01019O1234;ADS-SOCIO-PED;active;2025-01-15;;;;",
   ].join("\n");
-  const published = samkoer.publish(run, sealing, new TextEncoder().encode(csv), "export.csv", "2026-11-01", undefined);
+  const published = samkoer.publish(run, sealing, new TextEncoder().encode(csv), "export.csv", "2026-11-01", undefined, undefined, samkoer.AuditLog.none());
   const report = JSON.parse(published.report);
   assert.deepEqual([report.export.rows, report.export.published, report.export.excluded, report.export.rejected], [4, 2, 1, 1]);
   assert.ok(!published.report.includes("01019O1234") && !published.report.includes("0101901234"));

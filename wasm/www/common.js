@@ -1,4 +1,5 @@
-// What both tools share: loading the package once, reading files, offering downloads.
+// What both tools share: loading the package (every step; the export tool loads its own small
+// one in its worker) once, reading files, offering downloads.
 import init, * as samkoer from "./pkg/samkoer_wasm.js";
 
 let loading;

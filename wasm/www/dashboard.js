@@ -101,7 +101,7 @@ $("run").addEventListener("click", async () => {
     const files = [...$("publications").files];
     const bytes = await Promise.all(files.map(async (f) => new Uint8Array(await f.arrayBuffer())));
     const started = performance.now();
-    const match = samkoer.matchPublications(bytes, files.map((f) => f.name), await readText($("criteria")));
+    const match = samkoer.matchPublications(bytes, files.map((f) => f.name), await readText($("criteria")), samkoer.AuditLog.none());
     const result = JSON.parse(match.resultJson());
     const statistics = JSON.parse(match.statisticsJson());
     const deferred = result.candidates.filter((c) => c.deferred).length;

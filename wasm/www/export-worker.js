@@ -1,7 +1,7 @@
 // Tokenises an export off the page's thread, so the page stays responsive and shows real
 // progress. Messages in: { runKey, sealingKey, bytes, name, encoding, referenceDate }; out:
 // { progress: fraction }, then { publication, report, sector } or { error: { message, rule } }.
-import init, * as samkoer from "./pkg/samkoer_wasm.js";
+import init, * as samkoer from "./pkg-export/samkoer_wasm.js";
 
 const ready = init();
 
@@ -16,7 +16,7 @@ self.onmessage = async ({ data }) => {
       bytes = new TextEncoder().encode(new TextDecoder("windows-1252").decode(bytes));
     }
     const onProgress = (read, total) => self.postMessage({ progress: total ? read / total : 1 });
-    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, data.referenceDate, undefined, onProgress);
+    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, data.referenceDate, undefined, onProgress, samkoer.AuditLog.none());
     const publication = published.publication;
     self.postMessage({ publication, report: published.report, sector: sealingKey.sector }, [publication.buffer]);
   } catch (error) {

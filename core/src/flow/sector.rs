@@ -3,6 +3,7 @@
 //! receipt; disclose a consented citizen's services to the plan team.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use time::{Date, OffsetDateTime};
 
@@ -22,6 +23,7 @@ use crate::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamPublicKey, RunKey, SealingKey, SubjectKey,
 };
 use crate::primitives::pseudonym::Pseudonymiser;
+use crate::progress::ProgressReader;
 use crate::sector::publish::{AccountingReport, Publisher};
 use crate::sector::review::WorkList;
 
@@ -44,6 +46,19 @@ pub struct Publish<'a> {
     pub relations: Option<Input>,
     /// Worker threads for the export's rows; `None` for one per core.
     pub threads: Option<usize>,
+    /// Told how far the export has been read, about a hundred times.
+    pub progress: Option<Progress>,
+}
+
+/// A report of how far an input has been read: called with the bytes read and the input's
+/// length.
+#[derive(Clone)]
+pub struct Progress(pub Rc<dyn Fn(u64, u64)>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// Where a publish puts its publication and its accounting report.
@@ -104,7 +119,18 @@ pub fn publish(
         let publication = staging.declare(OutputKind::Publication, to.publication.clone())?;
         let report = staging.declare(OutputKind::AccountingReport, to.report.clone())?;
         // The inputs are opened before anything is written.
-        let export = step.export.reader()?;
+        let export: Box<dyn std::io::Read> = match &step.progress {
+            None => step.export.reader()?,
+            Some(Progress(report)) => {
+                let (total, report) = (step.export.len()?, Rc::clone(report));
+                let step_bytes = total / 100;
+                Box::new(ProgressReader::new(
+                    step.export.reader()?,
+                    step_bytes,
+                    move |read| report(read, total),
+                ))
+            }
+        };
         let relations_name = step.relations.as_ref().map(Input::name);
         let relations = match (&step.relations, &relations_name) {
             (Some(input), Some(name)) => {

@@ -94,27 +94,9 @@ impl WorkList {
         self.items.iter().map(|item| item.candidate).collect()
     }
 
-    /// The work list as CSV for caseworkers, one row per service, with empty `verdict` and
-    /// `from` columns to fill in (`suitable`, `suitable-from` with `from` as `YYYY-MM`, or
-    /// `not-suitable`). It holds CPR numbers: it must stay in the sector.
-    pub fn to_csv(&self) -> String {
-        let mut out = csv::Writer::from_writer(Vec::new());
-        let header = [
-            "candidate",
-            "cpr",
-            "service",
-            "law",
-            "paragraph",
-            "name",
-            "case_ref",
-            "caseworker",
-            "goal",
-            "start",
-            "verdict",
-            "from",
-        ];
-        // Writing to memory cannot fail.
-        let _ = out.write_record(header);
+    /// Calls `row` with the cells of every row, one per service, in [`WORK_LIST_COLUMNS`]
+    /// order (`verdict` and `from` empty). The CPR number's text is wiped afterwards.
+    fn each_row(&self, mut row: impl FnMut(&[&str; 12])) {
         // The CPR number in its work-list form, wiped when the list is written.
         let mut cpr = Zeroizing::new(String::with_capacity(11));
         for item in &self.items {
@@ -127,7 +109,7 @@ impl WorkList {
             }
             for s in &item.services {
                 let (candidate, start) = (item.candidate.to_string(), s.start.to_string());
-                let row = [
+                row(&[
                     candidate.as_str(),
                     cpr.as_str(),
                     &s.code,
@@ -140,25 +122,69 @@ impl WorkList {
                     &start,
                     "",
                     "",
-                ];
-                // A cell a spreadsheet would run as a formula is quoted as text.
-                let quoted = row.map(|cell| {
-                    cell.starts_with(['=', '+', '-', '@'])
-                        .then(|| Zeroizing::new(format!("'{cell}")))
-                });
-                let cells = row.iter().zip(&quoted);
-                let _ = out.write_record(cells.map(|(cell, quoted)| {
-                    quoted.as_ref().map_or(cell.as_bytes(), |q| q.as_bytes())
-                }));
+                ]);
             }
         }
+    }
+
+    /// The work list as CSV for caseworkers, one row per service, with empty `verdict` and
+    /// `from` columns to fill in (`suitable`, `suitable-from` with `from` as `YYYY-MM`, or
+    /// `not-suitable`). It holds CPR numbers: it must stay in the sector.
+    pub fn to_csv(&self) -> String {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        // Writing to memory cannot fail.
+        let _ = out.write_record(WORK_LIST_COLUMNS);
+        self.each_row(|row| {
+            // A cell a spreadsheet would run as a formula is quoted as text.
+            let quoted = row.map(|cell| {
+                cell.starts_with(['=', '+', '-', '@'])
+                    .then(|| Zeroizing::new(format!("'{cell}")))
+            });
+            let cells = row.iter().zip(&quoted);
+            let _ =
+                out.write_record(cells.map(|(cell, quoted)| {
+                    quoted.as_ref().map_or(cell.as_bytes(), |q| q.as_bytes())
+                }));
+        });
         // Every cell is text, so the bytes are UTF-8.
         out.into_inner()
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
     }
+
+    /// The work list as JSON for tools: an array of one object per service, with the CSV's
+    /// first ten columns as string fields. It holds CPR numbers: it must stay in the sector.
+    pub fn to_json(&self) -> String {
+        let mut rows = Vec::new();
+        self.each_row(|row| {
+            let object: serde_json::Map<String, serde_json::Value> = WORK_LIST_COLUMNS[..10]
+                .iter()
+                .zip(row)
+                .map(|(name, cell)| ((*name).to_owned(), serde_json::Value::from(*cell)))
+                .collect();
+            rows.push(serde_json::Value::Object(object));
+        });
+        // Strings only: serialising cannot fail.
+        serde_json::to_string(&rows).unwrap_or_default()
+    }
 }
+
+/// The columns of a work list (spec §13.1), in order.
+pub const WORK_LIST_COLUMNS: [&str; 12] = [
+    "candidate",
+    "cpr",
+    "service",
+    "law",
+    "paragraph",
+    "name",
+    "case_ref",
+    "caseworker",
+    "goal",
+    "start",
+    "verdict",
+    "from",
+];
 
 /// Opens a flag file with the sector's sealing key: the work list. A flag file for another
 /// sector or municipality is refused (`review-key`); an envelope that does not open under the
@@ -314,5 +340,12 @@ mod tests {
             "{csv}"
         );
         assert!(csv.contains("010190-1234"));
+        let json: serde_json::Value = serde_json::from_str(&list.to_json()).unwrap();
+        assert_eq!(json[0]["cpr"], "010190-1234");
+        assert_eq!(
+            json[0]["goal"], "=HYPERLINK(\"http://x\")",
+            "JSON is not a spreadsheet"
+        );
+        assert_eq!(json[0].as_object().unwrap().len(), 10);
     }
 }

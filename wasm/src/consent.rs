@@ -1,0 +1,147 @@
+//! Consent and what follows it: the registry issues and withdraws, a sector verifies and
+//! discloses, the plan team opens.
+
+use samkoer_core::files::{OutputKind, Place};
+use samkoer_core::flow::plan_team::{self, Open, opened_json};
+use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::sector;
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::{Cpr, SectorCode};
+use wasm_bindgen::prelude::*;
+
+use crate::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SealingKey,
+    SubjectKey,
+};
+use crate::{AuditLog, js, logged};
+
+/// Issues a receipt for a CPR number typed in, the sectors in scope and a validity period
+/// (milliseconds since 1970): the receipt's bytes.
+#[wasm_bindgen(js_name = consentIssue)]
+#[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
+pub fn consent_issue(
+    registry: &ConsentRegistryKey,
+    subject: &SubjectKey,
+    cpr: &str,
+    sectors: Vec<String>,
+    valid_from: f64,
+    valid_until: f64,
+    now: f64,
+    log: &AuditLog,
+) -> Result<Vec<u8>, JsValue> {
+    let issued_at = js::time(now)?;
+    let cpr = js::result(Cpr::parse(cpr, issued_at.date(), "CPR number", 1))?;
+    let sectors = sectors.iter().map(|s| SectorCode::new(s.trim()));
+    let step = Issue {
+        registry: &registry.key,
+        subject: &subject.key,
+        person: &cpr,
+        sectors: js::result(sectors.collect())?,
+        issued_at,
+        valid_from: js::time(valid_from)?,
+        valid_until: js::time(valid_until)?,
+    };
+    let done = logged(log, |audit| {
+        registry::issue(&step, Place::memory("receipt.bin"), audit)
+    })?;
+    Ok(js::output(&done, OutputKind::Receipt))
+}
+
+/// Withdraws a receipt from `at` (milliseconds since 1970) on: the withdrawal's bytes.
+#[wasm_bindgen(js_name = consentWithdraw)]
+pub fn consent_withdraw(
+    registry: &ConsentRegistryKey,
+    receipt: &[u8],
+    at: f64,
+    log: &AuditLog,
+) -> Result<Vec<u8>, JsValue> {
+    let step = Withdraw {
+        registry: &registry.key,
+        receipt: js::input("receipt", receipt),
+        at: js::time(at)?,
+    };
+    let done = logged(log, |audit| {
+        registry::withdraw(&step, Place::memory("withdrawal.bin"), audit)
+    })?;
+    Ok(js::output(&done, OutputKind::Withdrawal))
+}
+
+/// Opens disclosure bundles (their bytes and names) with the plan team's key: the opened
+/// disclosures (JSON).
+#[wasm_bindgen(js_name = openBundles)]
+pub fn open_bundles(
+    plan_team: &PlanTeamKey,
+    bundles: Vec<js_sys::Uint8Array>,
+    names: Vec<String>,
+    log: &AuditLog,
+) -> Result<String, JsValue> {
+    let step = Open {
+        plan_team: &plan_team.key,
+        bundles: js::inputs(bundles, names),
+    };
+    let done = logged(log, |audit| plan_team::open(&step, None, audit))?;
+    Ok(opened_json(&done.summary))
+}
+
+/// Checks a receipt for `sector` at `now` (milliseconds since 1970): its id (hex), or the
+/// refusal as the error.
+#[wasm_bindgen(js_name = consentVerify)]
+pub fn consent_verify(
+    registry: &ConsentRegistryPublicKey,
+    receipt: &[u8],
+    withdrawals: Vec<js_sys::Uint8Array>,
+    sector: &str,
+    now: f64,
+    log: &AuditLog,
+) -> Result<String, JsValue> {
+    let names = (1..=withdrawals.len())
+        .map(|i| format!("withdrawal {i}"))
+        .collect();
+    let step = sector::VerifyConsent {
+        registry: &registry.key,
+        receipt: js::input("receipt", receipt),
+        withdrawals: js::inputs(withdrawals, names),
+        sector: js::result(SectorCode::new(sector))?,
+        now: js::time(now)?,
+    };
+    let done = logged(log, |audit| sector::verify_consent(&step, audit))?;
+    Ok(done.summary.id_hex())
+}
+
+/// Discloses the sector's ongoing services of a consented citizen, sealed for the plan team:
+/// the bundle's bytes, or the refusal as the error.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
+pub fn disclose(
+    registry: &ConsentRegistryPublicKey,
+    subject: &SubjectKey,
+    sealing_key: &SealingKey,
+    plan_team: &PlanTeamPublicKey,
+    receipt: &[u8],
+    withdrawals: Vec<js_sys::Uint8Array>,
+    export: &[u8],
+    export_name: &str,
+    now: f64,
+    log: &AuditLog,
+) -> Result<Vec<u8>, JsValue> {
+    let names = (1..=withdrawals.len())
+        .map(|i| format!("withdrawal {i}"))
+        .collect();
+    let step = sector::Disclose {
+        registry: &registry.key,
+        subject: &subject.key,
+        sealing_key: &sealing_key.key,
+        plan_team: &plan_team.key,
+        catalogue: Catalogue::builtin(),
+        options: &ExportOptions::default(),
+        receipt: js::input("receipt", receipt),
+        withdrawals: js::inputs(withdrawals, names),
+        export: js::input(export_name, export),
+        now: js::time(now)?,
+    };
+    let done = logged(log, |audit| {
+        sector::disclose(&step, Place::memory("bundle"), audit)
+    })?;
+    Ok(js::output(&done, OutputKind::Bundle))
+}
