@@ -60,6 +60,8 @@ pub fn to_py(py: Python<'_>, error: samkoer_core::Error) -> PyErr {
     let _ = value.setattr("rule", error.rule().map(|r| r.name()));
     let _ = value.setattr("file", file);
     let _ = value.setattr("line", line);
+    let _ = value.setattr("form", error.form().map(|f| f.name()));
+    let _ = value.setattr("remedy", error.remedy());
     err
 }
 
@@ -71,5 +73,19 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FileError", py.get_type::<FileError>())?;
     m.add("OpenFailedError", py.get_type::<OpenFailedError>())?;
     m.add("RandomError", py.get_type::<RandomError>())?;
+    // The one error table (spec §10): (code, name, form, description, remedy) per rule.
+    let rules: Vec<(u32, &str, &str, &str, &str)> = samkoer_core::Rule::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.code(),
+                r.name(),
+                r.form().name(),
+                r.description(),
+                r.remedy(),
+            )
+        })
+        .collect();
+    m.add("RULES", rules)?;
     Ok(())
 }

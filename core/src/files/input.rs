@@ -60,7 +60,7 @@ impl Input {
     }
 
     /// A buffered reader over the whole input.
-    pub(crate) fn reader(&self) -> Result<Box<dyn Read + Send>> {
+    pub fn reader(&self) -> Result<Box<dyn Read + Send>> {
         match self {
             Input::Path(path) => {
                 let file = std::fs::File::open(Input::settled(path)?)
@@ -84,7 +84,7 @@ impl Input {
     }
 
     /// The whole input's bytes.
-    pub(crate) fn read(&self) -> Result<Arc<[u8]>> {
+    pub fn read(&self) -> Result<Arc<[u8]>> {
         match self {
             Input::Path(path) => std::fs::read(Input::settled(path)?)
                 .map(Arc::from)
@@ -95,7 +95,7 @@ impl Input {
 
     /// The input as text that must be UTF-8 (a mapping, catalogue, criteria, filled work list,
     /// verdict or result file): other bytes are `encoding` at the line of the first of them.
-    pub(crate) fn text(&self) -> Result<String> {
+    pub fn text(&self) -> Result<String> {
         utf8(&self.read()?, &self.name())
     }
 

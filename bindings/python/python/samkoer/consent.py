@@ -1,0 +1,63 @@
+"""``samkoer consent``: the registry issues and withdraws receipts; a sector verifies one."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Optional, Sequence
+
+from . import _samkoer
+from ._convert import Path, seconds
+
+
+def issue(
+    registry_key: Path,
+    subject_key: Path,
+    cpr: str,
+    sectors: Sequence[str],
+    out: Path,
+    *,
+    valid_from: Optional[datetime.datetime] = None,
+    valid_until: Optional[datetime.datetime] = None,
+    audit_log: Optional[Path] = None,
+) -> str:
+    """Issues a receipt (spec §14.2) for the citizen's consent, scoped to ``sectors``, valid from
+    ``valid_from`` (default now) until ``valid_until`` (default a year later), into ``out``
+    (never over another); returns its id. The receipt names the citizen by a tag under the
+    subject key, never by CPR.
+
+    >>> samkoer.consent.issue("registry.key", "subject.key", "0101901234",
+    ...                       ["employment", "adult-social"], "receipt.bin")
+    '5f0c...'
+    """
+    return _samkoer.consent_issue(
+        registry_key, subject_key, cpr, list(sectors), out,
+        valid_from=seconds(valid_from), valid_until=seconds(valid_until), audit_log=audit_log,
+    )
+
+
+def withdraw(registry_key: Path, receipt: Path, out: Path, *, at: Optional[datetime.datetime] = None, audit_log: Optional[Path] = None) -> str:
+    """Withdraws a receipt from ``at`` (default now) on (spec §14.3); returns the receipt's id.
+
+    >>> samkoer.consent.withdraw("registry.key", "receipt.bin", "withdrawal.bin")
+    """
+    return _samkoer.consent_withdraw(registry_key, receipt, out, at=seconds(at), audit_log=audit_log)
+
+
+def verify(
+    registry_public: Path,
+    receipt: Path,
+    sector: str,
+    *,
+    withdrawals: Sequence[Path] = (),
+    now: Optional[datetime.datetime] = None,
+    audit_log: Optional[Path] = None,
+) -> str:
+    """Checks a receipt for ``sector`` at ``now`` (default now): signed by the registry, valid,
+    naming the sector, not withdrawn; returns its id, or raises :class:`samkoer.InputError`
+    with the refusal's rule (``consent-scope``, ``consent-withdrawn``, ...).
+
+    >>> samkoer.consent.verify("registry-public.key", "receipt.bin", "employment")
+    """
+    return _samkoer.consent_verify(
+        registry_public, receipt, sector, withdrawals=list(withdrawals), now=seconds(now), audit_log=audit_log
+    )

@@ -1,0 +1,72 @@
+"""``samkoer keygen``: every kind of key, each made by the party that holds it. Each function
+writes a new key file (owner-only for a secret key; never over an existing file) and returns
+``{kind, fingerprint, municipality, run, sector, file}`` — never the secret."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import _samkoer
+from ._convert import Path
+
+
+def master(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The municipality's master key (the key custodian's).
+
+    >>> samkoer.keygen.master("219", "master.key")["fingerprint"]
+    """
+    return _samkoer.keygen_kind("master", out, municipality=municipality, audit_log=audit_log)
+
+
+def run(master: Path, run: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """A run key, derived from the master key: to every sector of the run, never the matcher.
+
+    >>> samkoer.keygen.run("master.key", "2026-11", "run.key")["run"]
+    '2026-11'
+    """
+    return _samkoer.keygen_kind("run", out, master=master, run=run, audit_log=audit_log)
+
+
+def sealing(municipality: str, sector: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """A sector's own sealing key; it never leaves the sector.
+
+    >>> samkoer.keygen.sealing("219", "employment", "employment.key")["sector"]
+    'employment'
+    """
+    return _samkoer.keygen_kind("sealing", out, municipality=municipality, sector=sector, audit_log=audit_log)
+
+
+def consent_registry(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The consent registry's signing key.
+
+    >>> samkoer.keygen.consent_registry("219", "registry.key")["kind"]
+    'consent-registry'
+    """
+    return _samkoer.keygen_kind("consent-registry", out, municipality=municipality, audit_log=audit_log)
+
+
+def subject(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The subject key: the registry's, shared with the sectors (never the matcher).
+
+    >>> samkoer.keygen.subject("219", "subject.key")["kind"]
+    'subject'
+    """
+    return _samkoer.keygen_kind("subject", out, municipality=municipality, audit_log=audit_log)
+
+
+def plan_team(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The plan team's key.
+
+    >>> samkoer.keygen.plan_team("219", "plan-team.key")["kind"]
+    'plan-team'
+    """
+    return _samkoer.keygen_kind("plan-team", out, municipality=municipality, audit_log=audit_log)
+
+
+def public(key: Path, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The public key of a consent-registry or plan-team key file.
+
+    >>> samkoer.keygen.public("registry.key", "registry-public.key")["kind"]
+    'consent-registry-public'
+    """
+    return _samkoer.keygen_kind("public", out, key=key, audit_log=audit_log)

@@ -1,0 +1,159 @@
+//! The central unit's steps: match, answer the one-citizen check, select.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use samkoer_core::central::matcher::Match as CoreMatch;
+use samkoer_core::files::Input;
+use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
+
+use crate::convert::{audit, catalogue, core, inputs, json, made, place};
+
+/// The outcome of a match, in memory: its result, statistics and the files it wrote, and the
+/// match itself for one-citizen checks.
+#[pyclass(frozen, module = "samkoer")]
+pub struct Match {
+    inner: CoreMatch,
+    made: Vec<(String, String, String)>,
+}
+
+#[pymethods]
+impl Match {
+    /// The matcher's result (no pseudonym, no envelope), as Python objects.
+    #[getter]
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner.report_json())
+    }
+
+    /// The suppressed statistics, as Python objects.
+    #[getter]
+    fn statistics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner.statistics.to_json())
+    }
+
+    /// The statistics as CSV text.
+    fn statistics_csv(&self) -> String {
+        self.inner.statistics.to_csv()
+    }
+
+    /// What the match wrote: `(kind, file, digest)` per output.
+    #[getter]
+    fn made(&self) -> Vec<(String, String, String)> {
+        self.made.clone()
+    }
+
+    /// Answers a sector's check request (a file) into `out`; returns the answer.
+    #[pyo3(signature = (request, out, *, audit_log=None))]
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        request: PathBuf,
+        out: PathBuf,
+        audit_log: Option<PathBuf>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let step = central::check(
+            &self.inner,
+            &Input::path(request),
+            place(out),
+            &audit(audit_log),
+        );
+        json(py, &core(py, step)?.summary.to_json())
+    }
+
+    /// The one-citizen check in memory: `candidate`, `deferred` or `not-candidate` for a
+    /// pseudonym the sector published.
+    fn answer(
+        &self,
+        py: Python<'_>,
+        sector: &str,
+        pseudonym: &Bound<'_, PyBytes>,
+    ) -> PyResult<String> {
+        let sector = core(py, samkoer_core::SectorCode::new(sector))?;
+        let bytes: [u8; 32] = pseudonym.as_bytes().try_into().map_err(|_| {
+            crate::error::to_py(
+                py,
+                samkoer_core::Error::parameter(samkoer_core::Rule::NotOwnPseudonym),
+            )
+        })?;
+        let answer = core(
+            py,
+            self.inner.check(&sector, &samkoer_core::Pseudonym(bytes)),
+        )?;
+        Ok(answer.name().to_owned())
+    }
+}
+
+/// Matches the publications under the criteria into the folder `out_dir` (result, statistics,
+/// flag files; never over an earlier match's).
+#[pyfunction]
+#[pyo3(name = "match_publications", signature = (publications, *, criteria, out_dir, catalogue=None, audit_log=None))]
+pub fn match_publications(
+    py: Python<'_>,
+    publications: Vec<PathBuf>,
+    criteria: PathBuf,
+    out_dir: PathBuf,
+    catalogue: Option<PathBuf>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Match> {
+    let catalogue = self::catalogue(py, catalogue)?;
+    let step = MatchStep {
+        catalogue: &catalogue,
+        criteria: Input::path(criteria),
+        publications: inputs(publications),
+    };
+    let done = py.detach(|| {
+        central::match_publications(&step, &MatchTo::folder(out_dir), &audit(audit_log))
+    });
+    let done = core(py, done)?;
+    Ok(Match {
+        made: made(&done.made),
+        inner: done.summary,
+    })
+}
+
+/// Matches the publications again (writing nothing) and answers the check request into `out`.
+#[pyfunction]
+#[pyo3(signature = (publications, *, criteria, request, out, catalogue=None, audit_log=None))]
+pub fn check_answer<'py>(
+    py: Python<'py>,
+    publications: Vec<PathBuf>,
+    criteria: PathBuf,
+    request: PathBuf,
+    out: PathBuf,
+    catalogue: Option<PathBuf>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let catalogue = self::catalogue(py, catalogue)?;
+    let step = MatchStep {
+        catalogue: &catalogue,
+        criteria: Input::path(criteria),
+        publications: inputs(publications),
+    };
+    let matched = core(py, py.detach(|| central::rematch(&step)))?;
+    let reply = central::check(
+        &matched,
+        &Input::path(request),
+        place(out),
+        &audit(audit_log),
+    );
+    json(py, &core(py, reply)?.summary.to_json())
+}
+
+/// Combines the sectors' verdict files with the match result into the selection at `out`.
+#[pyfunction]
+#[pyo3(signature = (match_result, verdicts, out, *, audit_log=None))]
+pub fn select<'py>(
+    py: Python<'py>,
+    match_result: PathBuf,
+    verdicts: Vec<PathBuf>,
+    out: PathBuf,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let step = Select {
+        match_result: Input::path(match_result),
+        verdicts: inputs(verdicts),
+    };
+    let selection = core(py, central::select(&step, place(out), &audit(audit_log)))?;
+    json(py, &selection.summary.to_json())
+}

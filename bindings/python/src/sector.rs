@@ -1,0 +1,218 @@
+//! A sector's steps: publish, ask the one-citizen check, review, verdict, verify a receipt,
+//! disclose.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use samkoer_core::files::Input;
+use samkoer_core::flow::sector::{self, PublishTo};
+use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::{Cpr, SectorCode};
+
+use crate::convert::{
+    InputArg, audit, catalogue, core, date_or_today, inputs, json, key, options, place, time_or_now,
+};
+use crate::keys::{RunKeyArg, SealingKeyArg};
+
+/// Publishes an export (a file, or its CSV bytes named `export_name`) into `out` and its
+/// accounting report (`report`, default `OUT.accounting.json`); returns the report.
+#[pyfunction]
+#[pyo3(signature = (run_key, sealing_key, export, out, *, export_name="export", report=None, relations=None, mapping=None, catalogue=None, reference_date=None, threads=None, audit_log=None))]
+#[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
+pub fn publish<'py>(
+    py: Python<'py>,
+    run_key: RunKeyArg<'py>,
+    sealing_key: SealingKeyArg<'py>,
+    export: InputArg,
+    out: PathBuf,
+    export_name: &str,
+    report: Option<PathBuf>,
+    relations: Option<InputArg>,
+    mapping: Option<PathBuf>,
+    catalogue: Option<PathBuf>,
+    reference_date: Option<&str>,
+    threads: Option<usize>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (catalogue, options) = (self::catalogue(py, catalogue)?, options(py, mapping)?);
+    let reference_date = date_or_today(py, reference_date)?;
+    let mut to = PublishTo::beside(&out);
+    if let Some(report) = report {
+        to.report = place(report);
+    }
+    let (export, relations) = (
+        export.input(export_name),
+        relations.map(|r| r.input("relations")),
+    );
+    let done = run_key.with(py, |run_key| {
+        sealing_key.with(py, |sealing_key| {
+            // Built and run without the GIL: the publish is the long step.
+            let published = py.detach(|| {
+                let step = sector::Publish {
+                    run_key,
+                    sealing_key,
+                    catalogue: &catalogue,
+                    options: &options,
+                    reference_date,
+                    export,
+                    relations,
+                    threads,
+                    progress: None,
+                };
+                sector::publish(&step, &to, &audit(audit_log))
+            });
+            core(py, published)
+        })
+    })?;
+    json(py, &done.summary.to_json())
+}
+
+/// Writes the one-citizen check's request for `cpr` to `out`; returns it.
+#[pyfunction]
+#[pyo3(signature = (run_key, sector, cpr, out, *, audit_log=None))]
+pub fn check_ask<'py>(
+    py: Python<'py>,
+    run_key: RunKeyArg<'py>,
+    sector: &str,
+    cpr: &str,
+    out: PathBuf,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let cpr = core(py, Cpr::parse(cpr, today, "cpr", 1))?;
+    let sector = core(py, SectorCode::new(sector))?;
+    let done = run_key.with(py, |run_key| {
+        let step = sector::AskCheck {
+            run_key,
+            sector,
+            cpr: &cpr,
+        };
+        core(py, sector::ask_check(&step, place(out), &audit(audit_log)))
+    })?;
+    json(py, &done.summary.to_json())
+}
+
+/// Reviews the flag file into the work list at `out`; returns `(sector, run, rows)`, the rows
+/// as JSON text (they hold CPR numbers).
+#[pyfunction]
+#[pyo3(signature = (sealing_key, flag_file, out, *, catalogue=None, audit_log=None))]
+pub fn review<'py>(
+    py: Python<'py>,
+    sealing_key: SealingKeyArg<'py>,
+    flag_file: PathBuf,
+    out: PathBuf,
+    catalogue: Option<PathBuf>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<(String, String, String)> {
+    let catalogue = self::catalogue(py, catalogue)?;
+    sealing_key.with(py, |sealing_key| {
+        let step = sector::Review {
+            sealing_key,
+            catalogue: &catalogue,
+            flag_file: Input::path(flag_file),
+        };
+        let list = core(py, sector::review(&step, place(out), &audit(audit_log)))?.summary;
+        Ok((
+            list.sector.to_string(),
+            list.run.to_string(),
+            list.to_json(),
+        ))
+    })
+}
+
+/// Turns the filled-in work list (a file, or CSV bytes) into the verdict file at `out`;
+/// returns it.
+#[pyfunction]
+#[pyo3(signature = (sealing_key, flag_file, work_list, out, *, catalogue=None, audit_log=None))]
+pub fn verdict<'py>(
+    py: Python<'py>,
+    sealing_key: SealingKeyArg<'py>,
+    flag_file: PathBuf,
+    work_list: InputArg,
+    out: PathBuf,
+    catalogue: Option<PathBuf>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let catalogue = self::catalogue(py, catalogue)?;
+    let work_list = work_list.input("work list");
+    let file = sealing_key.with(py, |sealing_key| {
+        let step = sector::Review {
+            sealing_key,
+            catalogue: &catalogue,
+            flag_file: Input::path(flag_file),
+        };
+        core(
+            py,
+            sector::verdict(&step, &work_list, place(out), &audit(audit_log)),
+        )
+    })?;
+    json(py, &file.summary.to_json())
+}
+
+/// Checks a receipt for `sector` at `now` (seconds since 1970; default now); returns the
+/// receipt's id (hex).
+#[pyfunction]
+#[pyo3(signature = (registry_public, receipt, sector, *, withdrawals=Vec::new(), now=None, audit_log=None))]
+pub fn consent_verify(
+    py: Python<'_>,
+    registry_public: PathBuf,
+    receipt: PathBuf,
+    sector: &str,
+    withdrawals: Vec<PathBuf>,
+    now: Option<f64>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<String> {
+    let registry: ConsentRegistryPublicKey = key(py, &registry_public)?;
+    let step = sector::VerifyConsent {
+        registry: &registry,
+        receipt: Input::path(receipt),
+        withdrawals: inputs(withdrawals),
+        sector: core(py, SectorCode::new(sector))?,
+        now: time_or_now(py, now)?,
+    };
+    Ok(core(py, sector::verify_consent(&step, &audit(audit_log)))?
+        .summary
+        .id_hex())
+}
+
+/// Discloses the sector's ongoing services of the receipt's citizen into the bundle `out`;
+/// returns `(receipt id, sector, services)`.
+#[pyfunction]
+#[pyo3(signature = (registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out, *, withdrawals=Vec::new(), mapping=None, now=None, audit_log=None))]
+#[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
+pub fn disclose<'py>(
+    py: Python<'py>,
+    registry_public: PathBuf,
+    subject_key: PathBuf,
+    sealing_key: SealingKeyArg<'py>,
+    plan_team_public: PathBuf,
+    receipt: PathBuf,
+    export: InputArg,
+    out: PathBuf,
+    withdrawals: Vec<PathBuf>,
+    mapping: Option<PathBuf>,
+    now: Option<f64>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<(String, String, u64)> {
+    let registry: ConsentRegistryPublicKey = key(py, &registry_public)?;
+    let subject: SubjectKey = key(py, &subject_key)?;
+    let plan_team: PlanTeamPublicKey = key(py, &plan_team_public)?;
+    let options = options(py, mapping)?;
+    let now = time_or_now(py, now)?;
+    sealing_key.with(py, |sealing_key| {
+        let step = sector::Disclose {
+            registry: &registry,
+            subject: &subject,
+            sealing_key,
+            plan_team: &plan_team,
+            catalogue: samkoer_core::Catalogue::builtin(),
+            options: &options,
+            receipt: Input::path(receipt),
+            withdrawals: inputs(withdrawals),
+            export: export.input("export"),
+            now,
+        };
+        let done = core(py, sector::disclose(&step, place(out), &audit(audit_log)))?.summary;
+        Ok((done.receipt, done.sector.to_string(), done.services))
+    })
+}
