@@ -26,8 +26,8 @@ cargo build --release --quiet -p samkoer-cli -p samkoer-c
 samkoer=target/release/samkoer
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-gcc -std=c11 -Wall -Werror -Ibindings/c/include tests/conformance/publish_c.c target/release/libsamkoer.a \
-  -lpthread -ldl -lm -o "$work/publish_c"
+gcc -std=c11 -Wall -Werror -Ibindings/c/include -Ibindings/c/examples bindings/c/examples/sector.c target/release/libsamkoer.a \
+  -lpthread -ldl -lm -o "$work/sector_c"
 set +e
 (
   set -e
@@ -55,7 +55,7 @@ print(f"published {report['export']['published']} rows through Python")
 PY
         ;;
       children-family)
-        ./publish_c run.key "$sector.key" "town/export-$sector.csv" "$relations" 2026-11-01 "mixed/$sector.pub" ;;
+        ./sector_c publish run.key "$sector.key" "town/export-$sector.csv" "$relations" 2026-11-01 "mixed/$sector.pub" c.log ;;
       *)
         cp "rust/$sector.pub" "mixed/$sector.pub" ;;
     esac

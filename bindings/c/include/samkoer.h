@@ -24,11 +24,213 @@
 // A string argument was not UTF-8.
 #define SAMKOER_ERROR_UTF8 -4
 
-// A run key with its pre-keyed pseudonymiser. Free with `samkoer_run_key_free`.
+// An argument was out of its range (an unknown key kind, a time that is no time).
+#define SAMKOER_ERROR_ARGUMENT -5
+
+// The one-citizen check's answer.
+typedef enum samkoer_answer {
+  // Not a candidate.
+  SAMKOER_NOT_CANDIDATE = 0,
+  // A candidate of this run.
+  SAMKOER_CANDIDATE = 1,
+  // A candidate deferred to a later run.
+  SAMKOER_DEFERRED = 2,
+} samkoer_answer;
+
+// Every error code a function can return besides `SAMKOER_OK` and the C-side codes
+// below zero: the classes that are not rules, then every rule.
+typedef enum samkoer_code {
+  // `io` (not a rule).
+  SAMKOER_IO = 1,
+  // `open-failed` (not a rule).
+  SAMKOER_OPEN_FAILED = 2,
+  // `random` (not a rule).
+  SAMKOER_RANDOM = 3,
+  // `cpr-length` (input): a CPR number has 10 digits, optionally with a hyphen after the sixth.
+  SAMKOER_RULE_CPR_LENGTH = 101,
+  // `cpr-characters` (input): a CPR number holds only digits and one optional hyphen.
+  SAMKOER_RULE_CPR_CHARACTERS = 102,
+  // `cpr-date` (input): the CPR number's first six digits are not a real birth date.
+  SAMKOER_RULE_CPR_DATE = 103,
+  // `cpr-future` (input): the CPR number's birth date lies after the reference date.
+  SAMKOER_RULE_CPR_FUTURE = 104,
+  // `csv-syntax` (input): the line is not valid CSV.
+  SAMKOER_RULE_CSV_SYNTAX = 201,
+  // `csv-field-count` (input): the row has a different number of fields than the header.
+  SAMKOER_RULE_CSV_FIELD_COUNT = 202,
+  // `encoding` (input): the bytes are not valid in the file's encoding.
+  SAMKOER_RULE_ENCODING = 203,
+  // `header-missing` (input): the file has no header row.
+  SAMKOER_RULE_HEADER_MISSING = 204,
+  // `delimiter-ambiguous` (input): the header shows neither or both of ';' and ','.
+  SAMKOER_RULE_DELIMITER_AMBIGUOUS = 205,
+  // `column-missing` (input): a required column is missing.
+  SAMKOER_RULE_COLUMN_MISSING = 206,
+  // `column-duplicate` (input): two columns map to the same field.
+  SAMKOER_RULE_COLUMN_DUPLICATE = 207,
+  // `field-empty` (input): a required field is empty.
+  SAMKOER_RULE_FIELD_EMPTY = 208,
+  // `field-too-long` (input): a field is longer than the format allows.
+  SAMKOER_RULE_FIELD_TOO_LONG = 209,
+  // `service-unknown` (input): the service code is not in the service catalogue.
+  SAMKOER_RULE_SERVICE_UNKNOWN = 210,
+  // `status-unknown` (input): the status is not a known value.
+  SAMKOER_RULE_STATUS_UNKNOWN = 211,
+  // `date-invalid` (input): the date is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY.
+  SAMKOER_RULE_DATE_INVALID = 212,
+  // `date-order` (input): the end date lies before the start date.
+  SAMKOER_RULE_DATE_ORDER = 213,
+  // `relation-self` (input): a relation links a person to themself.
+  SAMKOER_RULE_RELATION_SELF = 214,
+  // `mapping-invalid` (input): the column or status mapping is malformed.
+  SAMKOER_RULE_MAPPING_INVALID = 215,
+  // `key-file-syntax` (input): the key file is not of the key-file form.
+  SAMKOER_RULE_KEY_FILE_SYNTAX = 301,
+  // `key-file-version` (input): the key file's version is not supported.
+  SAMKOER_RULE_KEY_FILE_VERSION = 302,
+  // `key-file-kind` (input): the key file holds another kind of key.
+  SAMKOER_RULE_KEY_FILE_KIND = 303,
+  // `key-file-check` (input): the key file's check does not match: it was altered or damaged.
+  SAMKOER_RULE_KEY_FILE_CHECK = 304,
+  // `key-file-permissions` (input): other users than the key file's owner have access to it.
+  SAMKOER_RULE_KEY_FILE_PERMISSIONS = 305,
+  // `key-file-exists` (input): a file already exists there; keys are never overwritten.
+  SAMKOER_RULE_KEY_FILE_EXISTS = 306,
+  // `key-mismatch` (parameter): the keys belong to different municipalities, runs or sectors.
+  SAMKOER_RULE_KEY_MISMATCH = 307,
+  // `publication-magic` (format): the file is not a samkoer publication.
+  SAMKOER_RULE_PUBLICATION_MAGIC = 401,
+  // `publication-version` (format): the publication's format version is not supported.
+  SAMKOER_RULE_PUBLICATION_VERSION = 402,
+  // `publication-header` (format): the publication's header is malformed.
+  SAMKOER_RULE_PUBLICATION_HEADER = 403,
+  // `publication-record` (format): a publication record is malformed.
+  SAMKOER_RULE_PUBLICATION_RECORD = 404,
+  // `publication-truncated` (format): the publication ends before its trailer: it was cut short.
+  SAMKOER_RULE_PUBLICATION_TRUNCATED = 405,
+  // `publication-digest` (format): the publication's digest does not match: it was altered.
+  SAMKOER_RULE_PUBLICATION_DIGEST = 406,
+  // `publication-count` (format): the trailer's record counts do not match the records.
+  SAMKOER_RULE_PUBLICATION_COUNT = 407,
+  // `publication-trailing-data` (format): bytes follow the publication's trailer.
+  SAMKOER_RULE_PUBLICATION_TRAILING_DATA = 408,
+  // `publication-sector` (format): the publication's sector is not a sector of the catalogue.
+  SAMKOER_RULE_PUBLICATION_SECTOR = 409,
+  // `publication-service` (format): a record names a service that is not one of its sector's in the catalogue.
+  SAMKOER_RULE_PUBLICATION_SERVICE = 410,
+  // `catalogue-syntax` (input): the catalogue is not valid catalogue TOML.
+  SAMKOER_RULE_CATALOGUE_SYNTAX = 501,
+  // `catalogue-duplicate` (input): a code appears twice in the catalogue.
+  SAMKOER_RULE_CATALOGUE_DUPLICATE = 502,
+  // `catalogue-sector` (input): a service names a sector the catalogue does not define.
+  SAMKOER_RULE_CATALOGUE_SECTOR = 503,
+  // `catalogue-field` (input): a catalogue field is empty or malformed.
+  SAMKOER_RULE_CATALOGUE_FIELD = 504,
+  // `municipality-code` (parameter): a municipality code is three digits, 100 to 999.
+  SAMKOER_RULE_MUNICIPALITY_CODE = 601,
+  // `run-id` (parameter): a run id is 1 to 64 characters from A-Z a-z 0-9 . _ -.
+  SAMKOER_RULE_RUN_ID = 602,
+  // `sector-code` (parameter): a sector code is 1 to 32 characters from a-z 0-9 - and in the catalogue.
+  SAMKOER_RULE_SECTOR_CODE = 603,
+  // `date-given` (parameter): a date given is not a real date from 1800 to 9999 as YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY.
+  SAMKOER_RULE_DATE_GIVEN = 604,
+  // `envelope-content` (parameter): an envelope's service code, text fields (at most 4096 bytes each) or start date (1800 to 9999) is out of range.
+  SAMKOER_RULE_ENVELOPE_CONTENT = 605,
+  // `mixed-municipality` (format): the publications belong to different municipalities.
+  SAMKOER_RULE_MIXED_MUNICIPALITY = 701,
+  // `mixed-run` (format): the publications belong to different runs.
+  SAMKOER_RULE_MIXED_RUN = 702,
+  // `mixed-run-key` (format): the publications were made with different run keys.
+  SAMKOER_RULE_MIXED_RUN_KEY = 703,
+  // `mixed-catalogue` (format): the publications or the matcher use different catalogue versions.
+  SAMKOER_RULE_MIXED_CATALOGUE = 704,
+  // `mixed-reference-date` (format): the publications have different reference dates.
+  SAMKOER_RULE_MIXED_REFERENCE_DATE = 705,
+  // `duplicate-sector` (format): two publications come from the same sector.
+  SAMKOER_RULE_DUPLICATE_SECTOR = 706,
+  // `not-own-pseudonym` (parameter): the asking sector did not publish this pseudonym in this run.
+  SAMKOER_RULE_NOT_OWN_PSEUDONYM = 707,
+  // `no-publications` (parameter): a match needs at least one publication.
+  SAMKOER_RULE_NO_PUBLICATIONS = 708,
+  // `criteria-syntax` (input): the criteria file is not valid criteria TOML.
+  SAMKOER_RULE_CRITERIA_SYNTAX = 801,
+  // `criteria-service-unknown` (input): the criteria name a service code the catalogue does not allow.
+  SAMKOER_RULE_CRITERIA_SERVICE_UNKNOWN = 802,
+  // `criteria-contradiction` (input): the criteria contradict themselves or can never select anyone.
+  SAMKOER_RULE_CRITERIA_CONTRADICTION = 803,
+  // `audit-entry` (input): an audit-log entry is malformed or names an unknown party or action.
+  SAMKOER_RULE_AUDIT_ENTRY = 1001,
+  // `audit-chain` (input): an audit-log entry does not follow the one before: the log was changed.
+  SAMKOER_RULE_AUDIT_CHAIN = 1002,
+  // `audit-step` (parameter): an audit step names an unknown action, a malformed party or no time.
+  SAMKOER_RULE_AUDIT_STEP = 1003,
+  // `audit-head` (parameter): a head is SEQ:HASH, the entry number and 64 hex digits that audit verify printed.
+  SAMKOER_RULE_AUDIT_HEAD = 1004,
+  // `review-key` (format): the flag file is for another sector or municipality than the sealing key.
+  SAMKOER_RULE_REVIEW_KEY = 1101,
+  // `verdict-syntax` (input): the verdict file is not of the verdict form.
+  SAMKOER_RULE_VERDICT_SYNTAX = 1102,
+  // `verdict-value` (input): a verdict is not suitable, suitable-from with a YYYY-MM month, or not-suitable.
+  SAMKOER_RULE_VERDICT_VALUE = 1103,
+  // `verdict-not-sent` (input): a verdict names a candidate the sector was never sent.
+  SAMKOER_RULE_VERDICT_NOT_SENT = 1104,
+  // `verdict-mismatch` (input): the verdict file belongs to another run, or its sector already gave verdicts.
+  SAMKOER_RULE_VERDICT_MISMATCH = 1105,
+  // `consent-format` (input): the receipt or withdrawal is malformed.
+  SAMKOER_RULE_CONSENT_FORMAT = 1201,
+  // `consent-signature` (input): the receipt or withdrawal is not signed by the consent registry: forged or altered.
+  SAMKOER_RULE_CONSENT_SIGNATURE = 1202,
+  // `consent-not-yet-valid` (input): the receipt is not valid yet.
+  SAMKOER_RULE_CONSENT_NOT_YET_VALID = 1203,
+  // `consent-expired` (input): the receipt has expired.
+  SAMKOER_RULE_CONSENT_EXPIRED = 1204,
+  // `consent-scope` (input): the receipt does not name this sector.
+  SAMKOER_RULE_CONSENT_SCOPE = 1205,
+  // `consent-withdrawn` (input): the consent was withdrawn.
+  SAMKOER_RULE_CONSENT_WITHDRAWN = 1206,
+  // `consent-other-person` (input): the receipt concerns none of this sector's citizens.
+  SAMKOER_RULE_CONSENT_OTHER_PERSON = 1207,
+  // `disclosure-format` (input): the disclosure bundle is malformed.
+  SAMKOER_RULE_DISCLOSURE_FORMAT = 1208,
+  // `consent-request` (parameter): a receipt needs 1 to 64 sectors, a validity that ends after it begins, and keys of one municipality.
+  SAMKOER_RULE_CONSENT_REQUEST = 1209,
+  // `output-exists` (input): an output of this step already exists there and is never overwritten.
+  SAMKOER_RULE_OUTPUT_EXISTS = 1301,
+  // `commit-journal` (input): the record of an interrupted step's outputs is damaged.
+  SAMKOER_RULE_COMMIT_JOURNAL = 1302,
+  // `check-format` (input): the check request or answer is not of its form.
+  SAMKOER_RULE_CHECK_FORMAT = 1401,
+  // `check-mismatch` (input): the check request belongs to another municipality or run than the match.
+  SAMKOER_RULE_CHECK_MISMATCH = 1402,
+} samkoer_code;
+
+// A run key with its pre-keyed pseudonymiser. Read-only once made: one handle may be used
+// from several threads at once. Free with `samkoer_run_key_free`.
 typedef struct samkoer_run_key samkoer_run_key;
 
-// A sector's sealing key. Free with `samkoer_sealing_key_free`.
+// A sector's sealing key. Read-only once made: one handle may be used from several threads at
+// once. Free with `samkoer_sealing_key_free`.
 typedef struct samkoer_sealing_key samkoer_sealing_key;
+
+// What a match found.
+typedef struct samkoer_match_counts {
+  // Persons with services.
+  uint64_t persons;
+  // Candidates.
+  uint64_t candidates;
+  // Of them, deferred.
+  uint64_t deferred;
+} samkoer_match_counts;
+
+// What the final selection decided.
+typedef struct samkoer_select_counts {
+  // Candidates selected by every sector involved.
+  uint64_t selected;
+  // Removed by a "not suitable".
+  uint64_t removed;
+  // Still waiting for verdicts.
+  uint64_t outstanding;
+} samkoer_select_counts;
 
 // What a publish did with the export's rows.
 typedef struct samkoer_publish_counts {
@@ -42,47 +244,69 @@ typedef struct samkoer_publish_counts {
   uint64_t rejected;
 } samkoer_publish_counts;
 
-// What a match found.
-typedef struct samkoer_match_counts {
-  // Persons with services.
-  uint64_t persons;
-  // Candidates.
+// What a review found.
+typedef struct samkoer_review_counts {
+  // The sector's candidates.
   uint64_t candidates;
-  // Of them, deferred.
-  uint64_t deferred;
-} samkoer_match_counts;
+  // Its citizens among them.
+  uint64_t citizens;
+} samkoer_review_counts;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Reads a run key file into a new handle at `*out`.
+// Matches `count` publications under the criteria file into the folder `out_dir` (made if
+// missing): `result.json`, `statistics.json`, `statistics.csv` and `flags/SECTOR.flag`, all
+// committed as one, never over an earlier match's. The counts go to `*counts` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `path` is a NUL-terminated string; `out` points to a writable handle pointer.
-int32_t samkoer_run_key_read(const char *path, struct samkoer_run_key **out);
+// `publications` points to `count` NUL-terminated paths; the other strings are
+// NUL-terminated (`audit_log` may be NULL); `counts` is NULL or writable.
+int32_t samkoer_match(const char *const *publications,
+                      size_t count,
+                      const char *criteria,
+                      const char *out_dir,
+                      const char *audit_log,
+                      struct samkoer_match_counts *counts);
 
-// Frees a run key handle; NULL is ignored.
+// Answers a sector's check request by matching the publications again (writing no match
+// output) into `out`; the answer goes to `*answer` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `key` is NULL or a handle from `samkoer_run_key_read`, not freed before.
-void samkoer_run_key_free(struct samkoer_run_key *key);
+// As for `samkoer_match`; `answer` is NULL or writable.
+int32_t samkoer_check_answer(const char *const *publications,
+                             size_t count,
+                             const char *criteria,
+                             const char *request,
+                             const char *out,
+                             const char *audit_log,
+                             enum samkoer_answer *answer);
 
-// Reads a sealing key file into a new handle at `*out`.
+// Combines the sectors' `count` verdict files with the match result into the final selection
+// at `out`; the counts go to `*counts` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `path` is a NUL-terminated string; `out` points to a writable handle pointer.
-int32_t samkoer_sealing_key_read(const char *path, struct samkoer_sealing_key **out);
-
-// Frees a sealing key handle; NULL is ignored.
-//
-// # Safety
-// `key` is NULL or a handle from `samkoer_sealing_key_read`, not freed before.
-void samkoer_sealing_key_free(struct samkoer_sealing_key *key);
+// `verdicts` points to `count` NUL-terminated paths; the other strings are NUL-terminated
+// (`audit_log` may be NULL); `counts` is NULL or writable.
+int32_t samkoer_select(const char *match_result,
+                       const char *const *verdicts,
+                       size_t count,
+                       const char *out,
+                       const char *audit_log,
+                       struct samkoer_select_counts *counts);
 
 // Pseudonymises `count` CPR numbers into `out` (32 bytes each, in order; `out_length` at
 // least 32 × `count`). An invalid CPR number stops with its rule's code; the last error names
 // its 1-based position, never its value.
+//
+// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
 //
 // # Safety
 // `key` is a live handle; `cprs` points to `count` NUL-terminated strings; `out` to
@@ -95,37 +319,117 @@ int32_t samkoer_pseudonymise(const struct samkoer_run_key *key,
 
 // Normalises a CPR number on a reference date (`YYYY-MM-DD`) into `out` (10 digits and NUL).
 //
+// Ownership: nothing kept. Thread safety: any thread.
+//
 // # Safety
 // `cpr` and `reference_date` are NUL-terminated strings; `out` points to 11 writable bytes.
 int32_t samkoer_parse_cpr(const char *cpr, const char *reference_date, char *out);
 
-// Publishes a case-system export (and, if not NULL, a relations file) to `out_path`, with
-// the accounting report at `out_path` + `.accounting.json`; the counts go to `*counts`.
-// `reference_date` is `YYYY-MM-DD`, or NULL for today.
+// Issues a receipt for the citizen `cpr` (held only for the call) and the `sector_count`
+// sectors, valid from `valid_from` until `valid_until` (seconds since 1970; 0 for now), into
+// `out` (never over another); its id (33 bytes with the NUL) goes to `receipt_id` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// The keys are live handles; the strings are NUL-terminated (or NULL where allowed);
-// `counts` points to a writable struct.
-int32_t samkoer_publish(const struct samkoer_run_key *run_key,
-                        const struct samkoer_sealing_key *sealing_key,
-                        const char *export_path,
-                        const char *relations_path,
-                        const char *reference_date,
-                        const char *out_path,
-                        struct samkoer_publish_counts *counts);
+// The strings are NUL-terminated (`audit_log` may be NULL); `sectors` points to
+// `sector_count` of them; `receipt_id` is NULL or has `receipt_id_length` writable bytes.
+int32_t samkoer_consent_issue(const char *registry_key,
+                              const char *subject_key,
+                              const char *cpr,
+                              const char *const *sectors,
+                              size_t sector_count,
+                              int64_t valid_from,
+                              int64_t valid_until,
+                              const char *out,
+                              const char *audit_log,
+                              char *receipt_id,
+                              size_t receipt_id_length);
 
-// Matches `count` publications under a criteria file; writes `result.json`,
-// `statistics.json`, `statistics.csv` and `SECTOR.flag` into the existing folder `out_dir`;
-// the counts go to `*counts`.
+// Withdraws a receipt from `at` (seconds since 1970; 0 for now) on, into `out`.
+//
+// Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `publications` points to `count` NUL-terminated paths; the other strings are
-// NUL-terminated; `counts` points to a writable struct.
-int32_t samkoer_match(const char *const *publications,
-                      size_t count,
-                      const char *criteria_path,
-                      const char *out_dir,
-                      struct samkoer_match_counts *counts);
+// The strings are NUL-terminated (`audit_log` may be NULL).
+int32_t samkoer_consent_withdraw(const char *registry_key,
+                                 const char *receipt,
+                                 int64_t at,
+                                 const char *out,
+                                 const char *audit_log);
+
+// Opens `count` bundles with the plan team's key into `out` (JSON, owner-only); the number of
+// services disclosed goes to `*services` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// `bundles` points to `count` NUL-terminated paths; the other strings are NUL-terminated
+// (`audit_log` may be NULL); `services` is NULL or writable.
+int32_t samkoer_open(const char *plan_team_key,
+                     const char *const *bundles,
+                     size_t count,
+                     const char *out,
+                     const char *audit_log,
+                     uint64_t *services);
+
+// Verifies an audit log — against `head` (`SEQ:HASH`, kept elsewhere) unless NULL — and
+// copies its head (at most 86 bytes with the NUL) to `head_out` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// `log` is NUL-terminated; `head` is NULL or NUL-terminated; `head_out` is NULL or has
+// `head_out_length` writable bytes.
+int32_t samkoer_audit_verify(const char *log,
+                             const char *head,
+                             char *head_out,
+                             size_t head_out_length);
+
+// Whether `result` is a rule of form *input*: a line of a text file (or a column) broke it;
+// the last error names the file and line.
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_input_error(int32_t result);
+
+// Whether `result` is a rule of form *format*: a record of a publication or flag file broke
+// it; the last error names the file and record.
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_format_error(int32_t result);
+
+// Whether `result` is a rule of form *parameter*: a value the caller gave broke it.
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_parameter_error(int32_t result);
+
+// Whether `result` is `io` (1): a file could not be read or written.
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_io_error(int32_t result);
+
+// Whether `result` is `open-failed` (2): sealed content did not open (wrong key, or altered).
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_open_failed(int32_t result);
+
+// Whether `result` is one of the C side's own codes (below zero): a NULL, a small buffer, a
+// string that is not UTF-8, an argument out of range, or a panic.
+//
+// Thread safety: any thread. Ownership: none.
+bool samkoer_result_is_argument_error(int32_t result);
+
+// The stable name of a result code (`cpr-date`, `io`, ...), a static NUL-terminated string;
+// NULL for `SAMKOER_OK`, the C side's codes and unknown codes.
+//
+// Thread safety: any thread. Ownership: the string is static; never free it.
+const char *samkoer_code_name(int32_t result);
+
+// What to do about an error of this code, in one sentence (a static NUL-terminated string);
+// NULL where the code is no error of the core's.
+//
+// Thread safety: any thread. Ownership: the string is static; never free it.
+const char *samkoer_code_remedy(int32_t result);
 
 // Copies this thread's last error message into `buffer` (NUL-terminated, cut to fit) and
 // returns the message's full length in bytes, without the NUL. With a NULL buffer or a length
@@ -134,6 +438,211 @@ int32_t samkoer_match(const char *const *publications,
 // # Safety
 // `buffer` is NULL or points to `length` writable bytes.
 size_t samkoer_last_error(char *buffer, size_t length);
+
+// Reads a run key file (refused if others than its owner may read it) into a new handle at
+// `*out`.
+//
+// Ownership: the caller owns the handle and frees it with `samkoer_run_key_free`.
+// Thread safety: any thread.
+//
+// # Safety
+// `path` is a NUL-terminated string; `out` points to a writable handle pointer.
+int32_t samkoer_run_key_read(const char *path, struct samkoer_run_key **out);
+
+// Frees a run key handle, wiping the key; NULL is ignored.
+//
+// Ownership: takes the handle back. Thread safety: no other thread may still use it.
+//
+// # Safety
+// `key` is NULL or a handle from `samkoer_run_key_read`, not freed before.
+void samkoer_run_key_free(struct samkoer_run_key *key);
+
+// Reads a sealing key file into a new handle at `*out`.
+//
+// Ownership: the caller owns the handle and frees it with `samkoer_sealing_key_free`.
+// Thread safety: any thread.
+//
+// # Safety
+// `path` is a NUL-terminated string; `out` points to a writable handle pointer.
+int32_t samkoer_sealing_key_read(const char *path, struct samkoer_sealing_key **out);
+
+// Frees a sealing key handle, wiping the key; NULL is ignored.
+//
+// Ownership: takes the handle back. Thread safety: no other thread may still use it.
+//
+// # Safety
+// `key` is NULL or a handle from `samkoer_sealing_key_read`, not freed before.
+void samkoer_sealing_key_free(struct samkoer_sealing_key *key);
+
+// Writes the municipality's new master key (the key custodian's) to `out`, never over a file;
+// its fingerprint (36 bytes with the NUL) to `fingerprint` unless NULL. `audit_log` is NULL or
+// the log to append the step to.
+//
+// Ownership: nothing kept. Thread safety: any thread (two steps on one audit log take turns).
+//
+// # Safety
+// The strings are NUL-terminated (`audit_log` may be NULL); `fingerprint` is NULL or has
+// `fingerprint_length` writable bytes.
+int32_t samkoer_keygen_master(const char *municipality,
+                              const char *out,
+                              const char *audit_log,
+                              char *fingerprint,
+                              size_t fingerprint_length);
+
+// Writes the run key of `run`, derived from the master key file `master`, to `out`; as
+// `samkoer_keygen_master` otherwise.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// As for `samkoer_keygen_master`.
+int32_t samkoer_keygen_run(const char *master,
+                           const char *run,
+                           const char *out,
+                           const char *audit_log,
+                           char *fingerprint,
+                           size_t fingerprint_length);
+
+// Writes a sector's new sealing key (the sector's own) to `out`; as `samkoer_keygen_master`
+// otherwise.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// As for `samkoer_keygen_master`.
+int32_t samkoer_keygen_sealing(const char *municipality,
+                               const char *sector,
+                               const char *out,
+                               const char *audit_log,
+                               char *fingerprint,
+                               size_t fingerprint_length);
+
+// Writes a municipal key of `kind` — `"consent-registry"`, `"subject"` or `"plan-team"` — to
+// `out`; as `samkoer_keygen_master` otherwise. Another kind is `SAMKOER_ERROR_ARGUMENT`.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// As for `samkoer_keygen_master`.
+int32_t samkoer_keygen_municipal(const char *kind,
+                                 const char *municipality,
+                                 const char *out,
+                                 const char *audit_log,
+                                 char *fingerprint,
+                                 size_t fingerprint_length);
+
+// Writes the public key of the consent-registry or plan-team key file `key` to `out`; as
+// `samkoer_keygen_master` otherwise.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// As for `samkoer_keygen_master`.
+int32_t samkoer_keygen_public(const char *key,
+                              const char *out,
+                              const char *audit_log,
+                              char *fingerprint,
+                              size_t fingerprint_length);
+
+// Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
+// accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
+// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. Uses every core.
+//
+// Ownership: nothing kept; the handles stay the caller's. Thread safety: any thread; the keys
+// may be shared.
+//
+// # Safety
+// The keys are live handles; the strings are NUL-terminated (or NULL where allowed);
+// `counts` is NULL or points to a writable struct.
+int32_t samkoer_publish(const struct samkoer_run_key *run_key,
+                        const struct samkoer_sealing_key *sealing_key,
+                        const char *export_,
+                        const char *relations,
+                        const char *reference_date,
+                        const char *out,
+                        const char *report,
+                        const char *audit_log,
+                        struct samkoer_publish_counts *counts);
+
+// Writes the sector's one-citizen check request for `cpr` (a CPR number in any accepted
+// form; held only for the call) to `out`: the citizen's pseudonym, never the number.
+//
+// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+//
+// # Safety
+// `run_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL).
+int32_t samkoer_check_ask(const struct samkoer_run_key *run_key,
+                          const char *sector,
+                          const char *cpr,
+                          const char *out,
+                          const char *audit_log);
+
+// Opens the sector's flag file with its sealing key into the caseworkers' work list at `out`
+// (CSV; it holds CPR numbers; owner-only; never over an existing one); the counts go to
+// `*counts` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+//
+// # Safety
+// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
+// `counts` is NULL or writable.
+int32_t samkoer_review(const struct samkoer_sealing_key *sealing_key,
+                       const char *flag_file,
+                       const char *out,
+                       const char *audit_log,
+                       struct samkoer_review_counts *counts);
+
+// Turns the caseworkers' filled-in work list into the sector's verdict file at `out`
+// (candidate ids and verdicts only); the number of verdicts goes to `*verdicts` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+//
+// # Safety
+// As for `samkoer_review`; `verdicts` is NULL or writable.
+int32_t samkoer_verdict(const struct samkoer_sealing_key *sealing_key,
+                        const char *flag_file,
+                        const char *work_list,
+                        const char *out,
+                        const char *audit_log,
+                        uint64_t *verdicts);
+
+// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now), with the
+// withdrawals received: `SAMKOER_OK`, or the refusal's code (`consent-scope`, ...).
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// The strings are NUL-terminated (`audit_log` may be NULL); `withdrawals` points to
+// `withdrawal_count` of them.
+int32_t samkoer_consent_verify(const char *registry_public,
+                               const char *receipt,
+                               const char *const *withdrawals,
+                               size_t withdrawal_count,
+                               const char *sector,
+                               int64_t now,
+                               const char *audit_log);
+
+// Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
+// into the bundle `out`, after checking the receipt at `now` (0 for now); the number of
+// services goes to `*services` unless NULL. A refusal releases nothing and gives its code.
+//
+// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+//
+// # Safety
+// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
+// `withdrawals` points to `withdrawal_count` of them; `services` is NULL or writable.
+int32_t samkoer_disclose(const char *registry_public,
+                         const char *subject_key,
+                         const struct samkoer_sealing_key *sealing_key,
+                         const char *plan_team_public,
+                         const char *receipt,
+                         const char *const *withdrawals,
+                         size_t withdrawal_count,
+                         const char *export_,
+                         int64_t now,
+                         const char *out,
+                         const char *audit_log,
+                         uint64_t *services);
 
 #ifdef __cplusplus
 }  // extern "C"

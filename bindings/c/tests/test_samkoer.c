@@ -1,7 +1,8 @@
 /* The C ABI on the shared vectors and a small publish + match, run under valgrind.
  *
- * Usage: test_samkoer RUN_KEY SEALING_KEY EXPORT CRITERIA OUT_DIR < vectors
- * where each line of vectors is "CPR PSEUDONYM_HEX" for the run key.
+ * Usage: test_samkoer RUN_KEY SEALING_KEY EXPORT CRITERIA OUT_DIR RULES < vectors
+ * where each line of vectors is "CPR PSEUDONYM_HEX" for the run key, and each line of RULES is
+ * "CODE NAME FORM" from tests/vectors/rules.json.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,8 @@ static void hex(const uint8_t *bytes, size_t n, char *out) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s RUN_KEY SEALING_KEY EXPORT CRITERIA OUT_DIR < vectors\n", argv[0]);
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s RUN_KEY SEALING_KEY EXPORT CRITERIA OUT_DIR RULES < vectors\n", argv[0]);
         return 2;
     }
     samkoer_run_key *run_key = NULL;
@@ -79,12 +80,38 @@ int main(int argc, char **argv) {
     char publication[512];
     snprintf(publication, sizeof publication, "%s/c.pub", argv[5]);
     samkoer_publish_counts counts = {0};
-    check(samkoer_publish(run_key, sealing_key, argv[3], NULL, "2026-11-01", publication, &counts) == SAMKOER_OK, "publish");
+    check(samkoer_publish(run_key, sealing_key, argv[3], NULL, "2026-11-01", publication, NULL, NULL, &counts) == SAMKOER_OK, "publish");
     check(counts.rows == 6 && counts.published == 3 && counts.excluded == 2 && counts.rejected == 1, "publish counts");
     samkoer_match_counts found = {0};
     const char *publications[] = {publication};
-    check(samkoer_match(publications, 1, argv[4], argv[5], &found) == SAMKOER_OK, "match");
+    char match_dir[512];
+    snprintf(match_dir, sizeof match_dir, "%s/match", argv[5]);
+    check(samkoer_match(publications, 1, argv[4], match_dir, NULL, &found) == SAMKOER_OK, "match");
     check(found.persons == 2 && found.candidates == 1, "match counts");
+    int32_t again = samkoer_match(publications, 1, argv[4], match_dir, NULL, NULL);
+    check(again == SAMKOER_RULE_OUTPUT_EXISTS && samkoer_result_is_input_error(again), "a match is never written over another");
+    check(samkoer_match(NULL, 1, argv[4], match_dir, NULL, NULL) == SAMKOER_ERROR_NULL_ARGUMENT, "a NULL array is an error code");
+
+    /* The codes are the core's table: every rule of the vector has its name and its form. */
+    FILE *rules = fopen(argv[6], "r");
+    check(rules != NULL, "the rules vector opens");
+    int code, rule_count = 0;
+    char name[128], form[32];
+    while (rules && fscanf(rules, "%d %127s %31s", &code, name, form) == 3) {
+        const char *got = samkoer_code_name(code);
+        check(got && strcmp(got, name) == 0, name);
+        check(samkoer_code_remedy(code) != NULL, "every rule has a remedy");
+        check(samkoer_result_is_input_error(code) == (strcmp(form, "input") == 0), "the input predicate");
+        check(samkoer_result_is_format_error(code) == (strcmp(form, "format") == 0), "the format predicate");
+        check(samkoer_result_is_parameter_error(code) == (strcmp(form, "parameter") == 0), "the parameter predicate");
+        rule_count++;
+    }
+    if (rules) fclose(rules);
+    check(rule_count > 70, "the rules vector was read");
+    check(SAMKOER_RULE_CPR_DATE == 103 && SAMKOER_IO == 1 && SAMKOER_RULE_PUBLICATION_DIGEST == 406, "the enum holds the codes");
+    check(samkoer_result_is_io_error(1) && samkoer_result_is_open_failed(2) && samkoer_result_is_argument_error(-1), "the other predicates");
+    check(samkoer_code_name(0) == NULL && samkoer_code_name(-3) == NULL && samkoer_code_name(9999) == NULL, "no name for what is no error");
+    check(strcmp(samkoer_code_name(2), "open-failed") == 0, "the classes have names");
 
     samkoer_run_key_free(run_key);
     samkoer_sealing_key_free(sealing_key);

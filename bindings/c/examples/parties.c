@@ -1,0 +1,54 @@
+/* The other parties' steps through the C ABI: the key custodian's keys, the consent registry's
+ * keys, receipts and withdrawals, and the plan team's key and opening of the bundles.
+ *
+ *   parties master MUNICIPALITY OUT AUDIT_LOG
+ *   parties run MASTER RUN OUT AUDIT_LOG
+ *   parties key KIND MUNICIPALITY OUT AUDIT_LOG          (consent-registry, subject, plan-team)
+ *   parties public KEY OUT AUDIT_LOG
+ *   parties issue REGISTRY_KEY SUBJECT_KEY CPR OUT AUDIT_LOG SECTOR...
+ *   parties withdraw REGISTRY_KEY RECEIPT OUT AUDIT_LOG
+ *   parties open PLAN_TEAM_KEY OUT AUDIT_LOG BUNDLE...
+ */
+#include <time.h>
+
+#include "example.h"
+
+int main(int argc, char **argv) {
+    const char *step = argc > 1 ? argv[1] : "";
+    char fingerprint[64];
+    int32_t result = SAMKOER_ERROR_ARGUMENT;
+    if (strcmp(step, "master") == 0 && argc == 5) {
+        result = samkoer_keygen_master(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "run") == 0 && argc == 6) {
+        result = samkoer_keygen_run(argv[2], argv[3], argv[4], argv[5], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "key") == 0 && argc == 6) {
+        result = samkoer_keygen_municipal(argv[2], argv[3], argv[4], argv[5], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "public") == 0 && argc == 5) {
+        result = samkoer_keygen_public(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "issue") == 0 && argc >= 8) {
+        char id[64];
+        int64_t now = (int64_t)time(NULL);
+        result = samkoer_consent_issue(argv[2], argv[3], argv[4], (const char *const *)argv + 7, (size_t)(argc - 7), now,
+                                       now + 365 * 24 * 3600, argv[5], argv[6], id, sizeof id);
+        if (result != SAMKOER_OK) return failed("consent issue", result);
+        printf("receipt %s -> %s\n", id, argv[5]);
+        return 0;
+    } else if (strcmp(step, "withdraw") == 0 && argc == 6) {
+        result = samkoer_consent_withdraw(argv[2], argv[3], 0, argv[4], argv[5]);
+        if (result != SAMKOER_OK) return failed("consent withdraw", result);
+        printf("withdrawal -> %s\n", argv[4]);
+        return 0;
+    } else if (strcmp(step, "open") == 0 && argc >= 6) {
+        uint64_t services = 0;
+        result = samkoer_open(argv[2], (const char *const *)argv + 5, (size_t)(argc - 5), argv[3], argv[4], &services);
+        if (result != SAMKOER_OK) return failed("open", result);
+        printf("%llu services opened -> %s\n", (unsigned long long)services, argv[3]);
+        return 0;
+    } else {
+        fprintf(stderr, "usage: see the comment at the top of bindings/c/examples/parties.c\n");
+        return 2;
+    }
+    if (result != SAMKOER_OK) return failed(step, result);
+    printf("key written, fingerprint %s\n", fingerprint);
+    return 0;
+}

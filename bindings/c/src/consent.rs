@@ -1,0 +1,178 @@
+//! The consent registry's steps (issue, withdraw), the plan team's (open), and anyone's audit
+//! verify. Every path is a NUL-terminated UTF-8 string; `audit_log` may be NULL (no entry).
+
+use std::ffi::c_char;
+
+use samkoer_core::audit::Head;
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::plan_team::{self, Open};
+use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::verify_log;
+use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::{Cpr, SectorCode};
+
+use crate::args::{audit, inputs, optional_text, path, text, texts, time, write, write_text};
+use crate::error::guard;
+use crate::keys::read;
+
+/// Issues a receipt for the citizen `cpr` (held only for the call) and the `sector_count`
+/// sectors, valid from `valid_from` until `valid_until` (seconds since 1970; 0 for now), into
+/// `out` (never over another); its id (33 bytes with the NUL) goes to `receipt_id` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// The strings are NUL-terminated (`audit_log` may be NULL); `sectors` points to
+/// `sector_count` of them; `receipt_id` is NULL or has `receipt_id_length` writable bytes.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature
+pub unsafe extern "C" fn samkoer_consent_issue(
+    registry_key: *const c_char,
+    subject_key: *const c_char,
+    cpr: *const c_char,
+    sectors: *const *const c_char,
+    sector_count: usize,
+    valid_from: i64,
+    valid_until: i64,
+    out: *const c_char,
+    audit_log: *const c_char,
+    receipt_id: *mut c_char,
+    receipt_id_length: usize,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (registry, subject, cpr, sectors, out, audit) = unsafe {
+            (
+                path(registry_key)?,
+                path(subject_key)?,
+                text(cpr)?,
+                texts(sectors, sector_count)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let registry: ConsentRegistryKey = read(&registry)?;
+        let subject: SubjectKey = read(&subject)?;
+        let now = time(0)?;
+        let cpr = Cpr::parse(cpr, now.date(), "cpr", 1)?;
+        let step = Issue {
+            registry: &registry,
+            subject: &subject,
+            person: &cpr,
+            sectors: sectors
+                .iter()
+                .map(|s| SectorCode::new(s.trim()))
+                .collect::<samkoer_core::Result<_>>()?,
+            issued_at: now,
+            valid_from: time(valid_from)?,
+            valid_until: time(valid_until)?,
+        };
+        let receipt = registry::issue(&step, Place::file(out), &audit)?.summary;
+        // SAFETY: as the caller guarantees.
+        unsafe { write_text(&receipt.id_hex(), receipt_id, receipt_id_length) }
+    })
+}
+
+/// Withdraws a receipt from `at` (seconds since 1970; 0 for now) on, into `out`.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// The strings are NUL-terminated (`audit_log` may be NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_consent_withdraw(
+    registry_key: *const c_char,
+    receipt: *const c_char,
+    at: i64,
+    out: *const c_char,
+    audit_log: *const c_char,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (registry, receipt, out, audit) = unsafe {
+            (
+                path(registry_key)?,
+                path(receipt)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let registry: ConsentRegistryKey = read(&registry)?;
+        let step = Withdraw {
+            registry: &registry,
+            receipt: Input::path(receipt),
+            at: time(at)?,
+        };
+        registry::withdraw(&step, Place::file(out), &audit)?;
+        Ok(())
+    })
+}
+
+/// Opens `count` bundles with the plan team's key into `out` (JSON, owner-only); the number of
+/// services disclosed goes to `*services` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// `bundles` points to `count` NUL-terminated paths; the other strings are NUL-terminated
+/// (`audit_log` may be NULL); `services` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_open(
+    plan_team_key: *const c_char,
+    bundles: *const *const c_char,
+    count: usize,
+    out: *const c_char,
+    audit_log: *const c_char,
+    services: *mut u64,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (key, bundles, out, audit) = unsafe {
+            (
+                path(plan_team_key)?,
+                inputs(bundles, count)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let plan_team: PlanTeamKey = read(&key)?;
+        let step = Open {
+            plan_team: &plan_team,
+            bundles,
+        };
+        let opened = plan_team::open(&step, Some(Place::file(out)), &audit)?.summary;
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe {
+            write(
+                services,
+                opened.iter().map(|d| d.services.len() as u64).sum(),
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Verifies an audit log — against `head` (`SEQ:HASH`, kept elsewhere) unless NULL — and
+/// copies its head (at most 86 bytes with the NUL) to `head_out` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// `log` is NUL-terminated; `head` is NULL or NUL-terminated; `head_out` is NULL or has
+/// `head_out_length` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_audit_verify(
+    log: *const c_char,
+    head: *const c_char,
+    head_out: *mut c_char,
+    head_out_length: usize,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (log, expected) = unsafe { (path(log)?, optional_text(head)?) };
+        let expected = expected.map(Head::parse).transpose()?;
+        let head = verify_log(&Input::path(log), expected)?;
+        // SAFETY: as the caller guarantees.
+        unsafe { write_text(&head.to_string(), head_out, head_out_length) }
+    })
+}

@@ -1,0 +1,347 @@
+//! A sector's steps: publish, ask the one-citizen check, review, verdict, verify a receipt,
+//! disclose. Every path is a NUL-terminated UTF-8 string; `audit_log` may be NULL (no entry).
+
+use std::ffi::c_char;
+
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::sector::{self, PublishTo};
+use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::{Cpr, SectorCode};
+
+use crate::args::{audit, inputs, null, optional_text, path, text, time, write};
+use crate::error::guard;
+use crate::keys::{read, samkoer_run_key, samkoer_sealing_key};
+
+/// What a publish did with the export's rows.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct samkoer_publish_counts {
+    /// Data rows read.
+    pub rows: u64,
+    /// Rows published.
+    pub published: u64,
+    /// Valid rows kept back by policy.
+    pub excluded: u64,
+    /// Invalid rows.
+    pub rejected: u64,
+}
+
+/// What a review found.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct samkoer_review_counts {
+    /// The sector's candidates.
+    pub candidates: u64,
+    /// Its citizens among them.
+    pub citizens: u64,
+}
+
+/// Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
+/// accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
+/// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. Uses every core.
+///
+/// Ownership: nothing kept; the handles stay the caller's. Thread safety: any thread; the keys
+/// may be shared.
+///
+/// # Safety
+/// The keys are live handles; the strings are NUL-terminated (or NULL where allowed);
+/// `counts` is NULL or points to a writable struct.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature
+pub unsafe extern "C" fn samkoer_publish(
+    run_key: *const samkoer_run_key,
+    sealing_key: *const samkoer_sealing_key,
+    export: *const c_char,
+    relations: *const c_char,
+    reference_date: *const c_char,
+    out: *const c_char,
+    report: *const c_char,
+    audit_log: *const c_char,
+    counts: *mut samkoer_publish_counts,
+) -> i32 {
+    guard(|| {
+        if run_key.is_null() || sealing_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: live handles and NUL-terminated strings, as the caller guarantees.
+        let (run_key, sealing_key, export, relations, reference, out, report, audit) = unsafe {
+            (
+                &*run_key,
+                &*sealing_key,
+                path(export)?,
+                optional_text(relations)?,
+                optional_text(reference_date)?,
+                path(out)?,
+                optional_text(report)?,
+                audit(audit_log)?,
+            )
+        };
+        let reference_date = match reference {
+            None => time::OffsetDateTime::now_utc().date(),
+            Some(text) => parse_date(text)?,
+        };
+        let step = sector::Publish {
+            run_key: &run_key.key,
+            sealing_key: &sealing_key.key,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            reference_date,
+            export: Input::path(export),
+            relations: relations.map(Input::path),
+            threads: None,
+            progress: None,
+        };
+        let mut to = PublishTo::beside(&out);
+        if let Some(report) = report {
+            to.report = Place::file(report);
+        }
+        let e = sector::publish(&step, &to, &audit)?.summary.export;
+        let result = samkoer_publish_counts {
+            rows: e.rows,
+            published: e.published,
+            excluded: e.excluded,
+            rejected: e.rejected,
+        };
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(counts, result) };
+        Ok(())
+    })
+}
+
+/// Writes the sector's one-citizen check request for `cpr` (a CPR number in any accepted
+/// form; held only for the call) to `out`: the citizen's pseudonym, never the number.
+///
+/// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+///
+/// # Safety
+/// `run_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_check_ask(
+    run_key: *const samkoer_run_key,
+    sector: *const c_char,
+    cpr: *const c_char,
+    out: *const c_char,
+    audit_log: *const c_char,
+) -> i32 {
+    guard(|| {
+        if run_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: as the caller guarantees.
+        let (run_key, sector, cpr, out, audit) = unsafe {
+            (
+                &*run_key,
+                text(sector)?,
+                text(cpr)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let cpr = Cpr::parse(cpr, time::OffsetDateTime::now_utc().date(), "cpr", 1)?;
+        let step = sector::AskCheck {
+            run_key: &run_key.key,
+            sector: SectorCode::new(sector)?,
+            cpr: &cpr,
+        };
+        sector::ask_check(&step, Place::file(out), &audit)?;
+        Ok(())
+    })
+}
+
+/// Opens the sector's flag file with its sealing key into the caseworkers' work list at `out`
+/// (CSV; it holds CPR numbers; owner-only; never over an existing one); the counts go to
+/// `*counts` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+///
+/// # Safety
+/// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
+/// `counts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_review(
+    sealing_key: *const samkoer_sealing_key,
+    flag_file: *const c_char,
+    out: *const c_char,
+    audit_log: *const c_char,
+    counts: *mut samkoer_review_counts,
+) -> i32 {
+    guard(|| {
+        if sealing_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: as the caller guarantees.
+        let (key, flag_file, out, audit) = unsafe {
+            (
+                &*sealing_key,
+                path(flag_file)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let step = sector::Review {
+            sealing_key: &key.key,
+            catalogue: Catalogue::builtin(),
+            flag_file: Input::path(flag_file),
+        };
+        let list = sector::review(&step, Place::file(out), &audit)?.summary;
+        let result = samkoer_review_counts {
+            candidates: list.candidates().len() as u64,
+            citizens: list.items.len() as u64,
+        };
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(counts, result) };
+        Ok(())
+    })
+}
+
+/// Turns the caseworkers' filled-in work list into the sector's verdict file at `out`
+/// (candidate ids and verdicts only); the number of verdicts goes to `*verdicts` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+///
+/// # Safety
+/// As for `samkoer_review`; `verdicts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_verdict(
+    sealing_key: *const samkoer_sealing_key,
+    flag_file: *const c_char,
+    work_list: *const c_char,
+    out: *const c_char,
+    audit_log: *const c_char,
+    verdicts: *mut u64,
+) -> i32 {
+    guard(|| {
+        if sealing_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: as the caller guarantees.
+        let (key, flag_file, work_list, out, audit) = unsafe {
+            (
+                &*sealing_key,
+                path(flag_file)?,
+                path(work_list)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let step = sector::Review {
+            sealing_key: &key.key,
+            catalogue: Catalogue::builtin(),
+            flag_file: Input::path(flag_file),
+        };
+        let file =
+            sector::verdict(&step, &Input::path(work_list), Place::file(out), &audit)?.summary;
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(verdicts, file.verdicts.len() as u64) };
+        Ok(())
+    })
+}
+
+/// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now), with the
+/// withdrawals received: `SAMKOER_OK`, or the refusal's code (`consent-scope`, ...).
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// The strings are NUL-terminated (`audit_log` may be NULL); `withdrawals` points to
+/// `withdrawal_count` of them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_consent_verify(
+    registry_public: *const c_char,
+    receipt: *const c_char,
+    withdrawals: *const *const c_char,
+    withdrawal_count: usize,
+    sector: *const c_char,
+    now: i64,
+    audit_log: *const c_char,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (registry, receipt, withdrawals, sector, audit) = unsafe {
+            (
+                path(registry_public)?,
+                path(receipt)?,
+                inputs(withdrawals, withdrawal_count)?,
+                text(sector)?,
+                audit(audit_log)?,
+            )
+        };
+        let registry: ConsentRegistryPublicKey = read(&registry)?;
+        let step = sector::VerifyConsent {
+            registry: &registry,
+            receipt: Input::path(receipt),
+            withdrawals,
+            sector: SectorCode::new(sector)?,
+            now: time(now)?,
+        };
+        sector::verify_consent(&step, &audit)?;
+        Ok(())
+    })
+}
+
+/// Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
+/// into the bundle `out`, after checking the receipt at `now` (0 for now); the number of
+/// services goes to `*services` unless NULL. A refusal releases nothing and gives its code.
+///
+/// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+///
+/// # Safety
+/// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
+/// `withdrawals` points to `withdrawal_count` of them; `services` is NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature
+pub unsafe extern "C" fn samkoer_disclose(
+    registry_public: *const c_char,
+    subject_key: *const c_char,
+    sealing_key: *const samkoer_sealing_key,
+    plan_team_public: *const c_char,
+    receipt: *const c_char,
+    withdrawals: *const *const c_char,
+    withdrawal_count: usize,
+    export: *const c_char,
+    now: i64,
+    out: *const c_char,
+    audit_log: *const c_char,
+    services: *mut u64,
+) -> i32 {
+    guard(|| {
+        if sealing_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: as the caller guarantees.
+        let (key, registry, subject, plan_team, receipt, withdrawals, export, out, audit) = unsafe {
+            (
+                &*sealing_key,
+                path(registry_public)?,
+                path(subject_key)?,
+                path(plan_team_public)?,
+                path(receipt)?,
+                inputs(withdrawals, withdrawal_count)?,
+                path(export)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let registry: ConsentRegistryPublicKey = read(&registry)?;
+        let subject: SubjectKey = read(&subject)?;
+        let plan_team: PlanTeamPublicKey = read(&plan_team)?;
+        let step = sector::Disclose {
+            registry: &registry,
+            subject: &subject,
+            sealing_key: &key.key,
+            plan_team: &plan_team,
+            catalogue: Catalogue::builtin(),
+            options: &ExportOptions::default(),
+            receipt: Input::path(receipt),
+            withdrawals,
+            export: Input::path(export),
+            now: time(now)?,
+        };
+        let done = sector::disclose(&step, Place::file(out), &audit)?.summary;
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(services, done.services) };
+        Ok(())
+    })
+}
