@@ -170,6 +170,7 @@ fn publish_all(demo: &Demo) -> CliResult<(u64, u64)> {
             relations: (sector.as_str() == "children-family")
                 .then(|| demo.input("exports/relations.csv")),
             threads: None,
+            progress: None,
         };
         let to = PublishTo::beside(&demo.path(&format!("publications/{sector}.pub")));
         let report = sector::publish(&step, &to, &demo.audit)?.summary;

@@ -65,6 +65,7 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         export: Input::path(&args.export),
         relations: args.relations.as_ref().map(Input::path),
         threads: args.threads.map(usize::from),
+        progress: None,
     };
     let mut to = PublishTo::beside(&args.out);
     if let Some(report) = &args.report {

@@ -7,20 +7,20 @@
 
 use std::io::Cursor;
 
-use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::central::matcher::Match;
+use samkoer_core::central::selection::sent_from_match_report;
 use samkoer_core::consent::receipt::{Receipt, Withdrawal, registry_public_key};
+use samkoer_core::files::Input;
+use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::{ExportOptions, RelationsReader};
+use samkoer_core::formats::publication::{FileKind, FileReader};
+use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::central::matcher::Match;
-use samkoer_core::files::Input;
-use samkoer_core::formats::publication::{FileKind, FileReader};
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::sector::review::{ReviewedService, WorkItem, WorkList};
-use samkoer_core::central::selection::sent_from_match_report;
-use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
 };
@@ -242,7 +242,12 @@ pub fn match_publications(data: &[u8]) {
 pub fn flag_file(data: &[u8]) {
     read_all(data, FileKind::FlagFile);
     checked(
-        samkoer_core::sector::review::review(data, "input.flag", &sealing_key(), Catalogue::builtin()),
+        samkoer_core::sector::review::review(
+            data,
+            "input.flag",
+            &sealing_key(),
+            Catalogue::builtin(),
+        ),
         data,
     );
 }
@@ -267,7 +272,9 @@ pub fn criteria(data: &[u8]) {
 }
 
 fn work_list() -> WorkList {
-    let cpr = |text| Cpr::parse_undated(text, "test", 1).unwrap_or_else(|_| unreachable!("synthetic CPR"));
+    let cpr = |text| {
+        Cpr::parse_undated(text, "test", 1).unwrap_or_else(|_| unreachable!("synthetic CPR"))
+    };
     let item = |byte, text| WorkItem {
         candidate: samkoer_core::primitives::ids::CandidateId([byte; 16]),
         cpr: cpr(text),

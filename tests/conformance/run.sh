@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Cross-language conformance: the shared vectors in Rust, Python, C (and WASM once it is built),
-# and a cross test: one sector publishes through Python, one through C, the rest through the
-# Rust CLI, and the Rust CLI matches them all; the statistics and candidates must equal those
-# of the same exports published all through Rust.
+# Cross-language conformance: the shared vectors in Rust, Python, C (and WASM once it is built);
+# a cross test: one sector publishes through Python, one through C, the rest through the Rust
+# CLI, and the Rust CLI matches them all; the statistics and candidates must equal those of the
+# same exports published all through Rust; and parity (parity.py): the whole flow through the
+# CLI, through Python and through C, compared step by step.
 # Needs: the Python package installed in target/pyenv (scripts/test-all does that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,8 +27,10 @@ cargo build --release --quiet -p samkoer-cli -p samkoer-c
 samkoer=target/release/samkoer
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-gcc -std=c11 -Wall -Werror -Ibindings/c/include -Ibindings/c/examples bindings/c/examples/sector.c target/release/libsamkoer.a \
-  -lpthread -ldl -lm -o "$work/sector_c"
+for example in sector central parties; do
+  gcc -std=c11 -Wall -Werror -Ibindings/c/include -Ibindings/c/examples "bindings/c/examples/$example.c" \
+    target/release/libsamkoer.a -lpthread -ldl -lm -o "$work/$example"
+done
 set +e
 (
   set -e
@@ -55,7 +58,7 @@ print(f"published {report['export']['published']} rows through Python")
 PY
         ;;
       children-family)
-        ./sector_c publish run.key "$sector.key" "town/export-$sector.csv" "$relations" 2026-11-01 "mixed/$sector.pub" c.log ;;
+        ./sector publish run.key "$sector.key" "town/export-$sector.csv" "$relations" 2026-11-01 "mixed/$sector.pub" c.log ;;
       *)
         cp "rust/$sector.pub" "mixed/$sector.pub" ;;
     esac
@@ -74,5 +77,11 @@ if [ $status = 0 ] && cmp -s "$work/rust-match/statistics.json" "$work/mixed-mat
 else
   result 1 "cross: Python + C + Rust publications match like all-Rust ones"
 fi
+set +e
+"$python" tests/conformance/parity.py "$samkoer" "$work" "$work/parity" > "$work/parity.log" 2>&1
+status=$?
+set -e
+sed 's/^/  /' "$work/parity.log"
+result $status "parity: the whole flow through the command line, Python and C agrees"
 echo "conformance: $passed passed, $failed failed"
 [ "$failed" = 0 ]

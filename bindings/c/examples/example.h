@@ -23,6 +23,21 @@ static inline int failed(const char *step, int32_t result) {
     return 1;
 }
 
+/* The CPR number in a person file's first line: a CPR number is read from a file, never taken
+ * from the command line (where the process list and the shell's history would show it). Returns
+ * 0, or 1 having said why. */
+static inline int read_person(const char *path, char *cpr, size_t size) {
+    FILE *file = fopen(path, "r");
+    if (file == NULL || fgets(cpr, (int)size, file) == NULL) {
+        fprintf(stderr, "cannot read the person file %s\n", path);
+        if (file != NULL) fclose(file);
+        return 1;
+    }
+    fclose(file);
+    cpr[strcspn(cpr, "\r\n")] = '\0';
+    return 0;
+}
+
 /* An optional argument: "-" for none. */
 static inline const char *optional(const char *arg) { return strcmp(arg, "-") == 0 ? NULL : arg; }
 

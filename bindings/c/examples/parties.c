@@ -5,7 +5,7 @@
  *   parties run MASTER RUN OUT AUDIT_LOG
  *   parties key KIND MUNICIPALITY OUT AUDIT_LOG          (consent-registry, subject, plan-team)
  *   parties public KEY OUT AUDIT_LOG
- *   parties issue REGISTRY_KEY SUBJECT_KEY CPR OUT AUDIT_LOG SECTOR...
+ *   parties issue REGISTRY_KEY SUBJECT_KEY PERSON_FILE OUT AUDIT_LOG SECTOR...
  *   parties withdraw REGISTRY_KEY RECEIPT OUT AUDIT_LOG
  *   parties open PLAN_TEAM_KEY OUT AUDIT_LOG BUNDLE...
  */
@@ -26,9 +26,10 @@ int main(int argc, char **argv) {
     } else if (strcmp(step, "public") == 0 && argc == 5) {
         result = samkoer_keygen_public(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "issue") == 0 && argc >= 8) {
-        char id[64];
+        char id[64], cpr[64];
+        if (read_person(argv[4], cpr, sizeof cpr) != 0) return 1;
         int64_t now = (int64_t)time(NULL);
-        result = samkoer_consent_issue(argv[2], argv[3], argv[4], (const char *const *)argv + 7, (size_t)(argc - 7), now,
+        result = samkoer_consent_issue(argv[2], argv[3], cpr, (const char *const *)argv + 7, (size_t)(argc - 7), now,
                                        now + 365 * 24 * 3600, argv[5], argv[6], id, sizeof id);
         if (result != SAMKOER_OK) return failed("consent issue", result);
         printf("receipt %s -> %s\n", id, argv[5]);

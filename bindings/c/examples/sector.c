@@ -4,7 +4,7 @@
  *
  *   sector keygen MUNICIPALITY SECTOR OUT AUDIT_LOG
  *   sector publish RUN_KEY SEALING_KEY EXPORT RELATIONS|- REFERENCE_DATE OUT AUDIT_LOG
- *   sector ask RUN_KEY SECTOR CPR OUT AUDIT_LOG
+ *   sector ask RUN_KEY SECTOR PERSON_FILE OUT AUDIT_LOG
  *   sector review SEALING_KEY FLAG_FILE WORK_LIST AUDIT_LOG
  *   sector verdict SEALING_KEY FLAG_FILE FILLED_WORK_LIST OUT AUDIT_LOG
  *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT EXPORT OUT AUDIT_LOG
@@ -27,7 +27,12 @@ int main(int argc, char **argv) {
         result = samkoer_run_key_read(argv[2], &run_key);
         if (result != SAMKOER_OK) return failed("read the run key", result);
         if (strcmp(step, "ask") == 0) {
-            result = samkoer_check_ask(run_key, argv[3], argv[4], argv[5], argv[6]);
+            char cpr[64];
+            if (read_person(argv[4], cpr, sizeof cpr) != 0) {
+                samkoer_run_key_free(run_key);
+                return 1;
+            }
+            result = samkoer_check_ask(run_key, argv[3], cpr, argv[5], argv[6]);
             samkoer_run_key_free(run_key);
             if (result != SAMKOER_OK) return failed("check ask", result);
             printf("check request -> %s\n", argv[5]);

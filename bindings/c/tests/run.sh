@@ -87,10 +87,10 @@ samkoer=$PWD/target/release/samkoer
   grind ../central select match/result.json selection.json central.log $(for s in $sectors; do echo "$s.verdicts.json"; done)
   grind ../central statistics match | head -3
   # A selected citizen of employment's list: asked about, consented, verified, disclosed, opened.
-  cpr=$(python3 -c "import csv; print(next(csv.DictReader(open('employment.worklist.csv')))['cpr'])")
-  grind ../sector ask run.key employment "$cpr" request.json employment.log
+  python3 -c "import csv; print(next(csv.DictReader(open('employment.worklist.csv')))['cpr'])" > person.txt
+  grind ../sector ask run.key employment person.txt request.json employment.log
   grind ../central answer criteria.toml request.json answer.json central.log $(for s in $sectors; do echo "$s.pub"; done) | grep -q '^candidate'
-  grind ../parties issue registry.key subject.key "$cpr" receipt.bin registry.log employment
+  grind ../parties issue registry.key subject.key person.txt receipt.bin registry.log employment
   grind ../sector verify registry-public.key receipt.bin employment employment.log
   if ../sector verify registry-public.key receipt.bin adult-social adult-social.log 2>refusal.txt; then exit 1; fi
   grep -q "consent-scope" refusal.txt

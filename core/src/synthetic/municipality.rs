@@ -401,8 +401,12 @@ pub fn simulated_verdict(cpr: &Cpr, reference_date: Date) -> crate::formats::ver
             month: month0 % 12 + 1,
         }
     };
-    let digits = cpr.expose_digits();
-    match (digits[8] - b'0' + digits[9] - b'0') % 10 {
+    let sum: u32 = cpr
+        .expose_digits()
+        .iter()
+        .map(|d| u32::from(d - b'0'))
+        .sum();
+    match sum % 10 {
         0 => Verdict::NotSuitable,
         1 => Verdict::SuitableFrom(later(2)),
         2 => Verdict::SuitableFrom(later(4)),
