@@ -22,7 +22,7 @@ use samkoer_core::primitives::keys::{
 };
 use samkoer_core::sector::review::WorkList;
 use samkoer_core::synthetic::municipality::{
-    DEMO_CRITERIA, SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
+    SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
 };
 use samkoer_core::{Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey};
 use time::OffsetDateTime;
@@ -42,7 +42,7 @@ pub struct SynthArgs {
     /// The reference date (YYYY-MM-DD); default today.
     #[arg(long)]
     pub reference_date: Option<String>,
-    /// The folder to write export-SECTOR.csv and relations.csv into.
+    /// The folder to write export-SECTOR.csv, relations.csv and the demo's criteria.toml into.
     #[arg(long)]
     pub out_dir: PathBuf,
 }
@@ -345,7 +345,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     demo.lap("publish");
     let step = MatchStep {
         catalogue: Catalogue::builtin(),
-        criteria: Input::bytes("demo criteria", DEMO_CRITERIA.as_bytes()),
+        criteria: demo.input("exports/criteria.toml"),
         publications: sectors()
             .map(|s| demo.input(&format!("publications/{s}.pub")))
             .collect(),

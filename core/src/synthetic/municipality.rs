@@ -452,7 +452,7 @@ pub fn fill_work_list(work_list: &str, reference_date: Date) -> crate::error::Re
 }
 
 /// Synthesises a municipality into the folder `dir` (made if missing): `export-SECTOR.csv` per
-/// catalogue sector and `relations.csv`; the data is made up.
+/// catalogue sector, `relations.csv` and the demo's `criteria.toml`; the data is made up.
 pub fn synthesise_to_folder(
     config: &SynthConfig,
     catalogue: &Catalogue,
@@ -476,6 +476,10 @@ pub fn synthesise_to_folder(
             .collect::<crate::error::Result<_>>()?,
         relations: file("relations.csv".into())?,
     };
+    // The criteria the demo matches with, beside the exports, for a user to read and reuse.
+    let criteria = dir.join("criteria.toml");
+    std::fs::write(&criteria, DEMO_CRITERIA)
+        .map_err(|e| Error::io(&criteria.display().to_string(), e))?;
     synthesise(config, catalogue, &mut writers).map_err(|e| Error::io(&name, e))
 }
 
