@@ -38,4 +38,4 @@ try {
   server.close();
 }
 const size = (pkg) => statSync(join(root, pkg, "samkoer_wasm_bg.wasm")).size;
-console.log(`.wasm after wasm-opt: export tool and dashboard ${size("wasm/pkg-export")} bytes (${(size("wasm/pkg-export") / 1024).toFixed(0)} KiB); every step ${size("wasm/pkg")} bytes (${(size("wasm/pkg") / 1024).toFixed(0)} KiB)`);
+console.log(`.wasm after wasm-opt: export tool ${size("wasm/pkg-export")} bytes (${(size("wasm/pkg-export") / 1024).toFixed(0)} KiB); every step ${size("wasm/pkg")} bytes (${(size("wasm/pkg") / 1024).toFixed(0)} KiB)`);

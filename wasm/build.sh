@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly packages: wasm/pkg (browsers, ES module) and wasm/pkg-node (Node) with
-# every step, and wasm/pkg-export (browsers) with what the export tool and the dashboard use.
+# every step, and wasm/pkg-export (browsers) with what the export tool uses.
 # Debian's rustc-web builds the standard library for wasm32 from source (rustup targets cannot be
 # downloaded here); wasm-bindgen-cli of the pinned version post-processes the module.
 # Installs what it needs, idempotently.

@@ -28,7 +28,7 @@ pub use keys::{
 };
 
 /// An audit log held in memory: every step given it appends its entry (spec §16). Save its
-/// bytes as the party's log file; [`AuditLog::none`] keeps none.
+/// bytes as the party's log file; `AuditLog.none()` keeps none.
 #[wasm_bindgen]
 pub struct AuditLog {
     text: RefCell<Option<Vec<u8>>>,
@@ -53,7 +53,7 @@ impl AuditLog {
         }
     }
 
-    /// The log's bytes, to save as a file (empty for [`AuditLog::none`]).
+    /// The log's bytes, to save as a file (empty for `AuditLog.none()`).
     #[wasm_bindgen(getter)]
     pub fn bytes(&self) -> Vec<u8> {
         self.text.borrow().clone().unwrap_or_default()

@@ -12,6 +12,11 @@ use crate::convert::{audit, catalogue, core, inputs, json, made, place};
 
 /// The outcome of a match, in memory: its result, statistics and the files it wrote, and the
 /// match itself for one-citizen checks.
+///
+/// >>> matched = samkoer.match(["employment.pub", "adult-social.pub"], criteria="criteria.toml",
+/// ...                         out_dir="match")
+/// >>> len(matched.result["candidates"]), matched.check("request.json", "answer.json")["answer"]
+/// (412, 'candidate')
 #[pyclass(frozen, module = "samkoer")]
 pub struct Match {
     inner: CoreMatch,

@@ -89,6 +89,9 @@ pub fn pseudonymise_lines<'py>(
 }
 
 /// Normalises a CPR number: `(ten digits, birth date, age band on the reference date)`.
+///
+/// >>> samkoer.parse_cpr("010190-1234", reference_date="2026-11-01")
+/// ('0101901234', '1990-01-01', 'adult-30-49')
 #[pyfunction]
 #[pyo3(signature = (text, *, reference_date))]
 pub fn parse_cpr(
@@ -125,6 +128,10 @@ pub fn pseudonymise_lines_lenient<'py>(
 
 /// Reads a publication: `{"header": {...}, "services": [...], "relations": [...]}`, pseudonyms
 /// as `bytes`; envelopes are left out (only their sector opens them).
+///
+/// >>> publication = samkoer.read_publication("employment.pub")
+/// >>> publication["header"]["sector"], len(publication["services"])
+/// ('employment', 6511)
 #[pyfunction]
 pub fn read_publication<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDict>> {
     let input = Input::path(path);

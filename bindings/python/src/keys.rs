@@ -12,6 +12,10 @@ use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, Pseudonymiser, Ru
 use crate::convert::{audit, core, key, place};
 
 /// A run key, read from its key file.
+///
+/// >>> key = samkoer.RunKey.from_file("run.key")
+/// >>> key.run, key.municipality
+/// ('2026-11', '219')
 #[pyclass(frozen, module = "samkoer")]
 pub struct RunKey {
     pub key: samkoer_core::RunKey,
@@ -72,6 +76,9 @@ impl RunKey {
 }
 
 /// A sector's sealing key, read from its key file.
+///
+/// >>> samkoer.SealingKey.from_file("employment.key").sector
+/// 'employment'
 #[pyclass(frozen, module = "samkoer")]
 pub struct SealingKey {
     pub key: samkoer_core::SealingKey,

@@ -142,7 +142,11 @@ match_publications = match
 
 class WorkList:
     """A sector's work list (spec §13.1): one row per service of each of its own candidates,
-    with the CPR number — it stays in the sector. ``rows`` are dicts of the CSV's columns."""
+    with the CPR number — it stays in the sector. ``rows`` are dicts of the CSV's columns.
+
+    >>> work_list = samkoer.review("employment.key", "match/flags/employment.flag", "worklist.csv")
+    >>> work_list.frame()[["candidate", "service", "caseworker"]].head(1)
+    """
 
     def __init__(self, sector: str, run: str, rows: list[dict]):
         self.sector, self.run, self.rows = sector, run, rows
