@@ -20,6 +20,7 @@ use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::sector::review::WorkList;
 use samkoer_core::synthetic::municipality::{
     SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
@@ -171,6 +172,7 @@ fn publish_all(demo: &Demo) -> CliResult<(u64, u64)> {
                 .then(|| demo.input("exports/relations.csv")),
             threads: None,
             progress: None,
+            limits: PublishLimits::default(),
         };
         let to = PublishTo::beside(&demo.path(&format!("publications/{sector}.pub")));
         let report = sector::publish(&step, &to, &demo.audit)?.summary;

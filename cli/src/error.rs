@@ -20,6 +20,8 @@ pub const EXIT_INPUT: i32 = 1;
 pub const EXIT_IO: i32 = 3;
 /// The exit code for a cryptographic refusal: a key that does not fit, a forged or altered file.
 pub const EXIT_REFUSED: i32 = 4;
+/// The exit code for a publish that would publish much less than it was given (spec §8.6).
+pub const EXIT_LOSS: i32 = 5;
 
 impl CliError {
     /// An error with a message of the command's own.
@@ -70,6 +72,7 @@ impl From<Error> for CliError {
                 | Rule::KeyFileCheck
                 | Rule::AuditChain,
             ) => EXIT_REFUSED,
+            Some(Rule::RejectedLimit | Rule::AllExcluded) => EXIT_LOSS,
             Some(_) => EXIT_INPUT,
         };
         CliError {

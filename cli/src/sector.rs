@@ -7,6 +7,7 @@ use clap::Args;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
@@ -46,6 +47,13 @@ pub struct PublishArgs {
     /// Worker threads for the export's rows; default one per core, 1 for this thread alone.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Fail, publishing nothing, when more than this percentage of the rows is rejected
+    /// (100: never).
+    #[arg(long, value_name = "PERCENT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=100))]
+    max_rejected: u32,
+    /// Publish even when every row is excluded by one rule (publishing nothing of it).
+    #[arg(long)]
+    allow_all_excluded: bool,
 }
 
 fn name(path: &Path) -> String {
@@ -66,6 +74,7 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         relations: args.relations.as_ref().map(Input::path),
         threads: args.threads.map(usize::from),
         progress: None,
+        limits: PublishLimits::new(args.max_rejected, args.allow_all_excluded)?,
     };
     let mut to = PublishTo::beside(&args.out);
     if let Some(report) = &args.report {
@@ -84,9 +93,10 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
     })?;
     let (e, report) = (&done.summary.export, to.report.name());
     println!(
-        "{}: {} rows: {} published, {} excluded, {} rejected -> {} (report {report})",
+        "{}: {} rows ({}): {} published, {} excluded, {} rejected -> {} (report {report})",
         sealing_key.sector(),
         e.rows,
+        e.encoding,
         e.published,
         e.excluded,
         e.rejected,

@@ -473,11 +473,12 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
         "{message}"
     );
 
-    // A bad CSV row is rejected with its line and rule, and the rest is published.
+    // A bad CSV row is rejected with its line and rule, and the rest is published — when the
+    // rejected share is within the limit (spec §8.6): one row of two is 50 %, refused by the
+    // default 5 % and by 49 %, published at 50 %.
     std::fs::write(run.path("bad.csv"), "cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-01\n01019O1234;EMP-MENTOR;active;2025-01-01\n").unwrap();
-    let printed = ok(
-        d,
-        &[
+    let publish_bad = |limit: Option<&str>| {
+        let mut args = vec![
             "publish",
             "--run-key",
             "run.key",
@@ -489,8 +490,25 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
             "2026-11-01",
             "--out",
             "bad.pub",
-        ],
-    );
+        ];
+        args.extend(limit.map(|l| ["--max-rejected", l]).into_iter().flatten());
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    fn strs(args: &[String]) -> Vec<&str> {
+        args.iter().map(String::as_str).collect()
+    }
+    for limit in [None, Some("49")] {
+        let (code, message) = fails(d, &strs(&publish_bad(limit)));
+        assert_eq!(code, 5, "{message}");
+        assert!(
+            message.contains("(rejected-limit)")
+                && message.contains("1 rejected (50 %")
+                && message.contains("cpr-characters 1"),
+            "{message}"
+        );
+        assert!(!run.path("bad.pub").exists() && !run.path("bad.pub.accounting.json").exists());
+    }
+    let printed = ok(d, &strs(&publish_bad(Some("50"))));
     assert!(
         printed.contains("1 published") && printed.contains("1 rejected"),
         "{printed}"

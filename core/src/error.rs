@@ -84,7 +84,7 @@ rules! {
     CsvFieldCount = 202, "csv-field-count", Input,
         "the row has a different number of fields than the header",
         "fix the row at the line named in the case system and export again";
-    /// The bytes are not valid in the declared encoding.
+    /// The bytes are not valid in the file's encoding.
     Encoding = 203, "encoding", Input,
         "the bytes are not valid in the file's encoding",
         "save the file as UTF-8; for an export in Windows-1252, say so in a mapping file (encoding = \"windows-1252\")";
@@ -136,6 +136,14 @@ rules! {
     MappingInvalid = 215, "mapping-invalid", Input,
         "the column or status mapping is malformed",
         "fix the mapping file at the line named (see the README's mapping example)";
+    /// More rows rejected than the publish's limit allows (spec §8.6): nothing is published.
+    RejectedLimit = 216, "rejected-limit", Input,
+        "more of the export's rows are invalid than the limit allows, so nothing was published",
+        "see the rules the message names: another encoding, delimiter or other column or status names need a mapping file (the message shows lines to add); errors in the case system are fixed there; raise the limit only when the rows are truly bad";
+    /// Every row excluded by one and the same policy rule (spec §8.6): nothing is published.
+    AllExcluded = 217, "all-excluded", Input,
+        "every row of the export was excluded by one rule, so nothing was published",
+        "check that the export is this sector's own and current (other-sector: another sector's export or key; status-ended: an old export); allow it only to publish nothing on purpose";
     // Key files (spec §4.5).
     /// A key file line is not of the expected form.
     KeyFileSyntax = 301, "key-file-syntax", Input,
@@ -244,6 +252,10 @@ rules! {
     EnvelopeContent = 605, "envelope-content", Parameter,
         "an envelope's service code, text fields (at most 4096 bytes each) or start date (1800 to 9999) is out of range",
         "shorten the case's texts to 4096 bytes each and give a start date from 1800 to 9999";
+    /// A limit given to a step is out of its range (spec §8.6).
+    LimitGiven = 606, "limit-given", Parameter,
+        "a limit is out of its range (a percentage from 0 to 100)",
+        "give the limit as a whole percentage from 0 to 100";
     // Matching (spec §12).
     /// Publications of different municipalities were given to one match.
     MixedMunicipality = 701, "mixed-municipality", Format,
@@ -493,6 +505,84 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,
+
+    /// A publish that would publish much less than it was given (spec §8.6): nothing was
+    /// written. The only error that shows text from an input: status values that hold no digit.
+    #[error("{file}: {rule}: {refusal}")]
+    Refused {
+        /// The export (or relations file), as the caller named it.
+        file: String,
+        /// [`Rule::RejectedLimit`] or [`Rule::AllExcluded`].
+        rule: Rule,
+        /// The counts and what they are made of.
+        refusal: Box<Refusal>,
+    },
+}
+
+/// What a refused publish was given and would have published (spec §8.6).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refusal {
+    /// Data rows read.
+    pub rows: u64,
+    /// Rows that would have been published.
+    pub published: u64,
+    /// Rows excluded by policy.
+    pub excluded: u64,
+    /// Rows rejected as invalid.
+    pub rejected: u64,
+    /// The limit on rejected rows, in percent of the rows.
+    pub limit_percent: u8,
+    /// The most frequent rules behind the refusal, most frequent first, with their counts.
+    pub rules: Vec<(&'static str, u64)>,
+    /// Status values not understood, with their counts: only values that hold no digit.
+    pub unknown_statuses: Vec<(String, u64)>,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} rows: {} published, {} excluded, {} rejected",
+            self.rows, self.published, self.excluded, self.rejected
+        )?;
+        if self.excluded < self.rows {
+            // Whole percent, rounded up, so that a refused share never reads as the limit.
+            let percent = (self.rejected * 100).div_ceil(self.rows.max(1));
+            write!(
+                f,
+                " ({percent} %, more than the limit of {} %)",
+                self.limit_percent
+            )?;
+        } else {
+            write!(f, " (every row excluded by one rule)")?;
+        }
+        for (i, (rule, n)) in self.rules.iter().enumerate() {
+            let lead = if i == 0 { "; most often: " } else { ", " };
+            write!(f, "{lead}{rule} {n}")?;
+        }
+        if !self.unknown_statuses.is_empty() {
+            // Quoted as TOML strings are (the values hold no control character).
+            let quoted =
+                |value: &str| format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+            for (i, (value, n)) in self.unknown_statuses.iter().enumerate() {
+                let lead = if i == 0 {
+                    "; status values not understood: "
+                } else {
+                    ", "
+                };
+                write!(f, "{lead}{} {n}", quoted(value))?;
+            }
+            write!(f, ". Say what each means in the mapping file:\n[statuses]")?;
+            for (value, _) in &self.unknown_statuses {
+                write!(
+                    f,
+                    "\n{} = \"active\"   # or \"ended\", \"pending\", \"refused\"",
+                    quoted(value)
+                )?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn detail_suffix(detail: &Option<&'static str>) -> String {
@@ -509,18 +599,20 @@ impl Error {
             Error::Io { .. } => 1,
             Error::OpenFailed | Error::OpenFailedIn { .. } => 2,
             Error::Random => 3,
-            Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
-                rule.code()
-            }
+            Error::Input { rule, .. }
+            | Error::Format { rule, .. }
+            | Error::Parameter { rule }
+            | Error::Refused { rule, .. } => rule.code(),
         }
     }
 
     /// The rule broken, if the error is about input.
     pub fn rule(&self) -> Option<Rule> {
         match self {
-            Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
-                Some(*rule)
-            }
+            Error::Input { rule, .. }
+            | Error::Format { rule, .. }
+            | Error::Parameter { rule }
+            | Error::Refused { rule, .. } => Some(*rule),
             Error::Io { .. } | Error::OpenFailed | Error::OpenFailedIn { .. } | Error::Random => {
                 None
             }
@@ -533,9 +625,10 @@ impl Error {
             Error::Io { .. } => "io",
             Error::OpenFailed | Error::OpenFailedIn { .. } => "open-failed",
             Error::Random => "random",
-            Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
-                rule.name()
-            }
+            Error::Input { rule, .. }
+            | Error::Format { rule, .. }
+            | Error::Parameter { rule }
+            | Error::Refused { rule, .. } => rule.name(),
         }
     }
 
@@ -552,9 +645,10 @@ impl Error {
                 "the key does not fit this file, or the file was altered: check you used your own key"
             }
             Error::Random => "the system's random number generator failed: try again",
-            Error::Input { rule, .. } | Error::Format { rule, .. } | Error::Parameter { rule } => {
-                rule.remedy()
-            }
+            Error::Input { rule, .. }
+            | Error::Format { rule, .. }
+            | Error::Parameter { rule }
+            | Error::Refused { rule, .. } => rule.remedy(),
         }
     }
 

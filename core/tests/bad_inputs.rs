@@ -18,6 +18,7 @@ use samkoer_core::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
 use samkoer_core::sector::publish::AccountingReport;
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey, SectorCode};
 use serde_json::Value;
 
@@ -118,6 +119,12 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 relations: command.flag("relations").map(|_| input("relations")),
                 threads: None,
                 progress: None,
+                limits: PublishLimits::new(
+                    command
+                        .flag("max-rejected")
+                        .map_or(5, |p| p.parse().unwrap_or(101)),
+                    false,
+                )?,
             };
             let done = sector::publish(&step, &sector::PublishTo::beside(&path("out")), &audit)?;
             Ok(Some(done.summary))
@@ -230,6 +237,9 @@ fn check(case: &Value, at: &Path, outcome: Outcome, cprs: &[String]) -> Vec<Stri
                         file: f, line: l, ..
                     },
                 ) => Some(f) == file.as_ref() && Some(*l) == line,
+                ("input", Error::Refused { file: f, .. }) => {
+                    Some(f) == file.as_ref() && line.is_none()
+                }
                 (
                     "format",
                     Error::Format {

@@ -27,6 +27,7 @@ use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{
     Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
@@ -177,6 +178,7 @@ impl Town {
                 .then(|| self.input("exports/relations.csv")),
             threads: Some(2),
             progress: None,
+            limits: PublishLimits::default(),
         };
         let to = sector::PublishTo::beside(&self.path(&format!("{sector}.pub")));
         sector::publish(&step, &to, audit).unwrap()
@@ -627,6 +629,7 @@ fn the_file_free_form_is_the_same_step() {
                 .then(|| Input::bytes("exports/relations.csv", relations)),
             threads: Some(1),
             progress: None,
+            limits: PublishLimits::default(),
         };
         let done = sector::publish(&step, &sector::PublishTo::memory(), &memory).unwrap();
         let file = town.publish(&sector, &town.audit);
@@ -727,6 +730,7 @@ fn killed_child() {
                 relations: None,
                 threads: Some(1),
                 progress: None,
+                limits: PublishLimits::default(),
             };
             let to = sector::PublishTo::beside(&dir.join("out/employment.pub"));
             sector::publish(&step, &to, &audit).unwrap();
@@ -835,6 +839,7 @@ fn a_failed_step_leaves_no_output_and_records_its_outcome() {
         relations: None,
         threads: None,
         progress: None,
+        limits: PublishLimits::default(),
     };
     let to = sector::PublishTo::beside(&town.path("employment.pub"));
     let error = sector::publish(&step, &to, &town.audit).unwrap_err();

@@ -12,6 +12,7 @@ use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{FileKind, FileReader, Record};
 use samkoer_core::primitives::envelope::EnvelopeKey;
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::sector::publish::{AccountingReport, Publisher};
 use samkoer_core::synthetic::municipality::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{
@@ -321,6 +322,7 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
             relations: None,
             threads: None,
             progress: None,
+            limits: PublishLimits::default(),
         };
         flow::sector::publish(
             &step,
@@ -361,4 +363,141 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
 
 fn sector(code: &str) -> SectorCode {
     SectorCode::new(code).unwrap()
+}
+
+/// An export of `good` valid active rows and `bad` rows with a CPR number of letters, the bad
+/// ones given `status` as their status.
+fn export_of(good: usize, bad: usize, status: &str) -> String {
+    let mut text = String::from("cpr;service;status;start\n");
+    for _ in 0..good {
+        text.push_str("0101901234;EMP-MENTOR;active;2025-01-01\n");
+    }
+    for _ in 0..bad {
+        text.push_str(&format!("01019O1234;EMP-MENTOR;{status};2025-01-01\n"));
+    }
+    text
+}
+
+/// Publishes `export` through the step with `limits`, into `dir`, logging to `dir/audit.log`.
+fn publish_limited(
+    dir: &std::path::Path,
+    export: &str,
+    limits: PublishLimits,
+) -> samkoer_core::Result<samkoer_core::sector::publish::AccountingReport> {
+    let (run_key, keys) = (run_key(), sealing_keys());
+    let step = flow::sector::Publish {
+        run_key: &run_key,
+        sealing_key: &keys[0],
+        catalogue: Catalogue::builtin(),
+        options: &ExportOptions::default(),
+        reference_date: REFERENCE,
+        export: Input::bytes("export.csv", export.as_bytes().to_vec()),
+        relations: None,
+        threads: Some(2),
+        progress: None,
+        limits,
+    };
+    let to = flow::sector::PublishTo::beside(&dir.join("out.pub"));
+    flow::sector::publish(&step, &to, &Audit::file(dir.join("audit.log"))).map(|c| c.summary)
+}
+
+#[test]
+fn a_publish_that_would_reject_more_than_its_limit_fails_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // 5 of 100 rows is the default limit exactly: published.
+    let report = publish_limited(
+        dir.path(),
+        &export_of(95, 5, "active"),
+        PublishLimits::default(),
+    );
+    assert_eq!(report.unwrap().export.rejected, 5);
+    std::fs::remove_file(dir.path().join("out.pub")).unwrap();
+    std::fs::remove_file(dir.path().join("out.pub.accounting.json")).unwrap();
+    // 6 of 100 is over it: refused, with the counts and the rule, and nothing written.
+    let error = publish_limited(
+        dir.path(),
+        &export_of(94, 6, "active"),
+        PublishLimits::default(),
+    )
+    .unwrap_err();
+    assert_eq!((error.class(), error.code()), ("rejected-limit", 216));
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "100 rows: 94 published, 0 excluded, 6 rejected (6 %, more than the limit of 5 %)"
+        ) && message.contains("most often: cpr-characters 6"),
+        "{message}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        left,
+        ["audit.log"],
+        "only the log, which records the refusal"
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+    assert!(
+        log.lines()
+            .last()
+            .unwrap()
+            .contains("\"outcome\":\"rejected-limit\""),
+        "{log}"
+    );
+    // Limit 0 refuses a single rejected row and publishes none rejected; 100 never refuses.
+    let none = PublishLimits::new(0, false).unwrap();
+    assert!(publish_limited(dir.path(), &export_of(99, 1, "active"), none).is_err());
+    assert!(publish_limited(dir.path(), &export_of(3, 0, "active"), none).is_ok());
+    let all = PublishLimits::new(100, false).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    assert!(publish_limited(other.path(), &export_of(0, 4, "active"), all).is_ok());
+    // A limit is a percentage.
+    assert!(PublishLimits::new(100, false).is_ok());
+    let error = PublishLimits::new(101, false).unwrap_err();
+    assert_eq!(error.class(), "limit-given");
+}
+
+#[test]
+fn unknown_statuses_are_shown_with_the_mapping_lines_to_add_but_never_with_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = export_of(0, 3, "Bevilget");
+    // Rows whose CPR number is good but whose status is not understood.
+    export.push_str("0101901234;EMP-MENTOR;Afsluttet;2025-01-01\n");
+    export.push_str("0101901234;EMP-MENTOR;sag 0101901234;2025-01-01\n");
+    let error = publish_limited(dir.path(), &export, PublishLimits::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("status values not understood: \"Afsluttet\" 1"),
+        "{message}"
+    );
+    assert!(
+        message.contains("[statuses]\n\"Afsluttet\" = \"active\""),
+        "{message}"
+    );
+    assert!(
+        !message.contains("0101901234") && !message.contains("sag"),
+        "{message}"
+    );
+    // The bad CPR rows are rejected for their CPR number first: their status is not looked at.
+    assert!(!message.contains("Bevilget"), "{message}");
+}
+
+#[test]
+fn an_export_all_excluded_by_one_rule_fails_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ended = "cpr;service;status;start\n0101901234;EMP-MENTOR;ended;2025-01-01\n0202024321;EMP-MENTOR;ended;2025-01-01\n";
+    let error = publish_limited(dir.path(), ended, PublishLimits::default()).unwrap_err();
+    assert_eq!(error.class(), "all-excluded");
+    assert!(
+        error.to_string().contains("most often: status-ended 2"),
+        "{error}"
+    );
+    assert!(!dir.path().join("out.pub").exists());
+    let report = publish_limited(dir.path(), ended, PublishLimits::new(5, true).unwrap()).unwrap();
+    assert_eq!(report.export.excluded, 2);
+    // Excluded by two rules, or with one row published, it is an ordinary export.
+    let other = tempfile::tempdir().unwrap();
+    let two = format!("{ended}0101901234;X-TRANSPORT;active;2025-01-01\n");
+    assert!(publish_limited(other.path(), &two, PublishLimits::default()).is_ok());
 }

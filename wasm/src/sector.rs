@@ -6,6 +6,7 @@ use samkoer_core::files::OutputKind;
 use samkoer_core::flow::sector::{self, Progress, PublishTo};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::ExportOptions;
+use samkoer_core::sector::publish::PublishLimits;
 use wasm_bindgen::prelude::*;
 
 use crate::keys::{RunKey, SealingKey};
@@ -42,7 +43,9 @@ fn options(mapping: Option<String>) -> Result<ExportOptions, JsValue> {
 
 /// Publishes an export (bytes in): the publication and the accounting report. `mapping` is
 /// the text of a mapping file, or undefined; `on_progress`, if given, is called as
-/// `on_progress(bytesRead, totalBytes)` about a hundred times while the export is read.
+/// `on_progress(bytesRead, totalBytes)` about a hundred times while the export is read;
+/// `max_rejected_percent` is the most rows that may be rejected (undefined: 5 %), beyond
+/// which, or with every row excluded by one rule, the publish fails (spec §8.6).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // a JavaScript signature with optional arguments
 pub fn publish(
@@ -53,8 +56,13 @@ pub fn publish(
     reference_date: &str,
     mapping: Option<String>,
     on_progress: Option<js_sys::Function>,
+    max_rejected_percent: Option<u32>,
     log: &AuditLog,
 ) -> Result<Published, JsValue> {
+    let limits = match max_rejected_percent {
+        None => PublishLimits::default(),
+        Some(percent) => js::result(PublishLimits::new(percent, false))?,
+    };
     let progress = on_progress.map(|callback| {
         Progress(Rc::new(move |read: u64, total: u64| {
             // A failing progress callback must not stop the work.
@@ -75,6 +83,7 @@ pub fn publish(
         relations: None,
         threads: Some(1),
         progress,
+        limits,
     };
     let done = logged(log, |audit| {
         sector::publish(&step, &PublishTo::memory(), audit)

@@ -49,7 +49,7 @@ test("every step runs in the file-free form, logs its entry, and the command lin
 
   // Publish every sector; the accounting balances and holds no CPR number.
   const publications = SECTORS.map((s) => {
-    const published = samkoer.publish(runKey, sealing[s], t.bytes(`town/export-${s}.csv`), `export-${s}.csv`, DATE, undefined, undefined, log);
+    const published = samkoer.publish(runKey, sealing[s], t.bytes(`town/export-${s}.csv`), `export-${s}.csv`, DATE, undefined, undefined, undefined, log);
     const report = JSON.parse(published.report);
     assert.equal(report.export.rows, report.export.published + report.export.excluded + report.export.rejected);
     return published.publication;

@@ -16,7 +16,7 @@ self.onmessage = async ({ data }) => {
       bytes = new TextEncoder().encode(new TextDecoder("windows-1252").decode(bytes));
     }
     const onProgress = (read, total) => self.postMessage({ progress: total ? read / total : 1 });
-    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, data.referenceDate, undefined, onProgress, samkoer.AuditLog.none());
+    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, data.referenceDate, undefined, onProgress, undefined, samkoer.AuditLog.none());
     const publication = published.publication;
     self.postMessage({ publication, report: published.report, sector: sealingKey.sector }, [publication.buffer]);
   } catch (error) {

@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
         result = samkoer_sealing_key_read(argv[3], &sealing_key);
         samkoer_publish_counts counts = {0};
         if (result == SAMKOER_OK)
-            result = samkoer_publish(run_key, sealing_key, argv[4], optional(argv[5]), argv[6], argv[7], NULL, argv[8], &counts);
+            result = samkoer_publish(run_key, sealing_key, argv[4], optional(argv[5]), argv[6], argv[7], NULL, NULL, argv[8], &counts);
         samkoer_run_key_free(run_key);
         samkoer_sealing_key_free(sealing_key);
         if (result != SAMKOER_OK) return failed("publish", result);

@@ -84,6 +84,10 @@ typedef enum samkoer_code {
   SAMKOER_RULE_RELATION_SELF = 214,
   // `mapping-invalid` (input): the column or status mapping is malformed.
   SAMKOER_RULE_MAPPING_INVALID = 215,
+  // `rejected-limit` (input): more of the export's rows are invalid than the limit allows, so nothing was published.
+  SAMKOER_RULE_REJECTED_LIMIT = 216,
+  // `all-excluded` (input): every row of the export was excluded by one rule, so nothing was published.
+  SAMKOER_RULE_ALL_EXCLUDED = 217,
   // `key-file-syntax` (input): the key file is not of the key-file form.
   SAMKOER_RULE_KEY_FILE_SYNTAX = 301,
   // `key-file-version` (input): the key file's version is not supported.
@@ -136,6 +140,8 @@ typedef enum samkoer_code {
   SAMKOER_RULE_DATE_GIVEN = 604,
   // `envelope-content` (parameter): an envelope's service code, text fields (at most 4096 bytes each) or start date (1800 to 9999) is out of range.
   SAMKOER_RULE_ENVELOPE_CONTENT = 605,
+  // `limit-given` (parameter): a limit is out of its range (a percentage from 0 to 100).
+  SAMKOER_RULE_LIMIT_GIVEN = 606,
   // `mixed-municipality` (format): the publications belong to different municipalities.
   SAMKOER_RULE_MIXED_MUNICIPALITY = 701,
   // `mixed-run` (format): the publications belong to different runs.
@@ -231,6 +237,15 @@ typedef struct samkoer_select_counts {
   // Still waiting for verdicts.
   uint64_t outstanding;
 } samkoer_select_counts;
+
+// The limits a publish keeps to (spec §8.6); NULL in `samkoer_publish` for the defaults.
+typedef struct samkoer_publish_limits {
+  // The most rows of a file that may be rejected, in percent of its rows (0 to 100; 100:
+  // no limit; the default is 5).
+  uint32_t max_rejected_percent;
+  // Whether a file whose rows are all excluded by one rule may publish (nothing of it).
+  bool allow_all_excluded;
+} samkoer_publish_limits;
 
 // What a publish did with the export's rows.
 typedef struct samkoer_publish_counts {
@@ -546,14 +561,17 @@ int32_t samkoer_keygen_public(const char *key,
 
 // Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
 // accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
-// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. Uses every core.
+// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. `limits` is NULL for the
+// defaults (at most 5 % of the rows rejected; a file all excluded by one rule refused): a
+// publish beyond them is `SAMKOER_RULE_REJECTED_LIMIT` or `SAMKOER_RULE_ALL_EXCLUDED` and
+// writes nothing. Uses every core.
 //
 // Ownership: nothing kept; the handles stay the caller's. Thread safety: any thread; the keys
 // may be shared.
 //
 // # Safety
 // The keys are live handles; the strings are NUL-terminated (or NULL where allowed);
-// `counts` is NULL or points to a writable struct.
+// `limits` and `counts` are NULL or point to a readable and a writable struct.
 int32_t samkoer_publish(const struct samkoer_run_key *run_key,
                         const struct samkoer_sealing_key *sealing_key,
                         const char *export_,
@@ -561,6 +579,7 @@ int32_t samkoer_publish(const struct samkoer_run_key *run_key,
                         const char *reference_date,
                         const char *out,
                         const char *report,
+                        const struct samkoer_publish_limits *limits,
                         const char *audit_log,
                         struct samkoer_publish_counts *counts);
 

@@ -51,6 +51,10 @@ pub enum samkoer_code {
     SAMKOER_RULE_RELATION_SELF = 214,
     /// `mapping-invalid` (input): the column or status mapping is malformed.
     SAMKOER_RULE_MAPPING_INVALID = 215,
+    /// `rejected-limit` (input): more of the export's rows are invalid than the limit allows, so nothing was published.
+    SAMKOER_RULE_REJECTED_LIMIT = 216,
+    /// `all-excluded` (input): every row of the export was excluded by one rule, so nothing was published.
+    SAMKOER_RULE_ALL_EXCLUDED = 217,
     /// `key-file-syntax` (input): the key file is not of the key-file form.
     SAMKOER_RULE_KEY_FILE_SYNTAX = 301,
     /// `key-file-version` (input): the key file's version is not supported.
@@ -103,6 +107,8 @@ pub enum samkoer_code {
     SAMKOER_RULE_DATE_GIVEN = 604,
     /// `envelope-content` (parameter): an envelope's service code, text fields (at most 4096 bytes each) or start date (1800 to 9999) is out of range.
     SAMKOER_RULE_ENVELOPE_CONTENT = 605,
+    /// `limit-given` (parameter): a limit is out of its range (a percentage from 0 to 100).
+    SAMKOER_RULE_LIMIT_GIVEN = 606,
     /// `mixed-municipality` (format): the publications belong to different municipalities.
     SAMKOER_RULE_MIXED_MUNICIPALITY = 701,
     /// `mixed-run` (format): the publications belong to different runs.

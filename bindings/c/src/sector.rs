@@ -8,11 +8,23 @@ use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, SectorCode};
 
 use crate::args::{audit, inputs, null, optional_text, path, text, time, write};
 use crate::error::guard;
 use crate::keys::{read, samkoer_run_key, samkoer_sealing_key};
+
+/// The limits a publish keeps to (spec §8.6); NULL in `samkoer_publish` for the defaults.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct samkoer_publish_limits {
+    /// The most rows of a file that may be rejected, in percent of its rows (0 to 100; 100:
+    /// no limit; the default is 5).
+    pub max_rejected_percent: u32,
+    /// Whether a file whose rows are all excluded by one rule may publish (nothing of it).
+    pub allow_all_excluded: bool,
+}
 
 /// What a publish did with the export's rows.
 #[repr(C)]
@@ -40,14 +52,17 @@ pub struct samkoer_review_counts {
 
 /// Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
 /// accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
-/// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. Uses every core.
+/// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. `limits` is NULL for the
+/// defaults (at most 5 % of the rows rejected; a file all excluded by one rule refused): a
+/// publish beyond them is `SAMKOER_RULE_REJECTED_LIMIT` or `SAMKOER_RULE_ALL_EXCLUDED` and
+/// writes nothing. Uses every core.
 ///
 /// Ownership: nothing kept; the handles stay the caller's. Thread safety: any thread; the keys
 /// may be shared.
 ///
 /// # Safety
 /// The keys are live handles; the strings are NUL-terminated (or NULL where allowed);
-/// `counts` is NULL or points to a writable struct.
+/// `limits` and `counts` are NULL or point to a readable and a writable struct.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)] // a C signature
 pub unsafe extern "C" fn samkoer_publish(
@@ -58,6 +73,7 @@ pub unsafe extern "C" fn samkoer_publish(
     reference_date: *const c_char,
     out: *const c_char,
     report: *const c_char,
+    limits: *const samkoer_publish_limits,
     audit_log: *const c_char,
     counts: *mut samkoer_publish_counts,
 ) -> i32 {
@@ -82,6 +98,11 @@ pub unsafe extern "C" fn samkoer_publish(
             None => time::OffsetDateTime::now_utc().date(),
             Some(text) => parse_date(text)?,
         };
+        // SAFETY: NULL or readable, as the caller guarantees.
+        let limits = match unsafe { limits.as_ref() } {
+            None => PublishLimits::default(),
+            Some(l) => PublishLimits::new(l.max_rejected_percent, l.allow_all_excluded)?,
+        };
         let step = sector::Publish {
             run_key: &run_key.key,
             sealing_key: &sealing_key.key,
@@ -92,6 +113,7 @@ pub unsafe extern "C" fn samkoer_publish(
             relations: relations.map(Input::path),
             threads: None,
             progress: None,
+            limits,
         };
         let mut to = PublishTo::beside(&out);
         if let Some(report) = report {

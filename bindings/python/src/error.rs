@@ -50,7 +50,7 @@ pub fn to_py(py: Python<'_>, error: samkoer_core::Error) -> PyErr {
         Error::Format { file, record, .. } | Error::OpenFailedIn { file, record } => {
             (Some(file.clone()), Some(*record))
         }
-        Error::Io { file, .. } => (Some(file.clone()), None),
+        Error::Io { file, .. } | Error::Refused { file, .. } => (Some(file.clone()), None),
         _ => (None, None),
     };
     let value = err.value(py);

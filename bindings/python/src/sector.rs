@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use samkoer_core::files::Input;
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
+use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, SectorCode};
 
 use crate::convert::{
@@ -17,7 +18,7 @@ use crate::keys::{RunKeyArg, SealingKeyArg};
 /// Publishes an export (a file, or its CSV bytes named `export_name`) into `out` and its
 /// accounting report (`report`, default `OUT.accounting.json`); returns the report.
 #[pyfunction]
-#[pyo3(signature = (run_key, sealing_key, export, out, *, export_name="export", report=None, relations=None, mapping=None, catalogue=None, reference_date=None, threads=None, audit_log=None))]
+#[pyo3(signature = (run_key, sealing_key, export, out, *, export_name="export", report=None, relations=None, mapping=None, catalogue=None, reference_date=None, threads=None, max_rejected=5, allow_all_excluded=false, audit_log=None))]
 #[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 pub fn publish<'py>(
     py: Python<'py>,
@@ -32,9 +33,12 @@ pub fn publish<'py>(
     catalogue: Option<PathBuf>,
     reference_date: Option<&str>,
     threads: Option<usize>,
+    max_rejected: u32,
+    allow_all_excluded: bool,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (catalogue, options) = (self::catalogue(py, catalogue)?, options(py, mapping)?);
+    let limits = core(py, PublishLimits::new(max_rejected, allow_all_excluded))?;
     let reference_date = date_or_today(py, reference_date)?;
     let mut to = PublishTo::beside(&out);
     if let Some(report) = report {
@@ -58,6 +62,7 @@ pub fn publish<'py>(
                     relations,
                     threads,
                     progress: None,
+                    limits,
                 };
                 sector::publish(&step, &to, &audit(audit_log))
             });

@@ -59,7 +59,8 @@ def town(tmp_path):
 
 
 def publish_both(town, log):
-    employment = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "employment.pub", reference_date=TODAY, audit_log=log)
+    # One of the three rows is rejected: a third, within a limit of 34 % (the default 5 % refuses).
+    employment = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "employment.pub", reference_date=TODAY, max_rejected=34, audit_log=log)
     adult = samkoer.publish(samkoer.RunKey.from_file(town / "run.key"), samkoer.SealingKey.from_file(town / "adult-social.key"), town / "adult-social.csv", town / "adult-social.pub", reference_date=TODAY, audit_log=log)
     return employment, adult
 
@@ -75,7 +76,7 @@ def test_every_step_with_its_entry(town):
     assert mode(town / "employment.pub") == 0o600 and mode(town / "employment.pub.accounting.json") == 0o644
     # And from a DataFrame, which gives the same accounting.
     frame = pd.DataFrame(EMPLOYMENT).assign(start=lambda f: pd.to_datetime(f["start"]))
-    again = samkoer.publish(town / "run.key", town / "employment.key", frame, town / "employment-frame.pub", reference_date=TODAY)
+    again = samkoer.publish(town / "run.key", town / "employment.key", frame, town / "employment-frame.pub", reference_date=TODAY, max_rejected=34)
     assert again["export"] == {**employment["export"], "file": "DataFrame"}
 
     matched = samkoer.match([town / "employment.pub", town / "adult-social.pub"], criteria=town / "criteria.toml", out_dir=town / "match", audit_log=log)
@@ -221,3 +222,27 @@ def test_a_failed_publish_leaves_nothing_and_records_its_outcome(town):
     assert caught.value.rule == "key-file-exists"
     with pytest.raises(TypeError):
         samkoer.publish(town / "run.key", town / "employment.key", [("0101901234",)], town / "x.pub")
+
+
+def test_a_publish_that_would_lose_rows_fails_and_writes_nothing(town):
+    log = town / "audit.log"
+    for limit in (None, 33):  # the default 5 %, and 33 %: one rejected row of three is more
+        kwargs = {} if limit is None else {"max_rejected": limit}
+        with pytest.raises(samkoer.InputError) as caught:
+            samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", reference_date=TODAY, audit_log=log, **kwargs)
+        assert (caught.value.rule, caught.value.code, caught.value.form) == ("rejected-limit", 216, "input")
+        assert "3 rows: 2 published, 0 excluded, 1 rejected" in str(caught.value) and "cpr-date 1" in str(caught.value)
+        assert not (town / "lossy.pub").exists() and not (town / "lossy.pub.accounting.json").exists()
+    assert entries(log)[-1]["outcome"] == "rejected-limit"
+    report = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", reference_date=TODAY, max_rejected=34)
+    assert (report["version"], report["export"]["encoding"]) == (2, "utf-8")
+    with pytest.raises(samkoer.InputError) as caught:
+        samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "other.pub", reference_date=TODAY, max_rejected=101)
+    assert caught.value.rule == "limit-given"
+    # Another sector's export: every row excluded as other-sector, refused unless allowed.
+    adult_rows = [{**EMPLOYMENT[0], "service": "ADS-SOCIO-PED"}, {**EMPLOYMENT[1], "service": "ADS-CONTACT-PERSON"}]
+    with pytest.raises(samkoer.InputError) as caught:
+        samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub", reference_date=TODAY)
+    assert caught.value.rule == "all-excluded" and "other-sector 2" in str(caught.value)
+    allowed = samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub", reference_date=TODAY, allow_all_excluded=True)
+    assert allowed["export"]["excluded_by_rule"] == {"other-sector": 2}

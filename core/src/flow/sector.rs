@@ -24,7 +24,7 @@ use crate::primitives::keys::{
 };
 use crate::primitives::pseudonym::Pseudonymiser;
 use crate::progress::ProgressReader;
-use crate::sector::publish::{AccountingReport, Publisher};
+use crate::sector::publish::{AccountingReport, PublishLimits, Publisher};
 use crate::sector::review::WorkList;
 
 /// What a publish needs.
@@ -48,6 +48,8 @@ pub struct Publish<'a> {
     pub threads: Option<usize>,
     /// Told how far the export has been read, about a hundred times.
     pub progress: Option<Progress>,
+    /// When the publish fails rather than publish much less than it was given (spec §8.6).
+    pub limits: PublishLimits,
 }
 
 /// A report of how far an input has been read: called with the bytes read and the input's
@@ -147,6 +149,11 @@ pub fn publish(
             writer,
             &staging.name(publication),
         )?;
+        // Refused before anything is committed: the partial publication is removed.
+        step.limits.check(&published.report.export)?;
+        if let Some(relations) = &published.report.relations {
+            step.limits.check(relations)?;
+        }
         staging.finish(published.output, hex::encode(published.digest))?;
         staging.write(report, published.report.to_json().as_bytes(), None)?;
         let mut counts: Counts = published.report.export.counts().to_vec();

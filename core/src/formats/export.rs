@@ -16,6 +16,9 @@ use time::{Date, Month};
 use toml::Spanned;
 
 use crate::error::{Error, Result, Rule};
+#[cfg(feature = "windows-1252")]
+use crate::formats::encoding::Detecting;
+pub use crate::formats::encoding::UsedEncoding;
 use crate::formats::toml_file::TomlFile;
 use crate::primitives::cpr::Cpr;
 use crate::primitives::envelope::MAX_FIELD_LEN;
@@ -35,8 +38,12 @@ pub enum Delimiter {
 /// How the bytes are encoded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TextEncoding {
-    /// UTF-8, with or without a byte-order mark.
+    /// Told from the bytes (spec §8.2): UTF-8 while they are UTF-8, Windows-1252 from the
+    /// first byte that is not, when all before it was ASCII. (A build without the
+    /// `windows-1252` feature reads UTF-8 only.)
     #[default]
+    Auto,
+    /// UTF-8, with or without a byte-order mark.
     Utf8,
     /// Windows-1252, as older Danish systems export.
     Windows1252,
@@ -107,7 +114,7 @@ pub struct ExportOptions {
 
 impl ExportOptions {
     /// Reads a mapping file (TOML, spec §8.3): optional `delimiter` (`";"`, `","` or `"auto"`),
-    /// `encoding` (`"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
+    /// `encoding` (`"auto"`, `"utf-8"` or `"windows-1252"`), a `[columns]` table from field to column
     /// name, and a `[statuses]` table from export value to status. A mistake is reported with
     /// its line.
     pub fn from_mapping_input(input: &crate::files::Input) -> Result<ExportOptions> {
@@ -130,8 +137,9 @@ impl ExportOptions {
             },
         };
         let encoding = match &root.string("encoding")? {
-            None => TextEncoding::Utf8,
+            None => TextEncoding::Auto,
             Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
+                "auto" => TextEncoding::Auto,
                 "utf-8" | "utf8" => TextEncoding::Utf8,
                 "windows-1252" | "cp1252" => TextEncoding::Windows1252,
                 _ => return Err(invalid(value)),
@@ -200,6 +208,8 @@ struct CsvTable {
     /// Bytes read so far from the input after its first line; final once the reader has
     /// reached the sentinel.
     rest_read: Rc<Cell<u64>>,
+    /// The encoding the input is read in; final once it is read to its end.
+    encoding: Rc<Cell<UsedEncoding>>,
 }
 
 /// A reader that counts the bytes read through it.
@@ -220,14 +230,22 @@ impl<R: Read> Read for Counted<R> {
 /// the line and the rule it broke.
 type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord, &'a [Option<usize>]), (u64, Rule)>;
 
-/// The input decoded to UTF-8 as the options say.
+/// The input decoded to UTF-8 as the options say; the encoding used goes to `used`.
 fn decoded(
     input: impl Read + 'static,
     // Named only where the build cannot decode Windows-1252.
     #[cfg_attr(feature = "windows-1252", allow(unused_variables))] file: &str,
     options: &ExportOptions,
+    // Set only where the build can decode Windows-1252.
+    #[cfg_attr(not(feature = "windows-1252"), allow(unused_variables))] used: &Rc<
+        Cell<UsedEncoding>,
+    >,
 ) -> Result<Box<dyn Read>> {
     match options.encoding {
+        #[cfg(feature = "windows-1252")]
+        TextEncoding::Auto => Ok(Box::new(Detecting::new(input, Rc::clone(used)))),
+        #[cfg(not(feature = "windows-1252"))]
+        TextEncoding::Auto => Ok(Box::new(input)),
         TextEncoding::Utf8 => Ok(Box::new(input)),
         #[cfg(feature = "windows-1252")]
         TextEncoding::Windows1252 => Ok(Box::new(
@@ -235,7 +253,7 @@ fn decoded(
                 .encoding(Some(encoding_rs::WINDOWS_1252))
                 // A byte-order mark says the file is Unicode after all; believe it.
                 .bom_override(true)
-                .build(input),
+                .build(SetsUsed(input, Rc::clone(used), UsedEncoding::Windows1252)),
         )),
         #[cfg(not(feature = "windows-1252"))]
         TextEncoding::Windows1252 => Err(Error::input_detail(
@@ -247,15 +265,30 @@ fn decoded(
     }
 }
 
-/// Reads the header line, without a UTF-8 byte-order mark, and refuses what makes the rest
-/// unreadable: UTF-16, no header, lines that end in CR alone.
-fn header_line(input: &mut impl BufRead, file: &str) -> Result<Vec<u8>> {
+/// An input that, once read from, says which encoding it is in.
+#[cfg(feature = "windows-1252")]
+struct SetsUsed<R>(R, Rc<Cell<UsedEncoding>>, UsedEncoding);
+
+#[cfg(feature = "windows-1252")]
+impl<R: Read> Read for SetsUsed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.1.set(self.2);
+        self.0.read(buf)
+    }
+}
+
+/// Reads the header line, without a UTF-8 byte-order mark (and says so in `used`), and refuses
+/// what makes the rest unreadable: UTF-16, no header, lines that end in CR alone.
+fn header_line(input: &mut impl BufRead, file: &str, used: &Cell<UsedEncoding>) -> Result<Vec<u8>> {
     let mut first_line = Vec::new();
     input
         .read_until(b'\n', &mut first_line)
         .map_err(|e| Error::io(file, e))?;
     if first_line.starts_with(b"\xEF\xBB\xBF") {
         first_line.drain(..3);
+        if used.get() == UsedEncoding::Utf8 {
+            used.set(UsedEncoding::Utf8Bom);
+        }
     }
     if first_line.starts_with(b"\xFF\xFE") || first_line.starts_with(b"\xFE\xFF") {
         // A UTF-16 byte-order mark: "Unicode text" from a spreadsheet.
@@ -342,8 +375,9 @@ impl CsvTable {
         fields: &[&'static str],
         required: usize,
     ) -> Result<CsvTable> {
-        let mut buffered = BufReader::new(decoded(input, file, options)?);
-        let first_line = header_line(&mut buffered, file)?;
+        let used = Rc::new(Cell::new(UsedEncoding::Utf8));
+        let mut buffered = BufReader::new(decoded(input, file, options, &used)?);
+        let first_line = header_line(&mut buffered, file, &used)?;
         let delimiter = delimiter(options, &first_line, file)?;
         // A sentinel line after the input makes every record end with an LF, which the line
         // numbering below relies on, and shows an unterminated quote: it swallows the sentinel.
@@ -379,6 +413,7 @@ impl CsvTable {
             record: ByteRecord::new(),
             first_line_len,
             rest_read,
+            encoding: used,
         })
     }
 
@@ -667,6 +702,11 @@ impl ExportReader {
         })
     }
 
+    /// The encoding the export is read in (spec §8.2): final once every row is read.
+    pub fn encoding(&self) -> UsedEncoding {
+        self.table.encoding.get()
+    }
+
     /// The next row, valid or rejected; `None` at the end; `Err` only for a fault that stops
     /// reading (an I/O error).
     pub fn next_row(&mut self) -> Option<Result<RowOutcome<ServiceRow>>> {
@@ -728,6 +768,11 @@ impl ExportRowParser {
     ) -> RowOutcome<ServiceRow<&'r str>> {
         parse_service_row(line, record, &self.columns, &self.options, self.reference)
             .map_err(|rule| RejectedRow { line, rule })
+    }
+
+    /// The row's status field as text, for the report of status values not understood.
+    pub(crate) fn status<'r, R: RowFields>(&self, record: &'r R) -> Option<&'r str> {
+        field(record, self.columns[2]).ok()
     }
 }
 
@@ -802,6 +847,11 @@ impl RelationsReader {
     /// The file, as the caller named it.
     pub fn file(&self) -> &str {
         &self.table.file
+    }
+
+    /// The encoding the file is read in: final once every row is read.
+    pub fn encoding(&self) -> UsedEncoding {
+        self.table.encoding.get()
     }
 
     /// The next row, valid or rejected; `None` at the end.
@@ -988,8 +1038,32 @@ mod tests {
         .unwrap();
         let row = reader.next_row().unwrap().unwrap().unwrap();
         assert_eq!(row.caseworker, "Søren Æbel");
-        let got = rows(b"cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;S\xf8ren\n", &ExportOptions::default()).unwrap();
+        // Said to be UTF-8, the same bytes break the rule; told from the bytes, they are
+        // Windows-1252, as the reader reports.
+        let text = b"cpr;service;status;start;caseworker\n0101901234;EMP-MENTOR;active;2025-01-02;S\xf8ren\n";
+        let utf8 = ExportOptions {
+            encoding: TextEncoding::Utf8,
+            ..Default::default()
+        };
+        let got = rows(text, &utf8).unwrap();
         assert_eq!(got[0].as_ref().unwrap_err().rule, Rule::Encoding);
+        let mut reader =
+            ExportReader::new(&text[..], "e.csv", &ExportOptions::default(), REFERENCE).unwrap();
+        assert_eq!(
+            reader.next_row().unwrap().unwrap().unwrap().caseworker,
+            "Søren"
+        );
+        assert!(reader.next_row().is_none());
+        assert_eq!(reader.encoding(), UsedEncoding::Windows1252);
+        let mut reader = ExportReader::new(
+            &b"\xEF\xBB\xBFcpr;service;status;start\n"[..],
+            "e.csv",
+            &ExportOptions::default(),
+            REFERENCE,
+        )
+        .unwrap();
+        assert!(reader.next_row().is_none());
+        assert_eq!(reader.encoding(), UsedEncoding::Utf8Bom);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use csv::StringRecord;
 use serde::Serialize;
 use time::Date;
 
-use crate::error::{Error, Result, Rule};
+use crate::error::{Error, Refusal, Result, Rule};
 use crate::formats::catalogue::{Catalogue, Category, Service};
 use crate::formats::export::{
     ExportOptions, ExportReader, ExportRowParser, RawRow, RejectedRow, RelationsReader, RowOutcome,
@@ -130,6 +130,108 @@ pub struct Accounting {
     pub rejected_by_rule: BTreeMap<&'static str, u64>,
     /// Every rejected row, in file order.
     pub rejected_lines: Vec<RejectedLine>,
+    /// The encoding the file was read in (spec §8.2): `utf-8`, `utf-8-bom` or `windows-1252`.
+    pub encoding: &'static str,
+    /// Status values not understood (`status-unknown`) with their counts: only values that
+    /// hold no digit, at most [`UNKNOWN_STATUSES_KEPT`] of them (spec §8.5).
+    pub unknown_statuses: BTreeMap<String, u64>,
+}
+
+/// How many distinct status values not understood a report keeps.
+pub const UNKNOWN_STATUSES_KEPT: usize = 20;
+
+/// The limits a publish keeps to (spec §8.6), so that a scheduled job never publishes much
+/// less than it was given and exits as if all were well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublishLimits {
+    /// The most rows of a file that may be rejected, in percent of its rows (100: no limit).
+    max_rejected_percent: u8,
+    /// Whether a file whose rows are all excluded by one rule may publish (nothing of it).
+    allow_all_excluded: bool,
+}
+
+impl Default for PublishLimits {
+    fn default() -> PublishLimits {
+        PublishLimits {
+            max_rejected_percent: 5,
+            allow_all_excluded: false,
+        }
+    }
+}
+
+impl PublishLimits {
+    /// Limits of the caller's: `max_rejected_percent` from 0 to 100.
+    pub fn new(max_rejected_percent: u32, allow_all_excluded: bool) -> Result<PublishLimits> {
+        let max_rejected_percent = u8::try_from(max_rejected_percent)
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or(Error::parameter(Rule::LimitGiven))?;
+        Ok(PublishLimits {
+            max_rejected_percent,
+            allow_all_excluded,
+        })
+    }
+
+    /// The limit on rejected rows, in percent.
+    pub fn max_rejected_percent(&self) -> u8 {
+        self.max_rejected_percent
+    }
+
+    /// Refuses a file's accounting that breaks a limit: more rejected rows than the limit's
+    /// share of its rows, or every row excluded by one rule.
+    pub fn check(&self, accounting: &Accounting) -> Result<()> {
+        let rows = accounting.rows;
+        let too_many_rejected =
+            accounting.rejected * 100 > u64::from(self.max_rejected_percent) * rows;
+        let all_excluded_by_one = rows > 0
+            && accounting.excluded == rows
+            && accounting.excluded_by_rule.len() == 1
+            && !self.allow_all_excluded;
+        let (rule, by_rule) = if too_many_rejected {
+            (Rule::RejectedLimit, &accounting.rejected_by_rule)
+        } else if all_excluded_by_one {
+            (Rule::AllExcluded, &accounting.excluded_by_rule)
+        } else {
+            return Ok(());
+        };
+        // The three most frequent, ties in byte order: picked one by one from the few rules
+        // there are, which keeps a sort out of the WebAssembly module.
+        let mut rules: Vec<(&'static str, u64)> = Vec::new();
+        while rules.len() < 3 {
+            let next = by_rule
+                .iter()
+                .filter(|(rule, _)| !rules.iter().any(|(taken, _)| taken == *rule))
+                .fold(
+                    None,
+                    |best: Option<(&'static str, u64)>, (rule, n)| match best {
+                        Some((_, most)) if most >= *n => best,
+                        _ => Some((*rule, *n)),
+                    },
+                );
+            match next {
+                Some(rule) => rules.push(rule),
+                None => break,
+            }
+        }
+        let unknown_statuses: Vec<(String, u64)> = accounting
+            .unknown_statuses
+            .iter()
+            .map(|(value, n)| (value.clone(), *n))
+            .collect();
+        Err(Error::Refused {
+            file: accounting.file.clone(),
+            rule,
+            refusal: Box::new(Refusal {
+                rows,
+                published: accounting.published,
+                excluded: accounting.excluded,
+                rejected: accounting.rejected,
+                limit_percent: self.max_rejected_percent,
+                rules,
+                unknown_statuses,
+            }),
+        })
+    }
 }
 
 impl Accounting {
@@ -151,6 +253,22 @@ impl Accounting {
         *self.excluded_by_rule.entry(why.name()).or_default() += 1;
     }
 
+    /// Counts a status value not understood, if it holds no digit (so never a CPR number or
+    /// a part of one) and the report keeps fewer than its most.
+    fn unknown_status(&mut self, value: Option<&str>) {
+        let Some(value) = value.map(str::trim) else {
+            return;
+        };
+        let shown = !value.is_empty()
+            && value.chars().count() <= 40
+            && !value.chars().any(|c| c.is_ascii_digit() || c.is_control());
+        let room = self.unknown_statuses.len() < UNKNOWN_STATUSES_KEPT
+            || self.unknown_statuses.contains_key(value);
+        if shown && room {
+            *self.unknown_statuses.entry(value.to_owned()).or_default() += 1;
+        }
+    }
+
     fn reject(&mut self, row: RejectedRow) {
         self.rows += 1;
         self.rejected += 1;
@@ -163,7 +281,6 @@ impl Accounting {
     }
 
     /// Adds the counts and rejected lines of rows read after this file's so far.
-    #[cfg(not(target_arch = "wasm32"))]
     fn absorb(&mut self, later: Accounting) {
         self.rows += later.rows;
         self.published += later.published;
@@ -176,6 +293,13 @@ impl Accounting {
             *self.rejected_by_rule.entry(rule).or_default() += count;
         }
         self.rejected_lines.extend(later.rejected_lines);
+        for (value, count) in later.unknown_statuses {
+            let room = self.unknown_statuses.len() < UNKNOWN_STATUSES_KEPT
+                || self.unknown_statuses.contains_key(&value);
+            if room {
+                *self.unknown_statuses.entry(value).or_default() += count;
+            }
+        }
     }
 
     /// The four counts by name, as audit entries and summaries give them.
@@ -401,9 +525,11 @@ impl<'a> Publisher<'a> {
                         Ok(_) => accounting.exclude(Exclusion::ChildNotMinor),
                     }
                 }
+                accounting.encoding = reader.encoding().name();
                 Some(accounting)
             }
         };
+        export_accounting.encoding = rows.encoding().name();
         let (output, digest) = writer.finish_with_digest()?;
         Ok(Published {
             output,
@@ -424,7 +550,10 @@ impl<'a> Publisher<'a> {
         let (mut batch, mut records) = (Vec::new(), EncodedServices::default());
         while read_batch(rows, &mut batch)? {
             records.clear();
-            self.process_batch(&mut state, &parser, &mut batch, &mut records, accounting)?;
+            // Counted batch by batch as on several threads, so that the report is the same.
+            let mut counted = Accounting::default();
+            self.process_batch(&mut state, &parser, &mut batch, &mut records, &mut counted)?;
+            accounting.absorb(counted);
             writer.write_services(&records)?;
         }
         Ok(())
@@ -570,6 +699,9 @@ impl<'a> Publisher<'a> {
             let record = match StringRecord::from_byte_record(std::mem::take(record)) {
                 Ok(text) => {
                     let row = parser.parse(line, &text);
+                    if matches!(&row, Err(r) if r.rule == Rule::StatusUnknown) {
+                        accounting.unknown_status(parser.status(&text));
+                    }
                     self.publish_row(state, row, records, accounting)?;
                     *record = text.into_byte_record();
                     continue;
@@ -580,6 +712,9 @@ impl<'a> Publisher<'a> {
                 }
             };
             let row = parser.parse(line, &*record);
+            if matches!(&row, Err(r) if r.rule == Rule::StatusUnknown) {
+                accounting.unknown_status(parser.status(&*record));
+            }
             self.publish_row(state, row, records, accounting)?;
         }
         Ok(())
@@ -648,7 +783,7 @@ impl<'a> Publisher<'a> {
     fn report(&self, export: Accounting, relations: Option<Accounting>) -> AccountingReport {
         AccountingReport {
             format: "samkoer-accounting",
-            version: 1,
+            version: 2,
             municipality: self.header.municipality.to_string(),
             run: self.run_key.run().to_string(),
             sector: self.header.sector.to_string(),

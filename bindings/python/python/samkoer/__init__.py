@@ -88,10 +88,18 @@ def publish(
     catalogue: Optional[Path] = None,
     reference_date: Optional[str] = None,
     threads: Optional[int] = None,
+    max_rejected: int = 5,
+    allow_all_excluded: bool = False,
     audit_log: Optional[Path] = None,
 ) -> dict:
     """Publishes a sector's case-system export (spec §8.4) into ``out`` and its accounting
     report (``report``, default ``OUT.accounting.json``); returns the report.
+
+    A publish that would publish much less than it was given raises :class:`InputError` and
+    writes nothing (spec §8.6): when more than ``max_rejected`` percent of the rows are
+    rejected (rule ``rejected-limit``; 100 for no limit), or every row is excluded by one rule
+    (``all-excluded``, unless ``allow_all_excluded``). Its message names the most frequent
+    rules with their counts and, for status values not understood, the mapping lines to add.
 
     ``export`` (and ``relations``) is a CSV file, or the rows themselves: a pandas DataFrame, a
     pyarrow Table, or any iterable of mappings (or of sequences, with ``columns=``), as they come
@@ -110,7 +118,7 @@ def publish(
     return _samkoer.publish(
         run_key, sealing_key, export, out, export_name=name, report=report, relations=relations,
         mapping=mapping, catalogue=catalogue, reference_date=reference_date, threads=threads,
-        audit_log=audit_log,
+        max_rejected=max_rejected, allow_all_excluded=allow_all_excluded, audit_log=audit_log,
     )
 
 
