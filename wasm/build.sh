@@ -24,7 +24,7 @@ build() {
     /usr/bin/cargo build --quiet --profile wasm --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
     -p samkoer-wasm --target-dir target/wasm "$@"
 }
-# Every step (the tools and Node), then only what the export tool and the dashboard use, which
+# Every step (the tools and Node), then only what the export tool uses, which
 # every sector's machine loads and so is kept small.
 build
 wasm-bindgen --target web --out-dir wasm/pkg "$module"

@@ -5,6 +5,7 @@
 use js_sys::{Error, Reflect};
 use samkoer_core::files::{Input, Made, OutputKind};
 use samkoer_core::flow::Completed;
+#[cfg(feature = "every-step")]
 use time::OffsetDateTime;
 use wasm_bindgen::JsValue;
 
@@ -15,7 +16,9 @@ pub fn error(e: samkoer_core::Error) -> JsValue {
         samkoer_core::Error::Input { file, line, .. } => (Some(file.clone()), Some(*line)),
         samkoer_core::Error::Format { file, record, .. }
         | samkoer_core::Error::OpenFailedIn { file, record } => (Some(file.clone()), Some(*record)),
-        samkoer_core::Error::Io { file, .. } => (Some(file.clone()), None),
+        samkoer_core::Error::Io { file, .. } | samkoer_core::Error::Refused { file, .. } => {
+            (Some(file.clone()), None)
+        }
         _ => (None, None),
     };
     let set = |key: &str, value: JsValue| {
@@ -34,6 +37,8 @@ pub fn error(e: samkoer_core::Error) -> JsValue {
         "line",
         line.map_or(JsValue::NULL, |l| JsValue::from(l as f64)),
     );
+    // The export tool's module leaves the remedies out: its page says what to do itself.
+    #[cfg(feature = "every-step")]
     set("remedy", JsValue::from_str(e.remedy()));
     js.into()
 }
@@ -49,6 +54,7 @@ pub fn date(text: &str) -> Result<time::Date, JsValue> {
 }
 
 /// A time given as milliseconds since 1970 (what `Date.now()` gives).
+#[cfg(feature = "every-step")]
 pub fn time(milliseconds: f64) -> Result<OffsetDateTime, JsValue> {
     let nanos = (milliseconds as i128) * 1_000_000;
     OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| {

@@ -17,8 +17,11 @@ mod suitability;
 
 use std::cell::RefCell;
 
+#[cfg(feature = "every-step")]
 use samkoer_core::files::Input;
-use samkoer_core::flow::{Audit, verify_log};
+use samkoer_core::flow::Audit;
+#[cfg(feature = "every-step")]
+use samkoer_core::flow::verify_log;
 use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use wasm_bindgen::prelude::*;
 
@@ -36,7 +39,9 @@ pub struct AuditLog {
 
 #[wasm_bindgen]
 impl AuditLog {
-    /// A log continuing `text` (a log file's bytes, verified first), or a new one.
+    /// A log continuing `text` (a log file's bytes, verified first), or a new one. (The export
+    /// tool's module keeps no log, and has no room for reading one.)
+    #[cfg(feature = "every-step")]
     #[wasm_bindgen(constructor)]
     pub fn new(text: Option<Vec<u8>>) -> Result<AuditLog, JsValue> {
         let text = text.unwrap_or_default();
@@ -61,6 +66,7 @@ impl AuditLog {
 }
 
 /// Runs a step with the log, timed by the page's clock, and keeps what it appended.
+#[cfg(feature = "every-step")]
 pub(crate) fn logged<T>(
     log: &AuditLog,
     step: impl FnOnce(&Audit) -> samkoer_core::Result<T>,
@@ -72,6 +78,15 @@ pub(crate) fn logged<T>(
     let done = step(&audit);
     *log.text.borrow_mut() = audit.memory_log();
     js::result(done)
+}
+
+/// [`logged`] where no log can be kept: the step runs without one.
+#[cfg(not(feature = "every-step"))]
+pub(crate) fn logged<T>(
+    _log: &AuditLog,
+    step: impl FnOnce(&Audit) -> samkoer_core::Result<T>,
+) -> Result<T, JsValue> {
+    js::result(step(&Audit::none()))
 }
 
 #[cfg(feature = "every-step")]
