@@ -1411,8 +1411,8 @@ fn relations_and_mappings(corpus: &mut Corpus) {
     relations_case(
         corpus,
         "relations-bad-cpr.csv",
-        "child_cpr;parent_cpr\n1212154022;030390 1210\n",
-        "a parent's CPR number with a space where the hyphen goes",
+        "child_cpr;parent_cpr\n1212154022;0303 901210\n",
+        "a parent's CPR number with a space in the wrong place",
         rows("relations", 1, 0, &[(2, Rule::CprCharacters)]),
     );
     relations_case(

@@ -47,10 +47,20 @@ impl Cpr {
     }
 
     /// The CPR number on the first line of a file (or of bytes in memory): how a command line
-    /// takes one without showing it in the process list.
+    /// takes one without showing it in the process list. The file may be as Notepad saves it:
+    /// with a UTF-8 byte-order mark, CRLF line ends; UTF-16 is named as such.
     pub fn read(input: &crate::files::Input, reference: Date) -> Result<Cpr> {
         let bytes = zeroize::Zeroizing::new(input.read()?.to_vec());
-        let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Err(Error::input_detail(
+                &input.name(),
+                1,
+                Rule::Encoding,
+                Some("the file is UTF-16: save it as UTF-8"),
+            ));
+        }
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
         let text = std::str::from_utf8(first)
             .map_err(|_| Error::input(&input.name(), 1, Rule::CprCharacters))?;
         Cpr::parse(text, reference, &input.name(), 1)
@@ -100,10 +110,15 @@ impl Cpr {
 #[cfg_attr(samkoer_wasm_speed, optimize(speed))]
 pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> std::result::Result<(), Rule> {
     let bytes = text.trim().as_bytes();
+    // One separator may stand after the sixth digit, as people type it (spec §3.1): a hyphen or
+    // a space; a no-break space; a Unicode hyphen or dash, as word processors and spreadsheets
+    // turn a typed hyphen into.
     let serial_start = match bytes.len() {
         10 => 6,
-        11 if bytes[6] == b'-' => 7,
+        11 if matches!(bytes[6], b'-' | b' ') => 7,
         11 => return Err(Rule::CprCharacters),
+        12 if bytes[6..8] == [0xC2, 0xA0] => 8,
+        13 if is_dash(&bytes[6..9]) => 9,
         _ => return Err(Rule::CprLength),
     };
     let parts = bytes[..6].iter().chain(&bytes[serial_start..]);
@@ -114,6 +129,12 @@ pub(crate) fn normalise_into(text: &str, digits: &mut [u8; 10]) -> std::result::
         *slot = byte;
     }
     birth_date_of(digits).map(|_| ())
+}
+
+/// Whether three bytes are one of the dashes accepted after the sixth digit: U+2010 hyphen to
+/// U+2014 em dash (E2 80 90–94), or U+2212 minus sign (E2 88 92).
+fn is_dash(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xE2, 0x80, 0x90..=0x94] | [0xE2, 0x88, 0x92])
 }
 
 /// The birth date of ten validated-form digits (spec §3.2).
@@ -255,9 +276,40 @@ mod tests {
             "010190-1234",
             "  010190-1234 ",
             "\t0101901234\r",
+            "010190 1234",
+            "010190\u{a0}1234",
+            "010190\u{2010}1234",
+            "010190\u{2011}1234",
+            "010190\u{2012}1234",
+            "010190\u{2013}1234",
+            "010190\u{2014}1234",
+            "010190\u{2212}1234",
         ] {
             assert_eq!(digits(form), Ok(*b"0101901234"), "{form:?}");
         }
+    }
+
+    #[test]
+    fn a_person_file_may_be_as_notepad_saves_it() {
+        let read = |bytes: &[u8]| {
+            let input = crate::files::Input::bytes("person.txt", bytes.to_vec());
+            let reference = time::macros::date!(2026 - 11 - 01);
+            Cpr::read(&input, reference).map(|c| *c.expose_digits())
+        };
+        for bytes in [
+            &b"0101901234"[..],
+            b"010190-1234\n",
+            b"010190-1234\r\n",
+            b"\xEF\xBB\xBF010190 1234\r\nsomething else\r\n",
+        ] {
+            assert_eq!(read(bytes).unwrap(), *b"0101901234", "{bytes:?}");
+        }
+        let error = read(b"\xFF\xFE0\x001\x00").unwrap_err();
+        assert_eq!(
+            (error.class(), error.to_string().contains("UTF-16")),
+            ("encoding", true)
+        );
+        assert_eq!(read(b"").unwrap_err().class(), "cpr-length");
     }
 
     #[test]
@@ -265,7 +317,12 @@ mod tests {
         assert_eq!(digits(""), Err(Rule::CprLength));
         assert_eq!(digits("010190123"), Err(Rule::CprLength));
         assert_eq!(digits("010190--1234"), Err(Rule::CprLength));
-        assert_eq!(digits("010190 1234"), Err(Rule::CprCharacters));
+        assert_eq!(digits("0101 901234"), Err(Rule::CprCharacters));
+        assert_eq!(digits("010190_1234"), Err(Rule::CprCharacters));
+        assert_eq!(digits("010190  1234"), Err(Rule::CprLength));
+        assert_eq!(digits("010190\u{2015}1234"), Err(Rule::CprLength));
+        assert_eq!(digits("010190\u{2009}1234"), Err(Rule::CprLength));
+        assert_eq!(digits("010190\u{a0}\u{a0}1234"), Err(Rule::CprLength));
         assert_eq!(digits("01019O1234"), Err(Rule::CprCharacters));
         assert_eq!(digits("０１０１９０１２３４"), Err(Rule::CprLength));
         assert_eq!(digits("3202901234"), Err(Rule::CprDate));
