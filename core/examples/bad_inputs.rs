@@ -332,6 +332,7 @@ fn windows_1252(text: &str) -> Vec<u8> {
             'Æ' => 0xc6,
             'Ø' => 0xd8,
             'Å' => 0xc5,
+            '§' => 0xa7,
             c if c.is_ascii() => c as u8,
             c => panic!("no Windows-1252 byte chosen for {c}"),
         })
@@ -821,6 +822,13 @@ impl Good {
             "employment.worklist-filled.csv",
             all_suitable(&employment_list),
         );
+        // The same, as Danish Excel saves it: ';' between cells, CRLF, Windows-1252.
+        let excel = all_suitable(&employment_list)
+            .lines()
+            .map(|line| line.replace(',', ";") + "\r\n")
+            .collect::<String>()
+            .replace("Jens Hansen", "Jens Ærø");
+        corpus.good("employment.worklist-excel.csv", windows_1252(&excel));
         for (code, list) in &work_lists[..2] {
             let verdicts =
                 VerdictFile::from_work_list_csv(&all_suitable(&list.to_csv()), "w", list).unwrap();
@@ -880,6 +888,10 @@ impl Good {
         corpus.control(
             "make verdicts of the filled work list",
             verdict_args("good/employment.worklist-filled.csv"),
+        );
+        corpus.control(
+            "make verdicts of the filled work list as Danish Excel saves it",
+            verdict_args("good/employment.worklist-excel.csv"),
         );
         corpus.control(
             "select with the good verdicts",
@@ -2251,15 +2263,20 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         Rule::VerdictSyntax,
         1,
     );
+    // A spreadsheet's ';' between cells is read; one whose header kept a ',' is read by ','.
     let semicolons = all_suitable(&list)
         .lines()
-        .map(|line| line.replace(',', ";") + "\n")
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => line.replacen(',', ";", 10) + "\n",
+            _ => line.replace(',', ";") + "\n",
+        })
         .collect::<String>();
     case(
         corpus,
-        "worklist-semicolons.csv",
+        "worklist-semicolons-half.csv",
         &semicolons,
-        "saved again by a Danish spreadsheet with ';' between the cells",
+        "a header half converted to ';' by hand, the rest all ';'",
         Rule::VerdictSyntax,
         1,
     );

@@ -87,7 +87,7 @@ rules! {
     /// The bytes are not valid in the file's encoding.
     Encoding = 203, "encoding", Input,
         "the bytes are not valid in the file's encoding",
-        "save the file as UTF-8; for an export in Windows-1252, say so in a mapping file (encoding = \"windows-1252\")";
+        "save the file again in one encoding, UTF-8 if you can (an export or work list wholly in Windows-1252 is read as such; a file that mixes the two is not)";
     /// The file is empty or has no header row.
     HeaderMissing = 204, "header-missing", Input,
         "the file has no header row",

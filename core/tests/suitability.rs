@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use common::{REFERENCE, Town, criteria, sources, town};
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::{select, sent_from_match_report};
+use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::ids::CandidateId;
@@ -126,6 +127,29 @@ fn each_sector_reviews_exactly_its_own_flagged_citizens() {
 }
 
 /// A caseworker's verdict for a candidate, chosen from its id so the test is deterministic.
+/// A work list as a spreadsheet writes it back: fields between `;`, CRLF line ends, the column
+/// names capitalised, a name with Danish letters.
+fn as_excel_saves(filled: &str) -> String {
+    let mut reader = csv::Reader::from_reader(filled.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h[..1].to_uppercase() + &h[1..])
+        .collect();
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        row[7] = "Søren Ærø".into();
+        writer.write_record(&row).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
 fn chosen(candidate: CandidateId, sector: usize) -> (&'static str, &'static str) {
     match (candidate.0[0] as usize + sector) % 5 {
         0 => ("not-suitable", ""),
@@ -156,6 +180,18 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
         }
         let filled = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         let verdicts = VerdictFile::from_work_list_csv(&filled, "filled.csv", list).unwrap();
+        // The same list as Danish Excel saves it ("CSV (semikolonsepareret)"): `;`, CRLF,
+        // Windows-1252, capitalised column names; and as UTF-8 with a byte-order mark.
+        let excel = as_excel_saves(&filled);
+        let (windows_1252, _, _) = encoding_rs::WINDOWS_1252.encode(&excel);
+        let bom = [b"\xEF\xBB\xBF".as_slice(), excel.as_bytes()].concat();
+        for bytes in [windows_1252.to_vec(), bom] {
+            let text = Input::bytes("filled.csv", bytes)
+                .spreadsheet_text()
+                .unwrap();
+            let again = VerdictFile::from_work_list_csv(&text, "filled.csv", list).unwrap();
+            assert_eq!(again, verdicts);
+        }
         let json = verdicts.to_json();
         assert!(
             !json.contains(&String::from_utf8(list.items[0].cpr.expose_digits().to_vec()).unwrap())

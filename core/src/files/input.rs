@@ -99,6 +99,12 @@ impl Input {
         utf8(&self.read()?, &self.name())
     }
 
+    /// The input as text that a spreadsheet may have saved: UTF-8 with or without a
+    /// byte-order mark, or Windows-1252.
+    pub fn spreadsheet_text(&self) -> Result<String> {
+        crate::formats::encoding::spreadsheet_text(&self.read()?, &self.name())
+    }
+
     /// The input's length in bytes.
     pub(crate) fn len(&self) -> Result<u64> {
         match self {

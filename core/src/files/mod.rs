@@ -4,7 +4,7 @@
 //! that must be UTF-8, so that other bytes are an error at their line rather than an I/O
 //! failure.
 
-mod input;
+pub(crate) mod input;
 pub mod outputs;
 
 pub use input::Input;

@@ -265,8 +265,11 @@ pub fn verdict(
             let slot = staging.declare(OutputKind::Verdicts, out)?;
             let list = open_work_list(step)?;
             record.run = Some(list.run.clone());
-            let verdicts =
-                VerdictFile::from_work_list_csv(&work_list.text()?, &work_list.name(), &list)?;
+            let verdicts = VerdictFile::from_work_list_csv(
+                &work_list.spreadsheet_text()?,
+                &work_list.name(),
+                &list,
+            )?;
             staging.write(slot, verdicts.to_json().as_bytes(), None)?;
             let counts = verdict_counts(&verdicts);
             Ok((verdicts, counts))

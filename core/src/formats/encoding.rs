@@ -4,12 +4,26 @@
 //! A file that holds both real UTF-8 and bytes that are not is neither: it is passed on as it
 //! is, and its bad fields break the `encoding` rule as in a UTF-8 file.
 
+use crate::error::Result;
 #[cfg(feature = "windows-1252")]
 use std::cell::Cell;
 #[cfg(feature = "windows-1252")]
 use std::io::Read;
 #[cfg(feature = "windows-1252")]
 use std::rc::Rc;
+
+/// The text of a file as a spreadsheet or an editor saves it (a work list, spec §13.2): UTF-8
+/// with or without a byte-order mark, or else Windows-1252 (what Danish Excel's "CSV
+/// (semikolonsepareret)" writes). A build without the `windows-1252` feature reads UTF-8 only.
+pub(crate) fn spreadsheet_text(bytes: &[u8], name: &str) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    #[cfg(feature = "windows-1252")]
+    if std::str::from_utf8(bytes).is_err() {
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+        return Ok(text.into_owned());
+    }
+    crate::files::input::utf8(bytes, name)
+}
 
 /// The encoding a file was read in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

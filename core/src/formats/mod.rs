@@ -4,7 +4,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod criteria;
-mod encoding;
+pub(crate) mod encoding;
 pub mod export;
 pub mod publication;
 mod toml_file;

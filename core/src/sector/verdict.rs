@@ -12,21 +12,29 @@ impl VerdictFile {
     /// Reads the work list's CSV as the caseworkers filled it in: each row's `verdict` and
     /// `from` for its candidate; rows left empty give no verdict; several rows of one candidate
     /// combine (not suitable wins, else the later month). Only candidates of `sent` are
-    /// accepted. Errors name the line.
+    /// accepted. The list may be as a spreadsheet saves it: `;` or `,` between fields (told
+    /// from the header), column names in any case, CRLF line ends. Errors name the line.
     pub fn from_work_list_csv(text: &str, file: &str, sent: &WorkList) -> Result<VerdictFile> {
         let candidates = sent.candidates();
+        let header = text.lines().next().unwrap_or_default();
+        let delimiter = if header.contains(';') && !header.contains(',') {
+            b';'
+        } else {
+            b','
+        };
         let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
             .flexible(false)
             .from_reader(text.as_bytes());
         let headers = reader
             .headers()
             .map_err(|_| Error::input(file, 1, Rule::VerdictSyntax))?
             .clone();
-        let column = |name: &str| {
+        let column = |name: &'static str| {
             headers
                 .iter()
-                .position(|h| h.trim() == name)
-                .ok_or_else(|| Error::input(file, 1, Rule::VerdictSyntax))
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+                .ok_or_else(|| Error::input_detail(file, 1, Rule::VerdictSyntax, Some(name)))
         };
         let (candidate_at, verdict_at, from_at) =
             (column("candidate")?, column("verdict")?, column("from")?);
