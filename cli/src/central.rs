@@ -6,6 +6,7 @@ use clap::Args;
 use samkoer_core::files::Input;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 
+use crate::common::say;
 use crate::common::{audit, catalogue, inputs, place, with_spinner};
 use crate::error::CliResult;
 
@@ -47,10 +48,10 @@ pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
         central::match_publications(&step, &MatchTo::folder(&args.out_dir), &audit(log))
     })?;
     for flag in &done.summary.publications {
-        println!("flag file for {}", flag.sector);
+        say!("flag file for {}", flag.sector);
     }
     let matched = &done.summary;
-    println!(
+    say!(
         "{} persons with services; {} candidates ({} deferred); results in {}",
         matched.person_count(),
         matched.candidates().len(),
@@ -84,7 +85,7 @@ pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
     let matched = with_spinner("matching to answer the check", || central::rematch(&step))?;
     let request = Input::path(&args.request);
     let reply = central::check(&matched, &request, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "{}: {} -> {}",
         reply.request.sector,
         reply.answer.name(),
@@ -113,7 +114,7 @@ pub fn select(args: &SelectArgs, log: Option<&Path>) -> CliResult {
         verdicts: inputs(&args.verdicts),
     };
     let selection = central::select(&step, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "{} selected, {} removed, {} outstanding -> {}",
         selection.selected.len(),
         selection.removed.len(),

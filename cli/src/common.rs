@@ -2,6 +2,7 @@
 //! and a spinner for long work. Reading and writing belong to the core's steps; this only
 //! turns arguments into their inputs.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -75,4 +76,30 @@ pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
 /// A file as an output place.
 pub fn place(path: &Path) -> Place {
     Place::file(path)
+}
+
+/// Prints a line on standard output, as `println!` does, except that a reader who has gone (a
+/// closed pipe: `samkoer catalogue | head -1`) ends the command quietly instead of in a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::common::write_out(format_args!($($arg)*), true)
+    };
+}
+pub(crate) use say;
+
+/// Writes `text` (and a line end) to standard output; see [`say!`].
+pub fn write_out(text: std::fmt::Arguments<'_>, line: bool) {
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(text).and_then(|()| match line {
+        true => out.write_all(b"\n"),
+        false => Ok(()),
+    });
+    if let Err(error) = written.and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            // Everything the command was for is done: only its report has no reader.
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(3);
+    }
 }

@@ -28,6 +28,7 @@ use samkoer_core::synthetic::municipality::{
 use samkoer_core::{Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey};
 use time::OffsetDateTime;
 
+use crate::common::say;
 use crate::common::{date_or_today, with_spinner};
 use crate::error::{CliError, CliResult};
 
@@ -59,7 +60,7 @@ pub fn synth(args: &SynthArgs) -> CliResult<SynthSummary> {
     let summary = with_spinner(format!("synthesising {} people", args.people), || {
         synthesise_to_folder(&config, Catalogue::builtin(), &args.out_dir)
     })?;
-    println!(
+    say!(
         "{} people, {} families, {} export rows ({} invalid on purpose), {} relations -> {}",
         summary.people,
         summary.families,
@@ -396,34 +397,36 @@ fn print_summary(
     head: samkoer_core::audit::Head,
 ) {
     let (matched, selection) = (counts.matched, counts.selection);
-    println!(
+    say!(
         "\nsamkoer demo: municipality {municipality}, run {run}, {} people ({} families)",
-        counts.town.people, counts.town.families
+        counts.town.people,
+        counts.town.families
     );
-    println!("\nwho holds what");
-    println!(
+    say!("\nwho holds what");
+    say!(
         "  key custodian   keys/master.key, keys/run.key (the run key goes to the sectors, never the matcher)"
     );
-    println!(
+    say!(
         "  each sector     its export, keys/sealing-SECTOR.key, the run key, subject key; its work list and verdicts"
     );
-    println!(
+    say!(
         "  central matcher publications/*.pub only: pseudonyms, categories, months, age bands, sealed envelopes"
     );
-    println!(
+    say!(
         "  consent registry keys/consent-registry.key; sectors verify with keys/consent-registry-public.key"
     );
-    println!("  plan team       keys/plan-team.key; opens consent/*.bundle");
-    println!(
+    say!("  plan team       keys/plan-team.key; opens consent/*.bundle");
+    say!(
         "\npublished {} records ({} rows rejected as invalid, every row accounted for)",
-        counts.published, counts.rejected
+        counts.published,
+        counts.rejected
     );
     let families = matched
         .candidates()
         .iter()
         .filter(|c| c.kind == samkoer_core::central::matcher::CandidateKind::Family)
         .count();
-    println!(
+    say!(
         "candidates {} ({families} families, {} deferred); selected {}, removed {}, outstanding {}",
         matched.candidates().len(),
         matched.deferred_count(),
@@ -432,9 +435,9 @@ fn print_summary(
         selection.outstanding.len()
     );
     for (sector, services) in disclosed {
-        println!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
+        say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
     }
-    println!(
+    say!(
         "\nstatistics (counts below {} suppressed, shown as -)",
         matched.statistics.threshold
     );
@@ -450,17 +453,17 @@ fn print_summary(
                 )
             })
             .collect();
-        println!("  {:<26} {}", table.name, cells.join("  "));
+        say!("  {:<26} {}", table.name, cells.join("  "));
     }
     let shown = head.to_string();
-    println!(
+    say!(
         "\naudit log: {} entries verify (head {})",
         head.seq,
         &shown[..shown.len().min(24)]
     );
-    println!("\ntime per step");
+    say!("\ntime per step");
     for (step, seconds) in &demo.laps {
-        println!("  {step:<26} {seconds:>7.2} s");
+        say!("  {step:<26} {seconds:>7.2} s");
     }
-    println!("\nfiles are in {}", demo.dir.display());
+    say!("\nfiles are in {}", demo.dir.display());
 }

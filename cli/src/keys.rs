@@ -7,6 +7,7 @@ use samkoer_core::files::Input;
 use samkoer_core::flow::{KeyRequest, keygen};
 use samkoer_core::{MasterKey, RunId, SectorCode};
 
+use crate::common::say;
 use crate::common::{audit, key, municipality, place};
 use crate::error::CliResult;
 
@@ -146,7 +147,7 @@ pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
         }
     };
     let made = keygen(request, place(&out), &audit(log))?.summary;
-    println!(
+    say!(
         "wrote {} key {}  fingerprint {}",
         made.kind.name(),
         out.display(),

@@ -9,7 +9,7 @@ use samkoer_core::flow::plan_team::{self, Open, opened_json};
 use samkoer_core::flow::verify_log;
 use samkoer_core::primitives::keys::PlanTeamKey;
 
-use crate::common::{audit, inputs, key, place};
+use crate::common::{audit, inputs, key, place, say};
 use crate::error::CliResult;
 
 /// `samkoer open`.
@@ -35,8 +35,8 @@ pub fn open(args: &OpenArgs, log: Option<&Path>) -> CliResult {
     };
     let opened = plan_team::open(&step, args.out.as_deref().map(place), &audit(log))?.summary;
     match &args.out {
-        Some(out) => println!("{} disclosures opened -> {}", opened.len(), out.display()),
-        None => print!("{}", opened_json(&opened)),
+        Some(out) => say!("{} disclosures opened -> {}", opened.len(), out.display()),
+        None => crate::common::write_out(format_args!("{}", opened_json(&opened)), false),
     }
     Ok(())
 }
@@ -60,7 +60,7 @@ pub fn audit_log(action: AuditAction) -> CliResult {
     let AuditAction::Verify { log, head } = action;
     let expected = head.as_deref().map(Head::parse).transpose()?;
     let head = verify_log(&Input::path(&log), expected)?;
-    println!(
+    say!(
         "{}: {} entries verify; head {head}",
         log.display(),
         head.seq

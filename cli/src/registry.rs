@@ -10,6 +10,7 @@ use samkoer_core::flow::registry::{self, Issue, Withdraw};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, SubjectKey};
 use time::OffsetDateTime;
 
+use crate::common::say;
 use crate::common::{audit, key, place};
 use crate::error::CliResult;
 
@@ -56,7 +57,7 @@ pub fn issue(args: &IssueArgs, log: Option<&Path>) -> CliResult {
         valid_until: now + time::Duration::days(args.days),
     };
     let receipt = registry::issue(&step, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "receipt {} for {} sectors, valid {} days -> {}",
         receipt.id_hex(),
         receipt.sectors.len(),
@@ -89,7 +90,7 @@ pub fn withdraw(args: &WithdrawArgs, log: Option<&Path>) -> CliResult {
         at: OffsetDateTime::now_utc(),
     };
     let withdrawal = registry::withdraw(&step, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "withdrawal of receipt {} from now on -> {}",
         hex::encode(withdrawal.receipt),
         args.out.display()

@@ -11,6 +11,7 @@ use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
+use crate::common::say;
 use crate::common::{audit, catalogue, date_or_today, inputs, key, options, place, with_spinner};
 use crate::error::{CliError, CliResult};
 
@@ -92,7 +93,7 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         CliError::naming(&files, e)
     })?;
     let (e, report) = (&done.summary.export, to.report.name());
-    println!(
+    say!(
         "{}: {} rows ({}): {} published, {} excluded, {} rejected -> {} (report {report})",
         sealing_key.sector(),
         e.rows,
@@ -103,9 +104,12 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         args.out.display(),
     );
     if let Some(r) = &done.summary.relations {
-        println!(
+        say!(
             "relations: {} rows: {} published, {} excluded, {} rejected",
-            r.rows, r.published, r.excluded, r.rejected
+            r.rows,
+            r.published,
+            r.excluded,
+            r.rejected
         );
     }
     Ok(())
@@ -138,7 +142,7 @@ pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
         cpr: &cpr,
     };
     sector::ask_check(&step, place(&args.out), &audit(log))?;
-    println!("{}: check request -> {}", args.sector, args.out.display());
+    say!("{}: check request -> {}", args.sector, args.out.display());
     Ok(())
 }
 
@@ -175,7 +179,7 @@ pub fn review(args: &ReviewArgs, log: Option<&Path>) -> CliResult {
         flag_file: Input::path(&args.flag.flag_file),
     };
     let list = sector::review(&step, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "{}: {} candidates, {} citizens -> work list {} (fill in verdict and from)",
         list.sector,
         list.candidates().len(),
@@ -208,7 +212,7 @@ pub fn verdict(args: &VerdictArgs, log: Option<&Path>) -> CliResult {
     };
     let work_list = Input::path(&args.work_list);
     let file = sector::verdict(&step, &work_list, place(&args.out), &audit(log))?.summary;
-    println!(
+    say!(
         "{}: {} verdicts -> {}",
         file.sector,
         file.verdicts.len(),
@@ -245,7 +249,7 @@ pub fn verify_consent(args: &VerifyArgs, log: Option<&Path>) -> CliResult {
         now: OffsetDateTime::now_utc(),
     };
     let receipt = sector::verify_consent(&step, &audit(log))?.summary;
-    println!(
+    say!(
         "receipt {} is valid for {} now",
         receipt.id_hex(),
         args.sector
@@ -312,7 +316,7 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         );
         CliError::naming(&files, e)
     })?;
-    println!(
+    say!(
         "{}: {} services disclosed for receipt {} -> {}",
         done.summary.sector,
         done.summary.services,

@@ -3,21 +3,22 @@
 use std::path::Path;
 
 use crate::common::catalogue as load;
+use crate::common::say;
 use crate::error::CliResult;
 
 /// Prints the catalogue.
 pub fn catalogue(json: bool, path: Option<&Path>) -> CliResult {
     let catalogue = load(path)?;
     if json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&catalogue).unwrap_or_default()
         );
         return Ok(());
     }
-    println!("service catalogue version {}", catalogue.version);
+    say!("service catalogue version {}", catalogue.version);
     for sector in &catalogue.sectors {
-        println!("\n{} ({})", sector.code, sector.name);
+        say!("\n{} ({})", sector.code, sector.name);
         for s in catalogue
             .services
             .iter()
@@ -28,12 +29,12 @@ pub fn catalogue(json: bool, path: Option<&Path>) -> CliResult {
             } else {
                 ""
             };
-            println!("  {:<24} {:<12} {}{major}", s.code, s.paragraph, s.name);
+            say!("  {:<24} {:<12} {}{major}", s.code, s.paragraph, s.name);
         }
     }
-    println!("\nexcluded (never shared before consent)");
+    say!("\nexcluded (never shared before consent)");
     for e in &catalogue.excluded {
-        println!("  {:<24} {}", e.code, e.name);
+        say!("  {:<24} {}", e.code, e.name);
     }
     Ok(())
 }

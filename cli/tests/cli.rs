@@ -603,3 +603,20 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
     );
     assert!(message.contains("key-file-exists"), "{message}");
 }
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    // `samkoer catalogue | head -1`: the reader is gone before the command writes.
+    for args in [&["catalogue"][..], &["catalogue", "--json"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_samkoer"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
