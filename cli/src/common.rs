@@ -24,6 +24,17 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
     bar
 }
 
+/// A bar for reading an input of known length: bytes read, rate and time left, drawn only on a
+/// terminal (indicatif draws nothing when standard error is not one).
+pub fn reading_bar(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new(0).with_message(message.into());
+    let template = "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
 /// Runs `work` with a spinner showing.
 pub fn with_spinner<T>(message: impl Into<String>, work: impl FnOnce() -> T) -> T {
     let bar = spinner(message);

@@ -2,17 +2,18 @@
 //! `disclose`. Each turns its arguments into the core step's inputs and prints its summary.
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use clap::Args;
 use samkoer_core::files::{Input, Place};
-use samkoer_core::flow::sector::{self, PublishTo};
+use samkoer_core::flow::sector::{self, Progress, PublishTo};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
 use crate::common::say;
-use crate::common::{audit, catalogue, date_or_today, inputs, key, options, place, with_spinner};
+use crate::common::{audit, catalogue, date_or_today, inputs, key, options, place, reading_bar};
 use crate::error::{CliError, CliResult};
 
 /// `samkoer publish`.
@@ -65,6 +66,7 @@ fn name(path: &Path) -> String {
 pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
     let run_key: RunKey = key(&args.run_key)?;
     let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let bar = reading_bar(format!("publishing {}", args.export.display()));
     let step = sector::Publish {
         run_key: &run_key,
         sealing_key: &sealing_key,
@@ -74,17 +76,22 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         export: Input::path(&args.export),
         relations: args.relations.as_ref().map(Input::path),
         threads: args.threads.map(usize::from),
-        progress: None,
+        progress: Some(Progress(Rc::new({
+            let bar = bar.clone();
+            move |read, total| {
+                bar.set_length(total);
+                bar.set_position(read);
+            }
+        }))),
         limits: PublishLimits::new(args.max_rejected, args.allow_all_excluded)?,
     };
     let mut to = PublishTo::beside(&args.out);
     if let Some(report) = &args.report {
         to.report = place(report);
     }
-    let done = with_spinner(format!("publishing {}", args.export.display()), || {
-        sector::publish(&step, &to, &audit(log))
-    })
-    .map_err(|e| {
+    let done = sector::publish(&step, &to, &audit(log));
+    bar.finish_and_clear();
+    let done = done.map_err(|e| {
         // The core's refusal of keys names no file: say which keys (or which sector) it is about.
         let files = match e.rule() {
             Some(samkoer_core::Rule::SectorCode) => name(&args.sealing_key),
