@@ -1704,6 +1704,14 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "the sector's export (with CPR numbers) sent instead of its publication",
         fault(Rule::PublicationMagic, "pub-csv-given.pub", 0),
     );
+    let public_key = consent::registry_public_key(&registry()).to_key_file();
+    case(
+        corpus,
+        "pub-public-key-given.pub",
+        public_key.as_bytes(),
+        "a public key file given where a publication is expected (both once ended in .pub)",
+        fault(Rule::PublicationMagic, "pub-public-key-given.pub", 0),
+    );
     case(
         corpus,
         "pub-flag-file-given.pub",

@@ -176,8 +176,8 @@ rules! {
     // Publications and flag files (spec §7).
     /// The file does not start with the publication magic bytes.
     PublicationMagic = 401, "publication-magic", Format,
-        "the file is not a samkoer publication",
-        "the file was cut short or altered on the way: ask its sector for it again";
+        "the file is not a samkoer publication or flag file of the kind expected",
+        "check that it is the file meant (a publication ends in .pub, a flag file in .flag, a key file in .key); if it is, it was damaged on the way: ask its sender for it again";
     /// The publication's format version is not supported.
     PublicationVersion = 402, "publication-version", Format,
         "the publication's format version is not supported",
@@ -468,7 +468,7 @@ pub enum Error {
     },
 
     /// A binary file (publication) broke a rule at a record.
-    #[error("{file}, record {record}: {rule}")]
+    #[error("{file}, record {record}: {rule}{}", detail_suffix(.detail))]
     Format {
         /// The file, as the caller named it.
         file: String,
@@ -476,6 +476,8 @@ pub enum Error {
         record: u64,
         /// The rule broken.
         rule: Rule,
+        /// Safe context of the code's own, such as what a file of the wrong kind is.
+        detail: Option<&'static str>,
     },
 
     /// A parameter given by the caller (municipality, run id, sector) is malformed.
@@ -682,11 +684,22 @@ impl Error {
 
     /// A rule of form *format* broken at `record` of `file`.
     pub(crate) fn format(file: &str, record: u64, rule: Rule) -> Self {
+        Error::format_detail(file, record, rule, None)
+    }
+
+    /// [`Error::format`] with a detail of the code's own.
+    pub(crate) fn format_detail(
+        file: &str,
+        record: u64,
+        rule: Rule,
+        detail: Option<&'static str>,
+    ) -> Self {
         debug_assert_eq!(rule.form(), Form::Format, "{rule:?}");
         Error::Format {
             file: file.to_owned(),
             record,
             rule,
+            detail,
         }
     }
 

@@ -69,7 +69,7 @@ pub enum samkoer_code {
     SAMKOER_RULE_KEY_FILE_EXISTS = 306,
     /// `key-mismatch` (parameter): the keys belong to different municipalities, runs or sectors.
     SAMKOER_RULE_KEY_MISMATCH = 307,
-    /// `publication-magic` (format): the file is not a samkoer publication.
+    /// `publication-magic` (format): the file is not a samkoer publication or flag file of the kind expected.
     SAMKOER_RULE_PUBLICATION_MAGIC = 401,
     /// `publication-version` (format): the publication's format version is not supported.
     SAMKOER_RULE_PUBLICATION_VERSION = 402,

@@ -664,9 +664,33 @@ impl<R: Read> FileReader<R> {
     }
 
     fn read_header(&mut self) -> Result<FileHeader> {
+        /// What a file of the wrong kind is, by its first bytes, for the error to say.
+        fn what_it_is(start: &[u8]) -> Option<&'static str> {
+            match start {
+                s if s == FileKind::Publication.magic() => Some("this is a publication"),
+                s if s == FileKind::FlagFile.magic() => Some("this is a flag file"),
+                s if s.starts_with(b"samkoer-") => Some("this is a key file"),
+                [b'{' | b'[', ..] => Some("this is JSON: a report, result or verdict file"),
+                [b'P', b'K', ..] => Some("this is a ZIP file, such as a spreadsheet"),
+                s if s
+                    .iter()
+                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
+                {
+                    Some("this is text, such as a CSV export")
+                }
+                _ => None,
+            }
+        }
         let magic = self.kind.magic();
-        if self.take(8, Rule::PublicationMagic)? != magic {
-            return Err(self.error(Rule::PublicationMagic));
+        let start = self.take(8, Rule::PublicationMagic)?;
+        if start != magic {
+            let what = what_it_is(start);
+            return Err(Error::format_detail(
+                &self.file,
+                0,
+                Rule::PublicationMagic,
+                what,
+            ));
         }
         if u16::from_be_bytes(self.take_array()?) != VERSION {
             return Err(self.error(Rule::PublicationVersion));
@@ -1070,6 +1094,29 @@ mod tests {
                 .rule(),
             Some(Rule::PublicationMagic)
         );
+        // A file of the wrong kind is named for what it is.
+        let said = |bytes: &[u8]| {
+            read_all(bytes, FileKind::Publication)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            said(&bytes).contains("this is a flag file"),
+            "{}",
+            said(&bytes)
+        );
+        let flag_for_publication = read_all(&publication, FileKind::FlagFile).unwrap_err();
+        assert!(
+            flag_for_publication
+                .to_string()
+                .contains("this is a publication")
+        );
+        let key = b"samkoer-key-file 1\nkind: consent-registry-public\n";
+        assert!(said(key).contains("this is a key file"), "{}", said(key));
+        assert!(said(b"{\n  \"format\": \"samkoer-accounting\"").contains("JSON"));
+        assert!(said(b"cpr;service;status;start\n").contains("CSV export"));
+        assert!(said(b"PK\x03\x04\x14\x00\x06\x00").contains("spreadsheet"));
+        assert!(!said(b"\x00\x01\x02\x03\x04\x05\x06\x07").contains("this is"));
     }
 
     #[test]
