@@ -1200,6 +1200,13 @@ fn exports(corpus: &mut Corpus) {
     );
     fault(
         corpus,
+        "export-header-quote-open.csv",
+        format!("cpr;service;\"status;start\n{}\n", EMPLOYMENT_ROWS[0]).into_bytes(),
+        "a quote typed into a column name and never closed",
+        Rule::CsvSyntax,
+    );
+    fault(
+        corpus,
         "export-cr-line-ends.csv",
         export(&EMPLOYMENT_ROWS[..3])
             .replace('\n', "\r")

@@ -595,6 +595,10 @@ fn verdict_vectors() -> Value {
         ("unknown verdict", text.replace("\"not-suitable\"", "\"maybe\"")),
         ("suitable-from without a month", text.replace(", \"from\": \"2027-03\"", "")),
         ("month out of range", text.replace("2027-03", "2027-13")),
+        ("month zero", text.replace("2027-03", "2027-00")),
+        ("a sign in the month", text.replace("2027-03", "2027-+3")),
+        ("a one-digit month", text.replace("2027-03", "2027-3")),
+        ("a year before 1800", text.replace("2027-03", "1799-12")),
         ("wrong format", text.replace("samkoer-verdicts", "samkoer-verdict")),
         ("a CPR field is not allowed", text.replace("\"verdict\": \"suitable\" }", "\"verdict\": \"suitable\", \"cpr\": \"0101901234\" }")),
     ]

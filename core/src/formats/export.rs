@@ -405,15 +405,28 @@ impl CsvTable {
             Ok(false) => return Err(Error::input(file, 1, Rule::HeaderMissing)),
             Err(e) => return Err(csv_error(file, 1, e)),
         }
-        Ok(CsvTable {
+        let table = CsvTable {
             reader,
             file: file.to_owned(),
-            columns: columns(&header, file, options, fields, required)?,
+            columns: Vec::new(),
             width: header.len(),
             record: ByteRecord::new(),
             first_line_len,
             rest_read,
             encoding: used,
+        };
+        // A quote the header opens and never closes swallows the whole file, the sentinel too.
+        if table.at_end_of_stream() {
+            return Err(Error::input_detail(
+                file,
+                1,
+                Rule::CsvSyntax,
+                Some("a quote in the header is never closed"),
+            ));
+        }
+        Ok(CsvTable {
+            columns: columns(&header, file, options, fields, required)?,
+            ..table
         })
     }
 
@@ -981,6 +994,22 @@ mod tests {
     fn file_level_faults_name_file_line_and_rule() {
         let rule = |text: &'static [u8]| rows(text, &ExportOptions::default()).unwrap_err().rule();
         assert_eq!(rule(b""), Some(Rule::HeaderMissing));
+        // An unterminated quote in the header is the CSV's fault, not a missing column.
+        assert_eq!(
+            rule(b"cpr;service;\"status;start\n0101901234;EMP-MENTOR;active;2025-01-02\n"),
+            Some(Rule::CsvSyntax)
+        );
+        // A header and no rows is a file with no rows.
+        assert!(
+            rows(b"cpr;service;status;start\n", &ExportOptions::default())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            rows(b"cpr;service;status;start", &ExportOptions::default())
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(
             rule(b"\xFF\xFEc\0p\0r\0;\0"),
             Some(Rule::Encoding),
