@@ -102,7 +102,7 @@ rules! {
         "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// Two header columns map to the same field.
     ColumnDuplicate = 207, "column-duplicate", Input,
-        "two columns map to the same field",
+        "two columns map to the same field, or one column to two fields",
         "check the export's header row; name differently called columns in a mapping file (--mapping)";
     /// A required field is empty.
     FieldEmpty = 208, "field-empty", Input,

@@ -33,7 +33,7 @@ pub enum samkoer_code {
     SAMKOER_RULE_DELIMITER_AMBIGUOUS = 205,
     /// `column-missing` (input): a required column is missing.
     SAMKOER_RULE_COLUMN_MISSING = 206,
-    /// `column-duplicate` (input): two columns map to the same field.
+    /// `column-duplicate` (input): two columns map to the same field, or one column to two fields.
     SAMKOER_RULE_COLUMN_DUPLICATE = 207,
     /// `field-empty` (input): a required field is empty.
     SAMKOER_RULE_FIELD_EMPTY = 208,

@@ -352,7 +352,10 @@ fn columns(
             .enumerate()
             .filter(|(_, name)| name.as_str() == wanted);
         let column = found.next().map(|(index, _)| index);
-        let broken = if found.next().is_some() {
+        // Two columns for one field, or one column for two fields (a mapped name that is
+        // another field's own): either would read the wrong data without a word.
+        let broken = if found.next().is_some() || column.is_some_and(|c| columns.contains(&Some(c)))
+        {
             Some(Rule::ColumnDuplicate)
         } else if column.is_none() && i < required {
             Some(Rule::ColumnMissing)
@@ -1093,6 +1096,20 @@ mod tests {
         .unwrap();
         assert!(reader.next_row().is_none());
         assert_eq!(reader.encoding(), UsedEncoding::Utf8Bom);
+    }
+
+    #[test]
+    fn one_column_for_two_fields_is_refused() {
+        // `start` mapped to the column that `end` reads by its own name.
+        let options =
+            ExportOptions::from_mapping("[columns]\nstart = \"end\"\n", "m.toml").unwrap();
+        let error = rows(
+            b"cpr;service;status;start;end\n0101901234;EMP-MENTOR;active;2025-01-02;\n",
+            &options,
+        )
+        .unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::ColumnDuplicate));
+        assert!(error.to_string().contains("[end]"), "{error}");
     }
 
     #[test]
