@@ -88,7 +88,7 @@ impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> CliError {
         CliError {
             message: error.to_string(),
-            remedy: "check the path and its permissions",
+            remedy: samkoer_core::error::io_remedy(error.kind()),
             code: EXIT_IO,
             error_code: Some(1),
         }

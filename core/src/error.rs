@@ -587,6 +587,26 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// What to do about a failed read or write, by what the operating system said.
+pub fn io_remedy(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind;
+    match kind {
+        ErrorKind::NotFound => "check the path: the file or a folder on the way does not exist",
+        ErrorKind::PermissionDenied => {
+            "check the permissions of the file and its folder for the account that runs samkoer"
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            "the disk is full (or the account's quota used up): free space and run the step again; nothing of the failed step was kept"
+        }
+        ErrorKind::ReadOnlyFilesystem => {
+            "the file system is read-only: write the output to another place"
+        }
+        ErrorKind::IsADirectory => "a folder was named where a file is wanted: name the file",
+        ErrorKind::AlreadyExists => "a file of that name is in the way: move it or name another",
+        _ => "check that the file exists and can be read (or written)",
+    }
+}
+
 fn detail_suffix(detail: &Option<&'static str>) -> String {
     detail
         .as_ref()
@@ -642,7 +662,7 @@ impl Error {
     /// What to do about the error, in one sentence.
     pub fn remedy(&self) -> &'static str {
         match self {
-            Error::Io { .. } => "check that the file exists and can be read (or written)",
+            Error::Io { source, .. } => io_remedy(source.kind()),
             Error::OpenFailed | Error::OpenFailedIn { .. } => {
                 "the key does not fit this file, or the file was altered: check you used your own key"
             }
@@ -720,6 +740,21 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_failed_read_or_write_is_told_what_to_do_by_its_cause() {
+        use std::io::ErrorKind;
+        let remedy = |kind| Error::io("out.pub", std::io::Error::from(kind)).remedy();
+        assert!(remedy(ErrorKind::StorageFull).contains("disk is full"));
+        assert!(remedy(ErrorKind::QuotaExceeded).contains("quota"));
+        assert!(remedy(ErrorKind::PermissionDenied).contains("permissions"));
+        assert!(remedy(ErrorKind::NotFound).contains("does not exist"));
+        assert!(remedy(ErrorKind::ReadOnlyFilesystem).contains("read-only"));
+        assert_eq!(
+            remedy(ErrorKind::Interrupted),
+            "check that the file exists and can be read (or written)"
+        );
+    }
 
     #[test]
     fn rule_codes_and_names_are_unique_and_round_trip() {
