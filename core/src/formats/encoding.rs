@@ -1,4 +1,6 @@
-//! Telling an export's encoding from its bytes (spec §8.2): UTF-8 while the bytes are UTF-8,
+//! Encodings of the files people make. A work list as a spreadsheet saves it (spec §13.2) is
+//! UTF-8 or else Windows-1252, read whole. An export is read as a stream, its encoding told from
+//! its bytes (spec §8.1): UTF-8 while the bytes are UTF-8,
 //! Windows-1252 from the first byte that is not — provided nothing before it was other than
 //! ASCII, which both encodings read alike, so no byte already handed on is read differently.
 //! A file that holds both real UTF-8 and bytes that are not is neither: it is passed on as it

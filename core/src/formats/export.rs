@@ -38,7 +38,7 @@ pub enum Delimiter {
 /// How the bytes are encoded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TextEncoding {
-    /// Told from the bytes (spec §8.2): UTF-8 while they are UTF-8, Windows-1252 from the
+    /// Told from the bytes (spec §8.1): UTF-8 while they are UTF-8, Windows-1252 from the
     /// first byte that is not, when all before it was ASCII. (A build without the
     /// `windows-1252` feature reads UTF-8 only.)
     #[default]
@@ -718,7 +718,7 @@ impl ExportReader {
         })
     }
 
-    /// The encoding the export is read in (spec §8.2): final once every row is read.
+    /// The encoding the export is read in (spec §8.1): final once every row is read.
     pub fn encoding(&self) -> UsedEncoding {
         self.table.encoding.get()
     }

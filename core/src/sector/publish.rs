@@ -130,7 +130,7 @@ pub struct Accounting {
     pub rejected_by_rule: BTreeMap<&'static str, u64>,
     /// Every rejected row, in file order.
     pub rejected_lines: Vec<RejectedLine>,
-    /// The encoding the file was read in (spec §8.2): `utf-8`, `utf-8-bom` or `windows-1252`.
+    /// The encoding the file was read in (spec §8.1): `utf-8`, `utf-8-bom` or `windows-1252`.
     pub encoding: &'static str,
     /// Status values not understood (`status-unknown`) with their counts: only values that
     /// hold no digit, at most [`UNKNOWN_STATUSES_KEPT`] of them (spec §8.5).
