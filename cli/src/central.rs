@@ -45,7 +45,7 @@ pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
     };
     let message = format!("matching {} publications", args.run.publications.len());
     let done = with_spinner(message, || {
-        central::match_publications(&step, &MatchTo::folder(&args.out_dir), &audit(log))
+        central::match_publications(&step, &MatchTo::folder(&args.out_dir), audit(log))
     })?;
     for flag in &done.summary.publications {
         say!("flag file for {}", flag.sector);
@@ -84,7 +84,7 @@ pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
     };
     let matched = with_spinner("matching to answer the check", || central::rematch(&step))?;
     let request = Input::path(&args.request);
-    let reply = central::check(&matched, &request, place(&args.out), &audit(log))?.summary;
+    let reply = central::check(&matched, &request, place(&args.out), audit(log))?.summary;
     say!(
         "{}: {} -> {}",
         reply.request.sector,
@@ -113,7 +113,7 @@ pub fn select(args: &SelectArgs, log: Option<&Path>) -> CliResult {
         match_result: Input::path(&args.match_result),
         verdicts: inputs(&args.verdicts),
     };
-    let selection = central::select(&step, place(&args.out), &audit(log))?.summary;
+    let selection = central::select(&step, place(&args.out), audit(log))?.summary;
     say!(
         "{} selected, {} removed, {} outstanding -> {}",
         selection.selected.len(),

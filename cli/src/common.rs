@@ -4,6 +4,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,9 +45,33 @@ pub fn with_spinner<T>(message: impl Into<String>, work: impl FnOnce() -> T) -> 
     done
 }
 
-/// The audit log named by `--audit-log`, if any.
-pub fn audit(log: Option<&Path>) -> Audit {
-    log.map_or_else(Audit::none, Audit::file)
+/// The one audit log of this command — the one `--audit-log` names, or none — which also keeps
+/// the step's summary for `--json`.
+static AUDIT: OnceLock<Audit> = OnceLock::new();
+
+/// Whether `--json` was given: the step's summary instead of the text.
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Sets up the command's audit log and output form, once, before the command runs.
+pub fn set_up(log: Option<&Path>, json: bool) {
+    JSON.store(json, Ordering::Relaxed);
+    let _ = AUDIT.set(log.map_or_else(Audit::none, Audit::file));
+}
+
+/// The audit log named by `--audit-log`, if any (see [`set_up`]).
+pub fn audit(log: Option<&Path>) -> &'static Audit {
+    AUDIT.get_or_init(|| log.map_or_else(Audit::none, Audit::file))
+}
+
+/// The summary of the command's step for machines, if a step ran: its audit entry (party,
+/// action, run, what it made with digests, counts, outcome).
+pub fn last_step() -> Option<samkoer_core::audit::Step> {
+    AUDIT.get().and_then(Audit::last_step)
+}
+
+/// Whether the text is left out for `--json`.
+pub fn json() -> bool {
+    JSON.load(Ordering::Relaxed)
 }
 
 /// A key read from its key file.
@@ -98,8 +124,17 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Writes `text` (and a line end) to standard output; see [`say!`].
+/// Writes `text` (and a line end) to standard output, unless `--json` asks for the summary
+/// alone; see [`say!`].
 pub fn write_out(text: std::fmt::Arguments<'_>, line: bool) {
+    if json() {
+        return;
+    }
+    write_any(text, line);
+}
+
+/// Writes `text` (and a line end) to standard output whatever the form asked for.
+pub fn write_any(text: std::fmt::Arguments<'_>, line: bool) {
     let mut out = std::io::stdout().lock();
     let written = out.write_fmt(text).and_then(|()| match line {
         true => out.write_all(b"\n"),

@@ -95,5 +95,24 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// The summary for `--json`: the step's entry, and the error when the command failed (a step
+/// that failed before its core step began has no entry; its outcome is then `error`).
+pub fn summary(step: Option<samkoer_core::audit::Step>, error: Option<&CliError>) -> String {
+    let mut value = step.map_or_else(
+        || serde_json::json!({ "outcome": if error.is_some() { "error" } else { "done" } }),
+        |step| serde_json::to_value(step).unwrap_or_default(),
+    );
+    if let (Some(error), Some(fields)) = (error, value.as_object_mut()) {
+        fields.insert(
+            "error".into(),
+            serde_json::json!({
+                "code": error.error_code, "message": error.message, "remedy": error.remedy,
+                "exit": error.code,
+            }),
+        );
+    }
+    value.to_string()
+}
+
 /// The result of a command.
 pub type CliResult<T = ()> = Result<T, CliError>;

@@ -146,7 +146,7 @@ pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
             (KeyRequest::Public(&public), out)
         }
     };
-    let made = keygen(request, place(&out), &audit(log))?.summary;
+    let made = keygen(request, place(&out), audit(log))?.summary;
     say!(
         "wrote {} key {}  fingerprint {}",
         made.kind.name(),

@@ -26,6 +26,11 @@ struct Cli {
     /// Append an entry for this step to this audit log (created if missing, verified first).
     #[arg(long, global = true, value_name = "FILE")]
     audit_log: Option<PathBuf>,
+    /// Print the step's summary for machines instead of the text: one JSON object, the entry
+    /// the step appends to the audit log (party, action, run, what it made with each output's
+    /// digest, counts, outcome), with `error` (code, message, remedy) when it failed.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,9 +48,6 @@ enum Command {
     /// Show the service catalogue.
     #[command(after_help = "Example:\n  samkoer catalogue --json > catalogue.json")]
     Catalogue {
-        /// Print JSON for machines.
-        #[arg(long)]
-        json: bool,
         /// A catalogue file instead of the built-in one.
         #[arg(long, value_name = "FILE")]
         catalogue: Option<PathBuf>,
@@ -144,9 +146,23 @@ enum ConsentAction {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let log = cli.audit_log.as_deref();
+    common::set_up(log, cli.json);
+    let no_summary = matches!(
+        cli.command,
+        Command::Synth(_) | Command::Demo(_) | Command::Audit { .. }
+    );
+    if cli.json && no_summary {
+        let error = error::CliError::usage(
+            "--json gives the summary of one step of the flow",
+            "leave --json out for synth, demo and audit verify",
+        );
+        eprintln!("{error}");
+        return ExitCode::from(2);
+    }
+    let catalogue_only = matches!(cli.command, Command::Catalogue { .. });
     let result = match cli.command {
         Command::Keygen { kind } => keys::run(kind, log),
-        Command::Catalogue { json, catalogue } => show::catalogue(json, catalogue.as_deref()),
+        Command::Catalogue { catalogue } => show::catalogue(cli.json, catalogue.as_deref()),
         Command::Publish(args) => sector::publish(&args, log),
         Command::Match(args) => central::matching(&args, log),
         Command::Check {
@@ -169,6 +185,10 @@ fn main() -> ExitCode {
         Command::Synth(args) => demo::synth(&args).map(drop),
         Command::Demo(args) => demo::demo(&args),
     };
+    if cli.json && !catalogue_only {
+        let summary = error::summary(common::last_step(), result.as_ref().err());
+        common::write_any(format_args!("{summary}"), true);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -33,7 +33,7 @@ pub fn open(args: &OpenArgs, log: Option<&Path>) -> CliResult {
         plan_team: &plan_team,
         bundles: inputs(&args.bundles),
     };
-    let opened = plan_team::open(&step, args.out.as_deref().map(place), &audit(log))?.summary;
+    let opened = plan_team::open(&step, args.out.as_deref().map(place), audit(log))?.summary;
     match &args.out {
         Some(out) => say!("{} disclosures opened -> {}", opened.len(), out.display()),
         None => crate::common::write_out(format_args!("{}", opened_json(&opened)), false),

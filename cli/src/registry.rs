@@ -56,7 +56,7 @@ pub fn issue(args: &IssueArgs, log: Option<&Path>) -> CliResult {
         valid_from: now,
         valid_until: now + time::Duration::days(args.days),
     };
-    let receipt = registry::issue(&step, place(&args.out), &audit(log))?.summary;
+    let receipt = registry::issue(&step, place(&args.out), audit(log))?.summary;
     say!(
         "receipt {} for {} sectors, valid {} days -> {}",
         receipt.id_hex(),
@@ -89,7 +89,7 @@ pub fn withdraw(args: &WithdrawArgs, log: Option<&Path>) -> CliResult {
         receipt: Input::path(&args.receipt),
         at: OffsetDateTime::now_utc(),
     };
-    let withdrawal = registry::withdraw(&step, place(&args.out), &audit(log))?.summary;
+    let withdrawal = registry::withdraw(&step, place(&args.out), audit(log))?.summary;
     say!(
         "withdrawal of receipt {} from now on -> {}",
         hex::encode(withdrawal.receipt),

@@ -89,7 +89,7 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
     if let Some(report) = &args.report {
         to.report = place(report);
     }
-    let done = sector::publish(&step, &to, &audit(log));
+    let done = sector::publish(&step, &to, audit(log));
     bar.finish_and_clear();
     let done = done.map_err(|e| {
         // The core's refusal of keys names no file: say which keys (or which sector) it is about.
@@ -148,7 +148,7 @@ pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
         sector: SectorCode::new(&args.sector)?,
         cpr: &cpr,
     };
-    sector::ask_check(&step, place(&args.out), &audit(log))?;
+    sector::ask_check(&step, place(&args.out), audit(log))?;
     say!("{}: check request -> {}", args.sector, args.out.display());
     Ok(())
 }
@@ -185,7 +185,7 @@ pub fn review(args: &ReviewArgs, log: Option<&Path>) -> CliResult {
         catalogue: &catalogue(args.flag.catalogue.as_deref())?,
         flag_file: Input::path(&args.flag.flag_file),
     };
-    let list = sector::review(&step, place(&args.out), &audit(log))?.summary;
+    let list = sector::review(&step, place(&args.out), audit(log))?.summary;
     say!(
         "{}: {} candidates, {} citizens -> work list {} (fill in verdict and from)",
         list.sector,
@@ -218,7 +218,7 @@ pub fn verdict(args: &VerdictArgs, log: Option<&Path>) -> CliResult {
         flag_file: Input::path(&args.flag.flag_file),
     };
     let work_list = Input::path(&args.work_list);
-    let file = sector::verdict(&step, &work_list, place(&args.out), &audit(log))?.summary;
+    let file = sector::verdict(&step, &work_list, place(&args.out), audit(log))?.summary;
     say!(
         "{}: {} verdicts -> {}",
         file.sector,
@@ -255,7 +255,7 @@ pub fn verify_consent(args: &VerifyArgs, log: Option<&Path>) -> CliResult {
         sector: SectorCode::new(&args.sector)?,
         now: OffsetDateTime::now_utc(),
     };
-    let receipt = sector::verify_consent(&step, &audit(log))?.summary;
+    let receipt = sector::verify_consent(&step, audit(log))?.summary;
     say!(
         "receipt {} is valid for {} now",
         receipt.id_hex(),
@@ -314,7 +314,7 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         export: Input::path(&args.export),
         now: OffsetDateTime::now_utc(),
     };
-    let done = sector::disclose(&step, Place::file(&args.out), &audit(log)).map_err(|e| {
+    let done = sector::disclose(&step, Place::file(&args.out), audit(log)).map_err(|e| {
         let files = format!(
             "{}, {} and {}",
             name(&args.receipt),

@@ -10,10 +10,8 @@ use crate::error::CliResult;
 pub fn catalogue(json: bool, path: Option<&Path>) -> CliResult {
     let catalogue = load(path)?;
     if json {
-        say!(
-            "{}",
-            serde_json::to_string_pretty(&catalogue).unwrap_or_default()
-        );
+        let text = serde_json::to_string_pretty(&catalogue).unwrap_or_default();
+        crate::common::write_any(format_args!("{text}"), true);
         return Ok(());
     }
     say!("service catalogue version {}", catalogue.version);

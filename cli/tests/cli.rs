@@ -624,3 +624,120 @@ fn a_closed_pipe_ends_a_command_quietly() {
         );
     }
 }
+
+#[test]
+fn json_gives_a_steps_summary_for_scheduled_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let json = |out: &[u8]| -> serde_json::Value {
+        let text = String::from_utf8(out.to_vec()).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            1,
+            "one JSON line and nothing else: {text}"
+        );
+        serde_json::from_str(&text).unwrap()
+    };
+    // A step done: its entry, with what it made and the file's digest.
+    let out = samkoer(
+        d,
+        &[
+            "--json",
+            "keygen",
+            "master",
+            "--municipality",
+            "219",
+            "--out",
+            "master.key",
+        ],
+    );
+    assert!(out.status.success());
+    let summary = json(&out.stdout);
+    assert_eq!(
+        (summary["action"].as_str(), summary["outcome"].as_str()),
+        (Some("keygen"), Some("done"))
+    );
+    assert_eq!(summary["made"][0]["kind"], "master-key");
+    // A key file is named by its fingerprint, never by a digest of its secret.
+    assert_eq!(
+        summary["made"][0]["digest"].as_str().map(str::len),
+        Some(35)
+    );
+    ok(
+        d,
+        &[
+            "keygen",
+            "run",
+            "--master",
+            "master.key",
+            "--run",
+            "2026-11",
+            "--out",
+            "run.key",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "keygen",
+            "sealing",
+            "--municipality",
+            "219",
+            "--sector",
+            "employment",
+            "--out",
+            "employment.key",
+        ],
+    );
+    // A step refused: the rule as outcome, the error with its code and remedy, the exit code.
+    std::fs::write(
+        d.join("bad.csv"),
+        "cpr;service;status;start\n01019O1234;EMP-MENTOR;active;2025-01-01\n",
+    )
+    .unwrap();
+    let out = samkoer(
+        d,
+        &[
+            "--json",
+            "publish",
+            "--run-key",
+            "run.key",
+            "--sealing-key",
+            "employment.key",
+            "--export",
+            "bad.csv",
+            "--reference-date",
+            "2026-11-01",
+            "--out",
+            "bad.pub",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let summary = json(&out.stdout);
+    assert_eq!(
+        (summary["party"].as_str(), summary["outcome"].as_str()),
+        (Some("sector:employment"), Some("rejected-limit"))
+    );
+    assert_eq!(
+        (
+            summary["error"]["code"].as_u64(),
+            summary["error"]["exit"].as_i64()
+        ),
+        (Some(216), Some(5))
+    );
+    assert!(
+        summary["error"]["remedy"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    // The catalogue as JSON, as before; a command with no single step says --json is not for it.
+    let out = samkoer(d, &["catalogue", "--json"]);
+    assert!(
+        out.status.success() && serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok()
+    );
+    let out = samkoer(
+        d,
+        &["--json", "synth", "--people", "10", "--out-dir", "town"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -94,8 +94,9 @@ const ACTIONS_V1: usize = 9;
 /// The outcome of a step that did what it was asked.
 pub const DONE: &str = "done";
 
-/// What a party appends; [`AuditLog::append`] numbers and chains it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a party appends; [`AuditLog::append`] numbers and chains it. Also a step's summary for
+/// machines (its JSON form: the entry without `seq`, `prev` and `hash`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
     /// When (RFC 3339), from the caller's clock.
     pub time: String,

@@ -20,6 +20,8 @@ use crate::primitives::ids::{RunId, SectorCode};
 pub struct Audit {
     log: Log,
     time: Option<OffsetDateTime>,
+    /// The last step's entry, as it was (or would have been) appended: its summary for machines.
+    last: Mutex<Option<Step>>,
 }
 
 #[derive(Debug)]
@@ -36,6 +38,7 @@ impl Audit {
         Audit {
             log: Log::None,
             time: None,
+            last: Mutex::new(None),
         }
     }
 
@@ -44,6 +47,7 @@ impl Audit {
         Audit {
             log: Log::File(path.into()),
             time: None,
+            last: Mutex::new(None),
         }
     }
 
@@ -53,6 +57,7 @@ impl Audit {
         Audit {
             log: Log::Memory(Mutex::new(log)),
             time: None,
+            last: Mutex::new(None),
         }
     }
 
@@ -60,6 +65,13 @@ impl Audit {
     pub fn at(mut self, time: OffsetDateTime) -> Audit {
         self.time = Some(time);
         self
+    }
+
+    /// The entry of the last step run with this log — what it made with each output's digest,
+    /// its counts and its outcome (`done` or the rule that stopped it) — whether or not a log is
+    /// kept: the summary a scheduled job reads. `None` before any step.
+    pub fn last_step(&self) -> Option<Step> {
+        lock(&self.last).clone()
     }
 
     /// The in-memory log's text now; `None` for a file or no log.
@@ -101,9 +113,10 @@ impl Audit {
     }
 }
 
-fn lock(text: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
-    // A step that panicked while appending left whole lines or none: the text is still a log.
-    text.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn lock<T>(held: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A step that panicked while appending left whole lines or none: the text is still a log
+    // (and the last step's summary is whole or none).
+    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Who does a step.
@@ -197,6 +210,7 @@ pub(crate) fn run<S>(
         }
     };
     let step = record.step(audit.time(), &counts, DONE);
+    let mut summary_step = step.clone();
     let made = match &audit.log {
         Log::File(path) => staging.commit(Some(LogStep { log: path, step })),
         Log::None => staging.commit(None),
@@ -210,7 +224,11 @@ pub(crate) fn run<S>(
         }),
     };
     match made {
-        Ok(made) => Ok(Completed { summary, made }),
+        Ok(made) => {
+            summary_step.made = made.iter().map(Made::entry).collect();
+            *lock(&audit.last) = Some(summary_step);
+            Ok(Completed { summary, made })
+        }
         // Past its commit point the step has happened: whoever comes next finishes it.
         Err(e) if e.past_commit_point => Err(e.error),
         Err(e) => Err(failed(audit, &record, e.error)),
@@ -221,6 +239,7 @@ pub(crate) fn run<S>(
 /// gives its error back.
 fn failed(audit: &Audit, record: &Record, error: Error) -> Error {
     let step = record.step(audit.time(), &Vec::new(), error.class());
+    *lock(&audit.last) = Some(step.clone());
     let _ = match &audit.log {
         Log::None => Ok(()),
         Log::File(path) => LockedLog::open(path).and_then(|mut log| {
