@@ -501,3 +501,36 @@ fn an_export_all_excluded_by_one_rule_fails_unless_allowed() {
     let two = format!("{ended}0101901234;X-TRANSPORT;active;2025-01-01\n");
     assert!(publish_limited(other.path(), &two, PublishLimits::default()).is_ok());
 }
+
+#[test]
+fn the_report_keeps_twenty_status_values_of_up_to_forty_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = String::from("cpr;service;status;start\n");
+    let mut row = |status: &str| {
+        export.push_str(&format!("0101901234;EMP-MENTOR;{status};2025-01-01\n"));
+    };
+    // 21 distinct values, the first one twice: 20 are kept, the first counted twice.
+    let letters: Vec<String> = ('a'..='u').map(|c| format!("status {c}")).collect();
+    row(&letters[0]);
+    for value in &letters {
+        row(value);
+    }
+    // 40 characters are shown, 41 are not; nor a value with a digit.
+    row(&"x".repeat(40));
+    row(&"y".repeat(41));
+    row("sag 7");
+    let report = publish_limited(dir.path(), &export, PublishLimits::new(100, false).unwrap())
+        .unwrap()
+        .export;
+    let kept = &report.unknown_statuses;
+    assert_eq!(kept.len(), 20, "{kept:?}");
+    assert_eq!(kept.get("status a"), Some(&2));
+    assert!(!kept.contains_key("status u") && !kept.contains_key(&"x".repeat(40)));
+    let dir = tempfile::tempdir().unwrap();
+    let two = "cpr;service;status;start\n0101901234;EMP-MENTOR;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx;2025-01-01\n0101901234;EMP-MENTOR;yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy;2025-01-01\n0101901234;EMP-MENTOR;sag 7;2025-01-01\n";
+    let report = publish_limited(dir.path(), two, PublishLimits::new(100, false).unwrap())
+        .unwrap()
+        .export;
+    let kept: Vec<&String> = report.unknown_statuses.keys().collect();
+    assert_eq!(kept, [&"x".repeat(40)]);
+}

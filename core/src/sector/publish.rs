@@ -262,10 +262,17 @@ impl Accounting {
         let shown = !value.is_empty()
             && value.chars().count() <= 40
             && !value.chars().any(|c| c.is_ascii_digit() || c.is_control());
-        let room = self.unknown_statuses.len() < UNKNOWN_STATUSES_KEPT
-            || self.unknown_statuses.contains_key(value);
-        if shown && room {
-            *self.unknown_statuses.entry(value.to_owned()).or_default() += 1;
+        if shown {
+            self.count_status(value, 1);
+        }
+    }
+
+    /// Adds `count` rows to a status value's, if it is kept already or there is room for it.
+    fn count_status(&mut self, value: &str, count: u64) {
+        if let Some(kept) = self.unknown_statuses.get_mut(value) {
+            *kept += count;
+        } else if self.unknown_statuses.len() < UNKNOWN_STATUSES_KEPT {
+            self.unknown_statuses.insert(value.to_owned(), count);
         }
     }
 
@@ -293,12 +300,8 @@ impl Accounting {
             *self.rejected_by_rule.entry(rule).or_default() += count;
         }
         self.rejected_lines.extend(later.rejected_lines);
-        for (value, count) in later.unknown_statuses {
-            let room = self.unknown_statuses.len() < UNKNOWN_STATUSES_KEPT
-                || self.unknown_statuses.contains_key(&value);
-            if room {
-                *self.unknown_statuses.entry(value).or_default() += count;
-            }
+        for (value, count) in &later.unknown_statuses {
+            self.count_status(value, *count);
         }
     }
 
