@@ -12,9 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::Audit;
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::{KeyFileFormat, MunicipalityCode, Result};
-use time::{Date, OffsetDateTime};
 
 /// A spinner with a message and the elapsed time, for work that can take more than a second.
 pub fn spinner(message: impl Into<String>) -> ProgressBar {
@@ -93,11 +92,6 @@ pub fn options(mapping: Option<&Path>) -> Result<ExportOptions> {
         None => Ok(ExportOptions::default()),
         Some(path) => ExportOptions::from_mapping_input(&Input::path(path)),
     }
-}
-
-/// A date given as `YYYY-MM-DD`, or today.
-pub fn date_or_today(text: Option<&str>) -> Result<Date> {
-    text.map_or_else(|| Ok(OffsetDateTime::now_utc().date()), parse_date)
 }
 
 /// The municipality code given.

@@ -29,8 +29,9 @@ use samkoer_core::{Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKe
 use time::OffsetDateTime;
 
 use crate::common::say;
-use crate::common::{date_or_today, with_spinner};
+use crate::common::with_spinner;
 use crate::error::{CliError, CliResult};
+use samkoer_core::formats::export::date_or_today;
 
 /// `samkoer synth`.
 #[derive(Args)]
@@ -136,7 +137,10 @@ fn make_keys(demo: &Demo, municipality: MunicipalityCode, run: &RunId) -> CliRes
         |request, name: &str| keygen(request, demo.place(&format!("keys/{name}")), &demo.audit);
     make(KeyRequest::Master(municipality), "master.key")?;
     let master: MasterKey = demo.key("master.key")?;
-    make(KeyRequest::Run(&master, run.clone()), "run.key")?;
+    make(
+        KeyRequest::Run(&master, run.clone(), demo.now.date()),
+        "run.key",
+    )?;
     for sector in sectors() {
         make(
             KeyRequest::Sealing(municipality, sector.clone()),
@@ -167,7 +171,6 @@ fn publish_all(demo: &Demo) -> CliResult<(u64, u64)> {
             sealing_key: &sealing_key,
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
-            reference_date: demo.now.date(),
             export: demo.input(&format!("exports/export-{sector}.csv")),
             relations: (sector.as_str() == "children-family")
                 .then(|| demo.input("exports/relations.csv")),
@@ -294,6 +297,7 @@ fn consent_and_disclose(
             withdrawals: Vec::new(),
             export: demo.input(&format!("exports/export-{sector}.csv")),
             now: demo.now,
+            ongoing_on: None,
         };
         sector::disclose(
             &step,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use samkoer_core::files::Input;
 use samkoer_core::flow::{KeyRequest, keygen};
+use samkoer_core::formats::export::date_or_today;
 use samkoer_core::{MasterKey, RunId, SectorCode};
 
 use crate::common::say;
@@ -24,9 +25,10 @@ pub enum KeygenKind {
         #[arg(long)]
         out: PathBuf,
     },
-    /// A run key, derived from the master key (the custodian's; to every sector, never the matcher).
+    /// A run key, derived from the master key, with the run's reference date (the custodian's;
+    /// to every sector, never the matcher).
     #[command(
-        after_help = "Example:\n  samkoer keygen run --master master.key --run 2026-11 --out run.key"
+        after_help = "Example:\n  samkoer keygen run --master master.key --run 2026-11 --reference-date 2026-11-01 --out run.key"
     )]
     Run {
         /// The master key file.
@@ -35,6 +37,10 @@ pub enum KeygenKind {
         /// The run id, for instance 2026-11.
         #[arg(long)]
         run: String,
+        /// The run's reference date (YYYY-MM-DD), on which every sector judges services
+        /// ongoing and ages; default today.
+        #[arg(long)]
+        reference_date: Option<String>,
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
@@ -116,10 +122,12 @@ pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
         KeygenKind::Run {
             master: path,
             run,
+            reference_date,
             out,
         } => {
             master = key(&path)?;
-            (KeyRequest::Run(&master, RunId::new(&run)?), out)
+            let date = date_or_today(reference_date.as_deref())?;
+            (KeyRequest::Run(&master, RunId::new(&run)?, date), out)
         }
         KeygenKind::Sealing {
             municipality: m,
@@ -147,8 +155,12 @@ pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
         }
     };
     let made = keygen(request, place(&out), audit(log))?.summary;
+    let dated = made
+        .reference_date
+        .map(|date| format!("  reference date {date}"))
+        .unwrap_or_default();
     say!(
-        "wrote {} key {}  fingerprint {}",
+        "wrote {} key {}  fingerprint {}{dated}",
         made.kind.name(),
         out.display(),
         made.fingerprint

@@ -7,13 +7,14 @@ use std::rc::Rc;
 use clap::Args;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::sector::{self, Progress, PublishTo};
+use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
 use crate::common::say;
-use crate::common::{audit, catalogue, date_or_today, inputs, key, options, place, reading_bar};
+use crate::common::{audit, catalogue, inputs, key, options, place, reading_bar};
 use crate::error::{CliError, CliResult};
 
 /// `samkoer publish`.
@@ -37,9 +38,6 @@ pub struct PublishArgs {
     /// A catalogue file instead of the built-in one.
     #[arg(long)]
     catalogue: Option<PathBuf>,
-    /// The reference date (YYYY-MM-DD); default today.
-    #[arg(long)]
-    reference_date: Option<String>,
     /// The publication to write.
     #[arg(long)]
     out: PathBuf,
@@ -72,7 +70,6 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
         sealing_key: &sealing_key,
         catalogue: &catalogue(args.catalogue.as_deref())?,
         options: &options(args.mapping.as_deref())?,
-        reference_date: date_or_today(args.reference_date.as_deref())?,
         export: Input::path(&args.export),
         relations: args.relations.as_ref().map(Input::path),
         threads: args.threads.map(usize::from),
@@ -101,8 +98,9 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
     })?;
     let (e, report) = (&done.summary.export, to.report.name());
     say!(
-        "{}: {} rows ({}): {} published, {} excluded, {} rejected -> {} (report {report})",
+        "{} on reference date {}: {} rows ({}): {} published, {} excluded, {} rejected -> {} (report {report})",
         sealing_key.sector(),
+        run_key.reference_date(),
         e.rows,
         e.encoding,
         e.published,
@@ -291,6 +289,9 @@ pub struct DiscloseArgs {
     /// The plan team's public key.
     #[arg(long)]
     plan_team_public: PathBuf,
+    /// The date on which a service must be ongoing to be disclosed (YYYY-MM-DD); default today.
+    #[arg(long)]
+    ongoing_on: Option<String>,
     /// The bundle to write.
     #[arg(long)]
     out: PathBuf,
@@ -313,6 +314,7 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         withdrawals: inputs(&args.withdrawal),
         export: Input::path(&args.export),
         now: OffsetDateTime::now_utc(),
+        ongoing_on: args.ongoing_on.as_deref().map(parse_date).transpose()?,
     };
     let done = sector::disclose(&step, Place::file(&args.out), audit(log)).map_err(|e| {
         let files = format!(
@@ -324,9 +326,10 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         CliError::naming(&files, e)
     })?;
     say!(
-        "{}: {} services disclosed for receipt {} -> {}",
+        "{}: {} services ongoing on {} disclosed for receipt {} -> {}",
         done.summary.sector,
         done.summary.services,
+        done.summary.ongoing_on,
         done.summary.receipt,
         args.out.display()
     );

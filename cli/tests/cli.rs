@@ -98,6 +98,8 @@ impl Run {
                 "master.key",
                 "--run",
                 "2026-11",
+                "--reference-date",
+                "2026-11-01",
                 "--out",
                 "run.key",
             ],
@@ -131,8 +133,6 @@ impl Run {
                 key.as_str(),
                 "--export",
                 export.as_str(),
-                "--reference-date",
-                "2026-11-01",
                 "--out",
                 out.as_str(),
             ]);
@@ -435,6 +435,8 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
             "master.key",
             "--run",
             "2026-12",
+            "--reference-date",
+            "2026-11-01",
             "--out",
             "run-12.key",
         ],
@@ -449,8 +451,6 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
             "adult-social.key",
             "--export",
             "town/export-adult-social.csv",
-            "--reference-date",
-            "2026-11-01",
             "--out",
             "adult-12.pub",
         ],
@@ -473,6 +473,56 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
         "{message}"
     );
 
+    // One run, two reference dates: a sector given a run key made on another day. The match
+    // refuses and names both dates.
+    ok(
+        d,
+        &[
+            "keygen",
+            "run",
+            "--master",
+            "master.key",
+            "--run",
+            "2026-11",
+            "--reference-date",
+            "2026-11-15",
+            "--out",
+            "run-15.key",
+        ],
+    );
+    let publish_15 = [
+        "publish",
+        "--run-key",
+        "run-15.key",
+        "--sealing-key",
+        "adult-social.key",
+        "--export",
+        "town/export-adult-social.csv",
+        "--out",
+        "adult-15.pub",
+    ];
+    ok(d, &publish_15);
+    let (code, message) = fails(
+        d,
+        &[
+            "match",
+            "--criteria",
+            "criteria.toml",
+            "--out-dir",
+            "m3",
+            "employment.pub",
+            "adult-15.pub",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        message.contains("adult-15.pub")
+            && message.contains("mixed-reference-date")
+            && message
+                .contains("this file has reference date 2026-11-15, employment.pub has 2026-11-01"),
+        "{message}"
+    );
+
     // A bad CSV row is rejected with its line and rule, and the rest is published — when the
     // rejected share is within the limit (spec §8.6): one row of two is 50 %, refused by the
     // default 5 % and by 49 %, published at 50 %.
@@ -486,8 +536,6 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
             "employment.key",
             "--export",
             "bad.csv",
-            "--reference-date",
-            "2026-11-01",
             "--out",
             "bad.pub",
         ];
@@ -672,6 +720,8 @@ fn json_gives_a_steps_summary_for_scheduled_jobs() {
             "master.key",
             "--run",
             "2026-11",
+            "--reference-date",
+            "2026-11-01",
             "--out",
             "run.key",
         ],
@@ -706,8 +756,6 @@ fn json_gives_a_steps_summary_for_scheduled_jobs() {
             "employment.key",
             "--export",
             "bad.csv",
-            "--reference-date",
-            "2026-11-01",
             "--out",
             "bad.pub",
         ],

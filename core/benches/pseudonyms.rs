@@ -13,6 +13,7 @@ fn pseudonyms(c: &mut Criterion) {
     let run_key = RunKey::from_bytes(
         MunicipalityCode::new(219).unwrap(),
         RunId::new("bench").unwrap(),
+        time::macros::date!(2026 - 11 - 01),
         benchmark_run_key_bytes(),
     );
     let pseudonymiser = Pseudonymiser::new(&run_key);

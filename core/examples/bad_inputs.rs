@@ -162,7 +162,7 @@ fn master(municipality: MunicipalityCode, seed: u8) -> MasterKey {
 }
 
 fn run_key() -> RunKey {
-    master(town(), 0x10).derive_run_key(&run_id("2026-11"))
+    master(town(), 0x10).derive_run_key(&run_id("2026-11"), REFERENCE)
 }
 
 fn sealing(code: &str) -> SealingKey {
@@ -205,12 +205,11 @@ fn publish_bytes(
     run_key: &RunKey,
     sealing: &SealingKey,
     catalogue: &Catalogue,
-    reference: Date,
     export: &str,
     relations: Option<&str>,
 ) -> Vec<u8> {
     let options = ExportOptions::default();
-    let publisher = Publisher::new(run_key, sealing, catalogue, &options, reference)
+    let publisher = Publisher::new(run_key, sealing, catalogue, &options)
         .unwrap()
         .with_threads(1);
     let relations = relations.map(|text| {
@@ -425,12 +424,7 @@ fn publish_args(run_key: &str, sealing_key: &str, export: &str, extra: &[&str]) 
         export,
     ]);
     parts.extend(args(extra));
-    parts.extend(args(&[
-        "--reference-date",
-        REFERENCE_TEXT,
-        "--out",
-        "out/publication.pub",
-    ]));
+    parts.extend(args(&["--out", "out/publication.pub"]));
     // A case is a few rows, so one bad row is a quarter of them: the limit on rejected rows
     // (spec §8.6) has cases of its own, which say their limit.
     if !parts.iter().any(|a| a == "--max-rejected") {
@@ -780,7 +774,6 @@ impl Good {
                     &run_key(),
                     &sealing(code),
                     catalogue,
-                    REFERENCE,
                     text,
                     relations.as_deref(),
                 );
@@ -1000,6 +993,7 @@ fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> 
             Cursor::new(export.as_bytes().to_vec()),
             "export.csv",
             NOW,
+            NOW.date(),
         )
         .unwrap()
         .bytes
@@ -1540,7 +1534,7 @@ fn key_files(corpus: &mut Corpus) {
         );
         corpus.case(file, bytes, mistake, command, out, expect);
     };
-    let secret_line = run_text.lines().nth(5).unwrap();
+    let secret_line = run_text.lines().nth(6).unwrap();
     assert!(secret_line.starts_with("secret: "));
     let cut = &run_text[..run_text.find(secret_line).unwrap() + 30];
     run_case(
@@ -1548,13 +1542,13 @@ fn key_files(corpus: &mut Corpus) {
         "key-run-truncated.key",
         cut.as_bytes(),
         "the key file cut off in the middle of its secret line (a partial copy)",
-        at_line(Rule::KeyFileSyntax, "key-run-truncated.key", 6),
+        at_line(Rule::KeyFileSyntax, "key-run-truncated.key", 7),
     );
-    let five_lines: String = run_text.lines().take(5).map(|l| format!("{l}\n")).collect();
+    let six_lines: String = run_text.lines().take(6).map(|l| format!("{l}\n")).collect();
     run_case(
         corpus,
         "key-run-lines-missing.key",
-        five_lines.as_bytes(),
+        six_lines.as_bytes(),
         "the key file's secret and check lines missing (only the top of it pasted)",
         at_line(Rule::KeyFileSyntax, "key-run-lines-missing.key", 0),
     );
@@ -1571,7 +1565,7 @@ fn key_files(corpus: &mut Corpus) {
         "key-run-secret-edited.key",
         run_text.replace(secret_line, &edited_line).as_bytes(),
         "one digit of the secret changed by hand, the old check kept",
-        at_line(Rule::KeyFileCheck, "key-run-secret-edited.key", 7),
+        at_line(Rule::KeyFileCheck, "key-run-secret-edited.key", 8),
     );
     run_case(
         corpus,
@@ -1583,7 +1577,7 @@ fn key_files(corpus: &mut Corpus) {
             )
             .as_bytes(),
         "the secret retyped in upper case",
-        at_line(Rule::KeyFileSyntax, "key-run-uppercase.key", 6),
+        at_line(Rule::KeyFileSyntax, "key-run-uppercase.key", 7),
     );
     run_case(
         corpus,
@@ -1601,12 +1595,40 @@ fn key_files(corpus: &mut Corpus) {
     );
     run_case(
         corpus,
-        "key-run-version-2.key",
+        "key-run-version-3.key",
         run_text
-            .replacen("samkoer-key-file 1", "samkoer-key-file 2", 1)
+            .replacen("samkoer-key-file 2", "samkoer-key-file 3", 1)
             .as_bytes(),
         "a key file of a newer format version",
-        at_line(Rule::KeyFileVersion, "key-run-version-2.key", 1),
+        at_line(Rule::KeyFileVersion, "key-run-version-3.key", 1),
+    );
+    run_case(
+        corpus,
+        "key-run-version-1.key",
+        run_text
+            .replacen("samkoer-key-file 2", "samkoer-key-file 1", 1)
+            .replace("reference-date: 2026-11-01\n", "")
+            .as_bytes(),
+        "a run key made by an earlier samkoer (key-file version 1, without the run's reference date)",
+        at_line(Rule::KeyFileVersion, "key-run-version-1.key", 1),
+    );
+    run_case(
+        corpus,
+        "key-run-reference-date-edited.key",
+        run_text
+            .replace("reference-date: 2026-11-01", "reference-date: 2026-11-15")
+            .as_bytes(),
+        "the run's reference date changed by hand, to publish on another day than the other sectors",
+        at_line(Rule::KeyFileCheck, "key-run-reference-date-edited.key", 8),
+    );
+    run_case(
+        corpus,
+        "key-run-reference-date-danish.key",
+        run_text
+            .replace("reference-date: 2026-11-01", "reference-date: 01-11-2026")
+            .as_bytes(),
+        "the reference date retyped in the Danish order (DD-MM-YYYY)",
+        at_line(Rule::KeyFileSyntax, "key-run-reference-date-danish.key", 5),
     );
     run_case(
         corpus,
@@ -1620,7 +1642,7 @@ fn key_files(corpus: &mut Corpus) {
         "key-run-comment-added.key",
         format!("{run_text}# received from the custodian on 2 November\n").as_bytes(),
         "a note added at the end of the key file",
-        at_line(Rule::KeyFileSyntax, "key-run-comment-added.key", 8),
+        at_line(Rule::KeyFileSyntax, "key-run-comment-added.key", 9),
     );
     run_case(
         corpus,
@@ -1853,17 +1875,16 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         export(&["1505803017;ADS-SOCIO-PED;active;2025-04-01;;Ole Dahl;V-3001;Own flat"]);
     let catalogue = Catalogue::builtin();
     let adult_key = SealingKey::from_bytes(town(), sector("adult-social"), key_bytes(0x40));
-    let mixed = |run_key: &RunKey, key: &SealingKey, catalogue: &Catalogue, reference: Date| {
-        publish_bytes(run_key, key, catalogue, reference, &adult_export, None)
+    let mixed = |run_key: &RunKey, key: &SealingKey, catalogue: &Catalogue| {
+        publish_bytes(run_key, key, catalogue, &adult_export, None)
     };
     case(
         corpus,
         "pub-other-run.pub",
         &mixed(
-            &master(town(), 0x10).derive_run_key(&run_id("2026-12")),
+            &master(town(), 0x10).derive_run_key(&run_id("2026-12"), REFERENCE),
             &adult_key,
             catalogue,
-            REFERENCE,
         ),
         "mixed runs: a publication of next month's run",
         fault(Rule::MixedRun, "pub-other-run.pub", 0),
@@ -1872,10 +1893,9 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         corpus,
         "pub-other-run-key.pub",
         &mixed(
-            &master(town(), 0x11).derive_run_key(&run_id("2026-11")),
+            &master(town(), 0x11).derive_run_key(&run_id("2026-11"), REFERENCE),
             &adult_key,
             catalogue,
-            REFERENCE,
         ),
         "mixed run keys: the right run id, but a run key derived from another master key",
         fault(Rule::MixedRunKey, "pub-other-run-key.pub", 0),
@@ -1884,10 +1904,9 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         corpus,
         "pub-other-municipality.pub",
         &mixed(
-            &master(other_town(), 0x10).derive_run_key(&run_id("2026-11")),
+            &master(other_town(), 0x10).derive_run_key(&run_id("2026-11"), REFERENCE),
             &SealingKey::from_bytes(other_town(), sector("adult-social"), key_bytes(0x41)),
             catalogue,
-            REFERENCE,
         ),
         "mixed municipalities: the neighbouring municipality's publication",
         fault(Rule::MixedMunicipality, "pub-other-municipality.pub", 0),
@@ -1895,9 +1914,18 @@ fn publications(corpus: &mut Corpus, good: &Good) {
     case(
         corpus,
         "pub-other-reference-date.pub",
-        &mixed(&run_key(), &adult_key, catalogue, date!(2026 - 10 - 01)),
-        "published with another reference date than the rest of the run",
-        fault(Rule::MixedReferenceDate, "pub-other-reference-date.pub", 0),
+        &mixed(
+            &master(town(), 0x10).derive_run_key(&run_id("2026-11"), date!(2026 - 10 - 01)),
+            &adult_key,
+            catalogue,
+        ),
+        "published with a run key file that carries another reference date than the rest of the run's",
+        {
+            // Both dates named, so the sector with the odd one is found at once.
+            let mut expect = fault(Rule::MixedReferenceDate, "pub-other-reference-date.pub", 0);
+            expect["message"] = json!("this file has reference date 2026-10-01, ");
+            expect
+        },
     );
     let builtin_text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/catalogue.toml"),
@@ -1913,7 +1941,7 @@ fn publications(corpus: &mut Corpus, good: &Good) {
     case(
         corpus,
         "pub-other-catalogue.pub",
-        &mixed(&run_key(), &adult_key, &older, REFERENCE),
+        &mixed(&run_key(), &adult_key, &older),
         "published under last year's catalogue version",
         fault(Rule::MixedCatalogue, "pub-other-catalogue.pub", 0),
     );
@@ -1921,7 +1949,6 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         &run_key(),
         &sealing("employment"),
         catalogue,
-        REFERENCE,
         &good.employment_export,
         None,
     );

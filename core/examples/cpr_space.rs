@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let run_key = RunKey::from_bytes(
         MunicipalityCode::new(219)?,
         RunId::new("cpr-space")?,
+        time::macros::date!(2026 - 11 - 01),
         benchmark_run_key_bytes(),
     );
     let pseudonymiser = Pseudonymiser::new(&run_key);

@@ -276,7 +276,7 @@ rules! {
     /// Publications with different reference dates were given to one match.
     MixedReferenceDate = 705, "mixed-reference-date", Format,
         "the publications have different reference dates",
-        "match only publications of one run, made with the same run key, catalogue and reference date";
+        "the sector whose date differs was given a run key of another date: ask it to publish again with the run's key file";
     /// Two publications of one match come from the same sector.
     DuplicateSector = 706, "duplicate-sector", Format,
         "two publications come from the same sector",
@@ -476,8 +476,10 @@ pub enum Error {
         record: u64,
         /// The rule broken.
         rule: Rule,
-        /// Safe context of the code's own, such as what a file of the wrong kind is.
-        detail: Option<&'static str>,
+        /// Safe context of the code's own, such as what a file of the wrong kind is, or the
+        /// two differing values of a run's identity (dates, municipality codes, run ids,
+        /// fingerprints: never a value a case system wrote).
+        detail: Option<std::borrow::Cow<'static, str>>,
     },
 
     /// A parameter given by the caller (municipality, run id, sector) is malformed.
@@ -607,10 +609,10 @@ pub fn io_remedy(kind: std::io::ErrorKind) -> &'static str {
     }
 }
 
-fn detail_suffix(detail: &Option<&'static str>) -> String {
+fn detail_suffix(detail: &Option<impl AsRef<str>>) -> String {
     detail
         .as_ref()
-        .map(|d| format!(" [{d}]"))
+        .map(|d| format!(" [{}]", d.as_ref()))
         .unwrap_or_default()
 }
 
@@ -719,7 +721,25 @@ impl Error {
             file: file.to_owned(),
             record,
             rule,
-            detail,
+            detail: detail.map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// A file whose header differs from the first one's in a value of the run's identity:
+    /// both values named, this file's first (spec §12.1).
+    pub(crate) fn format_mismatch(
+        file: &str,
+        rule: Rule,
+        this: impl fmt::Display,
+        first: impl fmt::Display,
+        first_file: &str,
+    ) -> Self {
+        debug_assert_eq!(rule.form(), Form::Format, "{rule:?}");
+        Error::Format {
+            file: file.to_owned(),
+            record: 0,
+            rule,
+            detail: Some(format!("this file has {this}, {first_file} has {first}").into()),
         }
     }
 

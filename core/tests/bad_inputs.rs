@@ -114,7 +114,6 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 sealing_key: &sealing_key,
                 catalogue,
                 options: &options,
-                reference_date: parse_date(command.flag("reference-date").unwrap())?,
                 export: input("export"),
                 relations: command.flag("relations").map(|_| input("relations")),
                 threads: None,
@@ -188,6 +187,7 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 withdrawals: all("withdrawal"),
                 export: input("export"),
                 now,
+                ongoing_on: command.flag("ongoing-on").map(parse_date).transpose()?,
             };
             sector::disclose(&step, out("out"), &audit)?;
             Ok(None)

@@ -33,8 +33,8 @@ use samkoer_core::{
     Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
 };
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::macros::datetime;
+use time::macros::{date, datetime};
+use time::{Date, OffsetDateTime};
 
 const NOW: OffsetDateTime = datetime!(2026-11-01 12:00 UTC);
 
@@ -138,7 +138,7 @@ impl Town {
         key(KeyRequest::Master(m), "master.key");
         let master: MasterKey = self.key("master.key");
         key(
-            KeyRequest::Run(&master, RunId::new("2026-11").unwrap()),
+            KeyRequest::Run(&master, RunId::new("2026-11").unwrap(), REFERENCE),
             "run.key",
         );
         for sector in sectors() {
@@ -172,7 +172,6 @@ impl Town {
             sealing_key: &sealing_key,
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
-            reference_date: REFERENCE,
             export: self.input(&format!("exports/{sector}.csv")),
             relations: (sector.as_str() == "children-family")
                 .then(|| self.input("exports/relations.csv")),
@@ -386,20 +385,25 @@ fn every_step_through_files_with_its_audit_entry() {
     // Every sector is asked to disclose: those in scope do, the others refuse.
     let registry_public: ConsentRegistryPublicKey = town.key("registry.pub");
     let plan_team_public: PlanTeamPublicKey = town.key("plan-team.pub");
-    let disclose = |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str| {
-        let step = sector::Disclose {
-            registry: &registry_public,
-            subject: &subject,
-            sealing_key,
-            plan_team: &plan_team_public,
-            catalogue,
-            options: &ExportOptions::default(),
-            receipt: town.input("receipt.bin"),
-            withdrawals,
-            export: town.input(&format!("exports/{}.csv", sealing_key.sector())),
-            now: NOW,
+    let disclose_on =
+        |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str, ongoing_on: Option<Date>| {
+            let step = sector::Disclose {
+                registry: &registry_public,
+                subject: &subject,
+                sealing_key,
+                plan_team: &plan_team_public,
+                catalogue,
+                options: &ExportOptions::default(),
+                receipt: town.input("receipt.bin"),
+                withdrawals,
+                export: town.input(&format!("exports/{}.csv", sealing_key.sector())),
+                now: NOW,
+                ongoing_on,
+            };
+            sector::disclose(&step, town.place(out), audit)
         };
-        sector::disclose(&step, town.place(out), audit)
+    let disclose = |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str| {
+        disclose_on(sealing_key, withdrawals, out, None)
     };
     let mut bundles = Vec::new();
     for (i, sector) in sectors().into_iter().enumerate() {
@@ -407,8 +411,18 @@ fn every_step_through_files_with_its_audit_entry() {
         let expected = ongoing_in_export(&town.exports[i], i, &digits);
         let result = disclose(&sealing_key, Vec::new(), &format!("{sector}.bundle"));
         if scope.contains(&sector) {
-            assert_eq!(result.unwrap().summary.services, expected.len() as u64);
+            let summary = result.unwrap().summary;
+            assert_eq!(summary.services, expected.len() as u64);
+            assert_eq!(summary.ongoing_on, NOW.date(), "judged on the date of now");
             bundles.push((town.input(&format!("{sector}.bundle")), expected));
+            // On a date before any service began, none is ongoing: nothing to release.
+            let long_ago = disclose_on(
+                &sealing_key,
+                Vec::new(),
+                &format!("{sector}-1990.bundle"),
+                Some(date!(1990 - 01 - 01)),
+            );
+            assert_eq!(long_ago.unwrap_err().class(), "consent-other-person");
         } else {
             assert_eq!(result.unwrap_err().class(), "consent-scope", "{sector}");
             assert!(!town.path(&format!("{sector}.bundle")).exists());
@@ -623,7 +637,6 @@ fn the_file_free_form_is_the_same_step() {
             sealing_key: &sealing_key,
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
-            reference_date: REFERENCE,
             export: Input::bytes(format!("exports/{sector}.csv"), export),
             relations: (sector.as_str() == "children-family")
                 .then(|| Input::bytes("exports/relations.csv", relations)),
@@ -725,7 +738,6 @@ fn killed_child() {
                 sealing_key: &sealing_key,
                 catalogue: Catalogue::builtin(),
                 options: &ExportOptions::default(),
-                reference_date: REFERENCE,
                 export: Input::path(dir.join("exports/employment.csv")),
                 relations: None,
                 threads: Some(1),
@@ -834,7 +846,6 @@ fn a_failed_step_leaves_no_output_and_records_its_outcome() {
         sealing_key: &sealing_key,
         catalogue: Catalogue::builtin(),
         options: &ExportOptions::default(),
-        reference_date: REFERENCE,
         export: town.input("bad.csv"),
         relations: None,
         threads: None,
@@ -880,7 +891,7 @@ fn a_match_in_memory_answers_a_check_from_a_request_of_another_run_with_a_refusa
     }
     let matched: Match = central::rematch(&town.match_step()).unwrap();
     let other = MasterKey::from_bytes(municipality(), [9; 32])
-        .derive_run_key(&RunId::new("2026-12").unwrap());
+        .derive_run_key(&RunId::new("2026-12").unwrap(), REFERENCE);
     let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
     let ask = sector::AskCheck {
         run_key: &other,

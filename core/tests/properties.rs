@@ -70,7 +70,7 @@ proptest! {
     fn every_accepted_form_of_a_cpr_gives_one_pseudonym(
         digits in valid_cpr(), form in 0u8..2, pad in "[ \t]{0,3}", key in any::<[u8; 32]>(),
     ) {
-        let run_key = MasterKey::from_bytes(town(219), key).derive_run_key(&RunId::new("r").unwrap());
+        let run_key = MasterKey::from_bytes(town(219), key).derive_run_key(&RunId::new("r").unwrap(), REFERENCE);
         let pseudonymiser = Pseudonymiser::new(&run_key);
         let plain = Cpr::parse(&digits, REFERENCE, "test", 1).unwrap();
         let other_form = Cpr::parse(&formatted(&digits, form, &pad), REFERENCE, "test", 1).unwrap();
@@ -84,7 +84,7 @@ proptest! {
         prop_assume!(key != other_key);
         let cpr = Cpr::parse(&digits, REFERENCE, "test", 1).unwrap();
         let run = |master: [u8; 32], municipality: u16, run: &str| {
-            let run_key = MasterKey::from_bytes(town(municipality), master).derive_run_key(&RunId::new(run).unwrap());
+            let run_key = MasterKey::from_bytes(town(municipality), master).derive_run_key(&RunId::new(run).unwrap(), REFERENCE);
             Pseudonymiser::new(&run_key).pseudonym(&cpr).0
         };
         let base = run(key, 219, "2026-11");
@@ -147,10 +147,10 @@ proptest! {
             csv.push_str(row);
             csv.push('\n');
         }
-        let run_key = MasterKey::from_bytes(town(219), [1; 32]).derive_run_key(&RunId::new("r").unwrap());
+        let run_key = MasterKey::from_bytes(town(219), [1; 32]).derive_run_key(&RunId::new("r").unwrap(), REFERENCE);
         let sealing = SealingKey::from_bytes(town(219), SectorCode::new(sector).unwrap(), [2; 32]);
         let options = ExportOptions::default();
-        let publisher = Publisher::new(&run_key, &sealing, Catalogue::builtin(), &options, REFERENCE).unwrap();
+        let publisher = Publisher::new(&run_key, &sealing, Catalogue::builtin(), &options).unwrap();
         let published = publisher
             .publish(Cursor::new(csv.clone().into_bytes()), "export.csv", None, Vec::new(), "out.pub")
             .unwrap();

@@ -49,7 +49,7 @@ fn municipality(people: usize, seed: u64) -> Municipality {
 
 fn run_key() -> RunKey {
     let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [42; 32]);
-    master.derive_run_key(&RunId::new("2026-11").unwrap())
+    master.derive_run_key(&RunId::new("2026-11").unwrap(), REFERENCE)
 }
 
 fn sealing_keys() -> Vec<SealingKey> {
@@ -84,8 +84,8 @@ fn publish_on(
     threads: usize,
 ) -> Result<(Vec<u8>, AccountingReport), Error> {
     let options = ExportOptions::default();
-    let publisher = Publisher::new(run_key, sealing, Catalogue::builtin(), &options, REFERENCE)?
-        .with_threads(threads);
+    let publisher =
+        Publisher::new(run_key, sealing, Catalogue::builtin(), &options)?.with_threads(threads);
     let relations = relations.map(|r| {
         (
             Box::new(Cursor::new(r.to_vec())) as Box<dyn std::io::Read>,
@@ -273,28 +273,14 @@ fn keys_of_different_municipalities_are_refused_together() {
         [1; 32],
     );
     let options = ExportOptions::default();
-    let error = Publisher::new(
-        &run_key,
-        &sealing,
-        Catalogue::builtin(),
-        &options,
-        REFERENCE,
-    )
-    .unwrap_err();
+    let error = Publisher::new(&run_key, &sealing, Catalogue::builtin(), &options).unwrap_err();
     assert_eq!(error.class(), "key-mismatch");
     let unknown = SealingKey::from_bytes(
         MunicipalityCode::new(219).unwrap(),
         sector("police"),
         [1; 32],
     );
-    let error = Publisher::new(
-        &run_key,
-        &unknown,
-        Catalogue::builtin(),
-        &options,
-        REFERENCE,
-    )
-    .unwrap_err();
+    let error = Publisher::new(&run_key, &unknown, Catalogue::builtin(), &options).unwrap_err();
     assert_eq!(error.class(), "sector-code");
 }
 
@@ -317,7 +303,6 @@ fn a_file_level_fault_writes_nothing_that_looks_finished() {
             sealing_key: &keys[0],
             catalogue: Catalogue::builtin(),
             options: &options,
-            reference_date: REFERENCE,
             export: Input::path(export),
             relations: None,
             threads: None,
@@ -390,7 +375,6 @@ fn publish_limited(
         sealing_key: &keys[0],
         catalogue: Catalogue::builtin(),
         options: &ExportOptions::default(),
-        reference_date: REFERENCE,
         export: Input::bytes("export.csv", export.as_bytes().to_vec()),
         relations: None,
         threads: Some(2),

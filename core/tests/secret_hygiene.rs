@@ -126,7 +126,7 @@ fn assert_redacted_with_cprs(value: &impl Debug, secrets: &[&[u8]], cprs: &[&'st
 #[test]
 fn keys_and_keyed_states_never_show_their_bytes() {
     assert_redacted(&MasterKey::from_bytes(town(), KEY), &[&KEY], &[]);
-    let run_key = RunKey::from_bytes(town(), run(), KEY);
+    let run_key = RunKey::from_bytes(town(), run(), date!(2026 - 11 - 01), KEY);
     assert_redacted(&run_key, &[&KEY], &[]);
     let sealing = SealingKey::from_bytes(town(), sector(), KEY);
     assert_redacted(&sealing, &[&KEY], &[]);
@@ -137,14 +137,7 @@ fn keys_and_keyed_states_never_show_their_bytes() {
     assert_redacted(&Pseudonymiser::new(&run_key), &[&KEY], &[]);
     assert_redacted(&SealState::from_os().unwrap(), &[&KEY], &[]);
     let options = ExportOptions::default();
-    let publisher = Publisher::new(
-        &run_key,
-        &sealing,
-        Catalogue::builtin(),
-        &options,
-        date!(2026 - 11 - 01),
-    )
-    .unwrap();
+    let publisher = Publisher::new(&run_key, &sealing, Catalogue::builtin(), &options).unwrap();
     assert_redacted(&publisher, &[&KEY], &[]);
 }
 

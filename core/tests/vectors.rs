@@ -133,12 +133,12 @@ fn key_vectors() -> Value {
     let runs: Vec<Value> = ["2026-11", "2026-12", "a"]
         .iter()
         .map(|run| {
-            let key = master.derive_run_key(&RunId::new(run).unwrap());
+            let key = master.derive_run_key(&RunId::new(run).unwrap(), REFERENCE);
             json!({ "run": run, "run_key": hex::encode(key.expose_secret()), "fingerprint": key.fingerprint().to_string() })
         })
         .collect();
     let other_town = MasterKey::from_bytes(MunicipalityCode::new(217).unwrap(), key_bytes(0))
-        .derive_run_key(&run());
+        .derive_run_key(&run(), REFERENCE);
     let sealing = sealing("employment", 100);
     json!({
         "description": "Run-key derivation and fingerprints (spec §4)",
@@ -153,12 +153,17 @@ fn key_vectors() -> Value {
 
 fn key_file_vectors() -> Value {
     let master_text = master().to_key_file().to_string();
-    let run_text = master().derive_run_key(&run()).to_key_file().to_string();
+    let run_text = master()
+        .derive_run_key(&run(), REFERENCE)
+        .to_key_file()
+        .to_string();
     let sealing_text = sealing("adult-social", 200).to_key_file().to_string();
     let mut cases = vec![
         json!({ "kind": "master", "text": master_text, "secret": hex::encode(master().expose_secret()) }),
-        json!({ "kind": "run", "text": run_text, "secret": hex::encode(master().derive_run_key(&run()).expose_secret()) }),
+        json!({ "kind": "run", "text": run_text, "secret": hex::encode(master().derive_run_key(&run(), REFERENCE).expose_secret()) }),
         json!({ "kind": "sealing", "text": sealing_text, "secret": hex::encode(sealing("adult-social", 200).expose_secret()) }),
+        // Version 1 is still read for every kind but the run key (which had no reference date).
+        json!({ "kind": "master", "text": version_1(&master_text), "secret": hex::encode(master().expose_secret()) }),
     ];
     let bad = [
         ("run", run_text.replace("run: 2026-11", "run: 2026-12")),
@@ -168,8 +173,29 @@ fn key_file_vectors() -> Value {
         ("master", run_text.clone()),
         (
             "run",
-            run_text.replace("samkoer-key-file 1", "samkoer-key-file 2"),
+            run_text.replace("samkoer-key-file 2", "samkoer-key-file 3"),
         ),
+        (
+            "run",
+            version_1(&run_text.replace("reference-date: 2026-11-01\n", "")),
+        ),
+        (
+            "run",
+            run_text.replace("reference-date: 2026-11-01", "reference-date: 2026-11-02"),
+        ),
+        (
+            "run",
+            run_text.replace("reference-date: 2026-11-01", "reference-date: 01-11-2026"),
+        ),
+        (
+            "run",
+            run_text.replace("reference-date: 2026-11-01", "reference-date: 2026-02-29"),
+        ),
+        (
+            "run",
+            run_text.replace("reference-date: 2026-11-01", "reference-date: 1799-12-31"),
+        ),
+        ("run", run_text.replace("reference-date: 2026-11-01\n", "")),
         (
             "run",
             run_text.lines().take(4).collect::<Vec<_>>().join("\n"),
@@ -191,6 +217,22 @@ fn key_file_vectors() -> Value {
     json!({ "description": "Key files (spec §4.5)", "cases": cases })
 }
 
+/// The key file as version 1 wrote it: the first line says 1, and the check covers that.
+fn version_1(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let body = text
+        .replacen("samkoer-key-file 2", "samkoer-key-file 1", 1)
+        .lines()
+        .filter(|line| !line.starts_with("check: "))
+        .map(|line| format!("{line}\n"))
+        .collect::<String>();
+    let check = Sha256::new()
+        .chain_update(b"samkoer/v1/key-file")
+        .chain_update(&body)
+        .finalize();
+    format!("{body}check: {}\n", hex::encode(&check[..16]))
+}
+
 /// The key file with the first hex digit after `prefix` changed.
 fn flip_first_hex_digit(text: &str, prefix: &str) -> String {
     let at = text.find(prefix).unwrap() + prefix.len();
@@ -210,7 +252,7 @@ fn pseudonym_vectors() -> Value {
     let runs: Vec<Value> = ["2026-11", "2026-12"]
         .iter()
         .map(|run| {
-            let key = master().derive_run_key(&RunId::new(run).unwrap());
+            let key = master().derive_run_key(&RunId::new(run).unwrap(), REFERENCE);
             let pseudonymiser = Pseudonymiser::new(&key);
             let cases: Vec<Value> = cprs
                 .iter()
@@ -241,7 +283,7 @@ fn content(
 fn envelope_vectors() -> Value {
     let key = sealing("adult-social", 200);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let pseudonymiser = Pseudonymiser::new(&master().derive_run_key(&run()));
+    let pseudonymiser = Pseudonymiser::new(&master().derive_run_key(&run(), REFERENCE));
     let inputs = [
         (
             "ADS-SOCIO-PED",
@@ -341,7 +383,7 @@ fn vector_header(run_key: &RunKey, key: &SealingKey) -> FileHeader {
 }
 
 fn publication_bytes() -> Vec<u8> {
-    let run_key = master().derive_run_key(&run());
+    let run_key = master().derive_run_key(&run(), REFERENCE);
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("children-family", 50);
     let envelope_key = EnvelopeKey::derive(&key, &run());
@@ -472,7 +514,7 @@ fn publication_vectors() -> Value {
 }
 
 fn export_vectors() -> Value {
-    let run_key = master().derive_run_key(&run());
+    let run_key = master().derive_run_key(&run(), REFERENCE);
     let exports = [
         (
             "semicolon, BOM, CRLF, every outcome",
@@ -500,8 +542,7 @@ fn export_vectors() -> Value {
         .map(|(case, sector, csv)| {
             let key = sealing(sector, 9);
             let options = ExportOptions::default();
-            let publisher =
-                Publisher::new(&run_key, &key, Catalogue::builtin(), &options, REFERENCE).unwrap();
+            let publisher = Publisher::new(&run_key, &key, Catalogue::builtin(), &options).unwrap();
             let published = publisher
                 .publish(
                     Cursor::new(csv.as_bytes().to_vec()),
@@ -532,7 +573,7 @@ fn export_vectors() -> Value {
 }
 
 fn flag_file_vectors() -> Value {
-    let run_key = master().derive_run_key(&run());
+    let run_key = master().derive_run_key(&run(), REFERENCE);
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("adult-social", 200);
     let envelope_key = EnvelopeKey::derive(&key, &run());

@@ -64,7 +64,7 @@ fn municipality() -> MunicipalityCode {
 
 fn run_key() -> RunKey {
     let run = RunId::new("2026-11").unwrap_or_else(|_| unreachable!("a valid run id"));
-    MasterKey::from_bytes(municipality(), [7; 32]).derive_run_key(&run)
+    MasterKey::from_bytes(municipality(), [7; 32]).derive_run_key(&run, date!(2026 - 11 - 01))
 }
 
 fn sealing_key() -> SealingKey {
@@ -109,13 +109,7 @@ pub fn export_csv(data: &[u8]) {
     }
     let csv = rest;
     let (run, sealing) = (run_key(), sealing_key());
-    let Ok(publisher) = Publisher::new(
-        &run,
-        &sealing,
-        Catalogue::builtin(),
-        &options,
-        date!(2026 - 11 - 01),
-    ) else {
+    let Ok(publisher) = Publisher::new(&run, &sealing, Catalogue::builtin(), &options) else {
         unreachable!("the fixed keys belong together")
     };
     let published = publisher.with_threads(1).publish(

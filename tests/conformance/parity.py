@@ -79,7 +79,7 @@ def cli(folder):
     log = os.path.join(folder, "audit.log")
     s = lambda *args, ok=True: run(SAMKOER, "--audit-log", log, *args, cwd=folder, ok=ok)  # noqa: E731
     s("keygen", "master", "--municipality", "219", "--out", "own-master.key")
-    s("keygen", "run", "--master", "../master.key", "--run", "2026-11", "--out", "run.key")
+    s("keygen", "run", "--master", "../master.key", "--run", "2026-11", "--reference-date", DATE, "--out", "run.key")
     for sector in SECTORS:
         s("keygen", "sealing", "--municipality", "219", "--sector", sector, "--out", f"{sector}.key")
     s("keygen", "consent-registry", "--municipality", "219", "--out", "registry.key")
@@ -89,7 +89,7 @@ def cli(folder):
     s("keygen", "public", "--key", "plan-team.key", "--out", "plan-team-public.key")
     for sector in SECTORS:
         relations = ["--relations", "../town/relations.csv"] if sector == "children-family" else []
-        s("publish", "--run-key", "run.key", "--sealing-key", f"{sector}.key", "--export", f"../town/export-{sector}.csv", *relations, "--reference-date", DATE, "--out", f"{sector}.pub")
+        s("publish", "--run-key", "run.key", "--sealing-key", f"{sector}.key", "--export", f"../town/export-{sector}.csv", *relations, "--out", f"{sector}.pub")
     pubs = [f"{sector}.pub" for sector in SECTORS]
     s("match", "--criteria", "../criteria.toml", "--out-dir", "match", *pubs)
     for sector in SECTORS:
@@ -117,7 +117,7 @@ def python(folder):
     p = lambda name: os.path.join(folder, name)  # noqa: E731
     log = p("audit.log")
     samkoer.keygen.master("219", p("own-master.key"), audit_log=log)
-    samkoer.keygen.run(os.path.join(WORK, "master.key"), "2026-11", p("run.key"), audit_log=log)
+    samkoer.keygen.run(os.path.join(WORK, "master.key"), "2026-11", p("run.key"), reference_date=DATE, audit_log=log)
     for sector in SECTORS:
         samkoer.keygen.sealing("219", sector, p(f"{sector}.key"), audit_log=log)
     samkoer.keygen.consent_registry("219", p("registry.key"), audit_log=log)
@@ -128,7 +128,7 @@ def python(folder):
     town = os.path.join(WORK, "town")
     for sector in SECTORS:
         relations = os.path.join(town, "relations.csv") if sector == "children-family" else None
-        samkoer.publish(p("run.key"), p(f"{sector}.key"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.pub"), relations=relations, reference_date=DATE, audit_log=log)
+        samkoer.publish(p("run.key"), p(f"{sector}.key"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.pub"), relations=relations, audit_log=log)
     pubs = [p(f"{sector}.pub") for sector in SECTORS]
     matched = samkoer.match(pubs, criteria=os.path.join(WORK, "criteria.toml"), out_dir=p("match"), audit_log=log)
     for sector in SECTORS:
@@ -157,7 +157,7 @@ def c(folder):
     log = "audit.log"
     x = lambda program, *args, ok=True: run(os.path.join(C_EXAMPLES, program), *args, cwd=folder, ok=ok)  # noqa: E731
     x("parties", "master", "219", "own-master.key", log)
-    x("parties", "run", "../master.key", "2026-11", "run.key", log)
+    x("parties", "run", "../master.key", "2026-11", DATE, "run.key", log)
     for sector in SECTORS:
         x("sector", "keygen", "219", sector, f"{sector}.key", log)
     x("parties", "key", "consent-registry", "219", "registry.key", log)
@@ -167,7 +167,7 @@ def c(folder):
     x("parties", "public", "plan-team.key", "plan-team-public.key", log)
     for sector in SECTORS:
         relations = "../town/relations.csv" if sector == "children-family" else "-"
-        x("sector", "publish", "run.key", f"{sector}.key", f"../town/export-{sector}.csv", relations, DATE, f"{sector}.pub", log)
+        x("sector", "publish", "run.key", f"{sector}.key", f"../town/export-{sector}.csv", relations, f"{sector}.pub", log)
     pubs = [f"{sector}.pub" for sector in SECTORS]
     x("central", "match", "../criteria.toml", "match", log, *pubs)
     for sector in SECTORS:
@@ -184,7 +184,7 @@ def c(folder):
     x("parties", "issue", "registry.key", "subject.key", "person.txt", "receipt.bin", log, *scope)
     x("sector", "verify", "registry-public.key", "receipt.bin", scope[0], log)
     for sector in scope + [outside]:
-        x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", f"../town/export-{sector}.csv", f"{sector}.bundle", log, ok=sector != outside)
+        x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", f"../town/export-{sector}.csv", "-", f"{sector}.bundle", log, ok=sector != outside)
     x("parties", "open", "plan-team.key", "opened.json", log, *[f"{sector}.bundle" for sector in scope])
     x("parties", "withdraw", "registry.key", "receipt.bin", "withdrawal.bin", log)
     x("central", "verify", log)

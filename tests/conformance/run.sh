@@ -37,14 +37,14 @@ set +e
   cd "$work"
   "$OLDPWD/$samkoer" synth --people 4000 --seed 11 --reference-date 2026-11-01 --out-dir town >/dev/null
   "$OLDPWD/$samkoer" keygen master --municipality 219 --out master.key >/dev/null
-  "$OLDPWD/$samkoer" keygen run --master master.key --run 2026-11 --out run.key >/dev/null
+  "$OLDPWD/$samkoer" keygen run --master master.key --run 2026-11 --reference-date 2026-11-01 --out run.key >/dev/null
   printf 'format = "samkoer-criteria"\nversion = 1\n[person]\nmin_sectors = 2\nmin_services = 3\n[family]\nrequire_child_and_adult = true\nmin_sectors = 3\n' > criteria.toml
   mkdir rust mixed
   for sector in employment adult-social children-family health-elderly school-daycare; do
     "$OLDPWD/$samkoer" keygen sealing --municipality 219 --sector "$sector" --out "$sector.key" >/dev/null
     relations=-
     [ "$sector" = children-family ] && relations=town/relations.csv
-    rust_args=(publish --run-key run.key --sealing-key "$sector.key" --export "town/export-$sector.csv" --reference-date 2026-11-01 --out "rust/$sector.pub")
+    rust_args=(publish --run-key run.key --sealing-key "$sector.key" --export "town/export-$sector.csv" --out "rust/$sector.pub")
     [ "$relations" != - ] && rust_args+=(--relations "$relations")
     "$OLDPWD/$samkoer" "${rust_args[@]}" >/dev/null
     case "$sector" in
@@ -53,12 +53,12 @@ set +e
 import sys, samkoer
 sector = sys.argv[1]
 report = samkoer.publish(samkoer.RunKey.from_file("run.key"), samkoer.SealingKey.from_file(f"{sector}.key"),
-                         f"town/export-{sector}.csv", f"mixed/{sector}.pub", reference_date="2026-11-01")
+                         f"town/export-{sector}.csv", f"mixed/{sector}.pub")
 print(f"published {report['export']['published']} rows through Python")
 PY
         ;;
       children-family)
-        ./sector publish run.key "$sector.key" "town/export-$sector.csv" "$relations" 2026-11-01 "mixed/$sector.pub" c.log ;;
+        ./sector publish run.key "$sector.key" "town/export-$sector.csv" "$relations" "mixed/$sector.pub" c.log ;;
       *)
         cp "rust/$sector.pub" "mixed/$sector.pub" ;;
     esac

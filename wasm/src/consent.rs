@@ -109,8 +109,9 @@ pub fn consent_verify(
     Ok(done.summary.id_hex())
 }
 
-/// Discloses the sector's ongoing services of a consented citizen, sealed for the plan team:
-/// the bundle's bytes, or the refusal as the error.
+/// Discloses the sector's services of a consented citizen that are ongoing on `ongoing_on`
+/// (`YYYY-MM-DD`; undefined for the date of `now`), sealed for the plan team: the bundle's
+/// bytes, or the refusal as the error.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
 pub fn disclose(
@@ -123,6 +124,7 @@ pub fn disclose(
     export: &[u8],
     export_name: &str,
     now: f64,
+    ongoing_on: Option<String>,
     log: &AuditLog,
 ) -> Result<Vec<u8>, JsValue> {
     let names = (1..=withdrawals.len())
@@ -139,6 +141,7 @@ pub fn disclose(
         withdrawals: js::inputs(withdrawals, names),
         export: js::input(export_name, export),
         now: js::time(now)?,
+        ongoing_on: ongoing_on.as_deref().map(js::date).transpose()?,
     };
     let done = logged(log, |audit| {
         sector::disclose(&step, Place::memory("bundle"), audit)

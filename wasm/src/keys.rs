@@ -102,4 +102,10 @@ impl RunKey {
     pub fn run(&self) -> String {
         self.key.run().to_string()
     }
+
+    /// The run's reference date (`YYYY-MM-DD`), on which every sector publishes.
+    #[wasm_bindgen(getter, js_name = referenceDate)]
+    pub fn reference_date(&self) -> String {
+        self.key.reference_date().to_string()
+    }
 }

@@ -41,7 +41,8 @@ fn options(mapping: Option<String>) -> Result<ExportOptions, JsValue> {
     }
 }
 
-/// Publishes an export (bytes in): the publication and the accounting report. `mapping` is
+/// Publishes an export (bytes in) on the run key's reference date: the publication and the
+/// accounting report. `mapping` is
 /// the text of a mapping file, or undefined; `on_progress`, if given, is called as
 /// `on_progress(bytesRead, totalBytes)` about a hundred times while the export is read;
 /// `max_rejected_percent` is the most rows that may be rejected (undefined: 5 %), beyond
@@ -53,7 +54,6 @@ pub fn publish(
     sealing_key: &SealingKey,
     export: Vec<u8>,
     export_name: &str,
-    reference_date: &str,
     mapping: Option<String>,
     on_progress: Option<js_sys::Function>,
     max_rejected_percent: Option<u32>,
@@ -78,7 +78,6 @@ pub fn publish(
         sealing_key: &sealing_key.key,
         catalogue: Catalogue::builtin(),
         options: &options(mapping)?,
-        reference_date: js::date(reference_date)?,
         export: samkoer_core::files::Input::bytes(export_name, export),
         relations: None,
         threads: Some(1),

@@ -31,11 +31,11 @@ function fixtures() {
   const dir = mkdtempSync(join(tmpdir(), "samkoer-browser-"));
   run(["synth", "--people", "3000", "--seed", "3", "--reference-date", "2026-11-01", "--out-dir", "town"], dir);
   run(["keygen", "master", "--municipality", "219", "--out", "master.key"], dir);
-  run(["keygen", "run", "--master", "master.key", "--run", "2026-11", "--out", "run.key"], dir);
+  run(["keygen", "run", "--master", "master.key", "--run", "2026-11", "--reference-date", "2026-11-01", "--out", "run.key"], dir);
   for (const sector of SECTORS) {
     run(["keygen", "sealing", "--municipality", "219", "--sector", sector, "--out", `${sector}.key`], dir);
     const relations = sector === "children-family" ? ["--relations", "town/relations.csv"] : [];
-    run(["publish", "--run-key", "run.key", "--sealing-key", `${sector}.key`, "--export", `town/export-${sector}.csv`, "--reference-date", "2026-11-01", "--out", `${sector}.pub`, ...relations], dir);
+    run(["publish", "--run-key", "run.key", "--sealing-key", `${sector}.key`, "--export", `town/export-${sector}.csv`, "--out", `${sector}.pub`, ...relations], dir);
   }
   const criteria = 'format = "samkoer-criteria"\nversion = 1\n[person]\nmin_sectors = 2\nmin_services = 3\n[defer]\nmajor_change = true\n[family]\nrequire_child_and_adult = true\nmin_sectors = 3\n';
   spawnSync("sh", ["-c", `printf '%s' '${criteria}' > criteria.toml`], { cwd: dir });
@@ -87,7 +87,6 @@ test("the export tool and the dashboard, in Chromium", async () => {
     await page.setInputFiles("#run-key", join(dir, "run.key"));
     await page.setInputFiles("#sealing-key", join(dir, "employment.key"));
     await page.setInputFiles("#export", join(dir, "town/export-employment.csv"));
-    await page.fill("#reference-date", "2026-11-01");
     await page.click("#tokenise");
     await page.waitForSelector("#result:not([hidden])");
     // The worker reported its progress through the export as it went.

@@ -26,7 +26,7 @@ function town() {
   const run = (...args) => execFileSync(cli, args, { cwd: dir, encoding: "utf8" });
   run("synth", "--people", "3000", "--seed", "3", "--reference-date", DATE, "--out-dir", "town");
   run("keygen", "master", "--municipality", "219", "--out", "master.key");
-  run("keygen", "run", "--master", "master.key", "--run", "2026-11", "--out", "run.key");
+  run("keygen", "run", "--master", "master.key", "--run", "2026-11", "--reference-date", DATE, "--out", "run.key");
   for (const s of SECTORS) run("keygen", "sealing", "--municipality", "219", "--sector", s, "--out", `${s}.key`);
   run("keygen", "consent-registry", "--municipality", "219", "--out", "registry.key");
   run("keygen", "public", "--key", "registry.key", "--out", "registry-public.key");
@@ -45,11 +45,12 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   const t = town();
   const log = new samkoer.AuditLog();
   const runKey = samkoer.RunKey.fromKeyFile(t.text("run.key"));
+  assert.equal(runKey.referenceDate, DATE, "the run key carries the run's reference date");
   const sealing = Object.fromEntries(SECTORS.map((s) => [s, samkoer.SealingKey.fromKeyFile(t.text(`${s}.key`))]));
 
   // Publish every sector; the accounting balances and holds no CPR number.
   const publications = SECTORS.map((s) => {
-    const published = samkoer.publish(runKey, sealing[s], t.bytes(`town/export-${s}.csv`), `export-${s}.csv`, DATE, undefined, undefined, undefined, log);
+    const published = samkoer.publish(runKey, sealing[s], t.bytes(`town/export-${s}.csv`), `export-${s}.csv`, undefined, undefined, undefined, log);
     const report = JSON.parse(published.report);
     assert.equal(report.export.rows, report.export.published + report.export.excluded + report.export.rejected);
     return published.publication;
@@ -92,13 +93,18 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   assert.match(samkoer.consentVerify(registryPublic, receipt, [], chosen.sector, now, log), /^[0-9a-f]{32}$/);
   const other = SECTORS.find((s) => s !== chosen.sector);
   assert.throws(() => samkoer.consentVerify(registryPublic, receipt, [], other, now, log), (e) => e.rule === "consent-scope" && e.code === 1205 && e.form === "input" && e.remedy.length > 0);
-  const bundle = samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, log);
+  const bundle = samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, DATE, log);
+  // On a date before any service began, nothing is ongoing, so nothing is released.
+  assert.throws(
+    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, "1990-01-01", log),
+    (e) => e.rule === "consent-other-person",
+  );
   const opened = JSON.parse(samkoer.openBundles(planTeam, [bundle], ["b.bundle"], log));
   assert.equal(opened.format, "samkoer-opened");
   assert.ok(opened.disclosures[0].services.length > 0);
   const withdrawal = samkoer.consentWithdraw(registry, receipt, now - 500, log);
   assert.throws(
-    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [withdrawal], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, log),
+    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [withdrawal], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, undefined, log),
     (e) => e.rule === "consent-withdrawn",
   );
 

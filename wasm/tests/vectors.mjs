@@ -51,7 +51,7 @@ test("a published export accounts for every row and carries the vector pseudonym
     "0202024321;X-TRANSPORT;active;2025-01-15;;;;",
     "01019O1234;ADS-SOCIO-PED;active;2025-01-15;;;;",
   ].join("\n");
-  const publish = (limit) => samkoer.publish(run, sealing, new TextEncoder().encode(csv), "export.csv", "2026-11-01", undefined, undefined, limit, samkoer.AuditLog.none());
+  const publish = (limit) => samkoer.publish(run, sealing, new TextEncoder().encode(csv), "export.csv", undefined, undefined, limit, samkoer.AuditLog.none());
   // One rejected row of four is 25 %: refused by the default 5 % and by 24 %, published at 25 %.
   for (const limit of [undefined, 24]) {
     assert.throws(() => publish(limit), (e) => e.code === 216 && e.rule === "rejected-limit" && e.message.includes("1 rejected (25 %"));

@@ -1,5 +1,5 @@
 // Tokenises an export off the page's thread, so the page stays responsive and shows real
-// progress. Messages in: { runKey, sealingKey, bytes, name, encoding, referenceDate }; out:
+// progress. Messages in: { runKey, sealingKey, bytes, name, encoding }; out:
 // { progress: fraction }, then { publication, report, sector } or { error: { message, rule } }.
 import init, * as samkoer from "./pkg-export/samkoer_wasm.js";
 
@@ -16,7 +16,7 @@ self.onmessage = async ({ data }) => {
       bytes = new TextEncoder().encode(new TextDecoder("windows-1252").decode(bytes));
     }
     const onProgress = (read, total) => self.postMessage({ progress: total ? read / total : 1 });
-    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, data.referenceDate, undefined, onProgress, undefined, samkoer.AuditLog.none());
+    const published = samkoer.publish(runKey, sealingKey, bytes, data.name, undefined, onProgress, undefined, samkoer.AuditLog.none());
     const publication = published.publication;
     self.postMessage({ publication, report: published.report, sector: sealingKey.sector }, [publication.buffer]);
   } catch (error) {

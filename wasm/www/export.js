@@ -1,7 +1,6 @@
 import { download, readBytes, readText, row, showError } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-$("reference-date").valueAsDate = new Date();
 
 $("tokenise").addEventListener("click", async () => {
   $("error").textContent = "";
@@ -19,12 +18,11 @@ $("tokenise").addEventListener("click", async () => {
       bytes: await readBytes($("export")),
       name: $("export").files[0].name,
       encoding: $("encoding").value,
-      referenceDate: $("reference-date").value,
     });
     const report = JSON.parse(published.report);
     const e = report.export;
     $("accounting").replaceChildren();
-    for (const [name, value] of [["rows", e.rows], ["published", e.published], ["excluded by policy", e.excluded], ["rejected as invalid", e.rejected]]) {
+    for (const [name, value] of [["reference date (the run key's)", report.reference_date], ["rows", e.rows], ["published", e.published], ["excluded by policy", e.excluded], ["rejected as invalid", e.rejected]]) {
       row($("accounting"), [name, value]);
     }
     for (const [rule, count] of Object.entries(e.excluded_by_rule)) row($("accounting"), [`  excluded: ${rule}`, count]);

@@ -2,7 +2,7 @@
  * keys, receipts and withdrawals, and the plan team's key and opening of the bundles.
  *
  *   parties master MUNICIPALITY OUT AUDIT_LOG
- *   parties run MASTER RUN OUT AUDIT_LOG
+ *   parties run MASTER RUN REFERENCE_DATE OUT AUDIT_LOG
  *   parties key KIND MUNICIPALITY OUT AUDIT_LOG          (consent-registry, subject, plan-team)
  *   parties public KEY OUT AUDIT_LOG
  *   parties issue REGISTRY_KEY SUBJECT_KEY PERSON_FILE OUT AUDIT_LOG SECTOR...
@@ -19,8 +19,8 @@ int main(int argc, char **argv) {
     int32_t result = SAMKOER_ERROR_ARGUMENT;
     if (strcmp(step, "master") == 0 && argc == 5) {
         result = samkoer_keygen_master(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
-    } else if (strcmp(step, "run") == 0 && argc == 6) {
-        result = samkoer_keygen_run(argv[2], argv[3], argv[4], argv[5], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "run") == 0 && argc == 7) {
+        result = samkoer_keygen_run(argv[2], argv[3], argv[4], argv[5], argv[6], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "key") == 0 && argc == 6) {
         result = samkoer_keygen_municipal(argv[2], argv[3], argv[4], argv[5], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "public") == 0 && argc == 5) {

@@ -3,11 +3,11 @@
  * consented citizen's services. Each step appends to the sector's audit log.
  *
  *   sector keygen MUNICIPALITY SECTOR OUT AUDIT_LOG
- *   sector publish RUN_KEY SEALING_KEY EXPORT RELATIONS|- REFERENCE_DATE OUT AUDIT_LOG
+ *   sector publish RUN_KEY SEALING_KEY EXPORT RELATIONS|- OUT AUDIT_LOG        (on the run key's reference date)
  *   sector ask RUN_KEY SECTOR PERSON_FILE OUT AUDIT_LOG
  *   sector review SEALING_KEY FLAG_FILE WORK_LIST AUDIT_LOG
  *   sector verdict SEALING_KEY FLAG_FILE FILLED_WORK_LIST OUT AUDIT_LOG
- *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT EXPORT OUT AUDIT_LOG
+ *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT EXPORT ONGOING_ON|- OUT AUDIT_LOG
  *   sector verify REGISTRY_PUBLIC RECEIPT SECTOR AUDIT_LOG
  */
 #include "example.h"
@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
         printf("sealing key %s  fingerprint %s\n", argv[4], fingerprint);
         return 0;
     }
-    if ((strcmp(step, "publish") == 0 && argc == 9) || (strcmp(step, "ask") == 0 && argc == 7)) {
+    if ((strcmp(step, "publish") == 0 && argc == 8) || (strcmp(step, "ask") == 0 && argc == 7)) {
         samkoer_run_key *run_key = NULL;
         result = samkoer_run_key_read(argv[2], &run_key);
         if (result != SAMKOER_OK) return failed("read the run key", result);
@@ -42,16 +42,16 @@ int main(int argc, char **argv) {
         result = samkoer_sealing_key_read(argv[3], &sealing_key);
         samkoer_publish_counts counts = {0};
         if (result == SAMKOER_OK)
-            result = samkoer_publish(run_key, sealing_key, argv[4], optional(argv[5]), argv[6], argv[7], NULL, NULL, argv[8], &counts);
+            result = samkoer_publish(run_key, sealing_key, argv[4], optional(argv[5]), argv[6], NULL, NULL, argv[7], &counts);
         samkoer_run_key_free(run_key);
         samkoer_sealing_key_free(sealing_key);
         if (result != SAMKOER_OK) return failed("publish", result);
         printf("%llu rows: %llu published, %llu excluded, %llu rejected -> %s\n", (unsigned long long)counts.rows,
-               (unsigned long long)counts.published, (unsigned long long)counts.excluded, (unsigned long long)counts.rejected, argv[7]);
+               (unsigned long long)counts.published, (unsigned long long)counts.excluded, (unsigned long long)counts.rejected, argv[6]);
         return 0;
     }
     if ((strcmp(step, "review") == 0 && argc == 6) || (strcmp(step, "verdict") == 0 && argc == 7) ||
-        (strcmp(step, "disclose") == 0 && argc == 10)) {
+        (strcmp(step, "disclose") == 0 && argc == 11)) {
         const char *key_path = strcmp(step, "disclose") == 0 ? argv[4] : argv[2];
         samkoer_sealing_key *key = NULL;
         result = samkoer_sealing_key_read(key_path, &key);
@@ -68,8 +68,8 @@ int main(int argc, char **argv) {
             if (result == SAMKOER_OK) printf("%llu verdicts -> %s\n", (unsigned long long)verdicts, argv[5]);
         } else {
             uint64_t services = 0;
-            result = samkoer_disclose(argv[2], argv[3], key, argv[5], argv[6], NULL, 0, argv[7], 0, argv[8], argv[9], &services);
-            if (result == SAMKOER_OK) printf("%llu services disclosed -> %s\n", (unsigned long long)services, argv[8]);
+            result = samkoer_disclose(argv[2], argv[3], key, argv[5], argv[6], NULL, 0, argv[7], 0, optional(argv[8]), argv[9], argv[10], &services);
+            if (result == SAMKOER_OK) printf("%llu services disclosed -> %s\n", (unsigned long long)services, argv[9]);
         }
         samkoer_sealing_key_free(key);
         return result == SAMKOER_OK ? 0 : failed(step, result);

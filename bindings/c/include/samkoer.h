@@ -504,8 +504,9 @@ int32_t samkoer_keygen_master(const char *municipality,
                               char *fingerprint,
                               size_t fingerprint_length);
 
-// Writes the run key of `run`, derived from the master key file `master`, to `out`; as
-// `samkoer_keygen_master` otherwise.
+// Writes the run key of `run`, derived from the master key file `master`, to `out`, with the
+// run's reference date `reference_date` (`YYYY-MM-DD`, NULL for today), on which every sector
+// publishes; as `samkoer_keygen_master` otherwise.
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
@@ -513,6 +514,7 @@ int32_t samkoer_keygen_master(const char *municipality,
 // As for `samkoer_keygen_master`.
 int32_t samkoer_keygen_run(const char *master,
                            const char *run,
+                           const char *reference_date,
                            const char *out,
                            const char *audit_log,
                            char *fingerprint,
@@ -561,7 +563,7 @@ int32_t samkoer_keygen_public(const char *key,
 
 // Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
 // accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
-// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. `limits` is NULL for the
+// unless NULL. The reference date is the run key's. `limits` is NULL for the
 // defaults (at most 5 % of the rows rejected; a file all excluded by one rule refused): a
 // publish beyond them is `SAMKOER_RULE_REJECTED_LIMIT` or `SAMKOER_RULE_ALL_EXCLUDED` and
 // writes nothing. Uses every core.
@@ -576,7 +578,6 @@ int32_t samkoer_publish(const struct samkoer_run_key *run_key,
                         const struct samkoer_sealing_key *sealing_key,
                         const char *export_,
                         const char *relations,
-                        const char *reference_date,
                         const char *out,
                         const char *report,
                         const struct samkoer_publish_limits *limits,
@@ -642,8 +643,9 @@ int32_t samkoer_consent_verify(const char *registry_public,
                                const char *audit_log);
 
 // Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
-// into the bundle `out`, after checking the receipt at `now` (0 for now); the number of
-// services goes to `*services` unless NULL. A refusal releases nothing and gives its code.
+// into the bundle `out`, after checking the receipt at `now` (0 for now); a service is ongoing
+// on `ongoing_on` (`YYYY-MM-DD`; NULL for the date of `now`). The number of services goes to
+// `*services` unless NULL. A refusal releases nothing and gives its code.
 //
 // Ownership: nothing kept. Thread safety: any thread; the key may be shared.
 //
@@ -659,6 +661,7 @@ int32_t samkoer_disclose(const char *registry_public,
                          size_t withdrawal_count,
                          const char *export_,
                          int64_t now,
+                         const char *ongoing_on,
                          const char *out,
                          const char *audit_log,
                          uint64_t *services);

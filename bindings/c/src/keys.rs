@@ -4,9 +4,10 @@ use std::ffi::c_char;
 
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::{KeyRequest, keygen};
+use samkoer_core::formats::export::date_or_today;
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, Pseudonymiser, RunId, SectorCode};
 
-use crate::args::{audit, null, path, text, write_text};
+use crate::args::{audit, null, optional_text, path, text, write_text};
 use crate::error::{Failure, guard};
 
 /// A run key with its pre-keyed pseudonymiser. Read-only once made: one handle may be used
@@ -156,8 +157,9 @@ pub unsafe extern "C" fn samkoer_keygen_master(
     })
 }
 
-/// Writes the run key of `run`, derived from the master key file `master`, to `out`; as
-/// `samkoer_keygen_master` otherwise.
+/// Writes the run key of `run`, derived from the master key file `master`, to `out`, with the
+/// run's reference date `reference_date` (`YYYY-MM-DD`, NULL for today), on which every sector
+/// publishes; as `samkoer_keygen_master` otherwise.
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
@@ -167,6 +169,7 @@ pub unsafe extern "C" fn samkoer_keygen_master(
 pub unsafe extern "C" fn samkoer_keygen_run(
     master: *const c_char,
     run: *const c_char,
+    reference_date: *const c_char,
     out: *const c_char,
     audit_log: *const c_char,
     fingerprint: *mut c_char,
@@ -176,7 +179,8 @@ pub unsafe extern "C" fn samkoer_keygen_run(
         // SAFETY: as the caller guarantees.
         unsafe {
             let master = MasterKey::read(&path(master)?)?;
-            let request = KeyRequest::Run(&master, RunId::new(text(run)?)?);
+            let reference_date = date_or_today(optional_text(reference_date)?)?;
+            let request = KeyRequest::Run(&master, RunId::new(text(run)?)?, reference_date);
             make(request, out, audit_log, fingerprint, fingerprint_length)
         }
     })

@@ -52,7 +52,7 @@ pub struct samkoer_review_counts {
 
 /// Publishes a case-system export (and, if not NULL, a relations file) to `out` with its
 /// accounting report at `report` (NULL: `OUT.accounting.json`); the counts go to `*counts`
-/// unless NULL. `reference_date` is `YYYY-MM-DD`, or NULL for today. `limits` is NULL for the
+/// unless NULL. The reference date is the run key's. `limits` is NULL for the
 /// defaults (at most 5 % of the rows rejected; a file all excluded by one rule refused): a
 /// publish beyond them is `SAMKOER_RULE_REJECTED_LIMIT` or `SAMKOER_RULE_ALL_EXCLUDED` and
 /// writes nothing. Uses every core.
@@ -70,7 +70,6 @@ pub unsafe extern "C" fn samkoer_publish(
     sealing_key: *const samkoer_sealing_key,
     export: *const c_char,
     relations: *const c_char,
-    reference_date: *const c_char,
     out: *const c_char,
     report: *const c_char,
     limits: *const samkoer_publish_limits,
@@ -82,21 +81,16 @@ pub unsafe extern "C" fn samkoer_publish(
             return Err(null());
         }
         // SAFETY: live handles and NUL-terminated strings, as the caller guarantees.
-        let (run_key, sealing_key, export, relations, reference, out, report, audit) = unsafe {
+        let (run_key, sealing_key, export, relations, out, report, audit) = unsafe {
             (
                 &*run_key,
                 &*sealing_key,
                 path(export)?,
                 optional_text(relations)?,
-                optional_text(reference_date)?,
                 path(out)?,
                 optional_text(report)?,
                 audit(audit_log)?,
             )
-        };
-        let reference_date = match reference {
-            None => time::OffsetDateTime::now_utc().date(),
-            Some(text) => parse_date(text)?,
         };
         // SAFETY: NULL or readable, as the caller guarantees.
         let limits = match unsafe { limits.as_ref() } {
@@ -108,7 +102,6 @@ pub unsafe extern "C" fn samkoer_publish(
             sealing_key: &sealing_key.key,
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
-            reference_date,
             export: Input::path(export),
             relations: relations.map(Input::path),
             threads: None,
@@ -304,8 +297,9 @@ pub unsafe extern "C" fn samkoer_consent_verify(
 }
 
 /// Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
-/// into the bundle `out`, after checking the receipt at `now` (0 for now); the number of
-/// services goes to `*services` unless NULL. A refusal releases nothing and gives its code.
+/// into the bundle `out`, after checking the receipt at `now` (0 for now); a service is ongoing
+/// on `ongoing_on` (`YYYY-MM-DD`; NULL for the date of `now`). The number of services goes to
+/// `*services` unless NULL. A refusal releases nothing and gives its code.
 ///
 /// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
 ///
@@ -324,6 +318,7 @@ pub unsafe extern "C" fn samkoer_disclose(
     withdrawal_count: usize,
     export: *const c_char,
     now: i64,
+    ongoing_on: *const c_char,
     out: *const c_char,
     audit_log: *const c_char,
     services: *mut u64,
@@ -333,7 +328,7 @@ pub unsafe extern "C" fn samkoer_disclose(
             return Err(null());
         }
         // SAFETY: as the caller guarantees.
-        let (key, registry, subject, plan_team, receipt, withdrawals, export, out, audit) = unsafe {
+        let (key, registry, subject, plan_team, receipt, withdrawals, export, on, out, audit) = unsafe {
             (
                 &*sealing_key,
                 path(registry_public)?,
@@ -342,10 +337,12 @@ pub unsafe extern "C" fn samkoer_disclose(
                 path(receipt)?,
                 inputs(withdrawals, withdrawal_count)?,
                 path(export)?,
+                optional_text(ongoing_on)?,
                 path(out)?,
                 audit(audit_log)?,
             )
         };
+        let ongoing_on = on.map(parse_date).transpose()?;
         let registry: ConsentRegistryPublicKey = read(&registry)?;
         let subject: SubjectKey = read(&subject)?;
         let plan_team: PlanTeamPublicKey = read(&plan_team)?;
@@ -360,6 +357,7 @@ pub unsafe extern "C" fn samkoer_disclose(
             withdrawals,
             export: Input::path(export),
             now: time(now)?,
+            ongoing_on,
         };
         let done = sector::disclose(&step, Place::file(out), &audit)?.summary;
         // SAFETY: NULL or writable, as the caller guarantees.

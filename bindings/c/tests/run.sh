@@ -63,7 +63,7 @@ samkoer=$PWD/target/release/samkoer
   mkdir flow && cd flow
   "$samkoer" synth --people 400 --seed 9 --reference-date 2026-11-01 --out-dir town >/dev/null
   grind ../parties master 219 master.key custodian.log
-  grind ../parties run master.key 2026-11 run.key custodian.log
+  grind ../parties run master.key 2026-11 2026-11-01 run.key custodian.log
   grind ../parties key consent-registry 219 registry.key registry.log
   grind ../parties public registry.key registry-public.key registry.log
   grind ../parties key subject 219 subject.key registry.log
@@ -74,7 +74,7 @@ samkoer=$PWD/target/release/samkoer
     grind ../sector keygen 219 "$s" "$s.key" "$s.log"
     relations=-
     [ "$s" = children-family ] && relations=town/relations.csv
-    grind ../sector publish run.key "$s.key" "town/export-$s.csv" "$relations" 2026-11-01 "$s.pub" "$s.log"
+    grind ../sector publish run.key "$s.key" "town/export-$s.csv" "$relations" "$s.pub" "$s.log"
   done
   printf 'format = "samkoer-criteria"\nversion = 1\n[person]\nmin_sectors = 2\n' > criteria.toml
   grind ../central match criteria.toml match central.log $(for s in $sectors; do echo "$s.pub"; done)
@@ -94,7 +94,7 @@ samkoer=$PWD/target/release/samkoer
   grind ../sector verify registry-public.key receipt.bin employment employment.log
   if ../sector verify registry-public.key receipt.bin adult-social adult-social.log 2>refusal.txt; then exit 1; fi
   grep -q "consent-scope" refusal.txt
-  grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin town/export-employment.csv employment.bundle employment.log
+  grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin town/export-employment.csv - employment.bundle employment.log
   grind ../parties open plan-team.key opened.json plan-team.log employment.bundle
   grind ../parties withdraw registry.key receipt.bin withdrawal.bin registry.log
   for log in custodian registry plan-team central $sectors; do grind ../central verify "$log.log" >/dev/null; done

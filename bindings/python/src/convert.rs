@@ -8,7 +8,7 @@ use samkoer_core::KeyFileFormat;
 use samkoer_core::files::{Input, Made, Place};
 use samkoer_core::flow::Audit;
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::export::{ExportOptions, parse_date};
+use samkoer_core::formats::export::ExportOptions;
 use time::OffsetDateTime;
 
 use crate::error::to_py;
@@ -70,10 +70,7 @@ pub fn options(py: Python<'_>, mapping: Option<PathBuf>) -> PyResult<ExportOptio
 
 /// A date given as `YYYY-MM-DD`, or today.
 pub fn date_or_today(py: Python<'_>, text: Option<&str>) -> PyResult<time::Date> {
-    match text {
-        None => Ok(OffsetDateTime::now_utc().date()),
-        Some(text) => core(py, parse_date(text)),
-    }
+    core(py, samkoer_core::formats::export::date_or_today(text))
 }
 
 /// A time given as seconds since 1970 (what `datetime.timestamp()` gives), or now.

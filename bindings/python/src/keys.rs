@@ -9,7 +9,7 @@ use samkoer_core::files::Input;
 use samkoer_core::flow::{KeyRequest, keygen};
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, Pseudonymiser, RunId, SectorCode};
 
-use crate::convert::{audit, core, key, place};
+use crate::convert::{audit, core, date_or_today, key, place};
 
 /// A run key, read from its key file.
 ///
@@ -49,6 +49,12 @@ impl RunKey {
     #[getter]
     fn run(&self) -> String {
         self.key.run().to_string()
+    }
+
+    /// The run's reference date (`YYYY-MM-DD`), on which every sector publishes.
+    #[getter]
+    fn reference_date(&self) -> String {
+        self.key.reference_date().to_string()
     }
 
     /// The municipality code.
@@ -158,9 +164,9 @@ impl SealingKeyArg<'_> {
 }
 
 /// Makes a key of `kind` and writes its key file: `{kind, fingerprint, municipality, run,
-/// sector, file}`.
+/// reference_date, sector, file}`.
 #[pyfunction]
-#[pyo3(signature = (kind, out, *, municipality=None, sector=None, master=None, run=None, key=None, audit_log=None))]
+#[pyo3(signature = (kind, out, *, municipality=None, sector=None, master=None, run=None, reference_date=None, key=None, audit_log=None))]
 #[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 pub fn keygen_kind<'py>(
     py: Python<'py>,
@@ -170,6 +176,7 @@ pub fn keygen_kind<'py>(
     sector: Option<&str>,
     master: Option<PathBuf>,
     run: Option<&str>,
+    reference_date: Option<&str>,
     key: Option<PathBuf>,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -187,7 +194,7 @@ pub fn keygen_kind<'py>(
         "run" => {
             master_key = crate::convert::key(py, &master.ok_or_else(|| missing("master"))?)?;
             let run = core(py, RunId::new(run.ok_or_else(|| missing("run"))?))?;
-            KeyRequest::Run(&master_key, run)
+            KeyRequest::Run(&master_key, run, date_or_today(py, reference_date)?)
         }
         "sealing" => KeyRequest::Sealing(
             m()?,
@@ -215,6 +222,7 @@ pub fn keygen_kind<'py>(
     summary.set_item("fingerprint", made.fingerprint.to_string())?;
     summary.set_item("municipality", made.municipality.to_string())?;
     summary.set_item("run", made.run.map(|r| r.to_string()))?;
+    summary.set_item("reference_date", made.reference_date.map(|d| d.to_string()))?;
     summary.set_item("sector", made.sector.map(|s| s.to_string()))?;
     summary.set_item("file", out)?;
     Ok(summary)

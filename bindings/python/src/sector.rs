@@ -6,19 +6,20 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use samkoer_core::files::Input;
 use samkoer_core::flow::sector::{self, PublishTo};
+use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::{Cpr, SectorCode};
 
 use crate::convert::{
-    InputArg, audit, catalogue, core, date_or_today, inputs, json, key, options, place, time_or_now,
+    InputArg, audit, catalogue, core, inputs, json, key, options, place, time_or_now,
 };
 use crate::keys::{RunKeyArg, SealingKeyArg};
 
 /// Publishes an export (a file, or its CSV bytes named `export_name`) into `out` and its
 /// accounting report (`report`, default `OUT.accounting.json`); returns the report.
 #[pyfunction]
-#[pyo3(signature = (run_key, sealing_key, export, out, *, export_name="export", report=None, relations=None, mapping=None, catalogue=None, reference_date=None, threads=None, max_rejected=5, allow_all_excluded=false, audit_log=None))]
+#[pyo3(signature = (run_key, sealing_key, export, out, *, export_name="export", report=None, relations=None, mapping=None, catalogue=None, threads=None, max_rejected=5, allow_all_excluded=false, audit_log=None))]
 #[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 pub fn publish<'py>(
     py: Python<'py>,
@@ -31,7 +32,6 @@ pub fn publish<'py>(
     relations: Option<InputArg>,
     mapping: Option<PathBuf>,
     catalogue: Option<PathBuf>,
-    reference_date: Option<&str>,
     threads: Option<usize>,
     max_rejected: u32,
     allow_all_excluded: bool,
@@ -39,7 +39,6 @@ pub fn publish<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let (catalogue, options) = (self::catalogue(py, catalogue)?, options(py, mapping)?);
     let limits = core(py, PublishLimits::new(max_rejected, allow_all_excluded))?;
-    let reference_date = date_or_today(py, reference_date)?;
     let mut to = PublishTo::beside(&out);
     if let Some(report) = report {
         to.report = place(report);
@@ -57,7 +56,6 @@ pub fn publish<'py>(
                     sealing_key,
                     catalogue: &catalogue,
                     options: &options,
-                    reference_date,
                     export,
                     relations,
                     threads,
@@ -181,9 +179,9 @@ pub fn consent_verify(
 }
 
 /// Discloses the sector's ongoing services of the receipt's citizen into the bundle `out`;
-/// returns `(receipt id, sector, services)`.
+/// returns `(receipt id, sector, services, the date they were judged ongoing on)`.
 #[pyfunction]
-#[pyo3(signature = (registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out, *, withdrawals=Vec::new(), mapping=None, now=None, audit_log=None))]
+#[pyo3(signature = (registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out, *, withdrawals=Vec::new(), mapping=None, now=None, ongoing_on=None, audit_log=None))]
 #[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 pub fn disclose<'py>(
     py: Python<'py>,
@@ -197,13 +195,18 @@ pub fn disclose<'py>(
     withdrawals: Vec<PathBuf>,
     mapping: Option<PathBuf>,
     now: Option<f64>,
+    ongoing_on: Option<&str>,
     audit_log: Option<PathBuf>,
-) -> PyResult<(String, String, u64)> {
+) -> PyResult<(String, String, u64, String)> {
     let registry: ConsentRegistryPublicKey = key(py, &registry_public)?;
     let subject: SubjectKey = key(py, &subject_key)?;
     let plan_team: PlanTeamPublicKey = key(py, &plan_team_public)?;
     let options = options(py, mapping)?;
     let now = time_or_now(py, now)?;
+    let ongoing_on = match ongoing_on {
+        None => None,
+        Some(text) => Some(core(py, parse_date(text))?),
+    };
     sealing_key.with(py, |sealing_key| {
         let step = sector::Disclose {
             registry: &registry,
@@ -216,8 +219,14 @@ pub fn disclose<'py>(
             withdrawals: inputs(withdrawals),
             export: export.input("export"),
             now,
+            ongoing_on,
         };
         let done = core(py, sector::disclose(&step, place(out), &audit(audit_log)))?.summary;
-        Ok((done.receipt, done.sector.to_string(), done.services))
+        Ok((
+            done.receipt,
+            done.sector.to_string(),
+            done.services,
+            done.ongoing_on.to_string(),
+        ))
     })
 }

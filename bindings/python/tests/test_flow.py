@@ -42,7 +42,7 @@ def town(tmp_path):
     k = lambda name: tmp_path / name  # noqa: E731
     made = [
         samkoer.keygen.master("219", k("master.key"), audit_log=log),
-        samkoer.keygen.run(k("master.key"), "2026-11", k("run.key"), audit_log=log),
+        samkoer.keygen.run(k("master.key"), "2026-11", k("run.key"), reference_date=TODAY, audit_log=log),
         samkoer.keygen.sealing("219", "employment", k("employment.key"), audit_log=log),
         samkoer.keygen.sealing("219", "adult-social", k("adult-social.key"), audit_log=log),
         samkoer.keygen.consent_registry("219", k("registry.key"), audit_log=log),
@@ -52,6 +52,8 @@ def town(tmp_path):
         samkoer.keygen.public(k("plan-team.key"), k("plan-team-public.key"), audit_log=log),
     ]
     assert [m["kind"] for m in made][:2] == ["master", "run"] and made[1]["run"] == "2026-11"
+    assert made[1]["reference_date"] == TODAY and made[0]["reference_date"] is None
+    assert samkoer.RunKey.from_file(k("run.key")).reference_date == TODAY
     assert all("secret" not in str(m) for m in made)
     (tmp_path / "adult-social.csv").write_text(ADULT_SOCIAL, encoding="utf-8")
     (tmp_path / "criteria.toml").write_text(CRITERIA, encoding="utf-8")
@@ -60,8 +62,8 @@ def town(tmp_path):
 
 def publish_both(town, log):
     # One of the three rows is rejected: a third, within a limit of 34 % (the default 5 % refuses).
-    employment = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "employment.pub", reference_date=TODAY, max_rejected=34, audit_log=log)
-    adult = samkoer.publish(samkoer.RunKey.from_file(town / "run.key"), samkoer.SealingKey.from_file(town / "adult-social.key"), town / "adult-social.csv", town / "adult-social.pub", reference_date=TODAY, audit_log=log)
+    employment = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "employment.pub", max_rejected=34, audit_log=log)
+    adult = samkoer.publish(samkoer.RunKey.from_file(town / "run.key"), samkoer.SealingKey.from_file(town / "adult-social.key"), town / "adult-social.csv", town / "adult-social.pub", audit_log=log)
     return employment, adult
 
 
@@ -76,7 +78,7 @@ def test_every_step_with_its_entry(town):
     assert mode(town / "employment.pub") == 0o600 and mode(town / "employment.pub.accounting.json") == 0o644
     # And from a DataFrame, which gives the same accounting.
     frame = pd.DataFrame(EMPLOYMENT).assign(start=lambda f: pd.to_datetime(f["start"]))
-    again = samkoer.publish(town / "run.key", town / "employment.key", frame, town / "employment-frame.pub", reference_date=TODAY, max_rejected=34)
+    again = samkoer.publish(town / "run.key", town / "employment.key", frame, town / "employment-frame.pub", max_rejected=34)
     assert again["export"] == {**employment["export"], "file": "DataFrame"}
 
     matched = samkoer.match([town / "employment.pub", town / "adult-social.pub"], criteria=town / "criteria.toml", out_dir=town / "match", audit_log=log)
@@ -117,8 +119,11 @@ def test_every_step_with_its_entry(town):
     with pytest.raises(samkoer.InputError) as caught:
         samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "adult-social", audit_log=log)
     assert (caught.value.rule, caught.value.form) == ("consent-scope", "input") and caught.value.remedy
-    disclosed = samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "employment.bundle", audit_log=log)
-    assert disclosed == {"receipt": receipt_id, "sector": "employment", "services": 1}
+    disclosed = samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "employment.bundle", ongoing_on=TODAY, audit_log=log)
+    assert disclosed == {"receipt": receipt_id, "sector": "employment", "services": 1, "ongoing_on": TODAY}
+    with pytest.raises(samkoer.InputError) as caught:  # on a date before the service began, nothing is ongoing
+        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "early.bundle", ongoing_on="1990-01-01", audit_log=log)
+    assert caught.value.rule == "consent-other-person" and not (town / "early.bundle").exists()
     with pytest.raises(samkoer.InputError) as caught:
         samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "adult-social.key", town / "plan-team-public.key", town / "receipt.bin", town / "adult-social.csv", town / "adult-social.bundle", audit_log=log)
     assert caught.value.rule == "consent-scope" and not (town / "adult-social.bundle").exists()
@@ -212,7 +217,7 @@ def test_a_failed_publish_leaves_nothing_and_records_its_outcome(town):
     log = town / "audit.log"
     (town / "bad.csv").write_text("cpr;service\n0101901234;EMP-MENTOR\n", encoding="utf-8")
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.publish(town / "run.key", town / "employment.key", town / "bad.csv", town / "bad.pub", reference_date=TODAY, audit_log=log)
+        samkoer.publish(town / "run.key", town / "employment.key", town / "bad.csv", town / "bad.pub", audit_log=log)
     assert (caught.value.rule, caught.value.line) == ("column-missing", 1)
     assert not (town / "bad.pub").exists() and not (town / "bad.pub.partial").exists()
     last = entries(log)[-1]
@@ -229,20 +234,20 @@ def test_a_publish_that_would_lose_rows_fails_and_writes_nothing(town):
     for limit in (None, 33):  # the default 5 %, and 33 %: one rejected row of three is more
         kwargs = {} if limit is None else {"max_rejected": limit}
         with pytest.raises(samkoer.InputError) as caught:
-            samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", reference_date=TODAY, audit_log=log, **kwargs)
+            samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", audit_log=log, **kwargs)
         assert (caught.value.rule, caught.value.code, caught.value.form) == ("rejected-limit", 216, "input")
         assert "3 rows: 2 published, 0 excluded, 1 rejected" in str(caught.value) and "cpr-date 1" in str(caught.value)
         assert not (town / "lossy.pub").exists() and not (town / "lossy.pub.accounting.json").exists()
     assert entries(log)[-1]["outcome"] == "rejected-limit"
-    report = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", reference_date=TODAY, max_rejected=34)
+    report = samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "lossy.pub", max_rejected=34)
     assert (report["version"], report["export"]["encoding"]) == (2, "utf-8")
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "other.pub", reference_date=TODAY, max_rejected=101)
+        samkoer.publish(town / "run.key", town / "employment.key", EMPLOYMENT, town / "other.pub", max_rejected=101)
     assert caught.value.rule == "limit-given"
     # Another sector's export: every row excluded as other-sector, refused unless allowed.
     adult_rows = [{**EMPLOYMENT[0], "service": "ADS-SOCIO-PED"}, {**EMPLOYMENT[1], "service": "ADS-CONTACT-PERSON"}]
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub", reference_date=TODAY)
+        samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub")
     assert caught.value.rule == "all-excluded" and "other-sector 2" in str(caught.value)
-    allowed = samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub", reference_date=TODAY, allow_all_excluded=True)
+    allowed = samkoer.publish(town / "run.key", town / "employment.key", adult_rows, town / "wrong.pub", allow_all_excluded=True)
     assert allowed["export"]["excluded_by_rule"] == {"other-sector": 2}

@@ -131,7 +131,8 @@ pub struct Discloser<'a> {
 
 impl Discloser<'_> {
     /// Checks the receipt for this sector at `now`, then reads the sector's export and seals
-    /// the ongoing services (on `now`'s date) of the receipt's person for the plan team.
+    /// the services of the receipt's person that are ongoing on `ongoing_on` for the plan team.
+    #[allow(clippy::too_many_arguments)]
     pub fn disclose(
         &self,
         receipt: &Receipt,
@@ -140,6 +141,7 @@ impl Discloser<'_> {
         export: impl Read + 'static,
         export_name: &str,
         now: OffsetDateTime,
+        ongoing_on: Date,
     ) -> Result<Bundle> {
         receipt.check(self.registry, withdrawals, self.sector, now, receipt_file)?;
         let municipality = receipt.municipality;
@@ -148,15 +150,14 @@ impl Discloser<'_> {
         {
             return Err(Error::parameter(Rule::KeyMismatch));
         }
-        let today: Date = now.date();
-        let mut rows = ExportReader::new(export, export_name, self.options, today)?;
+        let mut rows = ExportReader::new(export, export_name, self.options, ongoing_on)?;
         let mut services = Vec::new();
         while let Some(row) = rows.next_row() {
             let Ok(row) = row? else { continue };
             if !receipt.concerns(self.subject, &row.cpr) {
                 continue;
             }
-            if let Ok(service) = ongoing_service(self.catalogue, self.sector, today, &row) {
+            if let Ok(service) = ongoing_service(self.catalogue, self.sector, ongoing_on, &row) {
                 services.push(DisclosedService {
                     code: service.code.clone(),
                     law: service.law.clone(),

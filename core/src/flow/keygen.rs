@@ -2,6 +2,8 @@
 //! and the run keys, each sector its sealing key, the registry its signing key and the subject
 //! key, the plan team its key — and the public keys of the registry's and the plan team's.
 
+use time::Date;
+
 use crate::consent::disclosure::plan_team_public_key;
 use crate::consent::receipt::registry_public_key;
 use crate::error::{Error, Result, Rule};
@@ -19,8 +21,9 @@ use crate::primitives::keys::{
 pub enum KeyRequest<'a> {
     /// The municipality's master key (the custodian's).
     Master(MunicipalityCode),
-    /// A run key, derived from the master key (the custodian's, handed to the sectors).
-    Run(&'a MasterKey, RunId),
+    /// A run key, derived from the master key, with the run's reference date (the custodian's,
+    /// handed to the sectors).
+    Run(&'a MasterKey, RunId, Date),
     /// A sector's sealing key (the sector's own).
     Sealing(MunicipalityCode, SectorCode),
     /// The consent registry's signing key.
@@ -42,6 +45,8 @@ pub struct KeySummary {
     pub municipality: MunicipalityCode,
     /// The run, for a run key.
     pub run: Option<RunId>,
+    /// The run's reference date, for a run key.
+    pub reference_date: Option<Date>,
     /// The sector, for a sealing key.
     pub sector: Option<SectorCode>,
     /// The fingerprint, to compare with other parties' without revealing the key.
@@ -66,6 +71,7 @@ fn summary(kind: KeyKind, municipality: MunicipalityCode, fingerprint: Fingerpri
         kind,
         municipality,
         run: None,
+        reference_date: None,
         sector: None,
         fingerprint,
     }
@@ -101,7 +107,7 @@ fn public_of(input: &Input) -> Result<(Party, Made)> {
 pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Completed<KeySummary>> {
     let (party, run_id) = match &request {
         KeyRequest::Master(_) => (Party::Custodian, None),
-        KeyRequest::Run(_, run) => (Party::Custodian, Some(run.clone())),
+        KeyRequest::Run(_, run, _) => (Party::Custodian, Some(run.clone())),
         KeyRequest::Sealing(_, sector) => (Party::Sector(sector.clone()), None),
         KeyRequest::ConsentRegistry(_) | KeyRequest::Subject(_) => (Party::Registry, None),
         KeyRequest::PlanTeam(_) => (Party::PlanTeam, None),
@@ -119,10 +125,11 @@ pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Comp
                 let key = MasterKey::generate(m)?;
                 made(&key, summary(KeyKind::Master, m, key.fingerprint()))
             }
-            KeyRequest::Run(master, run) => {
-                let key = master.derive_run_key(&run);
+            KeyRequest::Run(master, run, reference_date) => {
+                let key = master.derive_run_key(&run, reference_date);
                 let about = KeySummary {
                     run: Some(run),
+                    reference_date: Some(reference_date),
                     ..summary(KeyKind::Run, key.municipality(), key.fingerprint())
                 };
                 made(&key, about)

@@ -38,8 +38,6 @@ pub struct Publish<'a> {
     pub catalogue: &'a Catalogue,
     /// How to read the export (a mapping file's).
     pub options: &'a ExportOptions,
-    /// The run's reference date: every sector of a run publishes on the same one.
-    pub reference_date: Date,
     /// The case-system export.
     pub export: Input,
     /// The relations file (children and parents), if this sector has one.
@@ -107,13 +105,8 @@ pub fn publish(
         run: Some(step.run_key.run().clone()),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
-        let publisher = Publisher::new(
-            step.run_key,
-            step.sealing_key,
-            step.catalogue,
-            step.options,
-            step.reference_date,
-        )?;
+        let publisher =
+            Publisher::new(step.run_key, step.sealing_key, step.catalogue, step.options)?;
         let publisher = match step.threads {
             Some(threads) => publisher.with_threads(threads),
             None => publisher,
@@ -356,8 +349,10 @@ pub struct Disclose<'a> {
     pub withdrawals: Vec<Input>,
     /// The sector's case-system export.
     pub export: Input,
-    /// Now: the receipt must be valid, and the services ongoing, now.
+    /// Now: the receipt must be valid now.
     pub now: OffsetDateTime,
+    /// The date on which a service must be ongoing to be disclosed; `None` for `now`'s date.
+    pub ongoing_on: Option<Date>,
 }
 
 /// What a disclosure released.
@@ -369,6 +364,8 @@ pub struct Disclosed {
     pub sector: SectorCode,
     /// The ongoing services sealed for the plan team.
     pub services: u64,
+    /// The date on which they were judged ongoing.
+    pub ongoing_on: Date,
 }
 
 /// Discloses the sector's ongoing services of the receipt's citizen, sealed for the plan team
@@ -391,6 +388,7 @@ pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Comple
             catalogue: step.catalogue,
             options: step.options,
         };
+        let ongoing_on = step.ongoing_on.unwrap_or_else(|| step.now.date());
         let bundle = discloser.disclose(
             &receipt,
             &withdrawals,
@@ -398,12 +396,14 @@ pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Comple
             step.export.reader()?,
             &step.export.name(),
             step.now,
+            ongoing_on,
         )?;
         staging.write(slot, &bundle.bytes, None)?;
         let summary = Disclosed {
             receipt: receipt.id_hex(),
             sector: step.sealing_key.sector().clone(),
             services: bundle.services,
+            ongoing_on,
         };
         Ok((summary, vec![("bundles", 1), ("services", bundle.services)]))
     })

@@ -594,6 +594,11 @@ pub fn parse_date(text: &str) -> Result<Date> {
     date_of(text).map_err(|_| Error::parameter(Rule::DateGiven))
 }
 
+/// A date given by the caller as [`parse_date`] reads it, or today's (UTC) when none is given.
+pub fn date_or_today(text: Option<&str>) -> Result<Date> {
+    text.map_or_else(|| Ok(time::OffsetDateTime::now_utc().date()), parse_date)
+}
+
 /// [`parse_date`] of a field, whose place the caller knows.
 pub(crate) fn date_of(text: &str) -> std::result::Result<Date, Rule> {
     let text = text.trim();

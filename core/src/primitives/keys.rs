@@ -13,6 +13,7 @@ use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use time::Date;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result, Rule};
@@ -237,7 +238,9 @@ impl MasterKey {
     /// Derives the key of one run (spec §4.2): HKDF-SHA256 with salt [`labels::RUN_KEY_SALT`],
     /// the master key as input key material, and info = municipality (u16 big-endian) ‖ run id
     /// (one length byte, then the bytes).
-    pub fn derive_run_key(&self, run: &RunId) -> RunKey {
+    /// The reference date is the run's (§4.5): the date every sector judges services ongoing
+    /// and ages on. It is carried with the key, not derived into it.
+    pub fn derive_run_key(&self, run: &RunId, reference_date: Date) -> RunKey {
         let mut info = self.municipality.get().to_be_bytes().to_vec();
         push_short(&mut info, run.as_str());
         let secret = hkdf_secret(labels::RUN_KEY_SALT, self.secret.bytes(), &info);
@@ -245,6 +248,7 @@ impl MasterKey {
             secret,
             municipality: self.municipality,
             run: run.clone(),
+            reference_date,
         }
     }
 
@@ -272,15 +276,23 @@ pub struct RunKey {
     municipality: MunicipalityCode,
     #[zeroize(skip)]
     run: RunId,
+    #[zeroize(skip)]
+    reference_date: Date,
 }
 
 impl RunKey {
     /// A run key from known bytes (for test vectors).
-    pub fn from_bytes(municipality: MunicipalityCode, run: RunId, bytes: [u8; KEY_LEN]) -> RunKey {
+    pub fn from_bytes(
+        municipality: MunicipalityCode,
+        run: RunId,
+        reference_date: Date,
+        bytes: [u8; KEY_LEN],
+    ) -> RunKey {
         RunKey {
             secret: Secret(bytes),
             municipality,
             run,
+            reference_date,
         }
     }
 
@@ -292,6 +304,12 @@ impl RunKey {
     /// The run the key belongs to.
     pub fn run(&self) -> &RunId {
         &self.run
+    }
+
+    /// The run's reference date, fixed by the custodian with the key: every sector publishes
+    /// against it (spec §4.5, §8.4).
+    pub fn reference_date(&self) -> Date {
+        self.reference_date
     }
 
     /// The key's public fingerprint, written into every publication's header.
@@ -377,32 +395,44 @@ macro_rules! redacted_debug {
     };
 }
 redacted_debug!(MasterKey, municipality);
-redacted_debug!(RunKey, municipality, run);
+redacted_debug!(RunKey, municipality, run, reference_date);
+
 redacted_debug!(SealingKey, municipality, sector);
 
 // ---------------------------------------------------------------------------------------------
 // Key files (spec §4.5).
 
-/// The first line of every key file of this format version.
-const KEY_FILE_MAGIC: &str = "samkoer-key-file 1";
+/// The first line of every key file written: version 2, whose run keys carry the run's
+/// reference date.
+const KEY_FILE_MAGIC: &str = "samkoer-key-file 2";
+
+/// The first line of a key file of version 1, still read for every kind but the run key.
+const KEY_FILE_MAGIC_V1: &str = "samkoer-key-file 1";
+
+/// Why a run key file of version 1 is refused, and what to do.
+const RUN_KEY_V1: &str = "a run key of key-file version 1 holds no reference date: derive it again with `samkoer keygen run` and the run's reference date; the pseudonyms stay the same";
 
 /// A bound on a key file's length without its run and sector names (about 250 bytes).
 const KEY_FILE_FIXED_LEN: usize = 320;
 
 /// The parsed content of a key file, before it becomes a typed key.
 struct KeyFile {
+    version: u8,
     kind: KeyKind,
     municipality: MunicipalityCode,
-    run: Option<RunId>,
+    run: Option<(RunId, Date)>,
     sector: Option<SectorCode>,
     secret: Secret,
 }
 
 /// What a key file says, borrowed from a key for writing or from a parsed file for checking.
 struct KeyFileView<'a> {
+    /// 2 when written; 1 only when re-rendering a version 1 file to check it.
+    version: u8,
     kind: KeyKind,
     municipality: MunicipalityCode,
-    run: Option<&'a RunId>,
+    /// The run id and the reference date (version 2 only).
+    run: Option<(&'a RunId, Date)>,
     sector: Option<&'a SectorCode>,
     secret: &'a Secret,
 }
@@ -413,15 +443,20 @@ impl KeyFileView<'_> {
         // Room for the whole file with its check line, so the text never moves once it holds
         // the secret: a reallocation would leave a copy behind, unwiped.
         let capacity = KEY_FILE_FIXED_LEN
-            + self.run.map_or(0, |r| r.as_str().len())
+            + self.run.map_or(0, |(r, _)| r.as_str().len())
             + self.sector.map_or(0, |s| s.as_str().len());
         let mut text = Zeroizing::new(String::with_capacity(capacity));
-        text.push_str(KEY_FILE_MAGIC);
+        text.push_str(if self.version == 1 {
+            KEY_FILE_MAGIC_V1
+        } else {
+            KEY_FILE_MAGIC
+        });
         text.push('\n');
         text.push_str(&format!("kind: {}\n", self.kind.name()));
         text.push_str(&format!("municipality: {}\n", self.municipality));
-        if let Some(run) = self.run {
+        if let Some((run, reference_date)) = self.run {
             text.push_str(&format!("run: {run}\n"));
+            text.push_str(&format!("reference-date: {reference_date}\n"));
         }
         if let Some(sector) = self.sector {
             text.push_str(&format!("sector: {sector}\n"));
@@ -465,9 +500,10 @@ impl KeyFileView<'_> {
 impl KeyFile {
     fn view(&self) -> KeyFileView<'_> {
         KeyFileView {
+            version: self.version,
             kind: self.kind,
             municipality: self.municipality,
-            run: self.run.as_ref(),
+            run: self.run.as_ref().map(|(run, date)| (run, *date)),
             sector: self.sector.as_ref(),
             secret: &self.secret,
         }
@@ -476,13 +512,14 @@ impl KeyFile {
     fn parse(text: &str, file: &str) -> Result<KeyFile> {
         let syntax = |line: usize| Error::input(file, line as u64, Rule::KeyFileSyntax);
         let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, line));
-        match lines.next() {
-            Some((_, KEY_FILE_MAGIC)) => {}
+        let version = match lines.next() {
+            Some((_, KEY_FILE_MAGIC)) => 2,
+            Some((_, KEY_FILE_MAGIC_V1)) => 1,
             Some((n, line)) if line.starts_with("samkoer-key-file ") => {
                 return Err(Error::input(file, n as u64, Rule::KeyFileVersion));
             }
             _ => return Err(syntax(1)),
-        }
+        };
         let mut field = |name: &str| -> Result<(usize, &str)> {
             let (n, line) = lines.next().ok_or_else(|| syntax(0))?;
             let value = line
@@ -495,9 +532,23 @@ impl KeyFile {
         let (n, municipality) = field("municipality")?;
         let municipality = MunicipalityCode::parse(municipality).map_err(|_| syntax(n))?;
         let run = match kind {
+            KeyKind::Run if version == 1 => {
+                return Err(Error::input_detail(
+                    file,
+                    1,
+                    Rule::KeyFileVersion,
+                    Some(RUN_KEY_V1),
+                ));
+            }
             KeyKind::Run => {
                 let (n, run) = field("run")?;
-                Some(RunId::new(run).map_err(|_| syntax(n))?)
+                let run = RunId::new(run).map_err(|_| syntax(n))?;
+                let (n, date) = field("reference-date")?;
+                let date = crate::formats::export::parse_date(date)
+                    .ok()
+                    .filter(|parsed| parsed.to_string() == date)
+                    .ok_or_else(|| syntax(n))?;
+                Some((run, date))
             }
             _ => None,
         };
@@ -529,6 +580,7 @@ impl KeyFile {
             return Err(syntax(n));
         }
         let key_file = KeyFile {
+            version,
             kind,
             municipality,
             run,
@@ -661,6 +713,7 @@ impl KeyFileFormat for MasterKey {
     fn to_key_file(&self) -> Zeroizing<String> {
         let (municipality, secret) = (self.municipality, &self.secret);
         KeyFileView {
+            version: 2,
             kind: KeyKind::Master,
             municipality,
             run: None,
@@ -683,9 +736,10 @@ impl KeyFileFormat for RunKey {
     fn to_key_file(&self) -> Zeroizing<String> {
         let (municipality, secret) = (self.municipality, &self.secret);
         KeyFileView {
+            version: 2,
             kind: KeyKind::Run,
             municipality,
-            run: Some(&self.run),
+            run: Some((&self.run, self.reference_date)),
             sector: None,
             secret,
         }
@@ -694,12 +748,13 @@ impl KeyFileFormat for RunKey {
 
     fn from_key_file(text: &str, file: &str) -> Result<Self> {
         let parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::Run, file)?;
-        let run = parsed
+        let (run, reference_date) = parsed
             .run
             .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
         Ok(RunKey {
             municipality: parsed.municipality,
             run,
+            reference_date,
             secret: parsed.secret,
         })
     }
@@ -710,6 +765,7 @@ impl KeyFileFormat for SealingKey {
         let (municipality, secret) = (self.municipality, &self.secret);
         let sector = Some(&self.sector);
         KeyFileView {
+            version: 2,
             kind: KeyKind::Sealing,
             municipality,
             run: None,
@@ -779,7 +835,7 @@ macro_rules! municipal_key {
             const PUBLIC: bool = $public;
 
             fn to_key_file(&self) -> Zeroizing<String> {
-                let view = KeyFileView { kind: $kind, municipality: self.municipality, run: None, sector: None, secret: &self.secret };
+                let view = KeyFileView { version: 2, kind: $kind, municipality: self.municipality, run: None, sector: None, secret: &self.secret };
                 view.render()
             }
 
@@ -851,16 +907,18 @@ mod tests {
         MunicipalityCode::new(219).unwrap()
     }
 
+    const NOVEMBER: Date = time::macros::date!(2026 - 11 - 01);
+
     #[test]
     fn run_keys_depend_on_master_municipality_and_run() {
         let master = MasterKey::from_bytes(municipality(), [7; 32]);
-        let a = master.derive_run_key(&RunId::new("2026-11").unwrap());
-        let b = master.derive_run_key(&RunId::new("2026-12").unwrap());
+        let a = master.derive_run_key(&RunId::new("2026-11").unwrap(), NOVEMBER);
+        let b = master.derive_run_key(&RunId::new("2026-12").unwrap(), NOVEMBER);
         let other_town = MasterKey::from_bytes(MunicipalityCode::new(217).unwrap(), [7; 32]);
-        let c = other_town.derive_run_key(&RunId::new("2026-11").unwrap());
+        let c = other_town.derive_run_key(&RunId::new("2026-11").unwrap(), NOVEMBER);
         let other_master = MasterKey::from_bytes(municipality(), [8; 32]);
-        let d = other_master.derive_run_key(&RunId::new("2026-11").unwrap());
-        let again = master.derive_run_key(&RunId::new("2026-11").unwrap());
+        let d = other_master.derive_run_key(&RunId::new("2026-11").unwrap(), NOVEMBER);
+        let again = master.derive_run_key(&RunId::new("2026-11").unwrap(), NOVEMBER);
         assert_eq!(a.expose_secret(), again.expose_secret());
         for other in [&b, &c, &d] {
             assert_ne!(a.expose_secret(), other.expose_secret());
@@ -900,9 +958,10 @@ mod tests {
         let secret = Secret([0xab; 32]);
         for kind in KeyKind::ALL {
             let view = KeyFileView {
+                version: 2,
                 kind,
                 municipality: municipality(),
-                run: Some(&run),
+                run: Some((&run, time::macros::date!(2026 - 11 - 01))),
                 sector: Some(&sector),
                 secret: &secret,
             };
@@ -916,7 +975,7 @@ mod tests {
     fn fingerprints_differ_by_kind_and_parse_back() {
         let secret = [5; 32];
         let master = MasterKey::from_bytes(municipality(), secret);
-        let run = RunKey::from_bytes(municipality(), RunId::new("r").unwrap(), secret);
+        let run = RunKey::from_bytes(municipality(), RunId::new("r").unwrap(), NOVEMBER, secret);
         assert_ne!(master.fingerprint(), run.fingerprint());
         let shown = master.fingerprint().to_string();
         assert_eq!(Fingerprint::parse(&shown), Some(master.fingerprint()));
@@ -926,11 +985,18 @@ mod tests {
 
     #[test]
     fn key_files_round_trip_and_detect_changes() {
-        let key = RunKey::from_bytes(municipality(), RunId::new("2026-11").unwrap(), [9; 32]);
+        let key = RunKey::from_bytes(
+            municipality(),
+            RunId::new("2026-11").unwrap(),
+            NOVEMBER,
+            [9; 32],
+        );
         let text = key.to_key_file();
         let back = RunKey::from_key_file(&text, "run.key").unwrap();
         assert_eq!(back.expose_secret(), key.expose_secret());
         assert_eq!(back.run(), key.run());
+        assert_eq!(back.reference_date(), NOVEMBER);
+        assert!(text.contains("\nrun: 2026-11\nreference-date: 2026-11-01\n"));
         let crlf = text.replace('\n', "\r\n");
         assert!(
             RunKey::from_key_file(&crlf, "run.key").is_ok(),
@@ -942,7 +1008,12 @@ mod tests {
         assert_eq!(error.rule(), Some(Rule::KeyFileCheck));
         let wrong_kind = MasterKey::from_key_file(&text, "run.key").unwrap_err();
         assert_eq!(wrong_kind.rule(), Some(Rule::KeyFileKind));
-        let lettered = RunKey::from_bytes(municipality(), RunId::new("r").unwrap(), [0xab; 32]);
+        let lettered = RunKey::from_bytes(
+            municipality(),
+            RunId::new("r").unwrap(),
+            NOVEMBER,
+            [0xab; 32],
+        );
         let upper = lettered
             .to_key_file()
             .replace(&"ab".repeat(32), &"AB".repeat(32));
@@ -950,15 +1021,64 @@ mod tests {
             RunKey::from_key_file(&upper, "f").unwrap_err().rule(),
             Some(Rule::KeyFileSyntax)
         );
-        let newer = text.replace("samkoer-key-file 1", "samkoer-key-file 2");
+        let newer = text.replace("samkoer-key-file 2", "samkoer-key-file 3");
         assert_eq!(
             RunKey::from_key_file(&newer, "f").unwrap_err().rule(),
             Some(Rule::KeyFileVersion)
         );
+        // A reference date is exactly YYYY-MM-DD of an existing day.
+        for date in ["01-11-2026", "2026-11-31", "2026-11-1", "1799-12-31"] {
+            let other = text.replace("2026-11-01", date);
+            let error = RunKey::from_key_file(&other, "f").unwrap_err();
+            assert_eq!(error.rule(), Some(Rule::KeyFileSyntax), "{date}");
+            assert!(error.to_string().contains("line 5"), "{error}");
+        }
+        let undated = text.replace("reference-date: 2026-11-01\n", "");
+        let error = RunKey::from_key_file(&undated, "f").unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::KeyFileSyntax));
+        assert!(error.to_string().starts_with("f, line 5: "), "{error}");
         let cut = &text[..text.len() - 40];
         assert_eq!(
             RunKey::from_key_file(cut, "f").unwrap_err().rule(),
             Some(Rule::KeyFileSyntax)
+        );
+    }
+
+    #[test]
+    fn version_1_key_files_are_read_but_a_version_1_run_key_is_refused_with_the_way_out() {
+        let master = MasterKey::from_bytes(municipality(), [3; 32]);
+        let view = |kind, run| KeyFileView {
+            version: 1,
+            kind,
+            municipality: municipality(),
+            run,
+            sector: None,
+            secret: &master.secret,
+        };
+        let old_master = view(KeyKind::Master, None).render();
+        assert!(old_master.starts_with("samkoer-key-file 1\n"));
+        let read = MasterKey::from_key_file(&old_master, "master.key").unwrap();
+        assert_eq!(read.fingerprint(), master.fingerprint());
+        // Its version 2 file differs in the first line and, since that is covered, the check.
+        let new_master = master.to_key_file();
+        let differ: Vec<usize> = (new_master.lines().zip(old_master.lines()))
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(n, _)| n + 1)
+            .collect();
+        assert_eq!(differ, [1, 6]);
+        // A version 1 run key had no reference-date line; whatever follows, it is refused.
+        let run = RunId::new("2026-11").unwrap();
+        let old_run = view(KeyKind::Run, Some((&run, NOVEMBER))).render();
+        let error = RunKey::from_key_file(&old_run, "run.key").unwrap_err();
+        assert_eq!(error.rule(), Some(Rule::KeyFileVersion));
+        assert!(
+            error.to_string().starts_with("run.key, line 1: "),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("pseudonyms stay the same"),
+            "{error}"
         );
     }
 

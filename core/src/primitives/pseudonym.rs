@@ -244,6 +244,7 @@ mod tests {
         RunKey::from_bytes(
             MunicipalityCode::new(219).unwrap(),
             RunId::new("r1").unwrap(),
+            time::macros::date!(2026 - 11 - 01),
             bytes,
         )
     }

@@ -431,14 +431,15 @@ impl std::fmt::Debug for Publisher<'_> {
 }
 
 impl<'a> Publisher<'a> {
-    /// Checks that the keys belong together and the sector is in the catalogue.
+    /// Checks that the keys belong together and the sector is in the catalogue. The reference
+    /// date is the run key's: every sector of a run publishes against the same one.
     pub fn new(
         run_key: &'a RunKey,
         sealing_key: &'a SealingKey,
         catalogue: &'a Catalogue,
         options: &'a ExportOptions,
-        reference_date: Date,
     ) -> Result<Publisher<'a>> {
+        let reference_date = run_key.reference_date();
         if run_key.municipality() != sealing_key.municipality() {
             return Err(Error::parameter(Rule::KeyMismatch));
         }

@@ -64,14 +64,14 @@ pub fn write_benchmark_publications(
         source: e,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
+    let reference_date = time::macros::date!(2026 - 11 - 01);
     let run_key = RunKey::from_bytes(
         MunicipalityCode::new(219)?,
         RunId::new("bench")?,
+        reference_date,
         benchmark_run_key_bytes(),
     );
     let pseudonymiser = Pseudonymiser::new(&run_key);
-    let reference_date = time::Date::from_calendar_date(2026, time::Month::November, 1)
-        .map_err(|_| crate::Error::Random)?;
     let mut writers = Vec::new();
     let mut summary = BenchPublications::default();
     for sector in &catalogue.sectors {

@@ -60,7 +60,7 @@ pub fn town(people: usize, seed: u64, run: &str) -> Town {
     };
     let (_, writers) = synthesise_in_memory(&config, catalogue);
     let master = MasterKey::from_bytes(MunicipalityCode::new(219).unwrap(), [5; 32]);
-    let run_key = master.derive_run_key(&RunId::new(run).unwrap());
+    let run_key = master.derive_run_key(&RunId::new(run).unwrap(), REFERENCE);
     let sealing: Vec<SealingKey> = catalogue
         .sectors
         .iter()
@@ -78,7 +78,7 @@ pub fn town(people: usize, seed: u64, run: &str) -> Town {
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            let publisher = Publisher::new(&run_key, key, catalogue, &options, REFERENCE).unwrap();
+            let publisher = Publisher::new(&run_key, key, catalogue, &options).unwrap();
             let relations = (key.sector().as_str() == "children-family").then(|| {
                 (
                     Box::new(Cursor::new(writers.relations.clone())) as Box<dyn std::io::Read>,

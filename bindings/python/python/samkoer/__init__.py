@@ -86,14 +86,14 @@ def publish(
     relations: Any = None,
     mapping: Optional[Path] = None,
     catalogue: Optional[Path] = None,
-    reference_date: Optional[str] = None,
     threads: Optional[int] = None,
     max_rejected: int = 5,
     allow_all_excluded: bool = False,
     audit_log: Optional[Path] = None,
 ) -> dict:
     """Publishes a sector's case-system export (spec §8.4) into ``out`` and its accounting
-    report (``report``, default ``OUT.accounting.json``); returns the report.
+    report (``report``, default ``OUT.accounting.json``); returns the report. The reference
+    date is the run key's (spec §4.5).
 
     A publish that would publish much less than it was given raises :class:`InputError` and
     writes nothing (spec §8.6): when more than ``max_rejected`` percent of the rows are
@@ -108,7 +108,7 @@ def publish(
     rejected with its line and rule — never its value.
 
     >>> report = samkoer.publish("run.key", "employment.key", frame, "employment.pub",
-    ...                          reference_date="2026-11-01", audit_log="employment.audit.log")
+    ...                          audit_log="employment.audit.log")
     >>> report["export"]["rejected_lines"][:1]
     [{'line': 7, 'rule': 'cpr-date', 'code': 103}]
     """
@@ -117,7 +117,7 @@ def publish(
         relations, _ = table_bytes(relations)
     return _samkoer.publish(
         run_key, sealing_key, export, out, export_name=name, report=report, relations=relations,
-        mapping=mapping, catalogue=catalogue, reference_date=reference_date, threads=threads,
+        mapping=mapping, catalogue=catalogue, threads=threads,
         max_rejected=max_rejected, allow_all_excluded=allow_all_excluded, audit_log=audit_log,
     )
 
@@ -237,23 +237,26 @@ def disclose(
     withdrawals: Sequence[Path] = (),
     mapping: Optional[Path] = None,
     now=None,
+    ongoing_on: Optional[str] = None,
     audit_log: Optional[Path] = None,
 ) -> dict:
     """Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
     into the bundle ``out`` (spec §15), after checking the receipt: a sector outside it, an
     expired or withdrawn receipt, or a receipt for someone else raises and releases nothing.
-    ``export`` is the sector's export, as for :func:`publish`.
+    ``export`` is the sector's export, as for :func:`publish`. A service is ongoing on
+    ``ongoing_on`` (``YYYY-MM-DD``; default the date of ``now``), which the result names.
 
     >>> samkoer.disclose("registry-public.key", "subject.key", "employment.key",
     ...                  "plan-team-public.key", "receipt.bin", "export.csv", "employment.bundle")
-    {'receipt': '...', 'sector': 'employment', 'services': 2}
+    {'receipt': '...', 'sector': 'employment', 'services': 2, 'ongoing_on': '2026-11-01'}
     """
     export, _ = table_bytes(export)
-    receipt_id, sector, services = _samkoer.disclose(
+    receipt_id, sector, services, ongoing_on = _samkoer.disclose(
         registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out,
-        withdrawals=list(withdrawals), mapping=mapping, now=seconds(now), audit_log=audit_log,
+        withdrawals=list(withdrawals), mapping=mapping, now=seconds(now), ongoing_on=ongoing_on,
+        audit_log=audit_log,
     )
-    return {"receipt": receipt_id, "sector": sector, "services": services}
+    return {"receipt": receipt_id, "sector": sector, "services": services, "ongoing_on": ongoing_on}
 
 
 def open(plan_team_key: Path, bundles: Sequence[Path], *, out: Optional[Path] = None, audit_log: Optional[Path] = None) -> dict:  # noqa: A001 (the command's name)

@@ -1,6 +1,6 @@
 """``samkoer keygen``: every kind of key, each made by the party that holds it. Each function
 writes a new key file (owner-only for a secret key; never over an existing file) and returns
-``{kind, fingerprint, municipality, run, sector, file}`` — never the secret."""
+``{kind, fingerprint, municipality, run, reference_date, sector, file}`` — never the secret."""
 
 from __future__ import annotations
 
@@ -18,13 +18,15 @@ def master(municipality: str, out: Path, *, audit_log: Optional[Path] = None) ->
     return _samkoer.keygen_kind("master", out, municipality=municipality, audit_log=audit_log)
 
 
-def run(master: Path, run: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+def run(master: Path, run: str, out: Path, *, reference_date: Optional[str] = None, audit_log: Optional[Path] = None) -> dict:
     """A run key, derived from the master key: to every sector of the run, never the matcher.
+    It carries the run's ``reference_date`` (``YYYY-MM-DD``, default today), on which every
+    sector publishes.
 
-    >>> samkoer.keygen.run("master.key", "2026-11", "run.key")["run"]
-    '2026-11'
+    >>> samkoer.keygen.run("master.key", "2026-11", "run.key", reference_date="2026-11-01")["reference_date"]
+    '2026-11-01'
     """
-    return _samkoer.keygen_kind("run", out, master=master, run=run, audit_log=audit_log)
+    return _samkoer.keygen_kind("run", out, master=master, run=run, reference_date=reference_date, audit_log=audit_log)
 
 
 def sealing(municipality: str, sector: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:

@@ -241,23 +241,44 @@ pub(super) fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Inges
             return Err(whole_file(Rule::MixedCatalogue));
         }
         if let Some(first) = &run {
-            let mismatch = [
-                (
-                    first.municipality != this.municipality,
+            // Both values named: which file is the odd one out is for the reader to tell.
+            let first_file = sources[0].name();
+            let differ = |rule, this: &dyn std::fmt::Display, first: &dyn std::fmt::Display| {
+                Err(Error::format_mismatch(
+                    &name,
+                    rule,
+                    this,
+                    first,
+                    &first_file,
+                ))
+            };
+            if first.municipality != this.municipality {
+                return differ(
                     Rule::MixedMunicipality,
-                ),
-                (first.run != this.run, Rule::MixedRun),
-                (
-                    first.run_key_fingerprint != this.run_key_fingerprint,
+                    &format_args!("municipality {}", this.municipality),
+                    &format_args!("{}", first.municipality),
+                );
+            }
+            if first.run != this.run {
+                return differ(
+                    Rule::MixedRun,
+                    &format_args!("run {}", this.run),
+                    &format_args!("{}", first.run),
+                );
+            }
+            if first.run_key_fingerprint != this.run_key_fingerprint {
+                return differ(
                     Rule::MixedRunKey,
-                ),
-                (
-                    first.reference_date != this.reference_date,
+                    &format_args!("run key {}", this.run_key_fingerprint),
+                    &format_args!("{}", first.run_key_fingerprint),
+                );
+            }
+            if first.reference_date != this.reference_date {
+                return differ(
                     Rule::MixedReferenceDate,
-                ),
-            ];
-            if let Some((_, rule)) = mismatch.iter().find(|(differs, _)| *differs) {
-                return Err(whole_file(*rule));
+                    &format_args!("reference date {}", this.reference_date),
+                    &format_args!("{}", first.reference_date),
+                );
             }
         }
         if publications.iter().any(|p| p.sector == header.sector) {
