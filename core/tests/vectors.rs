@@ -1254,6 +1254,224 @@ fn match_vectors() -> Value {
     })
 }
 
+/// `count` persons of one age band and the same services, labelled `prefix1`, `prefix2`, ...,
+/// with made-up CPR numbers born in a year of that band.
+fn group(
+    prefix: &str,
+    count: usize,
+    band: AgeBand,
+    services: &[&str],
+    first: usize,
+) -> Vec<common::Member> {
+    let (year, digit) = match band {
+        AgeBand::Child0To5 => (22, 4),
+        AgeBand::Child6To17 => (14, 4),
+        AgeBand::Adult18To29 => (1, 4),
+        AgeBand::Adult30To49 => (86, 1),
+        AgeBand::Adult50To66 => (66, 1),
+        AgeBand::Adult67Plus => (50, 1),
+    };
+    (first..first + count)
+        .map(|i| {
+            let cpr = format!(
+                "{:02}{:02}{year:02}{digit}{i:03}",
+                1 + i % 28,
+                1 + i / 28 % 10
+            );
+            assert_eq!(
+                Cpr::parse_undated(&cpr, "test", 1)
+                    .unwrap()
+                    .age_band(REFERENCE),
+                band
+            );
+            common::Member {
+                label: format!("{prefix}{}", i - first + 1),
+                cpr,
+                services: services.iter().map(|&s| s.into()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn statistics_vectors() -> Value {
+    use AgeBand::*;
+    let no_candidates = |threshold: u64| {
+        format!("{CRITERIA_HEAD}threshold = {threshold}\n\n[person]\nmin_sectors = 5\n")
+    };
+    let population = |groups: Vec<Vec<common::Member>>| common::Population {
+        members: groups.concat(),
+        relations: Vec::new(),
+        without_services: Vec::new(),
+    };
+    let mut cases: Vec<(&str, String, common::Population)> = vec![
+        (
+            "age bands at the threshold (3): 3 released, 2 suppressed with the lower-numbered of two 3s",
+            no_candidates(3),
+            population(vec![
+                group("child", 3, Child0To5, &["CHF-INVESTIGATION"], 0),
+                group("adult", 3, Adult30To49, &["EMP-MENTOR"], 10),
+                group("older", 2, Adult50To66, &["EMP-MENTOR"], 20),
+            ]),
+        ),
+        (
+            "five persons in 1 to 5 sectors with six or more services each (threshold 5)",
+            no_candidates(5),
+            population(vec![
+                group(
+                    "one",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "EMP-VOC-REHAB",
+                        "EMP-WAGE-SUBSIDY",
+                    ],
+                    0,
+                ),
+                group(
+                    "two",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "EMP-VOC-REHAB",
+                        "ADS-SOCIO-PED",
+                    ],
+                    1,
+                ),
+                group(
+                    "three",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                    ],
+                    2,
+                ),
+                group(
+                    "four",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                        "HEA-HOME-HELP",
+                    ],
+                    3,
+                ),
+                group(
+                    "five",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                        "HEA-HOME-HELP",
+                        "SCH-SUPPLEMENTARY",
+                    ],
+                    4,
+                ),
+            ]),
+        ),
+        (
+            "found only in the reduced form: 6, 3 and 2 persons in 1, 2 and 3 sectors, 3 in each of three pairs (threshold 3)",
+            no_candidates(3),
+            population(vec![
+                group("single", 6, Adult30To49, &["EMP-MENTOR"], 0),
+                group(
+                    "emp-ads",
+                    1,
+                    Adult30To49,
+                    &["EMP-MENTOR", "ADS-SOCIO-PED"],
+                    6,
+                ),
+                group(
+                    "emp-chf",
+                    1,
+                    Adult30To49,
+                    &["EMP-MENTOR", "CHF-PARENT-SUPPORT"],
+                    7,
+                ),
+                group(
+                    "ads-chf",
+                    1,
+                    Adult30To49,
+                    &["ADS-SOCIO-PED", "CHF-PARENT-SUPPORT"],
+                    8,
+                ),
+                group(
+                    "all",
+                    2,
+                    Adult30To49,
+                    &["EMP-MENTOR", "ADS-SOCIO-PED", "CHF-PARENT-SUPPORT"],
+                    9,
+                ),
+            ]),
+        ),
+    ];
+    // Families: five with a child and a parent with services, four whose child has none.
+    let children = group("child", 5, Child0To5, &["CHF-FAMILY-TREATMENT"], 0);
+    let parents = group("parent", 9, Adult30To49, &["EMP-MENTOR"], 10);
+    let unserved = group("unserved", 4, Child6To17, &[], 30);
+    let mut families = population(vec![children.clone(), parents.clone()]);
+    families.relations = children
+        .iter()
+        .chain(&unserved)
+        .zip(&parents)
+        .map(|(child, parent)| (child.label.clone(), parent.label.clone()))
+        .collect();
+    families.without_services = unserved
+        .iter()
+        .map(|m| (m.label.clone(), m.cpr.clone()))
+        .collect();
+    cases.push((
+        "families by composition and the candidates they give (threshold 5)",
+        format!("{CRITERIA_HEAD}\n[family]\nrequire_child_and_adult = true\n"),
+        families,
+    ));
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(case, criteria, population)| {
+            let matched = match_population(&population, &criteria);
+            let counts: serde_json::Map<String, Value> = matched
+                .statistics
+                .tables
+                .iter()
+                .map(|t| (t.name.to_owned(), json!(t.unsuppressed())))
+                .collect();
+            json!({
+                "case": case, "criteria": criteria,
+                "population": population_value(&population),
+                "counts": counts,
+                "statistics": serde_json::from_str::<Value>(&matched.statistics.to_json()).unwrap(),
+                "csv": matched.statistics.to_csv(),
+            })
+        })
+        .collect();
+    json!({
+        "description": "Statistics (spec §12.7) of small populations matched under criteria: the counts before suppression (cells only; a table's total is their sum), the released JSON and CSV. The populations are given as in match.json.",
+        "municipality": "219", "run": "2026-11", "reference_date": REFERENCE.to_string(),
+        "catalogue_version": Catalogue::builtin().version,
+        "cases": cases,
+    })
+}
+
 fn all_vectors() -> Vec<(&'static str, Value)> {
     vec![
         ("cpr.json", cpr_vectors()),
@@ -1270,6 +1488,7 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("audit.json", audit_vectors()),
         ("criteria.json", criteria_vectors()),
         ("match.json", match_vectors()),
+        ("statistics.json", statistics_vectors()),
     ]
 }
 
