@@ -732,6 +732,17 @@ min_sectors = 3
     }
 
     #[test]
+    fn the_readmes_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let after = &readme[readme.find("### Selection criteria").unwrap()..];
+        let start = after.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &after[start..start + after[start..].find("```").unwrap()];
+        let criteria = parse(example).unwrap();
+        assert!(criteria.age_bands.is_some() && criteria.combinations[0].age_bands.is_some());
+        assert!(criteria.family.unwrap().child_age_bands.is_some());
+    }
+
+    #[test]
     fn age_band_sets() {
         let mut set = AgeBands::default();
         assert!(set.insert(AgeBand::Child0To5) && !set.insert(AgeBand::Child0To5));
