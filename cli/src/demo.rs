@@ -16,6 +16,7 @@ use samkoer_core::flow::{
     Audit, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
 };
 use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::{Criteria, FamilyRule};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
@@ -23,7 +24,7 @@ use samkoer_core::primitives::keys::{
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::sector::review::WorkList;
 use samkoer_core::synthetic::municipality::{
-    SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
+    DEMO_CRITERIA, SynthConfig, SynthSummary, fill_work_list, synthesise_to_folder,
 };
 use samkoer_core::{Cpr, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey};
 use time::OffsetDateTime;
@@ -392,6 +393,27 @@ struct Counts<'a> {
     selection: &'a Selection,
 }
 
+/// A family rule in words, as the demo's summary gives it.
+fn family_rule(rule: &FamilyRule) -> String {
+    let mut parts = Vec::new();
+    if rule.require_child_and_adult {
+        parts.push("a child and an adult receiving services".to_owned());
+    }
+    parts.push(format!(
+        "services from {} or more sectors between them",
+        rule.min_sectors
+    ));
+    if let Some(bands) = rule.child_age_bands {
+        let names: Vec<&str> = bands.iter().map(|band| band.name()).collect();
+        parts.push(format!("a child in band {}", names.join(" or ")));
+    }
+    let last = parts.pop().unwrap_or_default();
+    match parts.is_empty() {
+        true => last,
+        false => format!("{} and {last}", parts.join(", ")),
+    }
+}
+
 fn print_summary(
     demo: &Demo,
     municipality: MunicipalityCode,
@@ -438,6 +460,14 @@ fn print_summary(
         selection.removed.len(),
         selection.outstanding.len()
     );
+    // The demo wrote these criteria itself, so they parse; say what made a family a candidate.
+    let criteria = Criteria::parse(DEMO_CRITERIA, "criteria.toml", Catalogue::builtin());
+    if let Some(rule) = criteria.ok().and_then(|c| c.family) {
+        say!(
+            "  a family is a candidate with {} (exports/criteria.toml)",
+            family_rule(&rule)
+        );
+    }
     for (sector, services) in disclosed {
         say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
     }

@@ -2127,6 +2127,38 @@ fn criteria_and_catalogues(corpus: &mut Corpus) {
     );
     case(
         corpus,
+        "criteria-unknown-age-band.toml",
+        &CRITERIA.replacen(
+            "min_sectors = 2\n\n[family]",
+            "min_sectors = 2\nage_bands = [\"adult-18-30\"]\n\n[family]",
+            1,
+        ),
+        "an age band that does not exist (the bands are adult-18-29 and adult-30-49)",
+        Rule::CriteriaAgeBandUnknown,
+        7,
+    );
+    case(
+        corpus,
+        "criteria-adult-child-band.toml",
+        &format!("{CRITERIA}child_age_bands = [\"child-0-5\", \"adult-18-29\"]\n"),
+        "an adult band among the bands of a family's children",
+        Rule::CriteriaContradiction,
+        11,
+    );
+    case(
+        corpus,
+        "criteria-empty-age-bands.toml",
+        &CRITERIA.replacen(
+            "min_sectors = 2\n\n[family]",
+            "min_sectors = 2\nage_bands = []\n\n[family]",
+            1,
+        ),
+        "an empty list of age bands, which would select nobody",
+        Rule::CriteriaContradiction,
+        7,
+    );
+    case(
+        corpus,
         "criteria-version-2.toml",
         &CRITERIA.replacen("version = 1", "version = 2", 1),
         "criteria of a format version this build does not know",

@@ -302,6 +302,10 @@ rules! {
     CriteriaContradiction = 803, "criteria-contradiction", Input,
         "the criteria contradict themselves or can never select anyone",
         "fix the criteria file at the line named (see the README's criteria example)";
+    /// The criteria name an age band that is not one of the six bands of the spec (§3.3).
+    CriteriaAgeBandUnknown = 804, "criteria-age-band-unknown", Input,
+        "the criteria name an age band that is not one of the six bands",
+        "write one of child-0-5, child-6-17, adult-18-29, adult-30-49, adult-50-66, adult-67-plus at the line named";
     // Audit log (spec §16).
     /// An audit-log entry is malformed or names an unknown party or action.
     AuditEntry = 1001, "audit-entry", Input,

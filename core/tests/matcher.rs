@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use samkoer_core::central::matcher::{CandidateKind, Match};
 use samkoer_core::formats::catalogue::{Catalogue, Category};
 use samkoer_core::formats::check::CheckAnswer;
-use samkoer_core::formats::criteria::{Combination, Criteria};
+use samkoer_core::formats::criteria::{Combination, Criteria, FamilyRule, NamedCombination};
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::formats::publication::{FileKind, FileReader, Record};
+use samkoer_core::primitives::cpr::AgeBand;
 use samkoer_core::primitives::envelope::EnvelopeKey;
 use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, Pseudonym, Pseudonymiser, RunId, SectorCode};
@@ -26,7 +27,7 @@ use common::{REFERENCE, Town, criteria, sources, town};
 struct RefPerson {
     sectors: BTreeSet<usize>,
     services: BTreeSet<String>,
-    child: bool,
+    band: Option<AgeBand>,
     major_change: bool,
 }
 
@@ -84,10 +85,11 @@ fn reference(
             let person = people.entry(cpr.clone()).or_default();
             person.sectors.insert(sector);
             person.services.insert(service.code.clone());
-            person.child = Cpr::parse(&cpr, REFERENCE, "test", 1)
-                .unwrap()
-                .age_band(REFERENCE)
-                .is_child();
+            person.band = Some(
+                Cpr::parse(&cpr, REFERENCE, "test", 1)
+                    .unwrap()
+                    .age_band(REFERENCE),
+            );
             person.major_change |= service.major_change;
         }
     }
@@ -151,7 +153,11 @@ fn reference(
     };
     let mut candidates = Vec::new();
     let mut in_family = HashSet::new();
-    let family_rule = criteria.family.as_ref().unwrap();
+    let family_rule = criteria.family.clone().unwrap_or(FamilyRule {
+        require_child_and_adult: false,
+        min_sectors: u32::MAX,
+        child_age_bands: None,
+    });
     let mut composition = vec![0u64; 3];
     let mut families_by_sectors = vec![0u64; catalogue.sectors.len()];
     for members in families.values() {
@@ -159,7 +165,8 @@ fn reference(
         if with.is_empty() {
             continue;
         }
-        let children = with.iter().filter(|m| people[**m].child).count();
+        let band = |m: &String| people[m].band.unwrap();
+        let children = with.iter().filter(|m| band(m).is_child()).count();
         let adults = with.len() - children;
         let sectors: BTreeSet<usize> = with
             .iter()
@@ -173,7 +180,13 @@ fn reference(
             2
         }] += 1;
         families_by_sectors[sectors.len() - 1] += 1;
-        if children > 0 && adults > 0 && sectors.len() as u32 >= family_rule.min_sectors {
+        let composition_holds =
+            !family_rule.require_child_and_adult || (children > 0 && adults > 0);
+        let child_band_holds = family_rule
+            .child_age_bands
+            .is_none_or(|bands| with.iter().any(|m| bands.contains(band(m))));
+        if composition_holds && child_band_holds && sectors.len() as u32 >= family_rule.min_sectors
+        {
             in_family.extend(with.iter().map(|m| (*m).clone()));
             candidates.push(RefCandidate {
                 kind: "family",
@@ -186,26 +199,43 @@ fn reference(
         if in_family.contains(cpr) {
             continue;
         }
-        let minimums = person.sectors.len() as u32 >= criteria.min_sectors.unwrap()
-            && person.services.len() as u32 >= criteria.min_services.unwrap();
-        let combination = criteria.combinations.iter().any(|c| match &c.combination {
-            Combination::All(all) => all.iter().all(|&s| {
-                person
-                    .services
-                    .contains(&catalogue.services[s as usize].code)
-            }),
-            Combination::AnyWithAny(any, with) => {
-                any.iter().any(|&s| {
+        let band = person.band.unwrap();
+        if criteria
+            .age_bands
+            .is_some_and(|bands| !bands.contains(band))
+        {
+            continue;
+        }
+        let minimums = (criteria.min_sectors.is_some() || criteria.min_services.is_some())
+            && criteria
+                .min_sectors
+                .is_none_or(|m| person.sectors.len() as u32 >= m)
+            && criteria
+                .min_services
+                .is_none_or(|m| person.services.len() as u32 >= m);
+        let in_band = |c: &NamedCombination| c.age_bands.is_none_or(|bands| bands.contains(band));
+        let combination = criteria
+            .combinations
+            .iter()
+            .filter(|c| in_band(c))
+            .any(|c| match &c.combination {
+                Combination::All(all) => all.iter().all(|&s| {
                     person
                         .services
                         .contains(&catalogue.services[s as usize].code)
-                }) && with.iter().any(|&s| {
-                    person
-                        .services
-                        .contains(&catalogue.services[s as usize].code)
-                })
-            }
-        });
+                }),
+                Combination::AnyWithAny(any, with) => {
+                    any.iter().any(|&s| {
+                        person
+                            .services
+                            .contains(&catalogue.services[s as usize].code)
+                    }) && with.iter().any(|&s| {
+                        person
+                            .services
+                            .contains(&catalogue.services[s as usize].code)
+                    })
+                }
+            });
         if minimums || combination {
             candidates.push(RefCandidate {
                 kind: "person",
@@ -220,6 +250,7 @@ fn reference(
     let n = catalogue.sectors.len();
     let mut by_sectors = vec![0u64; n];
     let mut by_services = vec![0u64; 6];
+    let mut by_band = vec![0u64; 6];
     let mut by_pair = Vec::new();
     for a in 0..n {
         for b in a + 1..n {
@@ -234,6 +265,10 @@ fn reference(
     for person in people.values() {
         by_sectors[person.sectors.len() - 1] += 1;
         by_services[(person.services.len() - 1).min(5)] += 1;
+        by_band[AgeBand::ALL
+            .iter()
+            .position(|&b| Some(b) == person.band)
+            .unwrap()] += 1;
     }
     let count = |kind: &str, deferred: bool| {
         candidates
@@ -243,6 +278,7 @@ fn reference(
     };
     stats.insert("persons-by-sector-count", by_sectors);
     stats.insert("persons-by-service-count", by_services);
+    stats.insert("persons-by-age-band", by_band);
     stats.insert("persons-by-sector-pair", by_pair);
     stats.insert("families-by-sector-count", families_by_sectors);
     stats.insert("families-by-composition", composition);
@@ -257,12 +293,11 @@ fn reference(
     (candidates, stats)
 }
 
-#[test]
-fn the_matcher_agrees_with_the_plaintext_reference() {
-    let town = town(6000, 3, "2026-11");
-    let criteria = criteria();
-    let matched = Match::run(sources(&town.publications), Catalogue::builtin(), &criteria).unwrap();
-    let (expected, expected_stats) = reference(&town, &criteria);
+/// Matches the town under the criteria and checks candidates, statistics and suppression
+/// against the reference; gives the reference's candidates.
+fn agrees_with_the_reference(town: &Town, criteria: &Criteria) -> Vec<RefCandidate> {
+    let matched = Match::run(sources(&town.publications), Catalogue::builtin(), criteria).unwrap();
+    let (expected, expected_stats) = reference(town, criteria);
 
     let members = matched.candidate_pseudonyms();
     let mut got: Vec<RefCandidate> = matched
@@ -282,20 +317,6 @@ fn the_matcher_agrees_with_the_plaintext_reference() {
     got.sort();
     assert_eq!(got.len(), expected.len());
     assert_eq!(got, expected);
-    // The data exercises every kind of outcome.
-    for (kind, deferred) in [
-        ("person", false),
-        ("person", true),
-        ("family", false),
-        ("family", true),
-    ] {
-        assert!(
-            expected
-                .iter()
-                .any(|c| c.kind == kind && c.deferred == deferred),
-            "no {kind} deferred={deferred}"
-        );
-    }
     for table in &matched.statistics.tables {
         assert_eq!(
             table.unsuppressed(),
@@ -333,6 +354,72 @@ fn the_matcher_agrees_with_the_plaintext_reference() {
         );
     }
     assert!(released.contains("persons-by-sector-pair"));
+    expected
+}
+
+/// Whether every kind of outcome occurs.
+fn every_kind_of_outcome(candidates: &[RefCandidate]) {
+    for (kind, deferred) in [
+        ("person", false),
+        ("person", true),
+        ("family", false),
+        ("family", true),
+    ] {
+        assert!(
+            candidates
+                .iter()
+                .any(|c| c.kind == kind && c.deferred == deferred),
+            "no {kind} deferred={deferred}"
+        );
+    }
+}
+
+#[test]
+fn the_matcher_agrees_with_the_plaintext_reference() {
+    let town = town(6000, 3, "2026-11");
+    every_kind_of_outcome(&agrees_with_the_reference(&town, &criteria()));
+}
+
+#[test]
+fn the_matcher_agrees_with_the_plaintext_reference_on_age_bands() {
+    let town = town(6000, 3, "2026-11");
+    let banded = common::CRITERIA
+        .replace(
+            "min_services = 3\n",
+            "min_services = 3\nage_bands = [\"adult-18-29\", \"adult-30-49\", \"adult-50-66\"]\n",
+        )
+        .replace(
+            "\"ADS-CONTACT-PERSON\"]\n",
+            "\"ADS-CONTACT-PERSON\"]\nage_bands = [\"adult-18-29\"]\n",
+        )
+        .replace(
+            "[family]\nrequire_child_and_adult = true\nmin_sectors = 3\n",
+            "[family]\nrequire_child_and_adult = true\nmin_sectors = 2\nchild_age_bands = [\"child-0-5\"]\n",
+        );
+    assert!(banded.contains("child_age_bands") && banded.matches("age_bands").count() == 3);
+    let criteria = Criteria::parse(&banded, "criteria.toml", Catalogue::builtin()).unwrap();
+    let with_bands = agrees_with_the_reference(&town, &criteria);
+    every_kind_of_outcome(&with_bands);
+    // The bands change who is selected: fewer families, other persons alone.
+    let unbanded = Criteria::parse(
+        &banded
+            .replace(
+                "age_bands = [\"adult-18-29\", \"adult-30-49\", \"adult-50-66\"]\n",
+                "",
+            )
+            .replace("age_bands = [\"adult-18-29\"]\n", "")
+            .replace("child_age_bands = [\"child-0-5\"]\n", ""),
+        "criteria.toml",
+        Catalogue::builtin(),
+    )
+    .unwrap();
+    let without_bands = agrees_with_the_reference(&town, &unbanded);
+    let persons =
+        |candidates: &[RefCandidate]| candidates.iter().filter(|c| c.kind == "person").count();
+    let families =
+        |candidates: &[RefCandidate]| candidates.iter().filter(|c| c.kind == "family").count();
+    assert!(families(&with_bands) < families(&without_bands));
+    assert!(persons(&with_bands) != persons(&without_bands));
 }
 
 #[test]
@@ -539,4 +626,71 @@ fn mixed_or_damaged_publications_are_refused_naming_the_file() {
             .class(),
         "no-publications"
     );
+}
+
+/// The candidates of a match by member labels, as [`common::AGE_CRITERIA`] writes them.
+fn labelled(matched: &Match, population: &common::Population) -> Vec<String> {
+    let (run_key, _) = common::population_keys();
+    let mut found: Vec<String> = matched
+        .candidates()
+        .iter()
+        .zip(matched.candidate_pseudonyms())
+        .map(|(candidate, members)| {
+            let mut names: Vec<String> = members
+                .iter()
+                .map(|p| population.label_of(&run_key, p))
+                .collect();
+            names.sort();
+            let deferred = if candidate.deferred { "*" } else { "" };
+            format!("{deferred}{}", names.join(" "))
+        })
+        .collect();
+    found.sort_by(|a, b| a.trim_start_matches('*').cmp(b.trim_start_matches('*')));
+    found
+}
+
+#[test]
+fn persons_and_families_are_selected_by_age_band() {
+    let population = common::ages_population();
+    let publications = population.publications();
+    for (case, text, expected) in common::AGE_CRITERIA {
+        let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
+        let matched = Match::run(
+            common::named_sources(&publications),
+            Catalogue::builtin(),
+            &criteria,
+        )
+        .unwrap();
+        assert_eq!(labelled(&matched, &population), expected, "{case}");
+        // Children and adults are counted by band, whatever selected the candidate.
+        for candidate in matched.candidates() {
+            assert_eq!(candidate.children + candidate.adults, candidate.persons);
+        }
+    }
+}
+
+#[test]
+fn the_age_band_table_counts_every_person_with_services_once() {
+    let population = common::ages_population();
+    let (_, text, _) = common::AGE_CRITERIA[5];
+    let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
+    let matched = Match::run(
+        common::named_sources(&population.publications()),
+        Catalogue::builtin(),
+        &criteria,
+    )
+    .unwrap();
+    let table = matched
+        .statistics
+        .tables
+        .iter()
+        .find(|t| t.name == "persons-by-age-band")
+        .unwrap();
+    // A C E children under 6; B D P6 from 6 to 17; C P1 P5; A B P2; D P4; P3.
+    assert_eq!(table.unsuppressed(), [3, 3, 3, 3, 2, 1]);
+    // Threshold 3: a count of 3 is released, 2 and 1 are not; their sum 3 does not tell
+    // which is which (1 + 2 or 2 + 1), so nothing more is suppressed.
+    let released: Vec<Option<u64>> = table.cells.iter().map(|c| c.value).collect();
+    assert_eq!(released, [Some(3), Some(3), Some(3), Some(3), None, None]);
+    assert_eq!(table.total.as_ref().unwrap().value, Some(15));
 }

@@ -11,17 +11,20 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use samkoer_core::audit::{AuditLog, DONE, Head, MadeEntry, Step, verify};
+use samkoer_core::central::matcher::Match;
 use samkoer_core::consent::disclosure::{open_disclosure, plan_team_public_key};
 use samkoer_core::consent::receipt::{
     Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
 };
 use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::criteria::{AgeBands, Combination, Criteria, ServiceSet};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{
     FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord, ServiceRecord,
     YearMonth,
 };
 use samkoer_core::formats::verdicts::VerdictFile;
+use samkoer_core::primitives::cpr::AgeBand;
 use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
 use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
@@ -36,6 +39,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::Date;
 use time::macros::{date, datetime};
+
+mod common;
 
 const REFERENCE: Date = date!(2026 - 11 - 01);
 
@@ -875,6 +880,639 @@ fn audit_vectors() -> Value {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Criteria, the match and the statistics (spec §11, §12).
+
+/// The meaning of parsed criteria: services by code in catalogue order, bands youngest first.
+fn criteria_meaning(criteria: &Criteria) -> Value {
+    let catalogue = Catalogue::builtin();
+    let codes = |set: &ServiceSet| -> Vec<&str> {
+        set.iter()
+            .map(|&s| catalogue.services[usize::from(s)].code.as_str())
+            .collect()
+    };
+    let bands = |bands: Option<AgeBands>| -> Value {
+        bands.map_or(Value::Null, |b| {
+            json!(b.iter().map(AgeBand::name).collect::<Vec<_>>())
+        })
+    };
+    let combinations: Vec<Value> = criteria
+        .combinations
+        .iter()
+        .map(|c| {
+            let mut value = match &c.combination {
+                Combination::All(all) => json!({ "name": c.name, "all": codes(all) }),
+                Combination::AnyWithAny(any, with) => {
+                    json!({ "name": c.name, "any": codes(any), "with_any": codes(with) })
+                }
+            };
+            value["age_bands"] = bands(c.age_bands);
+            value
+        })
+        .collect();
+    json!({
+        "threshold": criteria.threshold,
+        "person": {
+            "min_sectors": criteria.min_sectors,
+            "min_services": criteria.min_services,
+            "age_bands": bands(criteria.age_bands),
+            "combinations": combinations,
+        },
+        "defer": { "services": codes(&criteria.defer_services), "major_change": criteria.defer_major_change },
+        "family": criteria.family.as_ref().map(|f| json!({
+            "require_child_and_adult": f.require_child_and_adult,
+            "min_sectors": f.min_sectors,
+            "child_age_bands": bands(f.child_age_bands),
+        })),
+    })
+}
+
+const CRITERIA_HEAD: &str = "format = \"samkoer-criteria\"\nversion = 1\n";
+
+/// Criteria of `combinations` combinations `all = ["EMP-MENTOR"]`, each with its own name.
+fn many_combinations(combinations: usize) -> String {
+    let mut text = format!("{CRITERIA_HEAD}\n[person]\n");
+    for i in 1..=combinations {
+        text.push_str(&format!(
+            "\n[[person.combination]]\nname = \"mentor {i}\"\nall = [\"EMP-MENTOR\"]\n"
+        ));
+    }
+    text
+}
+
+fn criteria_vectors() -> Value {
+    let h = CRITERIA_HEAD;
+    let example = format!(
+        "{h}threshold = 5\n\n[person]\nmin_sectors = 2\nmin_services = 3\nage_bands = [\"adult-18-29\", \"adult-30-49\", \"adult-50-66\"]\n\n\
+         [[person.combination]]\nname = \"job clarification with home nursing\"\nall = [\"EMP-JOB-CLARIFICATION\", \"HEA-HOME-NURSING\"]\nage_bands = [\"adult-30-49\", \"adult-50-66\"]\n\n\
+         [[person.combination]]\nany = [\"EMP-CASH-BENEFIT\"]\nwith_any = [\"ADS-SOCIO-PED\", \"ADS-DRUG-OUTPATIENT\"]\n\n\
+         [defer]\nservices = [\"CHF-PLACEMENT-CONSENT\", \"CHF-PLACEMENT-NOCONSENT\"]\nmajor_change = true\n\n\
+         [family]\nrequire_child_and_adult = true\nmin_sectors = 3\nchild_age_bands = [\"child-0-5\"]\n"
+    );
+    let person = |lines: &str| format!("{h}\n[person]\n{lines}");
+    let family = |lines: &str| format!("{h}\n[family]\n{lines}");
+    let banded_combination = |person_bands: &str, own: &str| {
+        format!(
+            "{h}\n[person]\n{person_bands}\n[[person.combination]]\nall = [\"EMP-MENTOR\"]\n{own}\n"
+        )
+    };
+    let all_bands = "[\"child-0-5\", \"child-6-17\", \"adult-18-29\", \"adult-30-49\", \"adult-50-66\", \"adult-67-plus\"]";
+    let valid: Vec<(&str, String)> = vec![
+        ("everything, with age bands on each side", example.clone()),
+        (
+            "at least one sector: the least minimum",
+            person("min_sectors = 1\n"),
+        ),
+        (
+            "at least five sectors: the catalogue's number",
+            person("min_sectors = 5\n"),
+        ),
+        ("at least one service", person("min_services = 1\n")),
+        (
+            "the least threshold",
+            format!("{h}threshold = 3\n\n[person]\nmin_services = 2\n"),
+        ),
+        ("a family rule alone, its defaults", family("")),
+        (
+            "a service twice in one list counts once",
+            format!("{h}\n[[person.combination]]\nall = [\"EMP-MENTOR\", \"EMP-MENTOR\"]\n"),
+        ),
+        ("62 combinations: the most", many_combinations(62)),
+        (
+            "one age band",
+            person("min_services = 2\nage_bands = [\"adult-67-plus\"]\n"),
+        ),
+        (
+            "all six age bands",
+            person(&format!("min_services = 2\nage_bands = {all_bands}\n")),
+        ),
+        (
+            "bands with a combination only",
+            format!(
+                "{h}\n[person]\nage_bands = [\"child-6-17\"]\n\n[[person.combination]]\nall = [\"SCH-SPECIAL-CLASS\"]\n"
+            ),
+        ),
+        (
+            "a combination's own bands without bands for the person rule",
+            banded_combination("", "age_bands = [\"child-0-5\"]"),
+        ),
+        (
+            "a combination's bands equal to the person rule's",
+            banded_combination(
+                "age_bands = [\"adult-18-29\", \"adult-30-49\"]",
+                "age_bands = [\"adult-30-49\", \"adult-18-29\"]",
+            ),
+        ),
+        (
+            "a child under 6",
+            family("child_age_bands = [\"child-0-5\"]\n"),
+        ),
+        (
+            "both child bands, the older last",
+            family("child_age_bands = [\"child-0-5\", \"child-6-17\"]\n"),
+        ),
+    ];
+    let valid: Vec<Value> = valid
+        .into_iter()
+        .map(|(case, text)| {
+            let criteria = Criteria::parse(&text, "criteria.toml", Catalogue::builtin())
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+            json!({ "case": case, "text": text, "criteria": criteria_meaning(&criteria) })
+        })
+        .collect();
+    let negative: Vec<(&str, String)> = vec![
+        ("not TOML", format!("{h}\n[person\nmin_sectors = 2\n")),
+        ("an unknown key", person("min_sector = 2\n")),
+        ("a wrong type", person("min_sectors = \"2\"\n")),
+        ("a negative number", person("min_sectors = -1\n")),
+        (
+            "another format",
+            example.replace("samkoer-criteria", "samkoer-catalogue"),
+        ),
+        ("version 2", example.replace("version = 1", "version = 2")),
+        ("no version", example.replace("version = 1\n", "")),
+        (
+            "a threshold of 2, one below the least",
+            example.replace("threshold = 5", "threshold = 2"),
+        ),
+        (
+            "deferring on an unknown service",
+            example.replace("\"CHF-PLACEMENT-NOCONSENT\"", "\"CHF-PLACEMENT\""),
+        ),
+        (
+            "deferring on an excluded category",
+            example.replace("\"CHF-PLACEMENT-NOCONSENT\"", "\"X-TRANSPORT\""),
+        ),
+        ("at least 0 sectors", person("min_sectors = 0\n")),
+        (
+            "at least 6 sectors, one more than the catalogue has",
+            person("min_sectors = 6\n"),
+        ),
+        ("at least 0 services", person("min_services = 0\n")),
+        (
+            "63 combinations, one more than the most",
+            many_combinations(63),
+        ),
+        (
+            "a combination with no list",
+            format!("{h}\n[[person.combination]]\nname = \"nothing\"\n"),
+        ),
+        (
+            "a combination with an empty all",
+            format!("{h}\n[[person.combination]]\nall = []\n"),
+        ),
+        (
+            "a combination with any alone",
+            format!("{h}\n[[person.combination]]\nany = [\"EMP-MENTOR\"]\n"),
+        ),
+        (
+            "a combination with all and any",
+            format!(
+                "{h}\n[[person.combination]]\nall = [\"EMP-MENTOR\"]\nany = [\"ADS-SOCIO-PED\"]\nwith_any = [\"HEA-HOME-HELP\"]\n"
+            ),
+        ),
+        (
+            "a combination naming an unknown service",
+            example.replace("\"HEA-HOME-NURSING\"", "\"HEA-HOME-NURSNG\""),
+        ),
+        (
+            "a combination named family",
+            example.replace(
+                "name = \"job clarification with home nursing\"",
+                "name = \"family\"",
+            ),
+        ),
+        (
+            "a combination named as the next one's default",
+            example.replace(
+                "name = \"job clarification with home nursing\"",
+                "name = \"combination 2\"",
+            ),
+        ),
+        (
+            "any and with_any share a service",
+            example.replace(
+                "with_any = [\"ADS-SOCIO-PED\"",
+                "with_any = [\"EMP-CASH-BENEFIT\"",
+            ),
+        ),
+        (
+            "a combination that can only select deferred persons",
+            example.replace("\"HEA-HOME-NURSING\"]", "\"CHF-PLACEMENT-CONSENT\"]"),
+        ),
+        (
+            "a family of at least 0 sectors",
+            family("min_sectors = 0\n"),
+        ),
+        (
+            "a family of at least 6 sectors",
+            family("min_sectors = 6\n"),
+        ),
+        (
+            "nothing can be selected",
+            format!("{h}\n[defer]\nmajor_change = true\n"),
+        ),
+        (
+            "person bands: an empty list",
+            person("min_services = 2\nage_bands = []\n"),
+        ),
+        (
+            "person bands: an unknown band",
+            person("min_services = 2\nage_bands = [\n  \"adult-18-29\",\n  \"adult-18-30\",\n]\n"),
+        ),
+        (
+            "person bands: a name in another case",
+            person("min_services = 2\nage_bands = [\"Adult-18-29\"]\n"),
+        ),
+        (
+            "person bands: a band twice",
+            person(
+                "min_services = 2\nage_bands = [\n  \"adult-18-29\",\n  \"adult-30-49\",\n  \"adult-18-29\",\n]\n",
+            ),
+        ),
+        (
+            "person bands: not a list",
+            person("min_services = 2\nage_bands = \"adult-18-29\"\n"),
+        ),
+        (
+            "person bands: not a string",
+            person("min_services = 2\nage_bands = [18]\n"),
+        ),
+        (
+            "person bands without a minimum or a combination",
+            format!("{h}\n[person]\nage_bands = [\"adult-18-29\"]\n\n[family]\n"),
+        ),
+        (
+            "combination bands: an empty list",
+            banded_combination("", "age_bands = []"),
+        ),
+        (
+            "combination bands: an unknown band",
+            banded_combination("", "age_bands = [\"adult-67+\"]"),
+        ),
+        (
+            "combination bands: a band the person rule leaves out",
+            banded_combination(
+                "age_bands = [\"adult-18-29\", \"adult-30-49\"]",
+                "age_bands = [\n  \"adult-30-49\",\n  \"adult-50-66\",\n]",
+            ),
+        ),
+        (
+            "combination bands: a band twice",
+            banded_combination("", "age_bands = [\"child-0-5\",\n  \"child-0-5\"]"),
+        ),
+        (
+            "child bands: an empty list",
+            family("child_age_bands = []\n"),
+        ),
+        (
+            "child bands: an unknown band",
+            family("child_age_bands = [\"child-0-6\"]\n"),
+        ),
+        (
+            "child bands: the youngest adult band after the oldest child band",
+            family("child_age_bands = [\n  \"child-6-17\",\n  \"adult-18-29\",\n]\n"),
+        ),
+        (
+            "child bands: a band twice",
+            family("child_age_bands = [\"child-0-5\", \"child-6-17\",\n  \"child-0-5\"]\n"),
+        ),
+        (
+            "child bands: not a list",
+            family("child_age_bands = \"child-0-5\"\n"),
+        ),
+    ];
+    let negative: Vec<Value> = negative
+        .into_iter()
+        .map(
+            |(case, text)| match Criteria::parse(&text, "criteria.toml", Catalogue::builtin()) {
+                Err(Error::Input { rule, line, .. }) => {
+                    json!({ "case": case, "text": text, "expect": rule.name(), "line": line })
+                }
+                other => panic!("{case}: {other:?}"),
+            },
+        )
+        .collect();
+    json!({
+        "description": "Selection criteria (spec §11) against the builtin catalogue: valid files with what they mean (services in catalogue order, age bands youngest first, null where a key is absent), invalid ones with the rule and line of the first mistake",
+        "catalogue_version": Catalogue::builtin().version,
+        "valid": valid,
+        "negative": negative,
+    })
+}
+
+/// A population as the vectors give it: each person's pseudonym, age band and services, the
+/// relations by label, and the publications (hex) they were written into.
+fn population_value(population: &common::Population) -> Value {
+    let (run_key, _) = common::population_keys();
+    let pseudonyms = population.pseudonyms(&run_key);
+    let pseudonym = |label: &str| {
+        pseudonyms
+            .iter()
+            .find(|(l, _)| l == label)
+            .unwrap()
+            .1
+            .to_string()
+    };
+    let persons: Vec<Value> = population
+        .members
+        .iter()
+        .map(|m| {
+            let band = Cpr::parse_undated(&m.cpr, "test", 1).unwrap().age_band(REFERENCE);
+            json!({ "person": m.label, "pseudonym": pseudonym(&m.label), "age_band": band.name(), "services": m.services })
+        })
+        .chain(population.without_services.iter().map(|(label, _)| {
+            json!({ "person": label, "pseudonym": pseudonym(label), "age_band": null, "services": [] })
+        }))
+        .collect();
+    let relations: Vec<Value> = population
+        .relations
+        .iter()
+        .map(|(child, parent)| json!({ "child": child, "parent": parent }))
+        .collect();
+    let publications: Vec<Value> = population
+        .publications()
+        .iter()
+        .map(|(file, bytes)| json!({ "file": file, "bytes": hex::encode(bytes) }))
+        .collect();
+    json!({ "persons": persons, "relations": relations, "publications": publications })
+}
+
+/// The result of a match (spec §12.6) without the random ids, each candidate with its members
+/// by label, in the order of their members.
+fn result_without_ids(matched: &Match, population: &common::Population) -> Value {
+    let (run_key, _) = common::population_keys();
+    let report: Value = serde_json::from_str(&matched.report_json()).unwrap();
+    let mut candidates: Vec<Value> = report["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(matched.candidate_pseudonyms())
+        .map(|(candidate, members)| {
+            let mut labels: Vec<String> = members
+                .iter()
+                .map(|p| population.label_of(&run_key, p))
+                .collect();
+            labels.sort();
+            let mut candidate = candidate.clone();
+            let fields = candidate.as_object_mut().unwrap();
+            fields.remove("id");
+            let mut ordered = serde_json::Map::new();
+            ordered.insert("members".into(), json!(labels));
+            ordered.extend(fields.clone());
+            Value::Object(ordered)
+        })
+        .collect();
+    candidates.sort_by_key(|c| c["members"].to_string());
+    json!({ "persons": report["persons"], "families": report["families"], "candidates": candidates })
+}
+
+fn match_population(population: &common::Population, criteria: &str) -> Match {
+    let criteria = Criteria::parse(criteria, "criteria.toml", Catalogue::builtin()).unwrap();
+    Match::run(
+        common::named_sources(&population.publications()),
+        Catalogue::builtin(),
+        &criteria,
+    )
+    .unwrap()
+}
+
+fn match_vectors() -> Value {
+    let population = common::ages_population();
+    let cases: Vec<Value> = common::AGE_CRITERIA
+        .iter()
+        .map(|(case, criteria, _)| {
+            let matched = match_population(&population, criteria);
+            json!({ "case": case, "criteria": criteria, "result": result_without_ids(&matched, &population) })
+        })
+        .collect();
+    json!({
+        "description": "The match (spec §12.2–§12.6) of one population under several criteria: the persons (pseudonyms under the run key of the publications, age bands on the reference date, services), relations, and the publications they make; per criteria the result file without the random ids, candidates in the order of their members' labels, each with its members (not in the result file). Compare candidates as a multiset.",
+        "municipality": "219", "run": "2026-11", "reference_date": REFERENCE.to_string(),
+        "catalogue_version": Catalogue::builtin().version,
+        "population": population_value(&population),
+        "cases": cases,
+    })
+}
+
+/// `count` persons of one age band and the same services, labelled `prefix1`, `prefix2`, ...,
+/// with made-up CPR numbers born in a year of that band.
+fn group(
+    prefix: &str,
+    count: usize,
+    band: AgeBand,
+    services: &[&str],
+    first: usize,
+) -> Vec<common::Member> {
+    let (year, digit) = match band {
+        AgeBand::Child0To5 => (22, 4),
+        AgeBand::Child6To17 => (14, 4),
+        AgeBand::Adult18To29 => (1, 4),
+        AgeBand::Adult30To49 => (86, 1),
+        AgeBand::Adult50To66 => (66, 1),
+        AgeBand::Adult67Plus => (50, 1),
+    };
+    (first..first + count)
+        .map(|i| {
+            let cpr = format!(
+                "{:02}{:02}{year:02}{digit}{i:03}",
+                1 + i % 28,
+                1 + i / 28 % 10
+            );
+            assert_eq!(
+                Cpr::parse_undated(&cpr, "test", 1)
+                    .unwrap()
+                    .age_band(REFERENCE),
+                band
+            );
+            common::Member {
+                label: format!("{prefix}{}", i - first + 1),
+                cpr,
+                services: services.iter().map(|&s| s.into()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn statistics_vectors() -> Value {
+    use AgeBand::*;
+    let no_candidates = |threshold: u64| {
+        format!("{CRITERIA_HEAD}threshold = {threshold}\n\n[person]\nmin_sectors = 5\n")
+    };
+    let population = |groups: Vec<Vec<common::Member>>| common::Population {
+        members: groups.concat(),
+        relations: Vec::new(),
+        without_services: Vec::new(),
+    };
+    let mut cases: Vec<(&str, String, common::Population)> = vec![
+        (
+            "age bands at the threshold (3): 3 released, 2 suppressed with the lower-numbered of two 3s",
+            no_candidates(3),
+            population(vec![
+                group("child", 3, Child0To5, &["CHF-INVESTIGATION"], 0),
+                group("adult", 3, Adult30To49, &["EMP-MENTOR"], 10),
+                group("older", 2, Adult50To66, &["EMP-MENTOR"], 20),
+            ]),
+        ),
+        (
+            "five persons in 1 to 5 sectors with six or more services each (threshold 5)",
+            no_candidates(5),
+            population(vec![
+                group(
+                    "one",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "EMP-VOC-REHAB",
+                        "EMP-WAGE-SUBSIDY",
+                    ],
+                    0,
+                ),
+                group(
+                    "two",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "EMP-VOC-REHAB",
+                        "ADS-SOCIO-PED",
+                    ],
+                    1,
+                ),
+                group(
+                    "three",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "EMP-FLEX-JOB",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                    ],
+                    2,
+                ),
+                group(
+                    "four",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "EMP-CASH-BENEFIT",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                        "HEA-HOME-HELP",
+                    ],
+                    3,
+                ),
+                group(
+                    "five",
+                    1,
+                    Adult30To49,
+                    &[
+                        "EMP-MENTOR",
+                        "EMP-GUIDANCE",
+                        "ADS-SOCIO-PED",
+                        "CHF-PARENT-SUPPORT",
+                        "HEA-HOME-HELP",
+                        "SCH-SUPPLEMENTARY",
+                    ],
+                    4,
+                ),
+            ]),
+        ),
+        (
+            "found only in the reduced form: 6, 3 and 2 persons in 1, 2 and 3 sectors, 3 in each of three pairs (threshold 3)",
+            no_candidates(3),
+            population(vec![
+                group("single", 6, Adult30To49, &["EMP-MENTOR"], 0),
+                group(
+                    "emp-ads",
+                    1,
+                    Adult30To49,
+                    &["EMP-MENTOR", "ADS-SOCIO-PED"],
+                    6,
+                ),
+                group(
+                    "emp-chf",
+                    1,
+                    Adult30To49,
+                    &["EMP-MENTOR", "CHF-PARENT-SUPPORT"],
+                    7,
+                ),
+                group(
+                    "ads-chf",
+                    1,
+                    Adult30To49,
+                    &["ADS-SOCIO-PED", "CHF-PARENT-SUPPORT"],
+                    8,
+                ),
+                group(
+                    "all",
+                    2,
+                    Adult30To49,
+                    &["EMP-MENTOR", "ADS-SOCIO-PED", "CHF-PARENT-SUPPORT"],
+                    9,
+                ),
+            ]),
+        ),
+    ];
+    // Families: five with a child and a parent with services, four whose child has none.
+    let children = group("child", 5, Child0To5, &["CHF-FAMILY-TREATMENT"], 0);
+    let parents = group("parent", 9, Adult30To49, &["EMP-MENTOR"], 10);
+    let unserved = group("unserved", 4, Child6To17, &[], 30);
+    let mut families = population(vec![children.clone(), parents.clone()]);
+    families.relations = children
+        .iter()
+        .chain(&unserved)
+        .zip(&parents)
+        .map(|(child, parent)| (child.label.clone(), parent.label.clone()))
+        .collect();
+    families.without_services = unserved
+        .iter()
+        .map(|m| (m.label.clone(), m.cpr.clone()))
+        .collect();
+    cases.push((
+        "families by composition and the candidates they give (threshold 5)",
+        format!("{CRITERIA_HEAD}\n[family]\nrequire_child_and_adult = true\n"),
+        families,
+    ));
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(case, criteria, population)| {
+            let matched = match_population(&population, &criteria);
+            let counts: serde_json::Map<String, Value> = matched
+                .statistics
+                .tables
+                .iter()
+                .map(|t| (t.name.to_owned(), json!(t.unsuppressed())))
+                .collect();
+            json!({
+                "case": case, "criteria": criteria,
+                "population": population_value(&population),
+                "counts": counts,
+                "statistics": serde_json::from_str::<Value>(&matched.statistics.to_json()).unwrap(),
+                "csv": matched.statistics.to_csv(),
+            })
+        })
+        .collect();
+    json!({
+        "description": "Statistics (spec §12.7) of small populations matched under criteria: the counts before suppression (cells only; a table's total is their sum), the released JSON and CSV. The populations are given as in match.json.",
+        "municipality": "219", "run": "2026-11", "reference_date": REFERENCE.to_string(),
+        "catalogue_version": Catalogue::builtin().version,
+        "cases": cases,
+    })
+}
+
 fn all_vectors() -> Vec<(&'static str, Value)> {
     vec![
         ("cpr.json", cpr_vectors()),
@@ -889,6 +1527,9 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("consent.json", consent_vectors()),
         ("disclosures.json", disclosure_vectors()),
         ("audit.json", audit_vectors()),
+        ("criteria.json", criteria_vectors()),
+        ("match.json", match_vectors()),
+        ("statistics.json", statistics_vectors()),
     ]
 }
 

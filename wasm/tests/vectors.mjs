@@ -66,3 +66,44 @@ test("a published export accounts for every row and carries the vector pseudonym
   assert.deepEqual(read.services.map((s) => s.pseudonym), [hex(expected.subarray(0, 32)), hex(expected.subarray(32, 64))]);
   assert.equal(read.header.sector, "adult-social");
 });
+
+/** Matches a population's publications (match.json, statistics.json) under a criteria text. */
+const matchPopulation = (population, criteria) =>
+  samkoer.matchPublications(
+    population.publications.map((p) => new Uint8Array(Buffer.from(p.bytes, "hex"))),
+    population.publications.map((p) => p.file),
+    criteria,
+    samkoer.AuditLog.none(),
+  );
+
+/** Candidates as a multiset: without the random ids (and the members, which only the vectors name). */
+const withoutIds = (candidates) =>
+  candidates
+    .map(({ id, members, ...rest }) => JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)))))
+    .sort();
+
+test("criteria are refused at the line of their first mistake, before any publication is read", () => {
+  const population = vectors("match.json").population;
+  const data = vectors("criteria.json");
+  for (const c of data.valid) matchPopulation(population, c.text);
+  for (const c of data.negative) {
+    assert.throws(() => matchPopulation(population, c.text), (e) => e.rule === c.expect && e.line === c.line, c.case);
+  }
+});
+
+test("the match selects the vectors' candidates, ids aside", () => {
+  const data = vectors("match.json");
+  for (const c of data.cases) {
+    const result = JSON.parse(matchPopulation(data.population, c.criteria).resultJson());
+    assert.deepEqual([result.persons, result.families], [c.result.persons, c.result.families], c.case);
+    assert.deepEqual(withoutIds(result.candidates), withoutIds(c.result.candidates), c.case);
+  }
+});
+
+test("statistics are suppressed cell for cell as the vectors say", () => {
+  for (const c of vectors("statistics.json").cases) {
+    const match = matchPopulation(c.population, c.criteria);
+    assert.deepEqual(JSON.parse(match.statisticsJson()), c.statistics, c.case);
+    assert.equal(match.statisticsCsv(), c.csv, c.case);
+  }
+});

@@ -113,6 +113,7 @@ $("run").addEventListener("click", async () => {
     bars(table("persons-by-sector-count"), "Persons by number of sectors");
     upset(table("persons-by-sector-pair"), sectors);
     bars(table("persons-by-service-count"), "Persons by number of distinct services");
+    bars(table("persons-by-age-band"), "Persons by age band on the reference date");
     bars(table("families-by-composition"), "Families by who receives services");
     bars(table("families-by-sector-count"), "Families by number of sectors");
     bars(table("candidates"), "Candidates (not deferred)");

@@ -164,6 +164,8 @@ typedef enum samkoer_code {
   SAMKOER_RULE_CRITERIA_SERVICE_UNKNOWN = 802,
   // `criteria-contradiction` (input): the criteria contradict themselves or can never select anyone.
   SAMKOER_RULE_CRITERIA_CONTRADICTION = 803,
+  // `criteria-age-band-unknown` (input): the criteria name an age band that is not one of the six bands.
+  SAMKOER_RULE_CRITERIA_AGE_BAND_UNKNOWN = 804,
   // `audit-entry` (input): an audit-log entry is malformed or names an unknown party or action.
   SAMKOER_RULE_AUDIT_ENTRY = 1001,
   // `audit-chain` (input): an audit-log entry does not follow the one before: the log was changed.

@@ -1,4 +1,6 @@
 """The shared vectors give the same results in Python as in Rust."""
+import json
+
 import samkoer
 from conftest import vectors
 
@@ -84,3 +86,61 @@ def test_publication_vectors(tmp_path):
             assert error.file == str(bad)
         else:
             raise AssertionError(case["case"])
+
+
+def write_publications(folder, population):
+    """The population's publications as files, in their order."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for publication in population["publications"]:
+        path = folder / publication["file"]
+        path.write_bytes(bytes.fromhex(publication["bytes"]))
+        paths.append(path)
+    return paths
+
+
+def match_case(tmp_path, name, population, criteria):
+    """Matches the population's publications under the criteria text into a folder of its own."""
+    folder = tmp_path / name
+    publications = write_publications(folder, population)
+    criteria_path = folder / "criteria.toml"
+    criteria_path.write_text(criteria, encoding="utf-8")
+    return samkoer.match(publications, criteria=criteria_path, out_dir=folder / "match")
+
+
+def without_ids(candidates):
+    """The candidates as a multiset, without the random ids (and the members, which only the vectors name)."""
+    drop = ("id", "members")
+    return sorted(json.dumps({k: v for k, v in c.items() if k not in drop}, sort_keys=True) for c in candidates)
+
+
+def test_criteria_vectors(tmp_path):
+    """Criteria are checked before any publication is read: each invalid file gives its rule and line."""
+    data = vectors("criteria.json")
+    population = vectors("match.json")["population"]
+    for i, case in enumerate(data["valid"]):
+        match_case(tmp_path, f"valid-{i}", population, case["text"])
+    for i, case in enumerate(data["negative"]):
+        try:
+            match_case(tmp_path, f"negative-{i}", population, case["text"])
+        except samkoer.InputError as error:
+            assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
+            assert error.file.endswith("criteria.toml"), case["case"]
+        else:
+            raise AssertionError(case["case"])
+
+
+def test_match_vectors(tmp_path):
+    data = vectors("match.json")
+    for i, case in enumerate(data["cases"]):
+        matched = match_case(tmp_path, f"case-{i}", data["population"], case["criteria"])
+        expected = case["result"]
+        assert (matched.result["persons"], matched.result["families"]) == (expected["persons"], expected["families"])
+        assert without_ids(matched.result["candidates"]) == without_ids(expected["candidates"]), case["case"]
+
+
+def test_statistics_vectors(tmp_path):
+    for i, case in enumerate(vectors("statistics.json")["cases"]):
+        matched = match_case(tmp_path, f"case-{i}", case["population"], case["criteria"])
+        assert matched.statistics == case["statistics"], case["case"]
+        assert matched.statistics_csv() == case["csv"], case["case"]

@@ -4,15 +4,18 @@
 //! count the same population, and the identities that bind them are known to any reader: each
 //! partition sums to its total, and the sector-pair counts sum to Σ C(k, 2) times the persons
 //! with k sectors. A count from 1 to threshold − 1 is suppressed (primary suppression). Then
-//! the released values are audited: a suppressed count is exposed if the identities determine
-//! it (Gauss–Jordan elimination over the suppressed counts), or if an identity forces its
-//! suppressed counts to their smallest possible values (every suppressed count is at least 1,
-//! since zeros are released). While a count is exposed, the smallest released non-zero count
-//! in an identity with it is suppressed too (secondary suppression). Released values are
-//! therefore 0 or at least the threshold, and none suppressed follows from the rest.
+//! the released values are audited in exact arithmetic: a suppressed count is exposed if the
+//! identities determine it (Gauss–Jordan elimination over the suppressed counts), or if an
+//! identity forces its suppressed counts to their smallest possible values (every suppressed
+//! count is at least 1, since zeros are released). While a count is exposed, the smallest
+//! released non-zero count in an identity with it is suppressed too (secondary suppression).
+//! Released values are therefore 0 or at least the threshold, and none suppressed follows from
+//! the rest. The order of every step is the spec's, so that another implementation suppresses
+//! the same cells.
 
 use serde::Serialize;
 
+use crate::primitives::cpr::AgeBand;
 use crate::primitives::ids::SectorCode;
 
 /// One cell: its label and its value, `None` when suppressed.
@@ -51,8 +54,113 @@ impl Table {
 struct Disclosure {
     values: Vec<u64>,
     suppressed: Vec<bool>,
-    /// Each identity: Σ coefficient × count = 0.
-    identities: Vec<Vec<(usize, f64)>>,
+    /// Each identity: Σ coefficient × count = 0, with no zero coefficient.
+    identities: Vec<Vec<(usize, i64)>>,
+}
+
+/// What one audit of the released counts found (spec §12.7 step 2).
+#[derive(Debug, PartialEq, Eq)]
+enum Audit {
+    /// No suppressed count follows from the released ones.
+    Safe,
+    /// This suppressed count does: the first found.
+    Exposed(usize),
+    /// The exact arithmetic would overflow. It cannot within the format's limits (at most 64
+    /// sectors, counts below 2³²): a reduced row's coefficients are minors of the identities'
+    /// matrix of eight rows, below 2³², and its right-hand side is below 2¹⁰⁰.
+    Overflow,
+}
+
+/// One identity restricted to the suppressed counts: Σ `coefficients[c]` × unknown `c` = `rhs`.
+#[derive(Clone, Debug)]
+struct Row {
+    coefficients: Vec<i128>,
+    rhs: i128,
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    (a, b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Row {
+    /// The first suppressed count this row determines, as a column: its only unknown, or —
+    /// when all its unknowns have coefficients of one sign and the right-hand side is the
+    /// least they can give, each being at least 1 (zeros are released) — its first unknown.
+    fn exposes(&self) -> Option<usize> {
+        let first = self.coefficients.iter().position(|&c| c != 0)?;
+        let sign = self.coefficients[first].signum();
+        let mut unknowns = 0;
+        let mut least = 0i128;
+        for &c in &self.coefficients {
+            if c != 0 {
+                // Of two signs, there are two unknowns or more and no least value.
+                if c.signum() != sign {
+                    return None;
+                }
+                unknowns += 1;
+                least = least.saturating_add(c.abs());
+            }
+        }
+        (unknowns == 1 || sign * self.rhs == least).then_some(first)
+    }
+
+    /// Divides the row by the greatest common divisor of its entries: the same equation.
+    fn normalise(&mut self) {
+        let g = self.coefficients.iter().fold(self.rhs, |g, &c| gcd(g, c));
+        if g > 1 {
+            self.coefficients.iter_mut().for_each(|c| *c /= g);
+            self.rhs /= g;
+        }
+    }
+
+    /// `self := p × self − e × pivot`; `None` on overflow.
+    fn eliminate(&mut self, p: i128, e: i128, pivot: &Row) -> Option<()> {
+        let combine = |x: i128, q: i128| p.checked_mul(x)?.checked_sub(e.checked_mul(q)?);
+        for (x, &q) in self.coefficients.iter_mut().zip(&pivot.coefficients) {
+            *x = combine(*x, q)?;
+        }
+        self.rhs = combine(self.rhs, pivot.rhs)?;
+        self.normalise();
+        Some(())
+    }
+}
+
+/// Reduces the rows in place to the reduced row echelon form (Gauss–Jordan in exact integer
+/// arithmetic), each row scaled by a positive number so that its entries are integers: the
+/// rows with a pivot in column order, then the rows of zeros. The form is unique, so neither
+/// the choice of pivot rows nor the scaling changes what [`Row::exposes`] finds. `None` on
+/// overflow.
+fn reduce(rows: &mut [Row]) -> Option<()> {
+    let columns = rows.first().map_or(0, |row| row.coefficients.len());
+    let mut pivot_row = 0;
+    for c in 0..columns {
+        if pivot_row == rows.len() {
+            break;
+        }
+        let Some(found) = (pivot_row..rows.len()).find(|&r| rows[r].coefficients[c] != 0) else {
+            continue;
+        };
+        rows.swap(pivot_row, found);
+        if rows[pivot_row].coefficients[c] < 0 {
+            let row = &mut rows[pivot_row];
+            row.coefficients.iter_mut().for_each(|x| *x = -*x);
+            row.rhs = -row.rhs;
+        }
+        let pivot = rows[pivot_row].clone();
+        let p = pivot.coefficients[c];
+        for (r, row) in rows.iter_mut().enumerate() {
+            let e = row.coefficients[c];
+            if r != pivot_row && e != 0 {
+                row.eliminate(p, e, &pivot)?;
+            }
+        }
+        pivot_row += 1;
+    }
+    Some(())
 }
 
 impl Disclosure {
@@ -68,8 +176,8 @@ impl Disclosure {
 
     /// `parts` sum to `total`.
     fn sums_to(&mut self, parts: &[usize], total: usize) {
-        let mut identity: Vec<(usize, f64)> = parts.iter().map(|&p| (p, 1.0)).collect();
-        identity.push((total, -1.0));
+        let mut identity: Vec<(usize, i64)> = parts.iter().map(|&p| (p, 1)).collect();
+        identity.push((total, -1));
         self.identities.push(identity);
     }
 
@@ -82,98 +190,103 @@ impl Disclosure {
         for (value, suppressed) in self.values.iter().zip(&mut self.suppressed) {
             *suppressed = *value > 0 && *value < threshold;
         }
-        while let Some(exposed) = self.exposed() {
-            // The smallest released non-zero count that shares an identity with it.
-            let neighbour = self
-                .identities
-                .iter()
-                .filter(|identity| identity.iter().any(|&(v, _)| v == exposed))
-                .flatten()
-                .map(|&(v, _)| v)
-                .filter(|&v| !self.suppressed[v] && self.values[v] > 0)
-                .min_by_key(|&v| (self.values[v], v));
-            match neighbour {
+        loop {
+            let next = match self.audit() {
+                Audit::Safe => return,
+                Audit::Exposed(exposed) => self.neighbour(exposed),
+                Audit::Overflow => None,
+            };
+            match next {
                 Some(v) => self.suppressed[v] = true,
-                // Cannot happen: an exposed count is exposed by some released non-zero count.
-                None => break,
+                // Neither can happen (see `Audit::Overflow`, `neighbour`); should one, the
+                // safe answer is to release no count but the zeros.
+                None => {
+                    for (value, suppressed) in self.values.iter().zip(&mut self.suppressed) {
+                        *suppressed = *value > 0;
+                    }
+                    return;
+                }
             }
         }
     }
 
-    /// A suppressed count that the released counts and the identities determine, if any.
-    fn exposed(&self) -> Option<usize> {
+    /// The count to suppress next for an exposed one: the released non-zero count with the
+    /// smallest value (then the lowest number) that shares an identity with it; if there is
+    /// none, one that shares an identity with a count of those, and so on. There always is
+    /// one: the exposing row's right-hand side is not zero, so some released non-zero count
+    /// lies in an identity linked to the exposed count through shared counts.
+    fn neighbour(&self, exposed: usize) -> Option<usize> {
+        let mut reached = vec![false; self.values.len()];
+        let mut used = vec![false; self.identities.len()];
+        reached[exposed] = true;
+        let mut frontier = vec![exposed];
+        while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for (identity, used) in self.identities.iter().zip(&mut used) {
+                if *used || !identity.iter().any(|(v, _)| frontier.contains(v)) {
+                    continue;
+                }
+                *used = true;
+                for &(v, _) in identity {
+                    if !reached[v] {
+                        reached[v] = true;
+                        next.push(v);
+                    }
+                }
+            }
+            let best = next
+                .iter()
+                .copied()
+                .filter(|&v| !self.suppressed[v] && self.values[v] > 0)
+                .min_by_key(|&v| (self.values[v], v));
+            if best.is_some() {
+                return best;
+            }
+            frontier = next;
+        }
+        None
+    }
+
+    /// The first suppressed count that the released counts and the identities determine: the
+    /// identities as given, in order, then the rows of their reduced form, in order.
+    fn audit(&self) -> Audit {
+        let (unknowns, mut rows) = self.rows();
+        let first = |rows: &[Row]| rows.iter().find_map(Row::exposes).map(|c| unknowns[c]);
+        if let Some(v) = first(&rows) {
+            return Audit::Exposed(v);
+        }
+        if reduce(&mut rows).is_none() {
+            return Audit::Overflow;
+        }
+        first(&rows).map_or(Audit::Safe, Audit::Exposed)
+    }
+
+    /// The suppressed counts in order, and each identity, in order, as a row over them with
+    /// the released part moved right.
+    fn rows(&self) -> (Vec<usize>, Vec<Row>) {
         let unknowns: Vec<usize> = (0..self.values.len())
             .filter(|&v| self.suppressed[v])
             .collect();
-        let column = |v: usize| unknowns.iter().position(|&u| u == v);
-        // Each identity as a row over the unknowns, with the released part moved right.
-        let mut rows: Vec<(Vec<f64>, f64)> = self
-            .identities
-            .iter()
-            .map(|identity| {
-                let mut row = vec![0.0; unknowns.len()];
-                let mut rhs = 0.0;
-                for &(v, coefficient) in identity {
-                    match column(v) {
-                        Some(c) => row[c] += coefficient,
-                        None => rhs -= coefficient * self.values[v] as f64,
-                    }
+        let mut column = vec![usize::MAX; self.values.len()];
+        for (c, &v) in unknowns.iter().enumerate() {
+            column[v] = c;
+        }
+        let mut rows = Vec::with_capacity(self.identities.len());
+        for identity in &self.identities {
+            let mut row = Row {
+                coefficients: vec![0; unknowns.len()],
+                rhs: 0,
+            };
+            for &(v, coefficient) in identity {
+                let coefficient = i128::from(coefficient);
+                match column[v] {
+                    usize::MAX => row.rhs -= coefficient * i128::from(self.values[v]),
+                    c => row.coefficients[c] += coefficient,
                 }
-                (row, rhs)
-            })
-            .collect();
-        let forced = |rows: &[(Vec<f64>, f64)]| {
-            rows.iter().find_map(|(row, rhs)| {
-                let nonzero: Vec<usize> = (0..row.len()).filter(|&c| row[c].abs() > 1e-9).collect();
-                // One unknown left: it is determined. All of one sign and the right side at
-                // its least possible value (every unknown is at least 1): all are determined.
-                let sign = nonzero.first().map(|&c| row[c].signum())?;
-                let same_sign = nonzero.iter().all(|&c| row[c].signum() == sign);
-                let least: f64 = nonzero.iter().map(|&c| row[c].abs()).sum();
-                (nonzero.len() == 1 || (same_sign && (rhs * sign - least).abs() < 1e-9))
-                    .then(|| unknowns[nonzero[0]])
-            })
-        };
-        if let Some(v) = forced(&rows) {
-            return Some(v);
-        }
-        gauss_jordan(&mut rows);
-        forced(&rows)
-    }
-}
-
-/// Reduces rows to reduced row echelon form, in place.
-fn gauss_jordan(rows: &mut [(Vec<f64>, f64)]) {
-    let columns = rows.first().map_or(0, |(row, _)| row.len());
-    let mut pivot_row = 0;
-    for c in 0..columns {
-        let Some(best) = (pivot_row..rows.len())
-            .max_by(|&a, &b| rows[a].0[c].abs().total_cmp(&rows[b].0[c].abs()))
-        else {
-            break;
-        };
-        if rows[best].0[c].abs() < 1e-9 {
-            continue;
-        }
-        rows.swap(pivot_row, best);
-        let pivot = rows[pivot_row].0[c];
-        let (row, rhs) = &mut rows[pivot_row];
-        row.iter_mut().for_each(|x| *x /= pivot);
-        *rhs /= pivot;
-        let (pivot_values, pivot_rhs) = rows[pivot_row].clone();
-        for (r, (row, rhs)) in rows.iter_mut().enumerate() {
-            let factor = row[c];
-            if r != pivot_row && factor.abs() > 1e-12 {
-                row.iter_mut()
-                    .zip(&pivot_values)
-                    .for_each(|(x, p)| *x -= factor * p);
-                *rhs -= factor * pivot_rhs;
             }
+            rows.push(row);
         }
-        pivot_row += 1;
-        if pivot_row == rows.len() {
-            break;
-        }
+        (unknowns, rows)
     }
 }
 
@@ -221,6 +334,17 @@ pub struct Statistics {
     pub tables: Vec<Table>,
 }
 
+/// A person with services as the statistics count it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PersonProfile {
+    /// Its sectors, as bits.
+    pub(crate) sectors: u64,
+    /// Its number of distinct services.
+    pub(crate) services: u32,
+    /// Its age band on the reference date.
+    pub(crate) band: AgeBand,
+}
+
 /// A family with services as the statistics count it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FamilyProfile {
@@ -249,6 +373,7 @@ pub(crate) struct CandidateCounts {
 struct Tallies {
     by_sectors: Vec<u64>,
     by_services: Vec<u64>,
+    by_band: Vec<u64>,
     by_pair: Vec<u64>,
     families_by_sectors: Vec<u64>,
     composition: Vec<u64>,
@@ -262,9 +387,9 @@ fn sector_pairs(n: usize) -> Vec<(usize, usize)> {
 }
 
 impl Tallies {
-    /// Counts persons (each as its sector mask and distinct service count) and families.
+    /// Counts persons and families.
     fn count(
-        persons: impl Iterator<Item = (u64, u32)>,
+        persons: impl Iterator<Item = PersonProfile>,
         families: impl Iterator<Item = FamilyProfile>,
         pairs: &[(usize, usize)],
         sectors: usize,
@@ -272,16 +397,20 @@ impl Tallies {
         let mut t = Tallies {
             by_sectors: vec![0; sectors],
             by_services: vec![0; 6],
+            by_band: vec![0; AgeBand::ALL.len()],
             by_pair: vec![0; pairs.len()],
             families_by_sectors: vec![0; sectors],
             composition: vec![0; 3],
         };
-        for (mask, services) in persons {
+        for person in persons {
+            let (mask, services) = (person.sectors, person.services);
             let count = mask.count_ones() as usize;
             if let Some(cell) = count.checked_sub(1).and_then(|i| t.by_sectors.get_mut(i)) {
                 *cell += 1;
             }
             t.by_services[(services.max(1) as usize - 1).min(5)] += 1;
+            // Bands are numbered from 1, in the order of the cells.
+            t.by_band[usize::from(person.band.to_byte()) - 1] += 1;
             for (cell, &(a, b)) in t.by_pair.iter_mut().zip(pairs) {
                 *cell += u64::from(mask >> a & 1 == 1 && mask >> b & 1 == 1);
             }
@@ -305,11 +434,12 @@ impl Tallies {
     }
 }
 
-/// The variables of every table and its total in one [`Disclosure`], with the identities that
-/// bind them, in the order the tables are released.
+/// The variables of every table and its total in one [`Disclosure`], numbered in the order of
+/// spec §12.7, with the identities that bind them, in its order too.
 struct Variables {
     persons_by_sectors: Vec<usize>,
     persons_by_services: Vec<usize>,
+    persons_by_band: Vec<usize>,
     persons: usize,
     persons_by_pair: Vec<usize>,
     families_by_sector_count: Vec<usize>,
@@ -322,22 +452,29 @@ struct Variables {
 }
 
 impl Variables {
-    /// The counts and what binds them: two partitions of the persons, the pair identity, two
+    /// The counts and what binds them: three partitions of the persons, the pair identity, two
     /// partitions of the families, and the candidates' and deferred partitions.
     fn declare(d: &mut Disclosure, t: &Tallies, candidates: CandidateCounts) -> Variables {
         let persons_by_sectors = d.counts(&t.by_sectors);
         let persons_by_services = d.counts(&t.by_services);
+        let persons_by_band = d.counts(&t.by_band);
         let persons = d.count(t.by_sectors.iter().sum());
         d.sums_to(&persons_by_sectors, persons);
         d.sums_to(&persons_by_services, persons);
+        d.sums_to(&persons_by_band, persons);
         let persons_by_pair = d.counts(&t.by_pair);
+        // A person with k sectors is in C(k, 2) pairs; one with a single sector in none, so
+        // that count is not in the identity at all.
         let pair_identity = persons_by_pair
             .iter()
-            .map(|&v| (v, 1.0))
-            .chain(persons_by_sectors.iter().enumerate().map(|(k, &v)| {
-                // A person with k + 1 sectors is in C(k + 1, 2) pairs.
-                (v, -(((k + 1) * k / 2) as f64))
-            }))
+            .map(|&v| (v, 1))
+            .chain(
+                persons_by_sectors
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
+            )
             .collect();
         d.identities.push(pair_identity);
         let families_by_sector_count = d.counts(&t.families_by_sectors);
@@ -356,6 +493,7 @@ impl Variables {
         Variables {
             persons_by_sectors,
             persons_by_services,
+            persons_by_band,
             persons,
             persons_by_pair,
             families_by_sector_count,
@@ -370,10 +508,9 @@ impl Variables {
 }
 
 impl Statistics {
-    /// Counts persons (each as its sector mask and distinct service count), families with
-    /// services and candidates, and suppresses.
+    /// Counts persons with services, families with services and candidates, and suppresses.
     pub(crate) fn compute(
-        persons: impl Iterator<Item = (u64, u32)>,
+        persons: impl Iterator<Item = PersonProfile>,
         families: impl Iterator<Item = FamilyProfile>,
         candidates: CandidateCounts,
         sectors: &[SectorCode],
@@ -402,6 +539,13 @@ impl Statistics {
                 "persons receiving services, by number of distinct services",
                 ["1", "2", "3", "4", "5", "6+"].map(str::to_owned).to_vec(),
                 &v.persons_by_services,
+                Some(v.persons),
+            ),
+            build.table(
+                "persons-by-age-band",
+                "persons receiving services, by age band on the reference date",
+                AgeBand::ALL.map(|band| band.name().to_owned()).to_vec(),
+                &v.persons_by_band,
                 Some(v.persons),
             ),
             build.table(
@@ -503,6 +647,146 @@ mod tests {
         assert_eq!(one_table(&[3, 0], 5), (vec![None, Some(0)], None));
     }
 
+    /// Persons by sector count with their total, and the pair identity over `pairs`.
+    fn sectors_and_pairs(
+        by_sectors: &[u64],
+        pairs: &[u64],
+    ) -> (Disclosure, Vec<usize>, Vec<usize>) {
+        let mut d = Disclosure::default();
+        let cells = d.counts(by_sectors);
+        let persons = d.count(by_sectors.iter().sum());
+        d.sums_to(&cells, persons);
+        let pair_cells = d.counts(pairs);
+        let identity = pair_cells
+            .iter()
+            .map(|&v| (v, 1))
+            .chain(
+                cells
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
+            )
+            .collect();
+        d.identities.push(identity);
+        (d, cells, pair_cells)
+    }
+
+    fn suppressed(d: &Disclosure) -> Vec<usize> {
+        (0..d.values.len()).filter(|&v| d.suppressed[v]).collect()
+    }
+
+    #[test]
+    fn ties_go_to_the_lowest_variable_number() {
+        // The 2 follows from the total; of the two 5s the first goes with it.
+        assert_eq!(
+            one_table(&[2, 5, 5], 3),
+            (vec![None, None, Some(5)], Some(12))
+        );
+        assert_eq!(
+            one_table(&[5, 2, 5], 3),
+            (vec![None, None, Some(5)], Some(12))
+        );
+    }
+
+    #[test]
+    fn an_exposure_found_only_in_the_reduced_form() {
+        // Three sectors: 6, 3 and 2 persons with 1, 2 and 3 of them; 3 in each pair.
+        let (mut d, cells, pairs) = sectors_and_pairs(&[6, 3, 2], &[3, 3, 3]);
+        d.suppressed[cells[1]] = true;
+        d.suppressed[cells[2]] = true;
+        // Neither identity alone gives the two away (s2 + s3 = 5, s2 + 3·s3 = 9) ...
+        let (_, rows) = d.rows();
+        assert_eq!(rows.iter().find_map(Row::exposes), None);
+        // ... together they do: s3 = 2, s2 = 3; the pivot of the first reduced row is s2.
+        assert_eq!(d.audit(), Audit::Exposed(cells[1]));
+        // From the start: the 2 is exposed by the total, the 3 sharing an identity with it
+        // goes (before the pair cells of 3, which come later in the numbering), then the
+        // reduced form exposes both and the first pair cell goes too.
+        let (mut d, cells, pairs2) = sectors_and_pairs(&[6, 3, 2], &[3, 3, 3]);
+        d.protect(3);
+        assert_eq!(pairs, pairs2);
+        assert_eq!(suppressed(&d), vec![cells[1], cells[2], pairs[0]]);
+        assert_eq!(d.audit(), Audit::Safe);
+    }
+
+    #[test]
+    fn a_count_with_a_zero_coefficient_is_not_in_the_identity() {
+        // 6 persons with one sector, 21 with two; the pairs 1, 10 and 10. The 1 follows from
+        // the pair identity: another pair count hides it, not the one-sector count (whose
+        // coefficient C(1, 2) is 0, though it is the smallest).
+        let (mut d, cells, pairs) = sectors_and_pairs(&[6, 21, 0], &[1, 10, 10]);
+        d.protect(5);
+        assert_eq!(suppressed(&d), vec![pairs[0], pairs[1]]);
+        assert_eq!(d.released(cells[0]), Some(6));
+    }
+
+    #[test]
+    fn the_age_band_table_shares_the_persons_total() {
+        let sectors: Vec<SectorCode> = ["a", "b"]
+            .iter()
+            .map(|s| SectorCode::new(s).unwrap())
+            .collect();
+        let stats = |bands: &[(AgeBand, usize)]| {
+            let persons = bands.iter().flat_map(|&(band, n)| {
+                std::iter::repeat_n(
+                    PersonProfile {
+                        sectors: 0b01,
+                        services: 1,
+                        band,
+                    },
+                    n,
+                )
+            });
+            let s = Statistics::compute(
+                persons,
+                std::iter::empty(),
+                CandidateCounts::default(),
+                &sectors,
+                5,
+            );
+            let table = s
+                .tables
+                .iter()
+                .find(|t| t.name == "persons-by-age-band")
+                .unwrap()
+                .clone();
+            let labels: Vec<&str> = table.cells.iter().map(|c| c.label.as_str()).collect();
+            assert_eq!(labels, AgeBand::ALL.map(AgeBand::name));
+            let values: Vec<Option<u64>> = table.cells.iter().map(|c| c.value).collect();
+            (values, table.total.unwrap().value)
+        };
+        // A count equal to the threshold is released, one below it is not.
+        assert_eq!(
+            stats(&[(AgeBand::Adult30To49, 5)]),
+            (
+                vec![Some(0), Some(0), Some(0), Some(5), Some(0), Some(0)],
+                Some(5)
+            )
+        );
+        assert_eq!(
+            stats(&[(AgeBand::Adult30To49, 4)]),
+            (
+                vec![Some(0), Some(0), Some(0), None, Some(0), Some(0)],
+                None
+            )
+        );
+        // 4 in one band follows from the total: the smallest other count goes too, and the
+        // total stays released in every person table.
+        assert_eq!(
+            stats(&[
+                (AgeBand::Child0To5, 10),
+                (AgeBand::Adult18To29, 5),
+                (AgeBand::Adult30To49, 6),
+                (AgeBand::Adult50To66, 4)
+            ]),
+            (
+                vec![Some(10), Some(0), None, Some(6), None, Some(0)],
+                Some(25)
+            )
+        );
+    }
+
     #[test]
     fn a_total_shared_by_two_tables_cannot_leak_from_one_into_the_other() {
         // Five persons in 1, 2, 3, 4 and 5 sectors, each with six or more services.
@@ -520,7 +804,7 @@ mod tests {
             None,
             "the 6+ cell would give the total away"
         );
-        assert_eq!(d.exposed(), None);
+        assert_eq!(d.audit(), Audit::Safe);
     }
 
     #[test]
@@ -543,18 +827,19 @@ mod tests {
         let pair_cells = d.counts(&pairs);
         let identity = pair_cells
             .iter()
-            .map(|&v| (v, 1.0))
+            .map(|&v| (v, 1))
             .chain(
                 cells
                     .iter()
                     .enumerate()
-                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as f64))),
+                    .skip(1)
+                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
             )
             .collect();
         d.identities.push(identity);
         assert_eq!(n, 5);
         d.protect(5);
-        assert_eq!(d.exposed(), None);
+        assert_eq!(d.audit(), Audit::Safe);
         assert!(
             pair_cells.iter().any(|&v| d.released(v).is_none()),
             "a pair count is suppressed too"
@@ -600,7 +885,12 @@ mod tests {
             .into_iter()
             .cycle()
             .take(30)
-            .chain([(0b10, 1), (0b11, 7), (0b11, 7)]);
+            .chain([(0b10, 1), (0b11, 7), (0b11, 7)])
+            .map(|(sectors, services)| PersonProfile {
+                sectors,
+                services,
+                band: AgeBand::Adult30To49,
+            });
         let statistics = Statistics::compute(
             profiles,
             std::iter::empty(),
@@ -633,7 +923,8 @@ mod tests {
             serde_json::Value::Null
         );
         assert_eq!(json["tables"][1]["cells"][0]["value"], 11);
-        assert_eq!(json["tables"][2]["total"], serde_json::Value::Null);
+        assert_eq!(json["tables"][2]["name"], "persons-by-age-band");
+        assert_eq!(json["tables"][3]["total"], serde_json::Value::Null);
     }
 
     proptest! {

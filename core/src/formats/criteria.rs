@@ -8,10 +8,12 @@
 //! [person]                           # a person qualifies on their own ...
 //! min_sectors = 2                    # ... with services from at least 2 sectors
 //! min_services = 3                   # ... and at least 3 distinct services (both must hold)
+//! age_bands = ["adult-18-29", "adult-30-49", "adult-50-66"]   # ... only in these age bands
 //!
 //! [[person.combination]]             # ... or by one of these combinations
 //! name = "job clarification with home nursing"
 //! all = ["EMP-JOB-CLARIFICATION", "HEA-HOME-NURSING"]
+//! age_bands = ["adult-30-49", "adult-50-66"]   # ... this one only for these bands
 //!
 //! [[person.combination]]
 //! any = ["EMP-CASH-BENEFIT"]         # any of these ...
@@ -24,6 +26,7 @@
 //! [family]                           # a family qualifies ...
 //! require_child_and_adult = true     # ... with at least one child and one adult with services
 //! min_sectors = 3                    # ... and services from at least 3 sectors between them
+//! child_age_bands = ["child-0-5"]    # ... and a child under 6 with services
 //! ```
 
 use std::collections::BTreeSet;
@@ -34,6 +37,7 @@ use toml::Spanned;
 use crate::error::{Error, Result, Rule};
 use crate::formats::catalogue::{Catalogue, Category};
 use crate::formats::toml_file::TomlFile;
+use crate::primitives::cpr::AgeBand;
 
 /// The value of the criteria file's `format` key.
 pub const FORMAT: &str = "samkoer-criteria";
@@ -44,6 +48,59 @@ pub const MIN_THRESHOLD: u64 = 3;
 
 /// A set of catalogue services, as indices into [`Catalogue::services`].
 pub type ServiceSet = BTreeSet<u16>;
+
+/// A set of age bands (spec §3.3): bit `b` for the band whose byte is `b`.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgeBands(u8);
+
+impl AgeBands {
+    /// Adds a band; false if it was in the set already.
+    pub fn insert(&mut self, band: AgeBand) -> bool {
+        let had = self.contains(band);
+        self.0 |= 1 << band.to_byte();
+        !had
+    }
+
+    /// Whether the band is in the set.
+    pub fn contains(self, band: AgeBand) -> bool {
+        self.contains_byte(band.to_byte())
+    }
+
+    /// Whether the band with this byte is in the set (a byte of no band never is).
+    pub fn contains_byte(self, byte: u8) -> bool {
+        byte < 8 && self.0 >> byte & 1 == 1
+    }
+
+    /// The set as bits, bit `b` for the band whose byte is `b`.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The bands, youngest first.
+    pub fn iter(self) -> impl Iterator<Item = AgeBand> {
+        AgeBand::ALL
+            .into_iter()
+            .filter(move |&band| self.contains(band))
+    }
+}
+
+impl std::fmt::Debug for AgeBands {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set()
+            .entries(self.iter().map(AgeBand::name))
+            .finish()
+    }
+}
+
+impl FromIterator<AgeBand> for AgeBands {
+    fn from_iter<I: IntoIterator<Item = AgeBand>>(bands: I) -> AgeBands {
+        let mut set = AgeBands::default();
+        for band in bands {
+            set.insert(band);
+        }
+        set
+    }
+}
 
 /// A combination of services that qualifies a person on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +130,8 @@ pub struct NamedCombination {
     pub name: String,
     /// What it requires.
     pub combination: Combination,
+    /// It matches only a person in one of these age bands; `None`: in any.
+    pub age_bands: Option<AgeBands>,
 }
 
 /// Validated selection criteria.
@@ -84,6 +143,9 @@ pub struct Criteria {
     pub min_sectors: Option<u32>,
     /// A person qualifies with at least this many distinct services (with `min_sectors`, if set).
     pub min_services: Option<u32>,
+    /// A person qualifies (by the minimums or a combination) only in one of these age bands;
+    /// `None`: in any.
+    pub age_bands: Option<AgeBands>,
     /// Combinations that qualify a person on their own.
     pub combinations: Vec<NamedCombination>,
     /// Services that defer a candidate to a later run.
@@ -101,6 +163,9 @@ pub struct FamilyRule {
     pub require_child_and_adult: bool,
     /// The family's members receive services from at least this many sectors between them.
     pub min_sectors: u32,
+    /// At least one member with services is in one of these (child) age bands; `None`: no
+    /// such condition.
+    pub child_age_bands: Option<AgeBands>,
 }
 
 /// A `[[person.combination]]` as written, checked by [`Checker::combination`].
@@ -110,6 +175,7 @@ struct RawCombination {
     all: Option<Vec<Spanned<String>>>,
     any: Option<Vec<Spanned<String>>>,
     with_any: Option<Vec<Spanned<String>>>,
+    age_bands: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 struct Checker<'a> {
@@ -141,6 +207,30 @@ impl Checker<'_> {
                 _ => Err(self.error(code, Rule::CriteriaServiceUnknown)),
             })
             .collect()
+    }
+
+    /// An age-band list: not empty (else a contradiction at the list); then each name in
+    /// order a band of §3.3 (else `criteria-age-band-unknown` at the name), allowed here (else a
+    /// contradiction at the name) and not listed before (else a contradiction at the name).
+    fn age_bands(
+        &self,
+        list: &Spanned<Vec<Spanned<String>>>,
+        allowed: impl Fn(AgeBand) -> bool,
+    ) -> Result<AgeBands> {
+        // An empty list would select nobody.
+        if list.get_ref().is_empty() {
+            return Err(self.error(list, Rule::CriteriaContradiction));
+        }
+        let mut bands = AgeBands::default();
+        for name in list.get_ref() {
+            let band = AgeBand::from_name(name.get_ref())
+                .ok_or_else(|| self.error(name, Rule::CriteriaAgeBandUnknown))?;
+            // A band twice is a slip for another band, most likely: say so rather than guess.
+            if !allowed(band) || !bands.insert(band) {
+                return Err(self.error(name, Rule::CriteriaContradiction));
+            }
+        }
+        Ok(bands)
     }
 
     /// A sector minimum: at least 1, at most the catalogue's sectors.
@@ -201,12 +291,13 @@ impl Criteria {
             threshold,
             min_sectors: None,
             min_services: None,
+            age_bands: None,
             combinations: Vec::new(),
             defer_services,
             defer_major_change,
             family: None,
         };
-        let person_keys = ["min_sectors", "min_services", "combination"];
+        let person_keys = ["min_sectors", "min_services", "age_bands", "combination"];
         if let Some(person) = root.table("person", &person_keys)? {
             if let Some(min) = person.integer::<u32>("min_sectors")? {
                 criteria.min_sectors = Some(checker.sector_minimum(&min)?);
@@ -217,7 +308,7 @@ impl Criteria {
                 }
                 criteria.min_services = Some(*min.get_ref());
             }
-            let combination_keys = ["name", "all", "any", "with_any"];
+            let combination_keys = ["name", "all", "any", "with_any", "age_bands"];
             let combinations = person
                 .tables("combination", &combination_keys)?
                 .into_iter()
@@ -228,15 +319,36 @@ impl Criteria {
                         all: table.strings("all")?,
                         any: table.strings("any")?,
                         with_any: table.strings("with_any")?,
+                        age_bands: table.string_list("age_bands")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            if let Some(list) = person.string_list("age_bands")? {
+                criteria.age_bands = Some(checker.age_bands(&list, |_| true)?);
+                // The bands only restrict the minimums and combinations: alone they select
+                // nobody, which is surely not what was meant.
+                let restricts = criteria.min_sectors.is_some()
+                    || criteria.min_services.is_some()
+                    || !combinations.is_empty();
+                if !restricts {
+                    return Err(checker.error(&list, Rule::CriteriaContradiction));
+                }
+            }
             // Each combination is one bit of a candidate's reasons, beside two for other rules.
             if let Some(extra) = combinations.get(62) {
                 return Err(checker.error_at(extra, Rule::CriteriaContradiction));
             }
             for (i, raw) in combinations.iter().enumerate() {
                 let combination = checker.combination(raw, &criteria.defer_services)?;
+                // A band the person rule leaves out could never match here.
+                let age_bands = match &raw.age_bands {
+                    Some(list) => Some(checker.age_bands(list, |band| {
+                        criteria
+                            .age_bands
+                            .is_none_or(|person| person.contains(band))
+                    })?),
+                    None => None,
+                };
                 let name = raw
                     .name
                     .clone()
@@ -247,20 +359,28 @@ impl Criteria {
                 if name.trim().is_empty() || reserved.contains(&name.as_str()) || taken {
                     return Err(checker.error_at(raw, Rule::CriteriaContradiction));
                 }
-                criteria
-                    .combinations
-                    .push(NamedCombination { name, combination });
+                criteria.combinations.push(NamedCombination {
+                    name,
+                    combination,
+                    age_bands,
+                });
             }
         }
-        let family_keys = ["require_child_and_adult", "min_sectors"];
+        let family_keys = ["require_child_and_adult", "min_sectors", "child_age_bands"];
         if let Some(family) = root.table("family", &family_keys)? {
             let min_sectors = match family.integer::<u32>("min_sectors")? {
                 Some(min) => checker.sector_minimum(&min)?,
                 None => 1,
             };
+            let child_age_bands = match family.string_list("child_age_bands")? {
+                // Only a child band can be a child's: an adult band here is a contradiction.
+                Some(list) => Some(checker.age_bands(&list, AgeBand::is_child)?),
+                None => None,
+            };
             criteria.family = Some(FamilyRule {
                 require_child_and_adult: family.flag("require_child_and_adult")?,
                 min_sectors,
+                child_age_bands,
             });
         }
         if !criteria.selects_persons() && criteria.family.is_none() {
@@ -362,7 +482,8 @@ min_sectors = 3
             criteria.family,
             Some(FamilyRule {
                 require_child_and_adult: true,
-                min_sectors: 3
+                min_sectors: 3,
+                child_age_bands: None,
             })
         );
     }
@@ -406,6 +527,229 @@ min_sectors = 3
         assert_eq!(error_at(nothing), (Rule::CriteriaContradiction, 1));
         let zero_threshold = EXAMPLE.replace("version = 1\n", "version = 1\nthreshold = 2\n");
         assert_eq!(error_at(&zero_threshold), (Rule::CriteriaContradiction, 3));
+    }
+
+    /// Criteria of one person rule, with `extra` lines after `min_services = 3` (line 5).
+    fn person_with(extra: &str) -> String {
+        format!("format = \"samkoer-criteria\"\nversion = 1\n\n[person]\nmin_services = 3\n{extra}")
+    }
+
+    /// Criteria of one family rule, with `extra` lines after `[family]` (line 4).
+    fn family_with(extra: &str) -> String {
+        format!("format = \"samkoer-criteria\"\nversion = 1\n\n[family]\n{extra}")
+    }
+
+    fn bands(names: &[&str]) -> AgeBands {
+        names
+            .iter()
+            .map(|name| AgeBand::from_name(name).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn person_age_bands_restrict_the_person_rule() {
+        let one = parse(&person_with("age_bands = [\"adult-18-29\"]\n")).unwrap();
+        assert_eq!(one.age_bands, Some(bands(&["adult-18-29"])));
+        // All six bands are a valid (if pointless) list; absent means any band.
+        let all = "age_bands = [\"child-0-5\", \"child-6-17\", \"adult-18-29\", \"adult-30-49\", \"adult-50-66\", \"adult-67-plus\"]\n";
+        assert_eq!(
+            parse(&person_with(all))
+                .unwrap()
+                .age_bands
+                .unwrap()
+                .iter()
+                .count(),
+            6
+        );
+        assert_eq!(parse(&person_with("")).unwrap().age_bands, None);
+        // The list's own line when it is empty; the name's line for a name.
+        assert_eq!(
+            error_at(&person_with("age_bands = []\n")),
+            (Rule::CriteriaContradiction, 6)
+        );
+        assert_eq!(
+            error_at(&person_with(
+                "age_bands = [\n  \"adult-18-29\",\n  \"adult-18-30\",\n]\n"
+            )),
+            (Rule::CriteriaAgeBandUnknown, 8)
+        );
+        assert_eq!(
+            error_at(&person_with("age_bands = [\"Adult-18-29\"]\n")),
+            (Rule::CriteriaAgeBandUnknown, 6),
+            "names are exact"
+        );
+        assert_eq!(
+            error_at(&person_with(
+                "age_bands = [\n  \"adult-18-29\",\n  \"adult-18-29\",\n]\n"
+            )),
+            (Rule::CriteriaContradiction, 8)
+        );
+        assert_eq!(
+            error_at(&person_with("age_bands = \"adult-18-29\"\n")),
+            (Rule::CriteriaSyntax, 6)
+        );
+        assert_eq!(
+            error_at(&person_with("age_bands = [18]\n")),
+            (Rule::CriteriaSyntax, 6)
+        );
+        // Bands alone select nobody: refused where they are, even with a family rule.
+        let alone = "format = \"samkoer-criteria\"\nversion = 1\n\n[person]\nage_bands = [\"adult-18-29\"]\n\n[family]\n";
+        assert_eq!(error_at(alone), (Rule::CriteriaContradiction, 5));
+        let with_combination = "format = \"samkoer-criteria\"\nversion = 1\n\n[person]\nage_bands = [\"adult-18-29\"]\n\n[[person.combination]]\nall = [\"EMP-MENTOR\"]\n";
+        assert!(parse(with_combination).is_ok());
+    }
+
+    #[test]
+    fn a_combination_may_narrow_the_bands() {
+        let combination = |person: &str, own: &str| {
+            format!(
+                "format = \"samkoer-criteria\"\nversion = 1\n\n[person]\n{person}\n[[person.combination]]\nall = [\"EMP-MENTOR\"]\n{own}\n"
+            )
+        };
+        let any_person = parse(&combination("", "age_bands = [\"child-6-17\"]")).unwrap();
+        assert_eq!(any_person.age_bands, None);
+        assert_eq!(
+            any_person.combinations[0].age_bands,
+            Some(bands(&["child-6-17"]))
+        );
+        let person = "age_bands = [\"adult-18-29\", \"adult-30-49\"]";
+        let narrower = parse(&combination(person, "age_bands = [\"adult-30-49\"]")).unwrap();
+        assert_eq!(
+            narrower.combinations[0].age_bands,
+            Some(bands(&["adult-30-49"]))
+        );
+        let same = parse(&combination(
+            person,
+            "age_bands = [\"adult-30-49\", \"adult-18-29\"]",
+        ));
+        assert_eq!(
+            same.unwrap().combinations[0].age_bands,
+            Some(bands(&["adult-18-29", "adult-30-49"]))
+        );
+        // A band the person rule leaves out could never match: at the band's own line.
+        assert_eq!(
+            error_at(&combination(
+                person,
+                "age_bands = [\n  \"adult-30-49\",\n  \"adult-50-66\",\n]"
+            )),
+            (Rule::CriteriaContradiction, 10)
+        );
+        assert_eq!(
+            error_at(&combination(person, "age_bands = []")),
+            (Rule::CriteriaContradiction, 8)
+        );
+        assert_eq!(
+            error_at(&combination("", "age_bands = [\"adult-68-plus\"]")),
+            (Rule::CriteriaAgeBandUnknown, 8)
+        );
+        assert_eq!(
+            error_at(&combination(
+                "",
+                "age_bands = [\"child-0-5\", \"child-0-5\"]"
+            )),
+            (Rule::CriteriaContradiction, 8)
+        );
+    }
+
+    #[test]
+    fn families_by_the_age_of_their_children() {
+        let under_six = parse(&family_with("child_age_bands = [\"child-0-5\"]\n")).unwrap();
+        assert_eq!(
+            under_six.family.unwrap().child_age_bands,
+            Some(bands(&["child-0-5"]))
+        );
+        let both = parse(&family_with(
+            "child_age_bands = [\"child-6-17\", \"child-0-5\"]\n",
+        ));
+        assert_eq!(
+            both.unwrap().family.unwrap().child_age_bands,
+            Some(bands(&["child-0-5", "child-6-17"]))
+        );
+        assert_eq!(
+            parse(&family_with(""))
+                .unwrap()
+                .family
+                .unwrap()
+                .child_age_bands,
+            None
+        );
+        // The oldest child band is allowed, the youngest adult band is not.
+        assert_eq!(
+            error_at(&family_with(
+                "child_age_bands = [\n  \"child-6-17\",\n  \"adult-18-29\",\n]\n"
+            )),
+            (Rule::CriteriaContradiction, 7)
+        );
+        assert_eq!(
+            error_at(&family_with("child_age_bands = []\n")),
+            (Rule::CriteriaContradiction, 5)
+        );
+        assert_eq!(
+            error_at(&family_with("child_age_bands = [\"child-0-6\"]\n")),
+            (Rule::CriteriaAgeBandUnknown, 5)
+        );
+        assert_eq!(
+            error_at(&family_with(
+                "child_age_bands = [\"child-0-5\",\n\"child-0-5\"]\n"
+            )),
+            (Rule::CriteriaContradiction, 6)
+        );
+        assert_eq!(
+            error_at(&family_with("child_age_bands = \"child-0-5\"\n")),
+            (Rule::CriteriaSyntax, 5)
+        );
+    }
+
+    #[test]
+    fn the_specs_shipped_example_parses_as_this_file_shows_it() {
+        let spec = include_str!("../../../docs/spec.md");
+        let after = &spec[spec.find("The shipped example").unwrap()..];
+        let start = after.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &after[start..start + after[start..].find("```").unwrap()];
+        let criteria = parse(example).unwrap();
+        assert_eq!(criteria.age_bands.unwrap().iter().count(), 3);
+        assert_eq!(
+            criteria.family.unwrap().child_age_bands,
+            Some(bands(&["child-0-5"]))
+        );
+        // The module's documentation shows the same file with comments.
+        let documented: String = include_str!("criteria.rs")
+            .lines()
+            .skip_while(|line| !line.starts_with("//! ```toml"))
+            .skip(1)
+            .take_while(|line| !line.starts_with("//! ```"))
+            .map(|line| {
+                line.trim_start_matches("//!")
+                    .split('#')
+                    .next()
+                    .unwrap()
+                    .trim()
+            })
+            .filter(|line| !line.is_empty())
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(documented, example);
+    }
+
+    #[test]
+    fn the_readmes_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let after = &readme[readme.find("### Selection criteria").unwrap()..];
+        let start = after.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &after[start..start + after[start..].find("```").unwrap()];
+        let criteria = parse(example).unwrap();
+        assert!(criteria.age_bands.is_some() && criteria.combinations[0].age_bands.is_some());
+        assert!(criteria.family.unwrap().child_age_bands.is_some());
+    }
+
+    #[test]
+    fn age_band_sets() {
+        let mut set = AgeBands::default();
+        assert!(set.insert(AgeBand::Child0To5) && !set.insert(AgeBand::Child0To5));
+        assert!(set.contains(AgeBand::Child0To5) && !set.contains(AgeBand::Child6To17));
+        assert!(set.contains_byte(1) && !set.contains_byte(0) && !set.contains_byte(200));
+        assert_eq!(set.bits(), 0b10);
+        assert_eq!(format!("{set:?}"), "{\"child-0-5\"}");
     }
 
     #[test]

@@ -163,6 +163,12 @@ impl<'t, 'a> Fields<'t, 'a> {
 
     /// An array of strings, if present.
     pub(crate) fn strings(&self, key: &str) -> Result<Option<Vec<Spanned<String>>>> {
+        Ok(self.string_list(key)?.map(Spanned::into_inner))
+    }
+
+    /// An array of strings with the place of the array itself, if present: for a mistake of the
+    /// list as a whole (an empty one), reported where the list starts.
+    pub(crate) fn string_list(&self, key: &str) -> Result<Option<Spanned<Vec<Spanned<String>>>>> {
         let Some(value) = self.get(key) else {
             return Ok(None);
         };
@@ -171,7 +177,7 @@ impl<'t, 'a> Fields<'t, 'a> {
                 .iter()
                 .map(|item| self.as_string(item))
                 .collect::<Result<_>>()
-                .map(Some),
+                .map(|items| Some(Spanned::new(value.span(), items))),
             _ => Err(self.wrong_type(value)),
         }
     }
@@ -264,6 +270,10 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["x", "y"]
         );
+        // A list keeps its own place, the line where it starts.
+        let list = part.string_list("words").unwrap().unwrap();
+        assert_eq!(toml.line(list.span().start), 6);
+        assert_eq!(part.string_list("absent").unwrap(), None);
         let items = root.tables("item", &["name"]).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].required_string("name").unwrap().get_ref(), "one");

@@ -256,6 +256,11 @@ impl AgeBand {
             AgeBand::Adult67Plus => "adult-67-plus",
         }
     }
+
+    /// The band with this name, exactly as [`AgeBand::name`] writes it (case and all).
+    pub fn from_name(name: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|band| band.name() == name)
+    }
 }
 
 #[cfg(test)]
@@ -383,6 +388,11 @@ mod tests {
         }
         assert_eq!(AgeBand::from_byte(0), None);
         assert_eq!(AgeBand::from_byte(7), None);
+        for band in AgeBand::ALL {
+            assert_eq!(AgeBand::from_name(band.name()), Some(band));
+        }
+        assert_eq!(AgeBand::from_name("Child-0-5"), None, "names are exact");
+        assert_eq!(AgeBand::from_name("adult-67+"), None);
     }
 
     #[test]

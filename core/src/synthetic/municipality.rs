@@ -38,6 +38,8 @@ major_change = true
 [family]
 require_child_and_adult = true
 min_sectors = 3
+# ... and at least one child under 6 with services
+child_age_bands = ["child-0-5"]
 "#;
 
 /// What to generate.

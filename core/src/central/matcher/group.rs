@@ -105,6 +105,8 @@ pub(super) struct Family {
     pub(super) children: u32,
     pub(super) adults: u32,
     pub(super) sectors: u64,
+    /// The age bands of the members with services: bit `b` for the band whose byte is `b`.
+    pub(super) bands: u8,
 }
 
 /// Every family, with its members in one flat list grouped by family.
@@ -264,6 +266,8 @@ pub(super) fn link_families(persons: &Persons, links: &[(u32, u32)]) -> Families
         if persons.has_services(p) {
             f.with_services += 1;
             f.sectors |= persons.sectors[p];
+            // A band byte is below 8 (three bits of the packed record).
+            f.bands |= 1 << persons.band[p];
             if persons.is_child(p) {
                 f.children += 1;
             } else {

@@ -21,12 +21,13 @@ use serde::ser::SerializeSeq;
 use time::Date;
 
 use self::group::Persons;
-use crate::central::stats::{CandidateCounts, FamilyProfile, Statistics};
+use crate::central::stats::{CandidateCounts, FamilyProfile, PersonProfile, Statistics};
 use crate::error::{Error, Result, Rule};
 use crate::files::Input;
 use crate::formats::catalogue::Catalogue;
 use crate::formats::check::CheckAnswer;
 use crate::formats::criteria::Criteria;
+use crate::primitives::cpr::AgeBand;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::Fingerprint;
 use crate::primitives::pseudonym::Pseudonym;
@@ -501,7 +502,14 @@ fn statistics_of(
 ) -> Statistics {
     let profiles = (0..persons.len())
         .filter(|&p| persons.has_services(p))
-        .map(|p| (persons.sectors[p], persons.service_count(p)));
+        .filter_map(|p| {
+            // A person with services has the band of its records, always a band (§7.5).
+            Some(PersonProfile {
+                sectors: persons.sectors[p],
+                services: persons.service_count(p),
+                band: AgeBand::from_byte(persons.band[p])?,
+            })
+        });
     let family_profiles = families
         .families
         .iter()

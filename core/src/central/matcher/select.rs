@@ -65,6 +65,14 @@ impl<'a> Selector<'a> {
     /// Why a person qualifies on their own, as reason bits; 0 if they do not.
     fn person_reasons(&self, p: usize) -> u64 {
         let criteria = self.criteria;
+        let band = self.persons.band[p];
+        // The person rule's bands hold for the minimums and every combination alike.
+        if criteria
+            .age_bands
+            .is_some_and(|bands| !bands.contains_byte(band))
+        {
+            return 0;
+        }
         let mut reasons = 0;
         let has_minimums = criteria.min_sectors.is_some() || criteria.min_services.is_some();
         let sectors = self.persons.sectors[p].count_ones();
@@ -82,7 +90,10 @@ impl<'a> Selector<'a> {
                 CombinationMask::All(all) => words.iter().zip(all).all(|(w, m)| w & m == *m),
                 CombinationMask::AnyWithAny(any, with) => any_of(words, any) && any_of(words, with),
             };
-            if matches {
+            let in_band = criteria.combinations[i]
+                .age_bands
+                .is_none_or(|bands| bands.contains_byte(band));
+            if matches && in_band {
                 reasons |= 1 << (i + 1);
             }
         }
@@ -148,7 +159,10 @@ pub(super) fn choose_candidates(
         for (f, family) in families.families.iter().enumerate() {
             let qualifies = family.with_services > 0
                 && (!rule.require_child_and_adult || (family.children > 0 && family.adults > 0))
-                && family.sectors.count_ones() >= rule.min_sectors;
+                && family.sectors.count_ones() >= rule.min_sectors
+                && rule
+                    .child_age_bands
+                    .is_none_or(|bands| bands.bits() & family.bands != 0);
             if qualifies {
                 let with_services = families
                     .members(f)
