@@ -152,7 +152,7 @@ pub struct Population {
 pub fn population_keys() -> (RunKey, Vec<SealingKey>) {
     let town = MunicipalityCode::new(219).unwrap();
     let master = MasterKey::from_bytes(town, std::array::from_fn(|i| i as u8));
-    let run_key = master.derive_run_key(&RunId::new("2026-11").unwrap());
+    let run_key = master.derive_run_key(&RunId::new("2026-11").unwrap(), REFERENCE);
     let sealing = Catalogue::builtin()
         .sectors
         .iter()
