@@ -242,43 +242,41 @@ pub(super) fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Inges
         }
         if let Some(first) = &run {
             // Both values named: which file is the odd one out is for the reader to tell.
-            let first_file = sources[0].name();
-            let differ = |rule, this: &dyn std::fmt::Display, first: &dyn std::fmt::Display| {
-                Err(Error::format_mismatch(
+            let mismatches = [
+                (
+                    Rule::MixedMunicipality,
+                    "municipality",
+                    this.municipality.to_string(),
+                    first.municipality.to_string(),
+                ),
+                (
+                    Rule::MixedRun,
+                    "run",
+                    this.run.to_string(),
+                    first.run.to_string(),
+                ),
+                (
+                    Rule::MixedRunKey,
+                    "run key",
+                    this.run_key_fingerprint.to_string(),
+                    first.run_key_fingerprint.to_string(),
+                ),
+                (
+                    Rule::MixedReferenceDate,
+                    "reference date",
+                    this.reference_date.to_string(),
+                    first.reference_date.to_string(),
+                ),
+            ];
+            if let Some((rule, what, this, first)) = mismatches.iter().find(|m| m.2 != m.3) {
+                let first_file = sources[0].name();
+                return Err(Error::format_mismatch(
                     &name,
-                    rule,
-                    this,
+                    *rule,
+                    format_args!("{what} {this}"),
                     first,
                     &first_file,
-                ))
-            };
-            if first.municipality != this.municipality {
-                return differ(
-                    Rule::MixedMunicipality,
-                    &format_args!("municipality {}", this.municipality),
-                    &format_args!("{}", first.municipality),
-                );
-            }
-            if first.run != this.run {
-                return differ(
-                    Rule::MixedRun,
-                    &format_args!("run {}", this.run),
-                    &format_args!("{}", first.run),
-                );
-            }
-            if first.run_key_fingerprint != this.run_key_fingerprint {
-                return differ(
-                    Rule::MixedRunKey,
-                    &format_args!("run key {}", this.run_key_fingerprint),
-                    &format_args!("{}", first.run_key_fingerprint),
-                );
-            }
-            if first.reference_date != this.reference_date {
-                return differ(
-                    Rule::MixedReferenceDate,
-                    &format_args!("reference date {}", this.reference_date),
-                    &format_args!("{}", first.reference_date),
-                );
+                ));
             }
         }
         if publications.iter().any(|p| p.sector == header.sector) {
