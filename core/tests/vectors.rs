@@ -184,22 +184,6 @@ fn key_file_vectors() -> Value {
             "run",
             version_1(&run_text.replace("reference-date: 2026-11-01\n", "")),
         ),
-        (
-            "run",
-            run_text.replace("reference-date: 2026-11-01", "reference-date: 2026-11-02"),
-        ),
-        (
-            "run",
-            run_text.replace("reference-date: 2026-11-01", "reference-date: 01-11-2026"),
-        ),
-        (
-            "run",
-            run_text.replace("reference-date: 2026-11-01", "reference-date: 2026-02-29"),
-        ),
-        (
-            "run",
-            run_text.replace("reference-date: 2026-11-01", "reference-date: 1799-12-31"),
-        ),
         ("run", run_text.replace("reference-date: 2026-11-01\n", "")),
         (
             "run",
@@ -211,7 +195,12 @@ fn key_file_vectors() -> Value {
             sealing_text.replace("municipality: 219", "municipality: 217"),
         ),
     ];
-    for (kind, text) in bad {
+    // The reference date changed (the check catches it), in another form, not a date, too early.
+    let redated = ["2026-11-02", "01-11-2026", "2026-02-29", "1799-12-31"].map(|date| {
+        let line = format!("reference-date: {date}");
+        ("run", run_text.replace("reference-date: 2026-11-01", &line))
+    });
+    for (kind, text) in bad.into_iter().chain(redated) {
         let expect = match kind {
             "master" => class(MasterKey::from_key_file(&text, "k")),
             "run" => class(RunKey::from_key_file(&text, "k")),

@@ -181,6 +181,23 @@ impl Disclosure {
         self.identities.push(identity);
     }
 
+    /// The pair cells sum to C(k, 2) persons of each sector count k: a person with k sectors
+    /// is in C(k, 2) pairs; one with a single sector in none, so that count is not in it at all.
+    fn pairs_sum_to(&mut self, pairs: &[usize], by_sector_count: &[usize]) {
+        let identity = pairs
+            .iter()
+            .map(|&v| (v, 1))
+            .chain(
+                by_sector_count
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
+            )
+            .collect();
+        self.identities.push(identity);
+    }
+
     fn released(&self, v: usize) -> Option<u64> {
         (!self.suppressed[v]).then_some(self.values[v])
     }
@@ -463,20 +480,7 @@ impl Variables {
         d.sums_to(&persons_by_services, persons);
         d.sums_to(&persons_by_band, persons);
         let persons_by_pair = d.counts(&t.by_pair);
-        // A person with k sectors is in C(k, 2) pairs; one with a single sector in none, so
-        // that count is not in the identity at all.
-        let pair_identity = persons_by_pair
-            .iter()
-            .map(|&v| (v, 1))
-            .chain(
-                persons_by_sectors
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
-            )
-            .collect();
-        d.identities.push(pair_identity);
+        d.pairs_sum_to(&persons_by_pair, &persons_by_sectors);
         let families_by_sector_count = d.counts(&t.families_by_sectors);
         let families_by_composition = d.counts(&t.composition);
         let families = d.count(t.composition.iter().sum());
@@ -657,18 +661,7 @@ mod tests {
         let persons = d.count(by_sectors.iter().sum());
         d.sums_to(&cells, persons);
         let pair_cells = d.counts(pairs);
-        let identity = pair_cells
-            .iter()
-            .map(|&v| (v, 1))
-            .chain(
-                cells
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
-            )
-            .collect();
-        d.identities.push(identity);
+        d.pairs_sum_to(&pair_cells, &cells);
         (d, cells, pair_cells)
     }
 
@@ -825,18 +818,7 @@ mod tests {
         let mut pairs = vec![pair_total / 10; 10];
         pairs[0] += pair_total % 10;
         let pair_cells = d.counts(&pairs);
-        let identity = pair_cells
-            .iter()
-            .map(|&v| (v, 1))
-            .chain(
-                cells
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(k, &v)| (v, -(((k + 1) * k / 2) as i64))),
-            )
-            .collect();
-        d.identities.push(identity);
+        d.pairs_sum_to(&pair_cells, &cells);
         assert_eq!(n, 5);
         d.protect(5);
         assert_eq!(d.audit(), Audit::Safe);
