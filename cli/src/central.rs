@@ -64,8 +64,9 @@ pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
 /// `samkoer check answer`.
 #[derive(Args)]
 pub struct AnswerArgs {
-    #[command(flatten)]
-    run: PublicationsArgs,
+    /// The match's check index (`check-index` in the match's folder).
+    #[arg(long)]
+    index: PathBuf,
     /// A sector's check request.
     #[arg(long)]
     request: PathBuf,
@@ -74,21 +75,17 @@ pub struct AnswerArgs {
     out: PathBuf,
 }
 
-/// Answers a one-citizen check by matching the publications again.
+/// Answers a one-citizen check from the match's check index.
 pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
-    let catalogue = catalogue(args.run.catalogue.as_deref())?;
-    let step = MatchStep {
-        catalogue: &catalogue,
-        criteria: Input::path(&args.run.criteria),
-        publications: inputs(&args.run.publications),
+    let step = central::Check {
+        index: Input::path(&args.index),
+        request: Input::path(&args.request),
     };
-    let matched = with_spinner("matching to answer the check", || central::rematch(&step))?;
-    let request = Input::path(&args.request);
-    let reply = central::check(&matched, &request, place(&args.out), audit(log))?.summary;
+    let reply = central::check(&step, place(&args.out), audit(log))?.summary;
     say!(
-        "{}: {} -> {}",
-        reply.request.sector,
-        reply.answer.name(),
+        "{}: {} citizens answered -> {}",
+        reply.sector,
+        reply.answers.len(),
         args.out.display()
     );
     Ok(())

@@ -1,6 +1,7 @@
 //! `samkoer synth` and `samkoer demo`: a synthetic municipality, and the whole flow on one — a
 //! short script over the core's steps, every one of them in the demo's audit log.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -8,14 +9,15 @@ use clap::Args;
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::Selection;
 use samkoer_core::files::{Input, Place};
-use samkoer_core::flow::central::{MatchStep, MatchTo, Select};
+use samkoer_core::flow::central::{Check, MatchStep, MatchTo, Select};
 use samkoer_core::flow::plan_team::Open;
 use samkoer_core::flow::registry::Issue;
-use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, Review};
+use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, ReadCheck, Review};
 use samkoer_core::flow::{
     Audit, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
 };
 use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::criteria::{Criteria, FamilyRule};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::primitives::keys::{
@@ -248,28 +250,68 @@ fn chosen(
         .max_by_key(|(_, scope)| scope.len())
 }
 
-/// The citizen's first sector asks the one-citizen check; consent for their sectors; each
-/// discloses; the plan team opens. Gives (sector, services) per disclosure.
+/// What the demo's one-citizen check found.
+struct CheckShown {
+    sector: samkoer_core::SectorCode,
+    citizens: u64,
+    candidates: u64,
+    answer_seconds: f64,
+}
+
+/// A sector's caseworker asks the one-citizen check ("cpr-knap") about every citizen on the
+/// sector's work list: the person file, the signed request, the matcher's answer from the
+/// check index, the answer read back by CPR number.
+fn citizen_check(demo: &Demo, list: &WorkList) -> CliResult<CheckShown> {
+    let persons = demo.path("sectors/check-persons.txt");
+    // A citizen with several services is on the list once per service: asked about once.
+    let mut cprs: Vec<&Cpr> = list.items.iter().map(|i| &i.cpr).collect();
+    cprs.sort_by_key(|c| c.expose_digits());
+    cprs.dedup_by_key(|c| c.expose_digits());
+    cprs.truncate(samkoer_core::formats::check::MAX_REQUEST);
+    let mut text = zeroize::Zeroizing::new(String::new());
+    for cpr in cprs {
+        text.push_str(&cpr.expose_dashed());
+        text.push('\n');
+    }
+    // The caseworker's person file holds CPR numbers: owner-only, as the work list is.
+    samkoer_core::files::create(&persons, true)?.write_all(text.as_bytes())?;
+    let run_key: RunKey = demo.key("run.key")?;
+    let sealing_key: SealingKey = demo.key(&format!("sealing-{}.key", list.sector))?;
+    let ask = AskCheck {
+        run_key: &run_key,
+        sealing_key: &sealing_key,
+        persons: Input::path(&persons),
+    };
+    sector::ask_check(&ask, demo.place("sectors/check-request.json"), &demo.audit)?;
+    let check = Check {
+        index: demo.input("match/check-index"),
+        request: demo.input("sectors/check-request.json"),
+    };
+    let started = Instant::now();
+    central::check(&check, demo.place("match/check-answer.json"), &demo.audit)?;
+    let answer_seconds = started.elapsed().as_secs_f64();
+    let read = ReadCheck {
+        run_key: &run_key,
+        sealing_key: &sealing_key,
+        persons: Input::path(&persons),
+        answer: demo.input("match/check-answer.json"),
+    };
+    let results = sector::read_check(&read, demo.place("sectors/check.csv"), &demo.audit)?;
+    Ok(CheckShown {
+        sector: list.sector.clone(),
+        citizens: results.summary.answers.len() as u64,
+        candidates: results.summary.count(CheckAnswer::Candidate),
+        answer_seconds,
+    })
+}
+
+/// Consent for the citizen's sectors; each discloses; the plan team opens. Gives (sector,
+/// services) per disclosure.
 fn consent_and_disclose(
     demo: &Demo,
-    matched: &Match,
     cpr: &Cpr,
     scope: &[samkoer_core::SectorCode],
 ) -> CliResult<Vec<(String, usize)>> {
-    let run_key: RunKey = demo.key("run.key")?;
-    let ask = AskCheck {
-        run_key: &run_key,
-        sector: scope[0].clone(),
-        cpr,
-    };
-    sector::ask_check(&ask, demo.place("sectors/check-request.json"), &demo.audit)?;
-    let request = demo.input("sectors/check-request.json");
-    central::check(
-        matched,
-        &request,
-        demo.place("match/check-answer.json"),
-        &demo.audit,
-    )?;
     let registry: ConsentRegistryKey = demo.key("consent-registry.key")?;
     let subject: SubjectKey = demo.key("subject.key")?;
     let issue = Issue {
@@ -366,8 +408,12 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     demo.lap("match");
     let (lists, selection) = suitability(&demo)?;
     demo.lap("review, verdicts, select");
+    let checked = match lists.iter().find(|l| !l.items.is_empty()) {
+        Some(list) => Some(citizen_check(&demo, list)?),
+        None => None,
+    };
     let disclosed = match chosen(&lists, &selection) {
-        Some((cpr, scope)) => consent_and_disclose(&demo, &matched, &cpr, &scope)?,
+        Some((cpr, scope)) => consent_and_disclose(&demo, &cpr, &scope)?,
         None => Vec::new(),
     };
     demo.lap("check, consent, disclose");
@@ -380,7 +426,15 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         matched: &matched,
         selection: &selection,
     };
-    print_summary(&demo, municipality, &run, &counts, &disclosed, head);
+    print_summary(
+        &demo,
+        municipality,
+        &run,
+        &counts,
+        &disclosed,
+        checked,
+        head,
+    );
     Ok(())
 }
 
@@ -420,6 +474,7 @@ fn print_summary(
     run: &RunId,
     counts: &Counts<'_>,
     disclosed: &[(String, usize)],
+    checked: Option<CheckShown>,
     head: samkoer_core::audit::Head,
 ) {
     let (matched, selection) = (counts.matched, counts.selection);
@@ -466,6 +521,15 @@ fn print_summary(
         say!(
             "  a family is a candidate with {} (exports/criteria.toml)",
             family_rule(&rule)
+        );
+    }
+    if let Some(check) = checked {
+        say!(
+            "citizen check by {}: {} citizens asked (signed request), {} candidates, answered from match/check-index in {:.1} ms",
+            check.sector,
+            check.citizens,
+            check.candidates,
+            check.answer_seconds * 1000.0
         );
     }
     for (sector, services) in disclosed {

@@ -111,16 +111,21 @@ enum Command {
 /// The one-citizen check's two sides.
 #[derive(Subcommand)]
 enum CheckAction {
-    /// Ask (in a sector): a request naming one citizen by pseudonym.
+    /// Ask (in a sector): a signed request naming the sector's citizens by pseudonym.
     #[command(
-        after_help = "Example:\n  samkoer check ask --run-key run.key --sector employment --person person.txt --out request.json"
+        after_help = "Example:\n  samkoer check ask --run-key run.key --sealing-key employment.key --persons persons.txt --out request.json"
     )]
     Ask(sector::AskArgs),
-    /// Answer (central): whether the citizen is a candidate, from the publications.
+    /// Answer (central): whether each citizen is a candidate, from the match's check index.
     #[command(
-        after_help = "Example:\n  samkoer check answer --criteria criteria.toml --request request.json --out answer.json *.pub"
+        after_help = "Example:\n  samkoer check answer --index match/check-index --request request.json --out answer.json"
     )]
     Answer(central::AnswerArgs),
+    /// Read (in the sector): the answer by CPR number, onto the person file asked about.
+    #[command(
+        after_help = "Example:\n  samkoer check read --run-key run.key --sealing-key employment.key --persons persons.txt --answer answer.json --out check.csv"
+    )]
+    Read(sector::ReadCheckArgs),
 }
 
 /// Consent receipts.
@@ -171,6 +176,9 @@ fn main() -> ExitCode {
         Command::Check {
             action: CheckAction::Answer(args),
         } => central::answer(&args, log),
+        Command::Check {
+            action: CheckAction::Read(args),
+        } => sector::read_check(&args, log),
         Command::Review(args) => sector::review(&args, log),
         Command::Verdict(args) => sector::verdict(&args, log),
         Command::Select(args) => central::select(&args, log),

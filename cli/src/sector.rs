@@ -7,10 +7,11 @@ use std::rc::Rc;
 use clap::Args;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::sector::{self, Progress, PublishTo};
+use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
-use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
+use samkoer_core::{RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
 use crate::common::say;
@@ -126,28 +127,75 @@ pub struct AskArgs {
     /// The run key file.
     #[arg(long)]
     run_key: PathBuf,
-    /// The asking sector.
+    /// The sector's sealing key: it names the sector and signs the request.
     #[arg(long)]
-    sector: String,
-    /// A file holding the citizen's CPR number (never on the command line).
+    sealing_key: PathBuf,
+    /// A person file: the citizens' CPR numbers, one per line (never on the command line).
     #[arg(long)]
-    person: PathBuf,
+    persons: PathBuf,
     /// The request to write (JSON; give it to the matcher).
     #[arg(long)]
     out: PathBuf,
 }
 
-/// Writes a one-citizen check request.
+/// Writes a signed one-citizen check request.
 pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
     let run_key: RunKey = key(&args.run_key)?;
-    let cpr = Cpr::read(&Input::path(&args.person), OffsetDateTime::now_utc().date())?;
+    let sealing_key: SealingKey = key(&args.sealing_key)?;
     let step = sector::AskCheck {
         run_key: &run_key,
-        sector: SectorCode::new(&args.sector)?,
-        cpr: &cpr,
+        sealing_key: &sealing_key,
+        persons: Input::path(&args.persons),
     };
-    sector::ask_check(&step, place(&args.out), audit(log))?;
-    say!("{}: check request -> {}", args.sector, args.out.display());
+    let request = sector::ask_check(&step, place(&args.out), audit(log))?.summary;
+    say!(
+        "{}: check request for {} citizens -> {}",
+        request.sector,
+        request.pseudonyms.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `samkoer check read`.
+#[derive(Args)]
+pub struct ReadCheckArgs {
+    /// The run key file the request was made with.
+    #[arg(long)]
+    run_key: PathBuf,
+    /// The sector's sealing key.
+    #[arg(long)]
+    sealing_key: PathBuf,
+    /// The person file the request was made from.
+    #[arg(long)]
+    persons: PathBuf,
+    /// The matcher's answer.
+    #[arg(long)]
+    answer: PathBuf,
+    /// The answers by citizen to write (CSV `cpr;answer`; holds CPR numbers; owner-only).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Reads a check answer back onto the person file.
+pub fn read_check(args: &ReadCheckArgs, log: Option<&Path>) -> CliResult {
+    let run_key: RunKey = key(&args.run_key)?;
+    let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let step = sector::ReadCheck {
+        run_key: &run_key,
+        sealing_key: &sealing_key,
+        persons: Input::path(&args.persons),
+        answer: Input::path(&args.answer),
+    };
+    let results = sector::read_check(&step, place(&args.out), audit(log))?.summary;
+    say!(
+        "{}: {} candidates, {} deferred, {} not candidates -> {}",
+        sealing_key.sector(),
+        results.count(CheckAnswer::Candidate),
+        results.count(CheckAnswer::Deferred),
+        results.count(CheckAnswer::NotCandidate),
+        args.out.display()
+    );
     Ok(())
 }
 

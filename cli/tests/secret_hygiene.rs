@@ -3,10 +3,11 @@
 //!
 //! The demo's inputs are the exports it generates (`exports/export-*.csv`,
 //! `exports/relations.csv`): they stand in for the sectors' case systems, so they hold the CPR
-//! numbers. The test reads the numbers from them, and does not scan them. Nor does it scan the
-//! two kinds of output that hold CPR numbers by design: the sectors' work lists
-//! (`sectors/*.worklist.csv`, where caseworkers see their own citizens) and the disclosure
-//! bundles (`consent/*.bundle`, sealed for the plan team). Everything else under the demo's
+//! numbers. The test reads the numbers from them, and does not scan them. Nor does it scan what
+//! holds CPR numbers by design: the sectors' work lists (`sectors/*.worklist.csv`, where
+//! caseworkers see their own citizens), the caseworker's person file for the citizen check and
+//! its answers read back (`sectors/check-persons.txt`, `sectors/check.csv`, the sector's own
+//! citizens), and the disclosure bundles (`consent/*.bundle`, sealed for the plan team). Everything else under the demo's
 //! folder, its audit log included, and its standard output and standard error, is scanned as
 //! bytes. To show that the scanner finds what it looks for, the test also scans the work lists
 //! (which must contain CPR numbers) and a buffer holding one number in every encoding.
@@ -247,6 +248,8 @@ fn excluded(file: &str) -> Option<&'static str> {
     match folder {
         "exports" => Some("an input"),
         "sectors" if name.ends_with(".worklist.csv") => Some("a work list"),
+        "sectors" if name == "check-persons.txt" => Some("the citizen check's person file"),
+        "sectors" if name == "check.csv" => Some("the citizen check's answers by CPR number"),
         "consent" if name.ends_with(".bundle") => Some("a disclosure bundle"),
         _ => None,
     }

@@ -20,7 +20,10 @@ use samkoer_core::audit::{AuditLog, Head, Step};
 use samkoer_core::central::matcher::Match;
 use samkoer_core::consent::disclosure::{self, Discloser};
 use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
-use samkoer_core::files::Input;
+use samkoer_core::files::{Input, Place};
+use samkoer_core::flow::Audit;
+use samkoer_core::flow::central as central_flow;
+use samkoer_core::flow::sector as sector_flow;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::ExportOptions;
@@ -33,6 +36,7 @@ use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
 use samkoer_core::primitives::labels;
+use samkoer_core::primitives::signing::SectorSigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::sector::review::{WorkList, review};
 use samkoer_core::{
@@ -245,9 +249,25 @@ fn records(bytes: &[u8], kind: FileKind) -> (FileHeader, Vec<Record>) {
     (header, records)
 }
 
-/// Writes a file of `kind` from a header and records (a correct digest: what a forger makes).
+/// Writes a file of `kind` from a header and records (a correct digest and, for a
+/// publication, its author's signature: what a forger holding the sector's key makes).
 fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
-    let mut writer = FileWriter::new(Vec::new(), kind, "f", header).unwrap();
+    let mut writer = match header.author {
+        None => FileWriter::new(Vec::new(), kind, "f", header).unwrap(),
+        Some(author) => {
+            let signing = [
+                "employment",
+                "adult-social",
+                "children-family",
+                "health-elderly",
+            ]
+            .into_iter()
+            .map(|code| SectorSigningKey::of(&sealing(code)))
+            .find(|key| key.public() == author.signer)
+            .expect("a publication of the corpus's sectors");
+            FileWriter::publication(Vec::new(), "f", header, &signing).unwrap()
+        }
+    };
     for record in records {
         match record {
             Record::Service(r) => writer.write_service(r).unwrap(),
@@ -267,22 +287,49 @@ fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
 
 /// Recomputes a file's trailing digest after an edit, as a careful forger would.
 fn redigest(bytes: &mut [u8], label: &[u8]) {
-    let body = bytes.len() - 32;
-    let digest = Sha256::new()
+    let signed = bytes.starts_with(b"SAMKOPUB");
+    let body = bytes.len() - 32 - if signed { 64 } else { 0 };
+    let digest: [u8; 32] = Sha256::new()
         .chain_update(label)
         .chain_update(&bytes[..body])
-        .finalize();
-    bytes[body..].copy_from_slice(&digest);
+        .finalize()
+        .into();
+    bytes[body..body + 32].copy_from_slice(&digest);
+    if signed {
+        // A forger holding the sector's key signs again: the checks past the signature run.
+        let at = header_end(bytes) - 72;
+        let signing = [
+            "employment",
+            "adult-social",
+            "children-family",
+            "health-elderly",
+        ]
+        .into_iter()
+        .map(|code| SectorSigningKey::of(&sealing(code)))
+        .find(|key| key.public().0 == bytes[at..at + 32])
+        .expect("a publication of the corpus's sectors");
+        let signature = signing.sign(labels::PUBLICATION_SIGNATURE, &digest);
+        bytes[body + 32..].copy_from_slice(&signature);
+    }
 }
 
-/// Where each record starts and ends in a publication or flag file.
-fn record_spans(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+/// Where the header of a publication or flag file ends (spec §7.1).
+fn header_end(bytes: &[u8]) -> usize {
     let mut at = 12;
     at += 1 + usize::from(bytes[at]); // run
     at += 1 + usize::from(bytes[at]); // sector
     at += 16;
     at += 1 + usize::from(bytes[at]); // catalogue version
     at += 4;
+    if bytes.starts_with(b"SAMKOPUB") {
+        at += 32 + 8 + 32; // the author: signer, log head
+    }
+    at
+}
+
+/// Where each record starts and ends in a publication or flag file.
+fn record_spans(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut at = header_end(bytes);
     let mut spans = Vec::new();
     loop {
         let start = at;
@@ -435,6 +482,51 @@ fn publish_args(run_key: &str, sealing_key: &str, export: &str, extra: &[&str]) 
 
 fn publish_export(export: &str) -> Vec<String> {
     publish_args("good/run.key", "good/sealing-employment.key", export, &[])
+}
+
+fn check_answer_args(request: &str, index: &str) -> Vec<String> {
+    args(&[
+        "check",
+        "answer",
+        "--index",
+        index,
+        "--request",
+        request,
+        "--out",
+        "out/answer.json",
+    ])
+}
+
+fn check_ask_args(persons: &str) -> Vec<String> {
+    args(&[
+        "check",
+        "ask",
+        "--run-key",
+        "good/run.key",
+        "--sealing-key",
+        "good/sealing-employment.key",
+        "--persons",
+        persons,
+        "--out",
+        "out/request.json",
+    ])
+}
+
+fn check_read_args(persons: &str, answer: &str) -> Vec<String> {
+    args(&[
+        "check",
+        "read",
+        "--run-key",
+        "good/run.key",
+        "--sealing-key",
+        "good/sealing-employment.key",
+        "--persons",
+        persons,
+        "--answer",
+        answer,
+        "--out",
+        "out/check.csv",
+    ])
 }
 
 fn match_args(criteria: &str, publications: &[&str]) -> Vec<String> {
@@ -621,6 +713,7 @@ fn main() {
     flag_files(&mut corpus, &good);
     criteria_and_catalogues(&mut corpus);
     work_lists_and_verdicts(&mut corpus, &good);
+    check_files(&mut corpus, &good);
     receipts_and_bundles(&mut corpus, &good);
     audit_logs(&mut corpus);
     let manifest = json!({
@@ -699,6 +792,9 @@ fn clear(dir: &Path) {
 /// The good files, kept in memory for the bad ones made from them.
 struct Good {
     employment_export: String,
+    check_index: Vec<u8>,
+    check_request: String,
+    adult_check_request: String,
     publications: Vec<(String, Vec<u8>)>,
     flag_files: Vec<(String, Vec<u8>)>,
     result: String,
@@ -795,6 +891,31 @@ impl Good {
         let matched = Match::run(sources, catalogue, &criteria).unwrap();
         let result = matched.report_json();
         corpus.good("result.json", &result);
+        let mut index = Vec::new();
+        matched
+            .write_check_index(&mut index, "check-index")
+            .unwrap();
+        corpus.good("check-index", &index);
+        corpus.good("check-persons.txt", format!("{ANNA}\n"));
+        let ask = |key: &SealingKey, persons: &str| {
+            let step = sector_flow::AskCheck {
+                run_key: &run_key(),
+                sealing_key: key,
+                persons: Input::bytes("check-persons.txt", persons.as_bytes().to_vec()),
+            };
+            let asked = sector_flow::ask_check(&step, Place::memory("r"), &Audit::none()).unwrap();
+            asked.summary.to_json()
+        };
+        let request = ask(&sealing("employment"), &format!("{ANNA}\n"));
+        corpus.good("check-request.json", &request);
+        let check = central_flow::Check {
+            index: Input::bytes("check-index", index.clone()),
+            request: Input::bytes("check-request.json", request.as_bytes().to_vec()),
+        };
+        let answer = central_flow::check(&check, Place::memory("a"), &Audit::none()).unwrap();
+        corpus.good("check-answer.json", answer.summary.to_json());
+        // Asked by adult-social (which also published ANNA) about the same citizen.
+        let adult_request = ask(&sealing("adult-social"), &format!("{ANNA}\n"));
         let flag_files: Vec<(String, Vec<u8>)> = matched
             .write_flag_files(|code| Ok((Vec::new(), format!("{code}.flag"))))
             .unwrap()
@@ -840,6 +961,14 @@ impl Good {
         corpus.good("employment.bundle", &bundle);
         corpus.good("audit.log", audit_text(&audit_steps()));
 
+        corpus.control(
+            "answer the good check request",
+            check_answer_args("good/check-request.json", "good/check-index"),
+        );
+        corpus.control(
+            "read the good check answer",
+            check_read_args("good/check-persons.txt", "good/check-answer.json"),
+        );
         corpus.control(
             "publish the good export",
             publish_export("good/export-employment.csv"),
@@ -916,6 +1045,9 @@ impl Good {
 
         Good {
             employment_export,
+            check_index: index,
+            check_request: request,
+            adult_check_request: adult_request,
             publications,
             flag_files,
             result,
@@ -1748,14 +1880,14 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "a flag file given where a publication is expected",
         fault(Rule::PublicationMagic, "pub-flag-file-given.pub", 0),
     );
-    let mut version_2 = adult.to_vec();
-    version_2[9] = 2;
+    let mut version_3 = adult.to_vec();
+    version_3[9] = 3;
     case(
         corpus,
-        "pub-version-2.pub",
-        &version_2,
+        "pub-version-3.pub",
+        &version_3,
         "a publication of a newer format version",
-        fault(Rule::PublicationVersion, "pub-version-2.pub", 0),
+        fault(Rule::PublicationVersion, "pub-version-3.pub", 0),
     );
     let mut zeroed = adult.to_vec();
     zeroed[10..12].copy_from_slice(&[0, 0]);
@@ -1830,8 +1962,9 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         ),
     );
     let mut recounted = adult.to_vec();
-    // The last byte of the service count: the trailer is T, two u64 counts, the digest.
-    let count_at = recounted.len() - 41;
+    // The last byte of the service count: the trailer is T, two u64 counts, the digest, the
+    // signature.
+    let count_at = recounted.len() - 41 - 64;
     recounted[count_at] += 1;
     redigest(&mut recounted, labels::PUBLICATION_DIGEST);
     case(
@@ -1840,6 +1973,34 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         &recounted,
         "the trailer's service count raised and the digest recomputed",
         fault(Rule::PublicationCount, "pub-counts-edited.pub", trailer),
+    );
+    let mut unsigned = adult.to_vec();
+    unsigned[spans[0].end - 1] ^= 1;
+    let body = unsigned.len() - 96;
+    let digest = Sha256::new()
+        .chain_update(labels::PUBLICATION_DIGEST)
+        .chain_update(&unsigned[..body])
+        .finalize();
+    unsigned[body..body + 32].copy_from_slice(&digest);
+    case(
+        corpus,
+        "pub-digest-recomputed.pub",
+        &unsigned,
+        "an envelope byte changed and the digest recomputed by someone without the sector's key",
+        fault(
+            Rule::PublicationSignature,
+            "pub-digest-recomputed.pub",
+            trailer,
+        ),
+    );
+    let mut version_1 = adult.to_vec();
+    version_1[8..10].copy_from_slice(&1u16.to_be_bytes());
+    case(
+        corpus,
+        "pub-version-1.pub",
+        &version_1,
+        "a publication of format version 1, which is not signed",
+        fault(Rule::PublicationVersion, "pub-version-1.pub", 0),
     );
     let mut bad_tag = adult.to_vec();
     bad_tag[spans[1].start] = b'X';
@@ -2239,6 +2400,152 @@ fn criteria_and_catalogues(corpus: &mut Corpus) {
 
 // ---------------------------------------------------------------------------------------------
 // Filled work lists and verdict files (spec §13.2, §13.3).
+
+// ---------------------------------------------------------------------------------------------
+// The one-citizen check (spec §12.8): person files, requests, the check index, answers. A
+// refused step writes nothing.
+
+fn check_files(corpus: &mut Corpus, good: &Good) {
+    let answer_out = &["out/answer.json"];
+    let request = |corpus: &mut Corpus, file: &str, text: &str, mistake: &str, expect| {
+        let command = check_answer_args(file, "good/check-index");
+        corpus.case(file, text, mistake, command, answer_out, expect);
+    };
+    let forged = good
+        .adult_check_request
+        .replace("\"adult-social\"", "\"employment\"");
+    request(
+        corpus,
+        "check-request-other-sectors-name.json",
+        &forged,
+        "adult-social's request with its sector renamed employment: the signature is adult-social's",
+        at_line(
+            Rule::CheckSignature,
+            "check-request-other-sectors-name.json",
+            0,
+        ),
+    );
+    let signature_at = good.check_request.find("\"signature\": \"").unwrap() + 14;
+    let mut altered = good.check_request.clone();
+    let flipped = if &altered[signature_at..signature_at + 1] == "0" {
+        "1"
+    } else {
+        "0"
+    };
+    altered.replace_range(signature_at..signature_at + 1, flipped);
+    request(
+        corpus,
+        "check-request-signature-altered.json",
+        &altered,
+        "one hex digit of the request's signature changed",
+        at_line(
+            Rule::CheckSignature,
+            "check-request-signature-altered.json",
+            0,
+        ),
+    );
+    request(
+        corpus,
+        "check-request-version-1.json",
+        &good
+            .check_request
+            .replace("\"version\": 2", "\"version\": 1"),
+        "a request of version 1, which was not signed",
+        at_line(Rule::CheckFormat, "check-request-version-1.json", 0),
+    );
+    request(
+        corpus,
+        "check-request-array.json",
+        &format!("[{}]", good.check_request),
+        "the request wrapped in a JSON array",
+        at_line(Rule::CheckFormat, "check-request-array.json", 1),
+    );
+    let pseudonyms: Vec<String> = (0..=samkoer_core::formats::check::MAX_REQUEST)
+        .map(|i| format!("\"{:064x}\"", i + 1))
+        .collect();
+    let start = good.check_request.find("\"pseudonyms\": [").unwrap() + 15;
+    let end = start + good.check_request[start..].find(']').unwrap();
+    let mut oversize = good.check_request.clone();
+    oversize.replace_range(start..end, &pseudonyms.join(","));
+    request(
+        corpus,
+        "check-request-too-many.json",
+        &oversize,
+        "a request naming 10,001 citizens, one more than a request may",
+        at_line(Rule::CheckTooMany, "check-request-too-many.json", 0),
+    );
+
+    let index = &good.check_index;
+    let index_case = |corpus: &mut Corpus, file: &str, bytes: &[u8], mistake: &str| {
+        let command = check_answer_args("good/check-request.json", file);
+        let expect = at_record(Rule::CheckIndex, file, 0);
+        corpus.case(file, bytes, mistake, command, answer_out, expect);
+    };
+    index_case(
+        corpus,
+        "check-index-cut.idx",
+        &index[..index.len() - 1],
+        "the match's check index cut short by one byte",
+    );
+    let mut magic = index.clone();
+    magic[..8].copy_from_slice(b"SAMKOPUB");
+    index_case(
+        corpus,
+        "check-index-not-an-index.idx",
+        &magic,
+        "a file whose first bytes are not the check index's",
+    );
+
+    let ask = |corpus: &mut Corpus, file: &str, bytes: &[u8], mistake: &str, expect| {
+        corpus.case(
+            file,
+            bytes,
+            mistake,
+            check_ask_args(file),
+            &["out/request.json"],
+            expect,
+        );
+    };
+    ask(
+        corpus,
+        "check-persons-twice.txt",
+        format!("{ANNA}\r\n{}-{}\r\n", &ANNA[..6], &ANNA[6..]).as_bytes(),
+        "a person file naming one citizen twice, once with a dash",
+        at_line(Rule::CheckRepeated, "check-persons-twice.txt", 2),
+    );
+    ask(
+        corpus,
+        "check-persons-empty.txt",
+        b"\r\n\r\n",
+        "a person file with blank lines only",
+        at_line(Rule::CheckFormat, "check-persons-empty.txt", 1),
+    );
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(
+            format!("{ANNA}\r\n")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    ask(
+        corpus,
+        "check-persons-utf16.txt",
+        &utf16,
+        "a person file saved by Notepad as \"Unicode\" (UTF-16)",
+        at_line(Rule::Encoding, "check-persons-utf16.txt", 1),
+    );
+
+    let other_persons = "check-persons-other.txt";
+    corpus.case(
+        other_persons,
+        b"2207751129\n",
+        "the answer read against another person file than the request was made from",
+        check_read_args(other_persons, "good/check-answer.json"),
+        &["out/check.csv"],
+        at_line(Rule::CheckAnswerMismatch, "good/check-answer.json", 0),
+    );
+}
 
 fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
     let out = &["out/employment.verdicts.json"];

@@ -86,6 +86,7 @@ pub const ACTIONS: &[&str] = &[
     "check",
     "verify-consent",
     "open",
+    "check-read",
 ];
 
 /// The actions a version 1 entry may name.

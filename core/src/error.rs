@@ -214,6 +214,10 @@ rules! {
     PublicationService = 410, "publication-service", Format,
         "a record names a service that is not one of its sector's in the catalogue",
         "the publication holds a service of another sector: ask its sector to publish again with the shared catalogue";
+    /// A publication's signature is not its header's signing key's over its digest.
+    PublicationSignature = 411, "publication-signature", Format,
+        "the publication's signature does not verify under the signing key its header names",
+        "the file was altered or was not written by the sector it names: ask its sector for it again";
     // Service catalogue (spec §9).
     /// The catalogue is not valid TOML of the catalogue's form.
     CatalogueSyntax = 501, "catalogue-syntax", Input,
@@ -399,6 +403,26 @@ rules! {
     CheckMismatch = 1402, "check-mismatch", Input,
         "the check request belongs to another municipality or run than the match",
         "ask with a request made for this run";
+    /// A check request's signature is not that of the signing key the sector's publication of this run carries.
+    CheckSignature = 1403, "check-signature", Input,
+        "the check request is not signed by the key the sector's publication of this run carries",
+        "a sector may ask only in its own name: make the request with that sector's own sealing key";
+    /// The match's check index is not of its form.
+    CheckIndex = 1404, "check-index", Format,
+        "the match's check index is damaged or of another run",
+        "give the check-index file of this run's match folder; if it is damaged, match the run again";
+    /// A check request asks about more citizens than one request may.
+    CheckTooMany = 1405, "check-too-many", Input,
+        "the check request names more citizens than one request may (10,000)",
+        "split the citizens into several requests of at most 10,000";
+    /// A check answer does not answer the request made from this person file.
+    CheckAnswerMismatch = 1406, "check-answer-mismatch", Input,
+        "the check answer does not answer a request made from this person file with this run key",
+        "read the answer with the same person file and run key the request was made from";
+    /// A check request or its person file names one citizen twice.
+    CheckRepeated = 1407, "check-repeated", Input,
+        "the check names a citizen twice",
+        "name each citizen once in the person file";
 }
 
 /// The three forms of a rule error (spec §10): each rule is always reported in its own.

@@ -151,6 +151,35 @@ fn run(at: &Path, args: &[String]) -> Outcome {
             }
             Ok(None)
         }
+        ["check", "ask"] | ["check", "read"] => {
+            let run_key = RunKey::read(&path("run-key"))?;
+            let sealing_key = SealingKey::read(&path("sealing-key"))?;
+            if words == ["check", "ask"] {
+                let step = sector::AskCheck {
+                    run_key: &run_key,
+                    sealing_key: &sealing_key,
+                    persons: input("persons"),
+                };
+                sector::ask_check(&step, out("out"), &audit)?;
+            } else {
+                let step = sector::ReadCheck {
+                    run_key: &run_key,
+                    sealing_key: &sealing_key,
+                    persons: input("persons"),
+                    answer: input("answer"),
+                };
+                sector::read_check(&step, out("out"), &audit)?;
+            }
+            Ok(None)
+        }
+        ["check", "answer"] => {
+            let step = central::Check {
+                index: input("index"),
+                request: input("request"),
+            };
+            central::check(&step, out("out"), &audit)?;
+            Ok(None)
+        }
         ["select", verdict_files @ ..] => {
             let step = central::Select {
                 match_result: input("match-result"),

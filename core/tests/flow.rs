@@ -229,13 +229,20 @@ fn check_made(entry: &Entry) {
                     .unwrap();
                 (fingerprint, !kind.ends_with("public-key"))
             }
-            "publication" | "flag-file" => (hex::encode(&bytes[bytes.len() - 32..]), true),
+            // A publication's digest is followed by its signature (spec §7.5).
+            "publication" => (
+                hex::encode(&bytes[bytes.len() - 96..bytes.len() - 64]),
+                true,
+            ),
+            "flag-file" => (hex::encode(&bytes[bytes.len() - 32..]), true),
             kind => (
                 hex::encode(Sha256::digest(&bytes)),
                 matches!(
                     kind,
                     "check-request"
                         | "check-answer"
+                        | "check-index"
+                        | "check-results"
                         | "match-result"
                         | "work-list"
                         | "selection"
@@ -291,7 +298,7 @@ fn every_step_through_files_with_its_audit_entry() {
         audit,
     )
     .unwrap();
-    assert_eq!(matched.made.len(), 3 + sectors().len());
+    assert_eq!(matched.made.len(), 4 + sectors().len());
     let matched = matched.summary;
     assert!(!matched.candidates().is_empty());
 
@@ -348,23 +355,43 @@ fn every_step_through_files_with_its_audit_entry() {
         .unwrap();
     let digits = String::from_utf8(item.cpr.expose_digits().to_vec()).unwrap();
 
-    // The one-citizen check: one of the sectors asks about them, the matcher answers.
+    // The one-citizen check: one of the sectors asks about them (from a person file, with a
+    // BOM and CRLF as Notepad saves it), the matcher answers from the check index, the sector
+    // reads the answer back by CPR number.
     let run_key: RunKey = town.key("run.key");
+    let asking: SealingKey = town.key(&format!("{}.key", chosen.tell[0]));
+    let dashed = item.cpr.expose_dashed();
+    std::fs::write(
+        town.path("check-persons.txt"),
+        format!("\u{feff}{}\r\n", dashed.as_str()),
+    )
+    .unwrap();
     let ask = sector::AskCheck {
         run_key: &run_key,
-        sector: chosen.tell[0].clone(),
-        cpr: &item.cpr,
+        sealing_key: &asking,
+        persons: town.input("check-persons.txt"),
     };
     sector::ask_check(&ask, town.place("check-request.json"), audit).unwrap();
-    let reply = central::check(
-        &matched,
-        &town.input("check-request.json"),
-        town.place("check-answer.json"),
-        audit,
-    )
-    .unwrap()
-    .summary;
-    assert_eq!(reply.answer, CheckAnswer::Candidate);
+    let check = central::Check {
+        index: town.input("match/check-index"),
+        request: town.input("check-request.json"),
+    };
+    let reply = central::check(&check, town.place("check-answer.json"), audit)
+        .unwrap()
+        .summary;
+    assert_eq!(reply.answers.len(), 1);
+    assert_eq!(reply.answers[0].1, CheckAnswer::Candidate);
+    let read = sector::ReadCheck {
+        run_key: &run_key,
+        sealing_key: &asking,
+        persons: town.input("check-persons.txt"),
+        answer: town.input("check-answer.json"),
+    };
+    sector::read_check(&read, town.place("check.csv"), audit).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(town.path("check.csv")).unwrap(),
+        format!("cpr;answer\n{};candidate\n", dashed.as_str())
+    );
 
     // Consent for all but the last of the candidate's sectors; the CPR read from a file.
     std::fs::write(town.path("person.txt"), format!("{digits}\n")).unwrap();
@@ -817,6 +844,7 @@ fn a_step_killed_at_any_moment_leaves_all_or_nothing() {
         "match/result.json",
         "match/statistics.json",
         "match/statistics.csv",
+        "match/check-index",
     ];
     let flags: Vec<String> = sectors()
         .iter()
@@ -883,35 +911,111 @@ fn a_failed_step_leaves_no_output_and_records_its_outcome() {
     assert!(!town.path("keys/other.key").exists());
 }
 
-#[test]
-fn a_match_in_memory_answers_a_check_from_a_request_of_another_run_with_a_refusal() {
-    let town = Town::new(300);
+/// A match of the town, published without logs, with its check index in `match/`.
+fn matched_town(people: usize) -> (Town, Match) {
+    let town = Town::new(people);
     for sector in sectors() {
         town.publish(&sector, &Audit::none());
     }
-    let matched: Match = central::rematch(&town.match_step()).unwrap();
+    let to = central::MatchTo::folder(town.path("match"));
+    let matched = central::match_publications(&town.match_step(), &to, &Audit::none())
+        .unwrap()
+        .summary;
+    (town, matched)
+}
+
+/// Asks the check about `cprs` as `sector` with `run_key`; the matcher's answer or refusal.
+fn ask_and_answer(
+    town: &Town,
+    run_key: &RunKey,
+    sector: &SealingKey,
+    cprs: &[String],
+) -> Result<samkoer_core::formats::check::CheckReply, samkoer_core::Error> {
+    let persons = Input::bytes("persons.txt", cprs.join("\n").into_bytes());
+    let ask = sector::AskCheck {
+        run_key,
+        sealing_key: sector,
+        persons,
+    };
+    let request = sector::ask_check(&ask, Place::memory("request.json"), &Audit::none())?;
+    let bytes = request.bytes(OutputKind::CheckRequest).unwrap().to_vec();
+    let check = central::Check {
+        index: town.input("match/check-index"),
+        request: Input::bytes("request.json", bytes),
+    };
+    Ok(central::check(&check, Place::memory("answer.json"), &Audit::none())?.summary)
+}
+
+#[test]
+fn the_check_index_answers_as_the_match_would_and_only_the_asking_sector_s_own() {
+    let (town, matched) = matched_town(400);
+    let run_key: RunKey = town.key("run.key");
+    for (index, sector) in sectors().into_iter().enumerate() {
+        let key: SealingKey = town.key(&format!("{sector}.key"));
+        let export = std::fs::read_to_string(town.path(&format!("exports/{sector}.csv"))).unwrap();
+        let delimiter = delimiter_of(index);
+        // Every CPR number of the sector's export that it published (valid and ongoing).
+        let pseudonymiser = samkoer_core::Pseudonymiser::new(&run_key);
+        let mut own: Vec<String> = export
+            .lines()
+            .skip(1)
+            .filter_map(|row| row.split(delimiter).next())
+            .filter_map(|cpr| Cpr::parse(cpr, REFERENCE, "e", 1).ok())
+            .filter(|c| matched.check(&sector, &pseudonymiser.pseudonym(c)).is_ok())
+            .map(|c| c.expose_dashed().to_string())
+            .collect();
+        own.sort();
+        own.dedup();
+        assert!(!own.is_empty(), "{sector}");
+        let reply = ask_and_answer(&town, &run_key, &key, &own).unwrap();
+        for ((pseudonym, answer), text) in reply.answers.iter().zip(&own) {
+            let cpr = Cpr::parse(text, REFERENCE, "e", 1).unwrap();
+            assert_eq!(*pseudonym, pseudonymiser.pseudonym(&cpr));
+            assert_eq!(
+                *answer,
+                matched.check(&sector, pseudonym).unwrap(),
+                "{sector}"
+            );
+        }
+        // A citizen the sector did not publish refuses the whole request.
+        let stranger = vec![own[0].clone(), "0101001234".to_owned()];
+        let error = ask_and_answer(&town, &run_key, &key, &stranger).unwrap_err();
+        assert_eq!(error.class(), "not-own-pseudonym");
+    }
+}
+
+#[test]
+fn a_check_in_another_sector_s_name_or_of_another_run_is_refused() {
+    let (town, _) = matched_town(300);
+    let run_key: RunKey = town.key("run.key");
+    let cpr = vec!["0101901234".to_owned()];
+    // A sector whose key did not publish in this run (same name, another key).
+    let impostor = SealingKey::from_bytes(
+        municipality(),
+        SectorCode::new("employment").unwrap(),
+        [0x77; 32],
+    );
+    let error = ask_and_answer(&town, &run_key, &impostor, &cpr).unwrap_err();
+    assert_eq!(error.class(), "check-signature");
     let other = MasterKey::from_bytes(municipality(), [9; 32])
         .derive_run_key(&RunId::new("2026-12").unwrap(), REFERENCE);
-    let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
-    let ask = sector::AskCheck {
-        run_key: &other,
-        sector: SectorCode::new("employment").unwrap(),
-        cpr: &cpr,
-    };
-    let request = sector::ask_check(&ask, Place::memory("request.json"), &Audit::none()).unwrap();
-    let bytes = request.bytes(OutputKind::CheckRequest).unwrap().to_vec();
-    let error = central::check(
-        &matched,
-        &Input::bytes("request.json", bytes),
-        Place::memory("answer.json"),
-        &Audit::none(),
-    )
-    .unwrap_err();
+    let employment: SealingKey = town.key("employment.key");
+    let error = ask_and_answer(&town, &other, &employment, &cpr).unwrap_err();
     assert_eq!(
         (
             error.class(),
             error.to_string().starts_with("request.json, line 0")
         ),
         ("check-mismatch", true)
+    );
+    // A person file naming a citizen twice (in two spellings) is refused at its line.
+    let twice = vec!["0101901234".to_owned(), "010190-1234".to_owned()];
+    let error = ask_and_answer(&town, &run_key, &employment, &twice).unwrap_err();
+    assert_eq!(
+        (
+            error.class(),
+            error.to_string().starts_with("persons.txt, line 2")
+        ),
+        ("check-repeated", true)
     );
 }

@@ -20,8 +20,8 @@ use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::{AgeBands, Combination, Criteria, ServiceSet};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{
-    FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord, ServiceRecord,
-    YearMonth,
+    Author, FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord,
+    ServiceRecord, YearMonth,
 };
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::cpr::AgeBand;
@@ -30,6 +30,7 @@ use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
+use samkoer_core::primitives::signing::SectorSigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId,
@@ -373,6 +374,7 @@ fn vector_header(run_key: &RunKey, key: &SealingKey) -> FileHeader {
         run_key_fingerprint: run_key.fingerprint(),
         catalogue_version: "2026.1".into(),
         reference_date: REFERENCE,
+        author: None,
     }
 }
 
@@ -381,9 +383,18 @@ fn publication_bytes() -> Vec<u8> {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("children-family", 50);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = vector_header(&run_key, &key);
-    let mut writer =
-        FileWriter::new(Vec::new(), FileKind::Publication, "vector.pub", &header).unwrap();
+    let signing = SectorSigningKey::of(&key);
+    let header = FileHeader {
+        author: Some(Author {
+            signer: signing.public(),
+            log_head: Head {
+                seq: 3,
+                hash: [0x3a; 32],
+            },
+        }),
+        ..vector_header(&run_key, &key)
+    };
+    let mut writer = FileWriter::publication(Vec::new(), "vector.pub", &header, &signing).unwrap();
     let child = pseudonymiser.pseudonym(&Cpr::parse_undated("0101154234", "test", 1).unwrap());
     let parent = pseudonymiser.pseudonym(&Cpr::parse_undated("0101851234", "test", 1).unwrap());
     let records = [
@@ -448,6 +459,9 @@ fn read_publication(bytes: &[u8]) -> Result<Value, Error> {
             "municipality": h.municipality.get(), "run": h.run.as_str(), "sector": h.sector.as_str(),
             "run_key_fingerprint": h.run_key_fingerprint.to_string(), "catalogue_version": h.catalogue_version,
             "reference_date": h.reference_date.to_string(),
+            "signer": h.author.map(|a| a.signer.to_string()),
+            "log_seq": h.author.map(|a| a.log_head.seq),
+            "log_hash": h.author.map(|a| hex::encode(a.log_head.hash)),
         },
         "records": records,
     }))
@@ -457,36 +471,59 @@ fn publication_vectors() -> Value {
     let bytes = publication_bytes();
     let good = read_publication(&bytes).unwrap();
     let mut negative = Vec::new();
+    // The vector header is 63 bytes up to the reference date, then the 72-byte author.
+    let first_record = 8 + 2 + 2 + 1 + 7 + 1 + 15 + 16 + 1 + 6 + 4 + 72;
     let mut altered_record = bytes.clone();
-    altered_record[80] ^= 0x01;
+    altered_record[first_record + 40] ^= 0x01;
+    // The trailer: tag, two counts, digest, signature.
+    let digest_at = bytes.len() - 64 - 32;
+    let count_at = digest_at - 16;
     let mut altered_count = bytes.clone();
-    let count_at = bytes.len() - 32 - 16;
     altered_count[count_at + 7] ^= 0x01;
     let mut newer = bytes.clone();
-    newer[9] = 2;
+    newer[9] = 3;
+    let mut version_1 = bytes.clone();
+    version_1[9] = 1;
     let mut trailing = bytes.clone();
     trailing.push(0);
     let mut bad_tag = bytes.clone();
-    let first_record = 8 + 2 + 2 + 1 + 7 + 1 + 15 + 16 + 1 + 6 + 4;
     bad_tag[first_record] = b'X';
-    // A careful edit: a count changed and the digest recomputed to match.
+    let signing = SectorSigningKey::of(&sealing("children-family", 50));
+    let redigest = |bytes: &mut Vec<u8>, sign: bool| {
+        let digest: [u8; 32] = Sha256::new()
+            .chain_update(samkoer_core::primitives::labels::PUBLICATION_DIGEST)
+            .chain_update(&bytes[..digest_at])
+            .finalize()
+            .into();
+        bytes[digest_at..digest_at + 32].copy_from_slice(&digest);
+        if sign {
+            let label = samkoer_core::primitives::labels::PUBLICATION_SIGNATURE;
+            bytes[digest_at + 32..].copy_from_slice(&signing.sign(label, &digest));
+        }
+    };
+    // A careful edit by the sector itself: a count changed, digest and signature made anew.
     let mut recounted = bytes.clone();
     recounted[count_at + 7] ^= 0x01;
-    let digest_at = recounted.len() - 32;
-    let digest = Sha256::new()
-        .chain_update(samkoer_core::primitives::labels::PUBLICATION_DIGEST)
-        .chain_update(&recounted[..digest_at])
-        .finalize();
-    recounted[digest_at..].copy_from_slice(&digest);
-    let cases: [(&str, Vec<u8>); 9] = [
+    redigest(&mut recounted, true);
+    // An edit by someone without the sector's key: the digest recomputed, the signature old.
+    let mut unsigned = bytes.clone();
+    unsigned[first_record + 40] ^= 0x01;
+    redigest(&mut unsigned, false);
+    let cases: [(&str, Vec<u8>); 12] = [
         (
             "a trailer count changed and the digest recomputed",
             recounted,
         ),
+        (
+            "a record byte changed and the digest recomputed without the sector's key",
+            unsigned,
+        ),
+        ("the signature cut off", bytes[..bytes.len() - 64].to_vec()),
+        ("version 1 (not signed)", version_1),
         ("cut short inside a record", bytes[..150].to_vec()),
         (
             "cut short before the trailer",
-            bytes[..bytes.len() - 49].to_vec(),
+            bytes[..bytes.len() - 64 - 49].to_vec(),
         ),
         ("a record byte changed", altered_record),
         ("a trailer count changed", altered_count),
@@ -499,7 +536,7 @@ fn publication_vectors() -> Value {
         negative.push(json!({ "case": case, "bytes": hex::encode(&bytes), "expect": class(read_publication(&bytes)) }));
     }
     json!({
-        "description": "Publications (spec §7); the envelopes open with the children-family sealing key below",
+        "description": "Publications (spec §7); the envelopes open with the children-family sealing key below, which also derives the signer (§4.6)",
         "sealing_key": hex::encode(sealing("children-family", 50).expose_secret()),
         "bytes": hex::encode(&bytes),
         "decoded": good,

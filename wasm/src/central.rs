@@ -1,6 +1,5 @@
 //! The central unit's match, as the dashboard runs it.
 
-use samkoer_core::central::matcher::Match as CoreMatch;
 use samkoer_core::files::Input;
 use samkoer_core::files::OutputKind;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo};
@@ -9,14 +8,14 @@ use wasm_bindgen::prelude::*;
 
 use crate::{AuditLog, js, logged};
 
-/// The outcome of a match: its outputs, and the match itself for one-citizen checks.
+/// The outcome of a match: its outputs, the check index among them.
 #[wasm_bindgen]
 pub struct Match {
-    pub(crate) inner: CoreMatch,
     result: String,
     statistics_json: String,
     statistics_csv: String,
     flags: Vec<(String, Vec<u8>)>,
+    check_index: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -46,6 +45,12 @@ impl Match {
             .iter()
             .map(|(sector, _)| sector.clone())
             .collect()
+    }
+
+    /// The check index (`check-index`): what one-citizen checks are answered from.
+    #[wasm_bindgen(js_name = checkIndex)]
+    pub fn check_index(&self) -> Vec<u8> {
+        self.check_index.clone()
     }
 
     /// The flag file of a sector.
@@ -92,6 +97,9 @@ pub fn match_publications(
         statistics_json: text(OutputKind::StatisticsJson),
         statistics_csv: text(OutputKind::StatisticsCsv),
         flags,
-        inner: done.summary,
+        check_index: done
+            .bytes(OutputKind::CheckIndex)
+            .unwrap_or_default()
+            .to_vec(),
     })
 }

@@ -6,33 +6,64 @@ use samkoer_core::files::Place;
 use samkoer_core::flow::central::{self, Select};
 use samkoer_core::flow::sector;
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::{Cpr, SectorCode};
 use wasm_bindgen::prelude::*;
 
-use crate::central::Match;
 use crate::keys::{RunKey, SealingKey};
 use crate::{AuditLog, js, logged};
 
-/// The one-citizen check's request (JSON) for a CPR number typed in: the citizen's pseudonym,
-/// never the number, for the matcher.
+/// The one-citizen check's signed request (JSON) for the CPR numbers typed in (one per line):
+/// the citizens' pseudonyms, never the numbers, for the matcher.
 #[wasm_bindgen(js_name = askCheck)]
 pub fn ask_check(
     run_key: &RunKey,
-    sector: &str,
-    cpr: &str,
+    sealing_key: &SealingKey,
+    persons: &str,
     log: &AuditLog,
 ) -> Result<String, JsValue> {
-    let today = js::time(js_sys::Date::now())?.date();
-    let cpr = js::result(Cpr::parse(cpr, today, "CPR number", 1))?;
     let step = sector::AskCheck {
         run_key: &run_key.key,
-        sector: js::result(SectorCode::new(sector))?,
-        cpr: &cpr,
+        sealing_key: &sealing_key.key,
+        persons: js::input("CPR numbers", persons.as_bytes()),
     };
     let done = logged(log, |audit| {
         sector::ask_check(&step, Place::memory("check-request.json"), audit)
     })?;
     Ok(done.summary.to_json())
+}
+
+/// Answers a sector's check request (JSON) from a match's check index: the answer (JSON).
+#[wasm_bindgen(js_name = answerCheck)]
+pub fn answer_check(index: &[u8], request: &[u8], log: &AuditLog) -> Result<String, JsValue> {
+    let step = central::Check {
+        index: js::input("check-index", index),
+        request: js::input("check request", request),
+    };
+    let done = logged(log, |audit| {
+        central::check(&step, Place::memory("check-answer.json"), audit)
+    })?;
+    Ok(done.summary.to_json())
+}
+
+/// Reads the matcher's answer (JSON) back onto the CPR numbers asked about: `cpr;answer` per
+/// citizen (CSV; it holds CPR numbers).
+#[wasm_bindgen(js_name = readCheck)]
+pub fn read_check(
+    run_key: &RunKey,
+    sealing_key: &SealingKey,
+    persons: &str,
+    answer: &[u8],
+    log: &AuditLog,
+) -> Result<String, JsValue> {
+    let step = sector::ReadCheck {
+        run_key: &run_key.key,
+        sealing_key: &sealing_key.key,
+        persons: js::input("CPR numbers", persons.as_bytes()),
+        answer: js::input("check answer", answer),
+    };
+    let done = logged(log, |audit| {
+        sector::read_check(&step, Place::memory("check.csv"), audit)
+    })?;
+    Ok(done.made.first().map(js::text_of).unwrap_or_default())
 }
 
 /// Turns a filled-in work list (CSV) into the verdict file (JSON) the sector sends.
@@ -98,23 +129,6 @@ pub fn review(
         csv: done.made.first().map(js::text_of).unwrap_or_default(),
         json: done.summary.to_json(),
     })
-}
-
-#[wasm_bindgen]
-impl Match {
-    /// Answers a sector's one-citizen check request (JSON): the answer (JSON).
-    pub fn check(&self, request: &[u8], log: &AuditLog) -> Result<String, JsValue> {
-        let request = js::input("check request", request);
-        let done = logged(log, |audit| {
-            central::check(
-                &self.inner,
-                &request,
-                Place::memory("check-answer.json"),
-                audit,
-            )
-        })?;
-        Ok(done.summary.to_json())
-    }
 }
 
 /// Combines the sectors' verdict files with the match result: the selection (JSON).

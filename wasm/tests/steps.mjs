@@ -76,10 +76,16 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   const selection = JSON.parse(samkoer.select(new TextEncoder().encode(match.resultJson()), verdicts, SECTORS.map((s) => `${s}.verdicts.json`), log));
   assert.equal(selection.selected.length, result.candidates.filter((c) => !c.deferred).length);
 
-  // The one-citizen check, asked by a CPR number typed in.
-  const request = samkoer.askCheck(runKey, chosen.sector, chosen.cpr, log);
+  // The one-citizen check, asked by a CPR number typed in, signed with the sector's key.
+  const request = samkoer.askCheck(runKey, sealing[chosen.sector], `${chosen.cpr}\n`, log);
   assert.ok(!request.includes(chosen.cpr.replace("-", "")), "the request names no CPR number");
-  assert.equal(JSON.parse(match.check(new TextEncoder().encode(request), log)).answer, "candidate");
+  const answer = samkoer.answerCheck(match.checkIndex(), new TextEncoder().encode(request), log);
+  assert.equal(JSON.parse(answer).answers[0].answer, "candidate");
+  assert.equal(samkoer.readCheck(runKey, sealing[chosen.sector], chosen.cpr, new TextEncoder().encode(answer), log), `cpr;answer\n${chosen.cpr};candidate\n`);
+  // Asked in another sector's name, it is refused.
+  const other_sector = SECTORS.find((s) => s !== chosen.sector);
+  const forged = request.replace(`"${chosen.sector}"`, `"${other_sector}"`);
+  assert.throws(() => samkoer.answerCheck(match.checkIndex(), new TextEncoder().encode(forged), log), (e) => e.rule === "check-signature");
 
   // Consent for that citizen in their sector; verified, disclosed, opened; withdrawn.
   const registry = samkoer.ConsentRegistryKey.fromKeyFile(t.text("registry.key"));

@@ -3,7 +3,7 @@
  * statistics, and verify the audit log.
  *
  *   central match CRITERIA OUT_DIR AUDIT_LOG PUBLICATION...
- *   central answer CRITERIA REQUEST OUT AUDIT_LOG PUBLICATION...
+ *   central answer CHECK_INDEX REQUEST OUT AUDIT_LOG
  *   central select MATCH_RESULT OUT AUDIT_LOG VERDICTS...
  *   central statistics OUT_DIR
  *   central verify AUDIT_LOG [HEAD]
@@ -21,11 +21,11 @@ int main(int argc, char **argv) {
                (unsigned long long)counts.candidates, (unsigned long long)counts.deferred, argv[3]);
         return 0;
     }
-    if (strcmp(step, "answer") == 0 && argc >= 7) {
-        samkoer_answer answer;
-        result = samkoer_check_answer((const char *const *)argv + 6, (size_t)(argc - 6), argv[2], argv[3], argv[4], argv[5], &answer);
+    if (strcmp(step, "answer") == 0 && argc == 6) {
+        uint64_t answered = 0;
+        result = samkoer_check_answer(argv[2], argv[3], argv[4], argv[5], &answered);
         if (result != SAMKOER_OK) return failed("check answer", result);
-        printf("%s -> %s\n", answer == SAMKOER_CANDIDATE ? "candidate" : answer == SAMKOER_DEFERRED ? "deferred" : "not-candidate", argv[4]);
+        printf("%llu citizens answered -> %s\n", (unsigned long long)answered, argv[4]);
         return 0;
     }
     if (strcmp(step, "select") == 0 && argc >= 5) {

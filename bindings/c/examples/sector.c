@@ -4,7 +4,8 @@
  *
  *   sector keygen MUNICIPALITY SECTOR OUT AUDIT_LOG
  *   sector publish RUN_KEY SEALING_KEY EXPORT RELATIONS|- OUT AUDIT_LOG        (on the run key's reference date)
- *   sector ask RUN_KEY SECTOR PERSON_FILE OUT AUDIT_LOG
+ *   sector ask RUN_KEY SEALING_KEY PERSON_FILE OUT AUDIT_LOG
+ *   sector read-check RUN_KEY SEALING_KEY PERSON_FILE ANSWER OUT AUDIT_LOG
  *   sector review SEALING_KEY FLAG_FILE WORK_LIST AUDIT_LOG
  *   sector verdict SEALING_KEY FLAG_FILE FILLED_WORK_LIST OUT AUDIT_LOG
  *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT EXPORT ONGOING_ON|- OUT AUDIT_LOG
@@ -22,24 +23,36 @@ int main(int argc, char **argv) {
         printf("sealing key %s  fingerprint %s\n", argv[4], fingerprint);
         return 0;
     }
-    if ((strcmp(step, "publish") == 0 && argc == 8) || (strcmp(step, "ask") == 0 && argc == 7)) {
+    if ((strcmp(step, "publish") == 0 && argc == 8) || (strcmp(step, "ask") == 0 && argc == 7) ||
+        (strcmp(step, "read-check") == 0 && argc == 8)) {
         samkoer_run_key *run_key = NULL;
         result = samkoer_run_key_read(argv[2], &run_key);
         if (result != SAMKOER_OK) return failed("read the run key", result);
-        if (strcmp(step, "ask") == 0) {
-            char cpr[64];
-            if (read_person(argv[4], cpr, sizeof cpr) != 0) {
-                samkoer_run_key_free(run_key);
-                return 1;
-            }
-            result = samkoer_check_ask(run_key, argv[3], cpr, argv[5], argv[6]);
-            samkoer_run_key_free(run_key);
-            if (result != SAMKOER_OK) return failed("check ask", result);
-            printf("check request -> %s\n", argv[5]);
-            return 0;
-        }
         samkoer_sealing_key *sealing_key = NULL;
         result = samkoer_sealing_key_read(argv[3], &sealing_key);
+        if (result != SAMKOER_OK) {
+            samkoer_run_key_free(run_key);
+            return failed("read the sealing key", result);
+        }
+        if (strcmp(step, "ask") == 0) {
+            uint64_t citizens = 0;
+            result = samkoer_check_ask(run_key, sealing_key, argv[4], argv[5], argv[6], &citizens);
+            samkoer_run_key_free(run_key);
+            samkoer_sealing_key_free(sealing_key);
+            if (result != SAMKOER_OK) return failed("check ask", result);
+            printf("check request for %llu citizens -> %s\n", (unsigned long long)citizens, argv[5]);
+            return 0;
+        }
+        if (strcmp(step, "read-check") == 0) {
+            samkoer_check_counts counts = {0};
+            result = samkoer_check_read(run_key, sealing_key, argv[4], argv[5], argv[6], argv[7], &counts);
+            samkoer_run_key_free(run_key);
+            samkoer_sealing_key_free(sealing_key);
+            if (result != SAMKOER_OK) return failed("check read", result);
+            printf("%llu candidates, %llu deferred, %llu not candidates -> %s\n", (unsigned long long)counts.candidates,
+                   (unsigned long long)counts.deferred, (unsigned long long)counts.not_candidates, argv[6]);
+            return 0;
+        }
         samkoer_publish_counts counts = {0};
         if (result == SAMKOER_OK)
             result = samkoer_publish(run_key, sealing_key, argv[4], optional(argv[5]), argv[6], NULL, NULL, argv[7], &counts);

@@ -6,7 +6,6 @@ use std::ffi::c_char;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::check::CheckAnswer;
 
 use crate::args::{audit, inputs, path, write};
 use crate::error::guard;
@@ -33,18 +32,6 @@ pub struct samkoer_select_counts {
     pub removed: u64,
     /// Still waiting for verdicts.
     pub outstanding: u64,
-}
-
-/// The one-citizen check's answer.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum samkoer_answer {
-    /// Not a candidate.
-    SAMKOER_NOT_CANDIDATE = 0,
-    /// A candidate of this run.
-    SAMKOER_CANDIDATE = 1,
-    /// A candidate deferred to a later run.
-    SAMKOER_DEFERRED = 2,
 }
 
 /// Matches `count` publications under the criteria file into the folder `out_dir` (made if
@@ -93,49 +80,33 @@ pub unsafe extern "C" fn samkoer_match(
     })
 }
 
-/// Answers a sector's check request by matching the publications again (writing no match
-/// output) into `out`; the answer goes to `*answer` unless NULL.
+/// Answers a sector's signed check request from the match's check index (`check-index` in
+/// its folder) into `out`, without the publications; the number of citizens answered goes to
+/// `*answered` unless NULL.
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
 /// # Safety
-/// As for `samkoer_match`; `answer` is NULL or writable.
+/// The strings are NUL-terminated (`audit_log` may be NULL); `answered` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_check_answer(
-    publications: *const *const c_char,
-    count: usize,
-    criteria: *const c_char,
+    index: *const c_char,
     request: *const c_char,
     out: *const c_char,
     audit_log: *const c_char,
-    answer: *mut samkoer_answer,
+    answered: *mut u64,
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (publications, criteria, request, out, audit) = unsafe {
-            (
-                inputs(publications, count)?,
-                path(criteria)?,
-                path(request)?,
-                path(out)?,
-                audit(audit_log)?,
-            )
+        let (index, request, out, audit) =
+            unsafe { (path(index)?, path(request)?, path(out)?, audit(audit_log)?) };
+        let step = central::Check {
+            index: Input::path(index),
+            request: Input::path(request),
         };
-        let step = MatchStep {
-            catalogue: Catalogue::builtin(),
-            criteria: Input::path(criteria),
-            publications,
-        };
-        let matched = central::rematch(&step)?;
-        let reply =
-            central::check(&matched, &Input::path(request), Place::file(out), &audit)?.summary;
-        let result = match reply.answer {
-            CheckAnswer::Candidate => samkoer_answer::SAMKOER_CANDIDATE,
-            CheckAnswer::Deferred => samkoer_answer::SAMKOER_DEFERRED,
-            CheckAnswer::NotCandidate => samkoer_answer::SAMKOER_NOT_CANDIDATE,
-        };
+        let reply = central::check(&step, Place::file(out), &audit)?.summary;
         // SAFETY: NULL or writable, as the caller guarantees.
-        unsafe { write(answer, result) };
+        unsafe { write(answered, reply.answers.len() as u64) };
         Ok(())
     })
 }

@@ -3,13 +3,14 @@
 
 use std::ffi::c_char;
 
+use samkoer_core::SectorCode;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
-use samkoer_core::{Cpr, SectorCode};
 
 use crate::args::{audit, inputs, null, optional_text, path, text, time, write};
 use crate::error::guard;
@@ -125,42 +126,110 @@ pub unsafe extern "C" fn samkoer_publish(
     })
 }
 
-/// Writes the sector's one-citizen check request for `cpr` (a CPR number in any accepted
-/// form; held only for the call) to `out`: the citizen's pseudonym, never the number.
+/// Writes the sector's signed request for the one-citizen check about the citizens of the
+/// person file `persons` (one CPR number per line) to `out`; the number of citizens goes to
+/// `*citizens` unless NULL.
 ///
-/// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+/// Ownership: nothing kept. Thread safety: any thread; the keys may be shared.
 ///
 /// # Safety
-/// `run_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL).
+/// `run_key` and `sealing_key` are live handles; the strings are NUL-terminated (`audit_log`
+/// may be NULL); `citizens` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_check_ask(
     run_key: *const samkoer_run_key,
-    sector: *const c_char,
-    cpr: *const c_char,
+    sealing_key: *const samkoer_sealing_key,
+    persons: *const c_char,
     out: *const c_char,
     audit_log: *const c_char,
+    citizens: *mut u64,
 ) -> i32 {
     guard(|| {
-        if run_key.is_null() {
+        if run_key.is_null() || sealing_key.is_null() {
             return Err(null());
         }
         // SAFETY: as the caller guarantees.
-        let (run_key, sector, cpr, out, audit) = unsafe {
+        let (run_key, sealing_key, persons, out, audit) = unsafe {
             (
                 &*run_key,
-                text(sector)?,
-                text(cpr)?,
+                &*sealing_key,
+                path(persons)?,
                 path(out)?,
                 audit(audit_log)?,
             )
         };
-        let cpr = Cpr::parse(cpr, time::OffsetDateTime::now_utc().date(), "cpr", 1)?;
         let step = sector::AskCheck {
             run_key: &run_key.key,
-            sector: SectorCode::new(sector)?,
-            cpr: &cpr,
+            sealing_key: &sealing_key.key,
+            persons: Input::path(persons),
         };
-        sector::ask_check(&step, Place::file(out), &audit)?;
+        let request = sector::ask_check(&step, Place::file(out), &audit)?.summary;
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(citizens, request.pseudonyms.len() as u64) };
+        Ok(())
+    })
+}
+
+/// What a check answer said, counted.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct samkoer_check_counts {
+    /// Candidates of this run.
+    pub candidates: u64,
+    /// Candidates deferred to a later run.
+    pub deferred: u64,
+    /// Not candidates.
+    pub not_candidates: u64,
+}
+
+/// Reads the matcher's check answer back onto the person file the request was made from:
+/// writes `cpr;answer` per citizen to `out` (CSV; it holds CPR numbers; owner-only); the
+/// counts go to `*counts` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread; the keys may be shared.
+///
+/// # Safety
+/// `run_key` and `sealing_key` are live handles; the strings are NUL-terminated (`audit_log`
+/// may be NULL); `counts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_check_read(
+    run_key: *const samkoer_run_key,
+    sealing_key: *const samkoer_sealing_key,
+    persons: *const c_char,
+    answer: *const c_char,
+    out: *const c_char,
+    audit_log: *const c_char,
+    counts: *mut samkoer_check_counts,
+) -> i32 {
+    guard(|| {
+        if run_key.is_null() || sealing_key.is_null() {
+            return Err(null());
+        }
+        // SAFETY: as the caller guarantees.
+        let (run_key, sealing_key, persons, answer, out, audit) = unsafe {
+            (
+                &*run_key,
+                &*sealing_key,
+                path(persons)?,
+                path(answer)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let step = sector::ReadCheck {
+            run_key: &run_key.key,
+            sealing_key: &sealing_key.key,
+            persons: Input::path(persons),
+            answer: Input::path(answer),
+        };
+        let results = sector::read_check(&step, Place::file(out), &audit)?.summary;
+        let found = samkoer_check_counts {
+            candidates: results.count(CheckAnswer::Candidate),
+            deferred: results.count(CheckAnswer::Deferred),
+            not_candidates: results.count(CheckAnswer::NotCandidate),
+        };
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(counts, found) };
         Ok(())
     })
 }

@@ -88,8 +88,14 @@ samkoer=$PWD/target/release/samkoer
   grind ../central statistics match | head -3
   # A selected citizen of employment's list: asked about, consented, verified, disclosed, opened.
   python3 -c "import csv; print(next(csv.DictReader(open('employment.worklist.csv')))['cpr'])" > person.txt
-  grind ../sector ask run.key employment person.txt request.json employment.log
-  grind ../central answer criteria.toml request.json answer.json central.log $(for s in $sectors; do echo "$s.pub"; done) | grep -q '^candidate'
+  grind ../sector ask run.key employment.key person.txt request.json employment.log
+  grind ../central answer match/check-index request.json answer.json central.log | grep -q '^1 citizens answered'
+  grind ../sector read-check run.key employment.key person.txt answer.json check.csv employment.log | grep -q '^1 candidates'
+  # Another sector cannot ask in employment's name: the request is signed with its own key.
+  grind ../sector ask run.key adult-social.key person.txt forged.json adult-social.log
+  sed 's/"adult-social"/"employment"/' forged.json > forged-renamed.json
+  if ../central answer match/check-index forged-renamed.json forged-answer.json central.log 2>refusal.txt; then exit 1; fi
+  grep -q "check-signature" refusal.txt
   grind ../parties issue registry.key subject.key person.txt receipt.bin registry.log employment
   grind ../sector verify registry-public.key receipt.bin employment employment.log
   if ../sector verify registry-public.key receipt.bin adult-social adult-social.log 2>refusal.txt; then exit 1; fi

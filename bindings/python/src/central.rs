@@ -3,20 +3,19 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 use samkoer_core::central::matcher::Match as CoreMatch;
 use samkoer_core::files::Input;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 
 use crate::convert::{audit, catalogue, core, inputs, json, made, place};
 
-/// The outcome of a match, in memory: its result, statistics and the files it wrote, and the
-/// match itself for one-citizen checks.
+/// The outcome of a match, in memory: its result, statistics and the files it wrote (the check
+/// index among them, for one-citizen checks).
 ///
 /// >>> matched = samkoer.match(["employment.pub", "adult-social.pub"], criteria="criteria.toml",
 /// ...                         out_dir="match")
-/// >>> len(matched.result["candidates"]), matched.check("request.json", "answer.json")["answer"]
-/// (412, 'candidate')
+/// >>> len(matched.result["candidates"])
+/// 412
 #[pyclass(frozen, module = "samkoer")]
 pub struct Match {
     inner: CoreMatch,
@@ -46,46 +45,6 @@ impl Match {
     #[getter]
     fn made(&self) -> Vec<(String, String, String)> {
         self.made.clone()
-    }
-
-    /// Answers a sector's check request (a file) into `out`; returns the answer.
-    #[pyo3(signature = (request, out, *, audit_log=None))]
-    fn check<'py>(
-        &self,
-        py: Python<'py>,
-        request: PathBuf,
-        out: PathBuf,
-        audit_log: Option<PathBuf>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let step = central::check(
-            &self.inner,
-            &Input::path(request),
-            place(out),
-            &audit(audit_log),
-        );
-        json(py, &core(py, step)?.summary.to_json())
-    }
-
-    /// The one-citizen check in memory: `candidate`, `deferred` or `not-candidate` for a
-    /// pseudonym the sector published.
-    fn answer(
-        &self,
-        py: Python<'_>,
-        sector: &str,
-        pseudonym: &Bound<'_, PyBytes>,
-    ) -> PyResult<String> {
-        let sector = core(py, samkoer_core::SectorCode::new(sector))?;
-        let bytes: [u8; 32] = pseudonym.as_bytes().try_into().map_err(|_| {
-            crate::error::to_py(
-                py,
-                samkoer_core::Error::parameter(samkoer_core::Rule::NotOwnPseudonym),
-            )
-        })?;
-        let answer = core(
-            py,
-            self.inner.check(&sector, &samkoer_core::Pseudonym(bytes)),
-        )?;
-        Ok(answer.name().to_owned())
     }
 }
 
@@ -117,31 +76,22 @@ pub fn match_publications(
     })
 }
 
-/// Matches the publications again (writing nothing) and answers the check request into `out`.
+/// Answers a sector's signed check request from the match's check index (`check-index` in
+/// its folder) into `out`, without the publications; returns the answer.
 #[pyfunction]
-#[pyo3(signature = (publications, *, criteria, request, out, catalogue=None, audit_log=None))]
+#[pyo3(signature = (index, request, out, *, audit_log=None))]
 pub fn check_answer<'py>(
     py: Python<'py>,
-    publications: Vec<PathBuf>,
-    criteria: PathBuf,
+    index: PathBuf,
     request: PathBuf,
     out: PathBuf,
-    catalogue: Option<PathBuf>,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let catalogue = self::catalogue(py, catalogue)?;
-    let step = MatchStep {
-        catalogue: &catalogue,
-        criteria: Input::path(criteria),
-        publications: inputs(publications),
+    let step = central::Check {
+        index: Input::path(index),
+        request: Input::path(request),
     };
-    let matched = core(py, py.detach(|| central::rematch(&step)))?;
-    let reply = central::check(
-        &matched,
-        &Input::path(request),
-        place(out),
-        &audit(audit_log),
-    );
+    let reply = central::check(&step, place(out), &audit(audit_log));
     json(py, &core(py, reply)?.summary.to_json())
 }
 

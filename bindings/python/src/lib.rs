@@ -31,6 +31,7 @@ fn _samkoer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(columns::read_publication, m)?)?;
     m.add_function(wrap_pyfunction!(sector::publish, m)?)?;
     m.add_function(wrap_pyfunction!(sector::check_ask, m)?)?;
+    m.add_function(wrap_pyfunction!(sector::check_read, m)?)?;
     m.add_function(wrap_pyfunction!(sector::review, m)?)?;
     m.add_function(wrap_pyfunction!(sector::verdict, m)?)?;
     m.add_function(wrap_pyfunction!(sector::consent_verify, m)?)?;

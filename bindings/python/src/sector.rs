@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use samkoer_core::SectorCode;
 use samkoer_core::files::Input;
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
-use samkoer_core::{Cpr, SectorCode};
 
 use crate::convert::{
     InputArg, audit, catalogue, core, inputs, json, key, options, place, time_or_now,
@@ -70,29 +70,64 @@ pub fn publish<'py>(
     json(py, &done.summary.to_json())
 }
 
-/// Writes the one-citizen check's request for `cpr` to `out`; returns it.
+/// Writes the sector's signed one-citizen check request about the citizens of `persons` (a
+/// person file, or its bytes: one CPR number per line) to `out`; returns it.
 #[pyfunction]
-#[pyo3(signature = (run_key, sector, cpr, out, *, audit_log=None))]
+#[pyo3(signature = (run_key, sealing_key, persons, out, *, audit_log=None))]
 pub fn check_ask<'py>(
     py: Python<'py>,
     run_key: RunKeyArg<'py>,
-    sector: &str,
-    cpr: &str,
+    sealing_key: SealingKeyArg<'py>,
+    persons: InputArg,
     out: PathBuf,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let today = time::OffsetDateTime::now_utc().date();
-    let cpr = core(py, Cpr::parse(cpr, today, "cpr", 1))?;
-    let sector = core(py, SectorCode::new(sector))?;
+    let persons = persons.input("persons");
     let done = run_key.with(py, |run_key| {
-        let step = sector::AskCheck {
-            run_key,
-            sector,
-            cpr: &cpr,
-        };
-        core(py, sector::ask_check(&step, place(out), &audit(audit_log)))
+        sealing_key.with(py, |sealing_key| {
+            let step = sector::AskCheck {
+                run_key,
+                sealing_key,
+                persons,
+            };
+            core(py, sector::ask_check(&step, place(out), &audit(audit_log)))
+        })
     })?;
     json(py, &done.summary.to_json())
+}
+
+/// Reads the matcher's check answer back onto the person file the request was made from:
+/// writes `cpr;answer` per citizen to `out` (owner-only; it holds CPR numbers); returns the
+/// answers as `(line of the person file, answer)`.
+#[pyfunction]
+#[pyo3(signature = (run_key, sealing_key, persons, answer, out, *, audit_log=None))]
+pub fn check_read<'py>(
+    py: Python<'py>,
+    run_key: RunKeyArg<'py>,
+    sealing_key: SealingKeyArg<'py>,
+    persons: InputArg,
+    answer: PathBuf,
+    out: PathBuf,
+    audit_log: Option<PathBuf>,
+) -> PyResult<Vec<(u64, String)>> {
+    let persons = persons.input("persons");
+    run_key.with(py, |run_key| {
+        sealing_key.with(py, |sealing_key| {
+            let step = sector::ReadCheck {
+                run_key,
+                sealing_key,
+                persons,
+                answer: Input::path(answer),
+            };
+            let done = core(py, sector::read_check(&step, place(out), &audit(audit_log)))?;
+            Ok(done
+                .summary
+                .answers
+                .iter()
+                .map(|(line, answer)| (*line, answer.name().to_owned()))
+                .collect())
+        })
+    })
 }
 
 /// Reviews the flag file into the work list at `out`; returns `(sector, run, rows)`, the rows

@@ -84,17 +84,23 @@ def test_every_step_with_its_entry(town):
     matched = samkoer.match([town / "employment.pub", town / "adult-social.pub"], criteria=town / "criteria.toml", out_dir=town / "match", audit_log=log)
     [candidate] = matched.result["candidates"]
     assert candidate["sectors"] == ["employment", "adult-social"]
-    assert {kind for kind, _, _ in matched.made} == {"match-result", "statistics-json", "statistics-csv", "flag-file"}
+    assert {kind for kind, _, _ in matched.made} == {"match-result", "statistics-json", "statistics-csv", "check-index", "flag-file"}
     assert mode(town / "match" / "result.json") == 0o600 and mode(town / "match" / "flags" / "employment.flag") == 0o600
     assert set(samkoer.statistics_frame(matched).columns) == {"table", "cell", "value"}
     assert samkoer.candidates_frame(matched)["sectors"].tolist() == ["employment|adult-social"]
 
-    # The one-citizen check, from the match in memory and by matching again.
-    request = samkoer.check.ask(town / "run.key", "employment", "0101901234", town / "request.json", audit_log=log)
+    # The one-citizen check: signed by the sector, answered from the check index, read back.
+    request = samkoer.check.ask(town / "run.key", town / "employment.key", ["0101901234"], town / "request.json", audit_log=log)
     assert "0101901234" not in json.dumps(request)
-    assert samkoer.check.answer(town / "request.json", town / "answer.json", match=matched, audit_log=log)["answer"] == "candidate"
-    again = samkoer.check.answer(town / "request.json", town / "answer-2.json", publications=[town / "employment.pub", town / "adult-social.pub"], criteria=town / "criteria.toml")
-    assert again["answer"] == "candidate"
+    answered = samkoer.check.answer(town / "match" / "check-index", town / "request.json", town / "answer.json", audit_log=log)
+    assert [a["answer"] for a in answered["answers"]] == ["candidate"]
+    assert samkoer.check.read(town / "run.key", town / "employment.key", ["0101901234"], town / "answer.json", town / "check.csv", audit_log=log) == [(1, "candidate")]
+    assert (town / "check.csv").read_text() == "cpr;answer\n010190-1234;candidate\n" and mode(town / "check.csv") == 0o600
+    # Asked in adult-social's name with employment's key: refused.
+    (town / "forged.json").write_text((town / "request.json").read_text().replace('"employment"', '"adult-social"'))
+    with pytest.raises(samkoer.InputError) as caught:
+        samkoer.check.answer(town / "match" / "check-index", town / "forged.json", town / "forged-answer.json")
+    assert caught.value.rule == "check-signature" and not (town / "forged-answer.json").exists()
 
     # Review into a DataFrame; the caseworkers' verdicts from one.
     verdicts = []
@@ -142,7 +148,7 @@ def test_every_step_with_its_entry(town):
     assert said[:3] == [("custodian", "keygen", "done"), ("custodian", "keygen", "done"), ("sector:employment", "keygen", "done")]
     for step in [
         ("sector:employment", "publish", "done"), ("matcher", "match", "done"), ("sector:employment", "check-request", "done"),
-        ("matcher", "check", "done"), ("sector:adult-social", "review", "done"), ("sector:employment", "review", "output-exists"),
+        ("matcher", "check", "done"), ("sector:employment", "check-read", "done"), ("sector:adult-social", "review", "done"), ("sector:employment", "review", "output-exists"),
         ("sector:adult-social", "verdict", "done"), ("matcher", "select", "done"), ("registry", "consent", "done"),
         ("sector:employment", "verify-consent", "done"), ("sector:adult-social", "verify-consent", "consent-scope"),
         ("sector:employment", "disclose", "done"), ("sector:adult-social", "disclose", "consent-scope"),

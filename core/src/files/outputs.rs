@@ -72,6 +72,10 @@ pub enum OutputKind {
     CheckRequest,
     /// The matcher's answer to it (§12.8).
     CheckAnswer,
+    /// The match's check index, what checks are answered from (§12.8).
+    CheckIndex,
+    /// A sector's check answers by CPR number (§12.8): it holds CPR numbers.
+    CheckResults,
     /// The matcher's result file (§12.6).
     MatchResult,
     /// The statistics as JSON (§12.7).
@@ -114,6 +118,8 @@ impl OutputKind {
             OutputKind::AccountingReport => "accounting-report",
             OutputKind::CheckRequest => "check-request",
             OutputKind::CheckAnswer => "check-answer",
+            OutputKind::CheckIndex => "check-index",
+            OutputKind::CheckResults => "check-results",
             OutputKind::MatchResult => "match-result",
             OutputKind::StatisticsJson => "statistics-json",
             OutputKind::StatisticsCsv => "statistics-csv",
@@ -142,6 +148,8 @@ impl OutputKind {
             OutputKind::Publication
             | OutputKind::CheckRequest
             | OutputKind::CheckAnswer
+            | OutputKind::CheckIndex
+            | OutputKind::CheckResults
             | OutputKind::MatchResult
             | OutputKind::FlagFile
             | OutputKind::WorkList
@@ -161,6 +169,7 @@ impl OutputKind {
                 | OutputKind::Receipt
                 | OutputKind::Withdrawal
                 | OutputKind::MatchResult
+                | OutputKind::CheckIndex
                 | OutputKind::StatisticsJson
                 | OutputKind::StatisticsCsv
                 | OutputKind::FlagFile
@@ -367,6 +376,37 @@ impl Staging {
         writer
             .write_all(bytes)
             .map_err(|e| Error::io(&self.name(slot), e))?;
+        self.finish(writer, digest)
+    }
+
+    /// Writes an output as `body` streams it, its digest the SHA-256 of what was written: for
+    /// an output too large to hold in memory first.
+    pub(crate) fn write_streamed(
+        &mut self,
+        slot: Slot,
+        body: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        struct Hashing<'w> {
+            inner: &'w mut OutputWriter,
+            hasher: Sha256,
+        }
+        impl Write for Hashing<'_> {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                let written = self.inner.write(bytes)?;
+                self.hasher.update(&bytes[..written]);
+                Ok(written)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
+        let mut writer = self.writer(slot)?;
+        let mut hashing = Hashing {
+            inner: &mut writer,
+            hasher: Sha256::new(),
+        };
+        body(&mut hashing)?;
+        let digest = hex::encode(hashing.hasher.finalize());
         self.finish(writer, digest)
     }
 

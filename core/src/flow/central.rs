@@ -2,6 +2,7 @@
 //! flag file per sector, as one); answer a sector's one-citizen check; combine the sectors'
 //! verdicts into the final selection.
 
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::central::matcher::Match;
@@ -11,7 +12,7 @@ use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
 use crate::formats::catalogue::Catalogue;
-use crate::formats::check::{CheckReply, CheckRequest};
+use crate::formats::check::{CheckIndex, CheckReply, CheckRequest};
 use crate::formats::criteria::Criteria;
 use crate::formats::verdicts::VerdictFile;
 
@@ -57,9 +58,8 @@ fn criteria(input: &Input, catalogue: &Catalogue) -> Result<Criteria> {
     Criteria::parse(&input.text()?, &input.name(), catalogue)
 }
 
-/// Reads and matches the publications without writing anything: what a one-citizen check is
-/// answered from when the match is not at hand.
-pub fn rematch(step: &MatchStep<'_>) -> Result<Match> {
+/// Reads and matches the publications without writing anything.
+fn read_and_match(step: &MatchStep<'_>) -> Result<Match> {
     let criteria = criteria(&step.criteria, step.catalogue)?;
     Match::run(step.publications.clone(), step.catalogue, &criteria)
 }
@@ -85,7 +85,8 @@ pub fn match_publications(
             let result = staging.declare(OutputKind::MatchResult, to.place("result.json"))?;
             let json = staging.declare(OutputKind::StatisticsJson, to.place("statistics.json"))?;
             let csv = staging.declare(OutputKind::StatisticsCsv, to.place("statistics.csv"))?;
-            let matched = rematch(step)?;
+            let index = staging.declare(OutputKind::CheckIndex, to.place("check-index"))?;
+            let matched = read_and_match(step)?;
             record.run = Some(matched.run.run.clone());
             let flags = matched
                 .publications
@@ -104,6 +105,10 @@ pub fn match_publications(
             for flag in written? {
                 staging.finish(flag.writer, hex::encode(flag.digest))?;
             }
+            let index_name = staging.name(index);
+            staging.write_streamed(index, |out| {
+                matched.write_check_index(&mut BufWriter::new(out), &index_name)
+            })?;
             staging.write(result, matched.report_json().as_bytes(), None)?;
             staging.write(json, matched.statistics.to_json().as_bytes(), None)?;
             staging.write(csv, matched.statistics.to_csv().as_bytes(), None)?;
@@ -118,33 +123,67 @@ pub fn match_publications(
     )
 }
 
-/// Answers a sector's one-citizen check (spec §12.8) from the match: only about a pseudonym the
-/// asking sector itself published in this run.
-pub fn check(
-    matched: &Match,
-    request: &Input,
-    answer: Place,
-    audit: &Audit,
-) -> Result<Completed<CheckReply>> {
+/// What a one-citizen check is answered from.
+#[derive(Debug)]
+pub struct Check {
+    /// The match's check index (`check-index` in its folder).
+    pub index: Input,
+    /// The sector's request.
+    pub request: Input,
+}
+
+/// Answers a sector's one-citizen check (spec §12.8) from the match's check index, without
+/// the publications: only a request signed with the key the sector's publication of this run
+/// carries, and only about pseudonyms that sector itself published in this run.
+pub fn check(step: &Check, answer: Place, audit: &Audit) -> Result<Completed<CheckReply>> {
     let record = Record {
         party: Party::Matcher,
         action: "check",
-        run: Some(matched.run.run.clone()),
+        run: None,
     };
-    run(audit, record, |staging: &mut Staging, _: &mut Record| {
-        let slot = staging.declare(OutputKind::CheckAnswer, answer)?;
-        let request_input = request;
-        let request = CheckRequest::parse(&request_input.text()?, &request_input.name())?;
-        if request.municipality != matched.run.municipality || request.run != matched.run.run {
-            return Err(Error::input(&request_input.name(), 0, Rule::CheckMismatch));
-        }
-        let reply = CheckReply {
-            answer: matched.check(&request.sector, &request.pseudonym)?,
-            request,
-        };
-        staging.write(slot, reply.to_json().as_bytes(), None)?;
-        Ok((reply, vec![("checks", 1)]))
-    })
+    run(
+        audit,
+        record,
+        |staging: &mut Staging, record: &mut Record| {
+            let slot = staging.declare(OutputKind::CheckAnswer, answer)?;
+            let index_name = step.index.name();
+            let mut index =
+                CheckIndex::open(step.index.seekable()?, step.index.len()?, &index_name)?;
+            record.run = Some(index.header().run.clone());
+            let request_name = step.request.name();
+            let request = CheckRequest::parse(&step.request.text()?, &request_name)?;
+            let header = index.header();
+            if request.municipality != header.municipality || request.run != header.run {
+                return Err(Error::input(&request_name, 0, Rule::CheckMismatch));
+            }
+            let signed = index
+                .signer(&request.sector)
+                .is_some_and(|signer| request.signed_by(&signer));
+            if !signed {
+                return Err(Error::input(&request_name, 0, Rule::CheckSignature));
+            }
+            let answers = request
+                .pseudonyms
+                .iter()
+                .map(
+                    |pseudonym| match index.answer(&request.sector, pseudonym)? {
+                        Some(answer) => Ok((*pseudonym, answer)),
+                        None => Err(Error::parameter(Rule::NotOwnPseudonym)),
+                    },
+                )
+                .collect::<Result<Vec<_>>>()?;
+            let reply = CheckReply {
+                municipality: request.municipality,
+                run: request.run,
+                sector: request.sector,
+                request: request.id,
+                answers,
+            };
+            staging.write(slot, reply.to_json().as_bytes(), None)?;
+            let counts = vec![("checks", 1), ("citizens", reply.answers.len() as u64)];
+            Ok((reply, counts))
+        },
+    )
 }
 
 /// What the final selection needs.

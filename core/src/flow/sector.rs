@@ -9,12 +9,12 @@ use time::{Date, OffsetDateTime};
 
 use crate::consent::disclosure::Discloser;
 use crate::consent::receipt::{Receipt, Withdrawal};
-use crate::error::Result;
+use crate::error::{Error, Result, Rule};
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
 use crate::formats::catalogue::Catalogue;
-use crate::formats::check::CheckRequest;
+use crate::formats::check::{CheckAnswer, CheckReply, CheckRequest, MAX_REQUEST};
 use crate::formats::export::ExportOptions;
 use crate::formats::verdicts::{Verdict, VerdictFile};
 use crate::primitives::cpr::Cpr;
@@ -22,7 +22,8 @@ use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamPublicKey, RunKey, SealingKey, SubjectKey,
 };
-use crate::primitives::pseudonym::Pseudonymiser;
+use crate::primitives::pseudonym::{Pseudonym, Pseudonymiser};
+use crate::primitives::signing::SectorSigningKey;
 use crate::progress::ProgressReader;
 use crate::sector::publish::{AccountingReport, PublishLimits, Publisher};
 use crate::sector::review::WorkList;
@@ -104,9 +105,11 @@ pub fn publish(
         action: "publish",
         run: Some(step.run_key.run().clone()),
     };
+    let log_head = audit.check()?;
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let publisher =
-            Publisher::new(step.run_key, step.sealing_key, step.catalogue, step.options)?;
+            Publisher::new(step.run_key, step.sealing_key, step.catalogue, step.options)?
+                .with_log_head(log_head);
         let publisher = match step.threads {
             Some(threads) => publisher.with_threads(threads),
             None => publisher,
@@ -157,39 +160,157 @@ pub fn publish(
     })
 }
 
-/// What the one-citizen check asks: one of the sector's own citizens in this run.
+/// What the one-citizen check asks: some of the sector's own citizens in this run.
 #[derive(Debug)]
 pub struct AskCheck<'a> {
-    /// The run key, to make the citizen's pseudonym.
+    /// The run key, to make the citizens' pseudonyms.
     pub run_key: &'a RunKey,
-    /// The asking sector.
-    pub sector: SectorCode,
-    /// The citizen.
-    pub cpr: &'a Cpr,
+    /// The sector's sealing key: it names the sector and signs the request (spec §4.6).
+    pub sealing_key: &'a SealingKey,
+    /// The citizens: a person file, one CPR number per line (never the command line).
+    pub persons: Input,
 }
 
-/// Writes the sector's request for the one-citizen check (spec §12.8, "cpr-knap"): the
-/// citizen's pseudonym, never the CPR number, for the matcher.
+/// The person file's citizens as pseudonyms, in file order: each CPR number checked at its
+/// line, none twice, at most [`MAX_REQUEST`].
+fn pseudonyms_of(run_key: &RunKey, persons: &Input) -> Result<Vec<Pseudonym>> {
+    let numbers = Cpr::read_list(persons, run_key.reference_date())?;
+    let name = persons.name();
+    if numbers.is_empty() {
+        let detail = Some("the person file names no citizen");
+        return Err(Error::input_detail(&name, 1, Rule::CheckFormat, detail));
+    }
+    if let Some((line, _)) = numbers.get(MAX_REQUEST) {
+        return Err(Error::input(&name, *line, Rule::CheckTooMany));
+    }
+    let pseudonymiser = Pseudonymiser::new(run_key);
+    let mut seen = std::collections::HashSet::with_capacity(numbers.len());
+    numbers
+        .iter()
+        .map(|(line, cpr)| {
+            let pseudonym = pseudonymiser.pseudonym(cpr);
+            match seen.insert(pseudonym) {
+                true => Ok(pseudonym),
+                false => Err(Error::input(&name, *line, Rule::CheckRepeated)),
+            }
+        })
+        .collect()
+}
+
+/// Writes the sector's signed request for the one-citizen check (spec §12.8, "cpr-knap"):
+/// the citizens' pseudonyms, never their CPR numbers, for the matcher.
 pub fn ask_check(
     step: &AskCheck<'_>,
     out: Place,
     audit: &Audit,
 ) -> Result<Completed<CheckRequest>> {
     let record = Record {
-        party: Party::Sector(step.sector.clone()),
+        party: sector_party(step.sealing_key),
         action: "check-request",
         run: Some(step.run_key.run().clone()),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
-        let request = CheckRequest {
-            municipality: step.run_key.municipality(),
-            run: step.run_key.run().clone(),
-            sector: step.sector.clone(),
-            pseudonym: Pseudonymiser::new(step.run_key).pseudonym(step.cpr),
-        };
+        if step.run_key.municipality() != step.sealing_key.municipality() {
+            return Err(Error::parameter(Rule::KeyMismatch));
+        }
         let slot = staging.declare(OutputKind::CheckRequest, out)?;
+        let request = CheckRequest::signed(
+            step.run_key.municipality(),
+            step.run_key.run().clone(),
+            step.sealing_key.sector().clone(),
+            pseudonyms_of(step.run_key, &step.persons)?,
+            &SectorSigningKey::of(step.sealing_key),
+            &step.persons.name(),
+        )?;
         staging.write(slot, request.to_json().as_bytes(), None)?;
-        Ok((request, vec![("requests", 1)]))
+        let citizens = request.pseudonyms.len() as u64;
+        Ok((request, vec![("requests", 1), ("citizens", citizens)]))
+    })
+}
+
+/// What reading a check answer needs: the request's own inputs again.
+#[derive(Debug)]
+pub struct ReadCheck<'a> {
+    /// The run key the request was made with.
+    pub run_key: &'a RunKey,
+    /// The sector's sealing key.
+    pub sealing_key: &'a SealingKey,
+    /// The person file the request was made from.
+    pub persons: Input,
+    /// The matcher's answer.
+    pub answer: Input,
+}
+
+/// The answers by citizen, as a sector reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResults {
+    /// Per line of the person file that names a citizen: the line and the answer.
+    pub answers: Vec<(u64, CheckAnswer)>,
+}
+
+impl CheckResults {
+    /// How many citizens got `answer`.
+    pub fn count(&self, answer: CheckAnswer) -> u64 {
+        self.answers.iter().filter(|(_, a)| *a == answer).count() as u64
+    }
+
+    fn counts(&self) -> Counts {
+        vec![
+            ("candidates", self.count(CheckAnswer::Candidate)),
+            ("deferred", self.count(CheckAnswer::Deferred)),
+            ("not-candidates", self.count(CheckAnswer::NotCandidate)),
+        ]
+    }
+}
+
+/// Reads the matcher's answer back onto the person file (spec §12.8): writes `cpr;answer` per
+/// citizen, owner-only, after checking that the answer is to a request made from this file
+/// with this run key and sector.
+pub fn read_check(
+    step: &ReadCheck<'_>,
+    out: Place,
+    audit: &Audit,
+) -> Result<Completed<CheckResults>> {
+    let record = Record {
+        party: sector_party(step.sealing_key),
+        action: "check-read",
+        run: Some(step.run_key.run().clone()),
+    };
+    run(audit, record, |staging: &mut Staging, _: &mut Record| {
+        let slot = staging.declare(OutputKind::CheckResults, out)?;
+        let answer_name = step.answer.name();
+        let reply = CheckReply::parse(&step.answer.text()?, &answer_name)?;
+        let numbers = Cpr::read_list(&step.persons, step.run_key.reference_date())?;
+        let pseudonymiser = Pseudonymiser::new(step.run_key);
+        let answers_this_file = reply.municipality == step.run_key.municipality()
+            && reply.run == *step.run_key.run()
+            && reply.sector == *step.sealing_key.sector()
+            && reply.answers.len() == numbers.len()
+            && reply
+                .answers
+                .iter()
+                .zip(&numbers)
+                .all(|((pseudonym, _), (_, cpr))| pseudonymiser.pseudonym(cpr) == *pseudonym);
+        if !answers_this_file {
+            return Err(Error::input(&answer_name, 0, Rule::CheckAnswerMismatch));
+        }
+        let mut csv = zeroize::Zeroizing::new(String::from("cpr;answer\n"));
+        for ((_, answer), (_, cpr)) in reply.answers.iter().zip(&numbers) {
+            csv.push_str(&cpr.expose_dashed());
+            csv.push(';');
+            csv.push_str(answer.name());
+            csv.push('\n');
+        }
+        staging.write(slot, csv.as_bytes(), None)?;
+        let results = CheckResults {
+            answers: numbers
+                .iter()
+                .zip(&reply.answers)
+                .map(|((line, _), (_, answer))| (*line, *answer))
+                .collect(),
+        };
+        let counts = results.counts();
+        Ok((results, counts))
     })
 }
 

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::audit::{AuditLog, DONE, Step, verify};
+use crate::audit::{AuditLog, DONE, Head, Step, verify};
 use crate::error::{Error, Result};
 use crate::files::outputs::{LockedLog, LogStep, Staging};
 use crate::files::{Made, OutputKind};
@@ -93,13 +93,14 @@ impl Audit {
         time.format(&Rfc3339).unwrap_or_default()
     }
 
-    /// Verifies the log, so that a step does no work it could not record.
-    fn check(&self) -> Result<()> {
+    /// Verifies the log, so that a step does no work it could not record, and gives its head
+    /// (empty without a log): what a file handed on carries as evidence of its author's log.
+    pub(crate) fn check(&self) -> Result<Head> {
         match &self.log {
-            Log::None => Ok(()),
-            Log::File(path) if !path.exists() => Ok(()),
-            Log::File(path) => LockedLog::open(path).map(drop),
-            Log::Memory(text) => verify(&lock(text)[..], "audit log", None).map(drop),
+            Log::None => Ok(Head::EMPTY),
+            Log::File(path) if !path.exists() => Ok(Head::EMPTY),
+            Log::File(path) => LockedLog::open(path).map(|log| log.head),
+            Log::Memory(text) => verify(&lock(text)[..], "audit log", None),
         }
     }
 

@@ -8,8 +8,11 @@
 //! envelope. Writer and reader both stream; the reader scans a large buffer so that the
 //! matcher's hot path does not copy envelopes.
 //!
-//! The digest detects accidents and careless edits; it is not a signature. Someone who can
-//! rewrite the whole file can recompute it (see `docs/threat-model.md`).
+//! The digest detects accidents and careless edits; it is not a signature. A publication
+//! (version 2) is also signed: its header carries its sector's signing key (§4.6) and the head
+//! of the sector's audit log when it was written, and its trailer a signature over the digest,
+//! so the matcher can later tell the sector's own requests from anyone else's. A flag file is
+//! not signed.
 
 use std::io::{self, Read, Seek, Write};
 
@@ -17,6 +20,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::{Date, Month};
 
+use crate::audit::Head;
 use crate::error::{Error, Result, Rule};
 use crate::formats::catalogue::is_service_code;
 use crate::primitives::cpr::AgeBand;
@@ -25,9 +29,12 @@ use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{Fingerprint, push_short};
 use crate::primitives::labels;
 use crate::primitives::pseudonym::Pseudonym;
+use crate::primitives::signing::{SIGNATURE_LEN, SectorSigningKey, SignerKey};
 
-/// The format version of both file kinds written by this library.
-pub const VERSION: u16 = 1;
+/// The format version of publications written by this library.
+pub const PUBLICATION_VERSION: u16 = 2;
+/// The format version of flag files written by this library.
+pub const FLAG_FILE_VERSION: u16 = 1;
 /// The tag byte of a service record.
 pub const TAG_SERVICE: u8 = b'S';
 /// The tag byte of a relation record.
@@ -81,6 +88,14 @@ impl FileKind {
         }
     }
 
+    /// The version this library writes and reads.
+    pub fn version(self) -> u16 {
+        match self {
+            FileKind::Publication => PUBLICATION_VERSION,
+            FileKind::FlagFile => FLAG_FILE_VERSION,
+        }
+    }
+
     /// The label hashed before the file's bytes for its digest.
     pub fn digest_label(self) -> &'static [u8] {
         match self {
@@ -113,6 +128,28 @@ pub struct FileHeader {
     pub catalogue_version: String,
     /// The date on which services were ongoing and ages were taken.
     pub reference_date: Date,
+    /// Who signed it: in a publication, always; in a flag file, never.
+    pub author: Option<Author>,
+}
+
+/// A publication's author (spec §7.1): the sector's signing key, which the trailer's signature
+/// verifies under, and the head of the sector's audit log just before the publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Author {
+    /// The public half of the sector's signing key (§4.6).
+    pub signer: SignerKey,
+    /// The sector's audit-log head before this publish (zeros without a log).
+    pub log_head: Head,
+}
+
+impl Author {
+    /// The author signing with `key`, with an empty log head.
+    pub fn of(key: &SectorSigningKey) -> Author {
+        Author {
+            signer: key.public(),
+            log_head: Head::EMPTY,
+        }
+    }
 }
 
 /// One person's one ongoing service.
@@ -350,6 +387,8 @@ impl EncodedServices {
 pub struct FileWriter<W: Write> {
     inner: W,
     hasher: Sha256,
+    /// A publication's signing key; none for a flag file.
+    signing: Option<SectorSigningKey>,
     kind: FileKind,
     file: String,
     primary: u64,
@@ -358,20 +397,49 @@ pub struct FileWriter<W: Write> {
 }
 
 impl<W: Write> FileWriter<W> {
-    /// Starts a file by writing its header; `file` names the output in errors.
+    /// Starts a flag file by writing its header; `file` names the output in errors. (A
+    /// publication is signed: [`FileWriter::publication`].)
     pub fn new(inner: W, kind: FileKind, file: &str, header: &FileHeader) -> Result<Self> {
+        Self::start(inner, kind, file, header, None)
+    }
+
+    /// Starts a publication, signed with `signing`, whose public half must be the header's
+    /// author's signer.
+    pub fn publication(
+        inner: W,
+        file: &str,
+        header: &FileHeader,
+        signing: &SectorSigningKey,
+    ) -> Result<Self> {
+        Self::start(inner, FileKind::Publication, file, header, Some(signing))
+    }
+
+    fn start(
+        inner: W,
+        kind: FileKind,
+        file: &str,
+        header: &FileHeader,
+        signing: Option<&SectorSigningKey>,
+    ) -> Result<Self> {
         let mut hasher = Sha256::new();
         hasher.update(kind.digest_label());
         let reference_year = u16::try_from(header.reference_date.year()).ok();
+        let signed_as_its_kind = match (kind, header.author, signing) {
+            (FileKind::Publication, Some(author), Some(key)) => author.signer == key.public(),
+            (FileKind::FlagFile, None, None) => true,
+            _ => false,
+        };
         if header.catalogue_version.is_empty()
             || header.catalogue_version.len() > 255
             || !reference_year.is_some_and(|y| YEARS.contains(&y))
+            || !signed_as_its_kind
         {
             return Err(Error::format(file, 0, Rule::PublicationHeader));
         }
         let mut writer = FileWriter {
             inner,
             hasher,
+            signing: signing.cloned(),
             kind,
             file: file.to_owned(),
             primary: 0,
@@ -379,7 +447,7 @@ impl<W: Write> FileWriter<W> {
             scratch: Vec::with_capacity(512),
         };
         let mut bytes = kind.magic().to_vec();
-        bytes.extend_from_slice(&VERSION.to_be_bytes());
+        bytes.extend_from_slice(&kind.version().to_be_bytes());
         bytes.extend_from_slice(&header.municipality.get().to_be_bytes());
         push_short(&mut bytes, header.run.as_str());
         push_short(&mut bytes, header.sector.as_str());
@@ -388,6 +456,11 @@ impl<W: Write> FileWriter<W> {
         bytes.extend_from_slice(&(header.reference_date.year() as u16).to_be_bytes());
         bytes.push(header.reference_date.month() as u8);
         bytes.push(header.reference_date.day());
+        if let Some(author) = header.author {
+            bytes.extend_from_slice(&author.signer.0);
+            bytes.extend_from_slice(&author.log_head.seq.to_be_bytes());
+            bytes.extend_from_slice(&author.log_head.hash);
+        }
         writer.emit(&bytes)?;
         Ok(writer)
     }
@@ -506,13 +579,21 @@ impl<W: Write> FileWriter<W> {
         bytes.extend_from_slice(&self.primary.to_be_bytes());
         bytes.extend_from_slice(&self.relations.to_be_bytes());
         self.emit(&bytes)?;
-        let digest = self.hasher.finalize_reset();
+        let digest: [u8; 32] = self.hasher.finalize_reset().into();
         let name = &self.file;
+        let signature = self
+            .signing
+            .as_ref()
+            .map(|key| key.sign(labels::PUBLICATION_SIGNATURE, &digest));
         self.inner
             .write_all(&digest)
+            .and_then(|()| match &signature {
+                Some(signature) => self.inner.write_all(signature),
+                None => Ok(()),
+            })
             .and_then(|()| self.inner.flush())
             .map_err(|e| Error::io(name, e))?;
-        Ok((self.inner, digest.into()))
+        Ok((self.inner, digest))
     }
 }
 
@@ -558,6 +639,7 @@ impl<R: Read> FileReader<R> {
             run_key_fingerprint: Fingerprint([0; 16]),
             catalogue_version: String::new(),
             reference_date: Date::MIN,
+            author: None,
         };
         let mut reader = FileReader {
             input,
@@ -692,8 +774,16 @@ impl<R: Read> FileReader<R> {
                 what,
             ));
         }
-        if u16::from_be_bytes(self.take_array()?) != VERSION {
-            return Err(self.error(Rule::PublicationVersion));
+        let version = u16::from_be_bytes(self.take_array()?);
+        if version != self.kind.version() {
+            let detail = (self.kind == FileKind::Publication && version == 1)
+                .then_some("a version 1 publication is not signed: publish it again");
+            return Err(Error::format_detail(
+                &self.file,
+                0,
+                Rule::PublicationVersion,
+                detail,
+            ));
         }
         let municipality = MunicipalityCode::new(u16::from_be_bytes(self.take_array()?)).ok();
         let run = self.short_text()?.and_then(|r| RunId::new(&r).ok());
@@ -706,6 +796,16 @@ impl<R: Read> FileReader<R> {
             .ok()
             .filter(|_| YEARS.contains(&year))
             .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok());
+        let author = match self.kind {
+            FileKind::Publication => Some(Author {
+                signer: SignerKey(self.take_array()?),
+                log_head: Head {
+                    seq: u64::from_be_bytes(self.take_array()?),
+                    hash: self.take_array()?,
+                },
+            }),
+            FileKind::FlagFile => None,
+        };
         match (municipality, run, sector, catalogue_version, reference_date) {
             (
                 Some(municipality),
@@ -720,6 +820,7 @@ impl<R: Read> FileReader<R> {
                 run_key_fingerprint,
                 catalogue_version,
                 reference_date,
+                author,
             }),
             _ => Err(self.error(Rule::PublicationHeader)),
         }
@@ -845,6 +946,16 @@ impl<R: Read> FileReader<R> {
         if !bool::from(expected.as_slice().ct_eq(&digest)) {
             return Err(self.error(Rule::PublicationDigest));
         }
+        if let Some(author) = self.header.author {
+            let signature = self.take_array::<SIGNATURE_LEN>()?;
+            self.hashed = self.pos;
+            if !author
+                .signer
+                .verifies(labels::PUBLICATION_SIGNATURE, &digest, &signature)
+            {
+                return Err(self.error(Rule::PublicationSignature));
+            }
+        }
         if primary != self.primary || relations != self.relations {
             return Err(self.error(Rule::PublicationCount));
         }
@@ -966,6 +1077,24 @@ mod tests {
             run_key_fingerprint: Fingerprint([7; 16]),
             catalogue_version: "2026.1".into(),
             reference_date: date!(2026 - 11 - 01),
+            author: Some(Author::of(&signing_key())),
+        }
+    }
+
+    pub(crate) fn signing_key() -> SectorSigningKey {
+        let sealing = crate::primitives::keys::SealingKey::from_bytes(
+            MunicipalityCode::new(219).unwrap(),
+            SectorCode::new("employment").unwrap(),
+            [5; 32],
+        );
+        SectorSigningKey::of(&sealing)
+    }
+
+    /// The test header as a flag file's (no author).
+    pub(crate) fn flag_header() -> FileHeader {
+        FileHeader {
+            author: None,
+            ..header()
         }
     }
 
@@ -985,7 +1114,7 @@ mod tests {
 
     fn write(services: u8, relations: u8) -> Vec<u8> {
         let mut writer =
-            FileWriter::new(Vec::new(), FileKind::Publication, "out.pub", &header()).unwrap();
+            FileWriter::publication(Vec::new(), "out.pub", &header(), &signing_key()).unwrap();
         for i in 0..services {
             writer.write_service(&service(i)).unwrap();
         }
@@ -1067,7 +1196,7 @@ mod tests {
     #[test]
     fn flag_files_round_trip_and_are_not_publications() {
         let mut writer =
-            FileWriter::new(Vec::new(), FileKind::FlagFile, "s.flag", &header()).unwrap();
+            FileWriter::new(Vec::new(), FileKind::FlagFile, "s.flag", &flag_header()).unwrap();
         let envelope = vec![9u8; MIN_ENVELOPE_LEN];
         let flag = FlagRef {
             candidate: CandidateId([3; 16]),

@@ -66,6 +66,31 @@ impl Cpr {
         Cpr::parse(text, reference, &input.name(), 1)
     }
 
+    /// The CPR numbers of a person file, one per line (blank lines skipped; BOM and CRLF as in
+    /// [`Cpr::read`]), with the line of each: each number is checked where it stands.
+    pub fn read_list(input: &crate::files::Input, reference: Date) -> Result<Vec<(u64, Cpr)>> {
+        let bytes = zeroize::Zeroizing::new(input.read()?.to_vec());
+        let name = input.name();
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            let detail = Some("the file is UTF-16: save it as UTF-8");
+            return Err(Error::input_detail(&name, 1, Rule::Encoding, detail));
+        }
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut numbers = Vec::new();
+        for (at, line) in text.split(|&b| b == b'\n').enumerate() {
+            let line_number = at as u64 + 1;
+            let line = std::str::from_utf8(line)
+                .map_err(|_| Error::input(&name, line_number, Rule::CprCharacters))?;
+            if !line.trim().is_empty() {
+                numbers.push((
+                    line_number,
+                    Cpr::parse(line, reference, &name, line_number)?,
+                ));
+            }
+        }
+        Ok(numbers)
+    }
+
     /// [`Cpr::parse`] for the hot paths, where the caller knows the place.
     pub(crate) fn check(text: &str, reference: Date) -> std::result::Result<Cpr, Rule> {
         let cpr = Cpr::check_undated(text)?;
@@ -85,6 +110,19 @@ impl Cpr {
                 Err(rule)
             }
         }
+    }
+
+    /// The number as files for people write it, `DDMMYY-SSSS`; wiped when dropped. Handle with
+    /// care: this is the secret.
+    pub fn expose_dashed(&self) -> zeroize::Zeroizing<String> {
+        let mut text = zeroize::Zeroizing::new(String::with_capacity(11));
+        for (i, &digit) in self.digits.iter().enumerate() {
+            if i == 6 {
+                text.push('-');
+            }
+            text.push(char::from(digit));
+        }
+        text
     }
 
     /// The ten normalised ASCII digits. Handle with care: this is the secret.

@@ -48,6 +48,15 @@ pub const CONSENT_WITHDRAWAL: &[u8] = b"samkoer/v1/consent-withdrawal";
 /// HPKE `info` of a disclosure bundle (spec §15).
 pub const DISCLOSURE: &[u8] = b"samkoer/v1/disclosure";
 
+/// HKDF salt for deriving a sector's Ed25519 signing seed from its sealing key (spec §4.6).
+pub const SECTOR_SIGNING_SALT: &[u8] = b"samkoer/v1/sector-signing";
+
+/// Prefix of the message a publication's signature covers: its digest (spec §7.4).
+pub const PUBLICATION_SIGNATURE: &[u8] = b"samkoer/v2/publication-signature";
+
+/// Prefix of the message a one-citizen check request's signature covers (spec §12.8).
+pub const CHECK_REQUEST: &[u8] = b"samkoer/v2/check-request";
+
 /// Every label, for the spec test that checks `docs/spec.md` lists each one.
 pub const ALL: &[(&str, &[u8])] = &[
     ("RUN_KEY_SALT", RUN_KEY_SALT),
@@ -64,4 +73,7 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("CONSENT_RECEIPT", CONSENT_RECEIPT),
     ("CONSENT_WITHDRAWAL", CONSENT_WITHDRAWAL),
     ("DISCLOSURE", DISCLOSURE),
+    ("SECTOR_SIGNING_SALT", SECTOR_SIGNING_SALT),
+    ("PUBLICATION_SIGNATURE", PUBLICATION_SIGNATURE),
+    ("CHECK_REQUEST", CHECK_REQUEST),
 ];

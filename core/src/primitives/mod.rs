@@ -7,3 +7,4 @@ pub mod ids;
 pub mod keys;
 pub mod labels;
 pub mod pseudonym;
+pub mod signing;

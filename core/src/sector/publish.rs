@@ -15,6 +15,7 @@ use csv::StringRecord;
 use serde::Serialize;
 use time::Date;
 
+use crate::audit::Head;
 use crate::error::{Error, Refusal, Result, Rule};
 use crate::formats::catalogue::{Catalogue, Category, Service};
 use crate::formats::export::{
@@ -22,12 +23,13 @@ use crate::formats::export::{
     ServiceRow, Status,
 };
 use crate::formats::publication::{
-    EncodedServices, FileHeader, FileKind, FileWriter, RelationRecord, ServiceHead, YearMonth,
+    Author, EncodedServices, FileHeader, FileWriter, RelationRecord, ServiceHead, YearMonth,
 };
 use crate::primitives::envelope::{EnvelopeFields, EnvelopeKey, SealState};
 use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{RunKey, SealingKey};
 use crate::primitives::pseudonym::Pseudonymiser;
+use crate::primitives::signing::SectorSigningKey;
 
 /// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
 /// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.
@@ -415,6 +417,9 @@ pub struct Publisher<'a> {
     reference_date: Date,
     #[zeroize(skip)]
     header: FileHeader,
+    /// Wiped by ed25519-dalek on drop.
+    #[zeroize(skip)]
+    signing: SectorSigningKey,
     pseudonymiser: Pseudonymiser,
     envelope_key: EnvelopeKey,
     #[zeroize(skip)]
@@ -446,6 +451,7 @@ impl<'a> Publisher<'a> {
         if catalogue.sector(sealing_key.sector().as_str()).is_none() {
             return Err(Error::parameter(Rule::SectorCode));
         }
+        let signing = SectorSigningKey::of(sealing_key);
         let header = FileHeader {
             municipality: run_key.municipality(),
             run: run_key.run().clone(),
@@ -453,6 +459,10 @@ impl<'a> Publisher<'a> {
             run_key_fingerprint: run_key.fingerprint(),
             catalogue_version: catalogue.version.clone(),
             reference_date,
+            author: Some(Author {
+                signer: signing.public(),
+                log_head: Head::EMPTY,
+            }),
         };
         Ok(Publisher {
             run_key,
@@ -460,6 +470,7 @@ impl<'a> Publisher<'a> {
             options,
             reference_date,
             header,
+            signing,
             pseudonymiser: Pseudonymiser::new(run_key),
             envelope_key: EnvelopeKey::derive(sealing_key, run_key.run()),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -470,6 +481,15 @@ impl<'a> Publisher<'a> {
     /// calling thread alone, as where threads are unavailable).
     pub fn with_threads(mut self, threads: usize) -> Publisher<'a> {
         self.threads = threads.max(1);
+        self
+    }
+
+    /// Names `head` as the sector's audit-log head in the publications' headers (spec §7.1):
+    /// the evidence the matcher keeps of the sector's log.
+    pub fn with_log_head(mut self, head: Head) -> Publisher<'a> {
+        if let Some(author) = self.header.author.as_mut() {
+            author.log_head = head;
+        }
         self
     }
 
@@ -500,7 +520,7 @@ impl<'a> Publisher<'a> {
             )?),
             None => None,
         };
-        let mut writer = FileWriter::new(out, FileKind::Publication, out_name, &self.header)?;
+        let mut writer = FileWriter::publication(out, out_name, &self.header, &self.signing)?;
 
         let mut export_accounting = Accounting::new(export_name);
         // WebAssembly has no threads here: its build leaves the parallel path out altogether.

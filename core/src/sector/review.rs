@@ -97,16 +97,9 @@ impl WorkList {
     /// Calls `row` with the cells of every row, one per service, in [`WORK_LIST_COLUMNS`]
     /// order (`verdict` and `from` empty). The CPR number's text is wiped afterwards.
     fn each_row(&self, mut row: impl FnMut(&[&str; 12])) {
-        // The CPR number in its work-list form, wiped when the list is written.
-        let mut cpr = Zeroizing::new(String::with_capacity(11));
         for item in &self.items {
-            cpr.clear();
-            for (i, &digit) in item.cpr.expose_digits().iter().enumerate() {
-                if i == 6 {
-                    cpr.push('-');
-                }
-                cpr.push(char::from(digit));
-            }
+            // The CPR number in its work-list form, wiped when dropped.
+            let cpr = item.cpr.expose_dashed();
             for s in &item.services {
                 let (candidate, start) = (item.candidate.to_string(), s.start.to_string());
                 row(&[
@@ -286,6 +279,7 @@ mod tests {
             run_key_fingerprint: Fingerprint([0; 16]),
             catalogue_version: "2026.1".into(),
             reference_date: date!(2026 - 11 - 01),
+            author: None,
         };
         let mut writer =
             FileWriter::new(Vec::new(), FileKind::FlagFile, "f.flag", &header).unwrap();

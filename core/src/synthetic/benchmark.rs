@@ -48,12 +48,14 @@ pub fn write_benchmark_publications(
 ) -> crate::Result<BenchPublications> {
     use crate::formats::catalogue::Catalogue;
     use crate::formats::publication::{
-        FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+        Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
     };
     use crate::primitives::cpr::AgeBand;
     use crate::primitives::ids::{MunicipalityCode, RunId};
     use crate::primitives::keys::RunKey;
+    use crate::primitives::keys::SealingKey;
     use crate::primitives::pseudonym::Pseudonymiser;
+    use crate::primitives::signing::SectorSigningKey;
     use rand::seq::index::sample;
     use rand::{Rng, RngCore, SeedableRng};
     use std::io::{BufWriter, Write};
@@ -77,6 +79,8 @@ pub fn write_benchmark_publications(
     for sector in &catalogue.sectors {
         let path = dir.join(format!("{}.pub", sector.code));
         let file = std::fs::File::create(&path).map_err(io)?;
+        let sealing = SealingKey::from_bytes(run_key.municipality(), sector.code.clone(), [9; 32]);
+        let signing = SectorSigningKey::of(&sealing);
         let header = FileHeader {
             municipality: run_key.municipality(),
             run: run_key.run().clone(),
@@ -84,13 +88,14 @@ pub fn write_benchmark_publications(
             run_key_fingerprint: run_key.fingerprint(),
             catalogue_version: catalogue.version.clone(),
             reference_date,
+            author: Some(Author::of(&signing)),
         };
         let name = path.display().to_string();
-        writers.push(FileWriter::new(
+        writers.push(FileWriter::publication(
             BufWriter::with_capacity(1 << 20, file),
-            FileKind::Publication,
             &name,
             &header,
+            &signing,
         )?);
         summary.files.push(path);
     }
@@ -183,7 +188,7 @@ pub fn write_benchmark_publications(
 }
 
 /// Ten digits naming benchmark person `i` (not a CPR number: pseudonyms do not check).
-fn benchmark_person_digits(i: u64) -> [u8; 10] {
+pub fn benchmark_person_digits(i: u64) -> [u8; 10] {
     let mut digits = [0u8; 10];
     digits.copy_from_slice(format!("{:010}", i % 10_000_000_000).as_bytes());
     digits

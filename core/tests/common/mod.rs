@@ -11,9 +11,10 @@ use samkoer_core::formats::catalogue::{Catalogue, Category};
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{
-    FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+    Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
 };
 use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
+use samkoer_core::primitives::signing::SectorSigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::synthetic::municipality::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{
@@ -205,10 +206,12 @@ impl Population {
                     run_key_fingerprint: run_key.fingerprint(),
                     catalogue_version: catalogue.version.clone(),
                     reference_date: REFERENCE,
+                    author: Some(Author::of(&SectorSigningKey::of(key))),
                 };
                 let file = format!("{}.pub", key.sector());
+                let signing = SectorSigningKey::of(key);
                 let mut writer =
-                    FileWriter::new(Vec::new(), FileKind::Publication, &file, &header).unwrap();
+                    FileWriter::publication(Vec::new(), &file, &header, &signing).unwrap();
                 let envelope_key = EnvelopeKey::derive(key, &run);
                 for member in &self.members {
                     let cpr = Cpr::parse_undated(&member.cpr, "test", 1).unwrap();

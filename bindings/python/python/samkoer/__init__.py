@@ -11,7 +11,7 @@ party's audit log when ``audit_log=`` names one. Keys are read from key files. E
 party               steps
 ==================  =========================================================================
 key custodian       :func:`keygen.master`, :func:`keygen.run`
-each sector         :func:`keygen.sealing`, :func:`publish`, :func:`check.ask`, :func:`review`,
+each sector         :func:`keygen.sealing`, :func:`publish`, :func:`check.ask`, :func:`check.read`, :func:`review`,
                     :func:`verdict`, :func:`consent.verify`, :func:`disclose`
 central unit        :func:`match`, :func:`check.answer`, :func:`select`
 consent registry    :func:`keygen.consent_registry`, :func:`keygen.subject`,
@@ -131,9 +131,9 @@ def match(
     audit_log: Optional[Path] = None,
 ) -> Match:
     """Matches the sectors' publications of one run (spec §12) into the folder ``out_dir``:
-    ``result.json``, ``statistics.json``, ``statistics.csv`` and ``flags/SECTOR.flag``, never
+    ``result.json``, ``statistics.json``, ``statistics.csv``, ``check-index`` and ``flags/SECTOR.flag``, never
     over an earlier match's (the verdicts refer to its candidate ids). The :class:`Match` stays
-    in memory for one-citizen checks and data frames.
+    in memory for data frames; its folder's check index answers one-citizen checks.
 
     >>> matched = samkoer.match(["employment.pub", "adult-social.pub"], criteria="criteria.toml",
     ...                         out_dir="match", audit_log="central.audit.log")

@@ -47,6 +47,7 @@ impl Match {
             run_key_fingerprint: self.run.run_key_fingerprint,
             catalogue_version: self.run.catalogue_version.clone(),
             reference_date: self.run.reference_date,
+            author: None,
         };
         let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
         let mut fetcher = ServiceRecordFetcher::new(source.seekable()?, &name);

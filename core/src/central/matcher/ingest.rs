@@ -166,6 +166,7 @@ fn read_source(
             services: reader.service_count(),
             relations: reader.relation_count(),
             digest: reader.digest().unwrap_or_default(),
+            author: header.author,
         },
     })
 }
