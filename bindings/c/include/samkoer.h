@@ -210,6 +210,8 @@ typedef enum samkoer_code {
   SAMKOER_RULE_CHECK_FORMAT = 1401,
   // `check-mismatch` (input): the check request belongs to another municipality or run than the match.
   SAMKOER_RULE_CHECK_MISMATCH = 1402,
+  // `wrong-file-kind` (input): the file is of another kind than the one asked for.
+  SAMKOER_RULE_WRONG_FILE_KIND = 1501,
 } samkoer_code;
 
 // A run key with its pre-keyed pseudonymiser. Read-only once made: one handle may be used

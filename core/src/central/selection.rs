@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::formats::publication::YearMonth;
 use crate::formats::verdicts::{Verdict, VerdictFile, show_month};
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
@@ -161,6 +162,7 @@ pub type SentCandidates = (
 /// Reads [`SentCandidates`] from the matcher's result file.
 pub fn sent_from_match_report(text: &str, file: &str) -> Result<SentCandidates> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    kind::expect(text.as_bytes(), Kind::MatchResult, file)?;
     let report: Report = serde_json::from_str(text)
         .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
     let bad = || Error::input(file, 0, Rule::VerdictSyntax);

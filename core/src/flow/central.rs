@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::central::matcher::Match;
 use crate::central::selection::{Selection, select as combine, sent_from_match_report};
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
@@ -54,7 +55,7 @@ impl MatchTo {
 
 /// The criteria read and checked against the catalogue.
 fn criteria(input: &Input, catalogue: &Catalogue) -> Result<Criteria> {
-    Criteria::parse(&input.text()?, &input.name(), catalogue)
+    Criteria::parse(&input.text_of(Kind::Criteria)?, &input.name(), catalogue)
 }
 
 /// Reads and matches the publications without writing anything: what a one-citizen check is
@@ -134,7 +135,10 @@ pub fn check(
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::CheckAnswer, answer)?;
         let request_input = request;
-        let request = CheckRequest::parse(&request_input.text()?, &request_input.name())?;
+        let request = CheckRequest::parse(
+            &request_input.text_of(Kind::CheckRequest)?,
+            &request_input.name(),
+        )?;
         if request.municipality != matched.run.municipality || request.run != matched.run.run {
             return Err(Error::input(&request_input.name(), 0, Rule::CheckMismatch));
         }
@@ -172,7 +176,7 @@ pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Sele
             let slot = staging.declare(OutputKind::Selection, out)?;
             let result = &step.match_result;
             let (municipality, run_id, sent) =
-                sent_from_match_report(&result.text()?, &result.name())?;
+                sent_from_match_report(&result.text_of(Kind::MatchResult)?, &result.name())?;
             record.run = Some(run_id.clone());
             let files = step
                 .verdicts
@@ -180,7 +184,7 @@ pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Sele
                 .map(|input| {
                     Ok((
                         input.name(),
-                        VerdictFile::parse(&input.text()?, &input.name())?,
+                        VerdictFile::parse(&input.text_of(Kind::Verdicts)?, &input.name())?,
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use crate::consent::disclosure::Discloser;
 use crate::consent::receipt::{Receipt, Withdrawal};
 use crate::error::Result;
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
@@ -113,7 +114,12 @@ pub fn publish(
         };
         let publication = staging.declare(OutputKind::Publication, to.publication.clone())?;
         let report = staging.declare(OutputKind::AccountingReport, to.report.clone())?;
-        // The inputs are opened before anything is written.
+        // The inputs are opened, and a file of another kind refused, before anything is
+        // written.
+        step.export.expect_kind(Kind::Export)?;
+        if let Some(relations) = &step.relations {
+            relations.expect_kind(Kind::Relations)?;
+        }
         let export: Box<dyn std::io::Read> = match &step.progress {
             None => step.export.reader()?,
             Some(Progress(report)) => {
@@ -259,7 +265,7 @@ pub fn verdict(
             let list = open_work_list(step)?;
             record.run = Some(list.run.clone());
             let verdicts = VerdictFile::from_work_list_csv(
-                &work_list.spreadsheet_text()?,
+                &work_list.spreadsheet_text_of(Kind::WorkList)?,
                 &work_list.name(),
                 &list,
             )?;
@@ -299,10 +305,10 @@ pub struct VerifyConsent<'a> {
 }
 
 fn read_receipt(receipt: &Input, withdrawals: &[Input]) -> Result<(Receipt, Vec<Withdrawal>)> {
-    let parsed = Receipt::parse(&receipt.read()?, &receipt.name())?;
+    let parsed = Receipt::parse(&receipt.read_of(Kind::Receipt)?, &receipt.name())?;
     let withdrawals = withdrawals
         .iter()
-        .map(|w| Withdrawal::parse(&w.read()?, &w.name()))
+        .map(|w| Withdrawal::parse(&w.read_of(Kind::Withdrawal)?, &w.name()))
         .collect::<Result<_>>()?;
     Ok((parsed, withdrawals))
 }
@@ -393,7 +399,10 @@ pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Comple
             &receipt,
             &withdrawals,
             &step.receipt.name(),
-            step.export.reader()?,
+            {
+                step.export.expect_kind(Kind::Export)?;
+                step.export.reader()?
+            },
             &step.export.name(),
             step.now,
             ongoing_on,

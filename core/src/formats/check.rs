@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::pseudonym::Pseudonym;
 
@@ -119,6 +120,12 @@ impl CheckReply {
 
 fn parse(text: &str, file: &str, format: &str) -> Result<(CheckRequest, Option<CheckAnswer>)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let expected = if format == ANSWER_FORMAT {
+        Kind::CheckAnswer
+    } else {
+        Kind::CheckRequest
+    };
+    kind::expect(text.as_bytes(), expected, file)?;
     let raw: RawCheck = serde_json::from_str(text)
         .map_err(|e| Error::input(file, e.line() as u64, Rule::CheckFormat))?;
     let bad = || Error::input(file, 0, Rule::CheckFormat);
@@ -157,9 +164,13 @@ mod tests {
         let request = request();
         let text = request.to_json();
         assert_eq!(CheckRequest::parse(&text, "r.json").unwrap(), request);
-        assert_eq!(
-            CheckReply::parse(&text, "r.json").unwrap_err().rule(),
-            Some(Rule::CheckFormat)
+        let swapped = CheckReply::parse(&text, "r.json").unwrap_err();
+        assert_eq!(swapped.rule(), Some(Rule::WrongFileKind));
+        assert!(
+            swapped.to_string().contains(
+                "this is a one-citizen check's request, not a one-citizen check's answer"
+            ),
+            "{swapped}"
         );
         for answer in [
             CheckAnswer::Candidate,

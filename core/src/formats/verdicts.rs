@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::formats::publication::YearMonth;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 
@@ -130,6 +131,7 @@ impl VerdictFile {
     pub fn parse(text: &str, file: &str) -> Result<VerdictFile> {
         // A byte-order mark, as editors on Windows write, is no part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        kind::expect(text.as_bytes(), Kind::Verdicts, file)?;
         let raw: RawVerdictFile = serde_json::from_str(text)
             .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
         let syntax = || Error::input(file, 0, Rule::VerdictSyntax);
