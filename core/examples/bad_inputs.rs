@@ -2475,6 +2475,70 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         "a CPR number added to a verdict, which must never leave the sector",
         at_line(Rule::VerdictSyntax, "verdicts-with-cpr.json", cpr_line),
     );
+    // JSON arrays in place of objects (spec §10): serde alone would read a struct from an
+    // array of its fields in order, so these are each the good file with its values kept.
+    let adult: Value = serde_json::from_str(&adult_json).unwrap();
+    let fields = |object: &Value, names: &[&str]| -> Value {
+        Value::Array(
+            names
+                .iter()
+                .filter_map(|name| object.get(*name).cloned())
+                .collect(),
+        )
+    };
+    let entries: Vec<Value> = adult["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| fields(entry, &["candidate", "verdict", "from"]))
+        .collect();
+    let mut as_array = fields(
+        &adult,
+        &["format", "version", "municipality", "run", "sector"],
+    );
+    as_array.as_array_mut().unwrap().push(Value::Array(entries));
+    let file = "verdicts-array.json";
+    case(
+        corpus,
+        file,
+        &(serde_json::to_string_pretty(&as_array).unwrap() + "\n"),
+        "a verdict file written by a script as one JSON array of the values, not an object",
+        at_line(Rule::VerdictSyntax, file, 1),
+    );
+    let first_entry = adult["verdicts"][0].clone();
+    let mut entry_array = adult.clone();
+    entry_array["verdicts"][0] = fields(&first_entry, &["candidate", "verdict", "from"]);
+    let text = serde_json::to_string_pretty(&entry_array).unwrap() + "\n";
+    let entry_line = 1
+        + text[..text.find("\"verdicts\"").unwrap()]
+            .matches('\n')
+            .count() as u64
+        + 1;
+    let file = "verdicts-entry-array.json";
+    case(
+        corpus,
+        file,
+        &text,
+        "one verdict written as an array [candidate, verdict] instead of an object",
+        at_line(Rule::VerdictSyntax, file, entry_line),
+    );
+    let result: Value = serde_json::from_str(&good.result).unwrap();
+    let mut run_array = result.clone();
+    run_array["run"] = Value::Array(vec![
+        result["run"]["municipality"].clone(),
+        result["run"]["run"].clone(),
+    ]);
+    let text = serde_json::to_string_pretty(&run_array).unwrap() + "\n";
+    let run_line = 1 + text[..text.find("\"run\"").unwrap()].matches('\n').count() as u64;
+    let file = "result-run-array.json";
+    corpus.case(
+        file,
+        &text,
+        "the match result's run written as an array [municipality, run] by a reporting script",
+        select_args(file, &["good/employment.verdicts.json"]),
+        out,
+        at_line(Rule::VerdictSyntax, file, run_line),
+    );
     let statistics = "{\n  \"threshold\": 5,\n  \"tables\": []\n}\n";
     let file = "result-statistics-given.json";
     corpus.case(

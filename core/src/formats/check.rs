@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
+use crate::formats::json::{self, Shape};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::pseudonym::Pseudonym;
 
@@ -126,8 +127,7 @@ fn parse(text: &str, file: &str, format: &str) -> Result<(CheckRequest, Option<C
         Kind::CheckRequest
     };
     kind::expect(text.as_bytes(), expected, file)?;
-    let raw: RawCheck = serde_json::from_str(text)
-        .map_err(|e| Error::input(file, e.line() as u64, Rule::CheckFormat))?;
+    let raw: RawCheck = json::parse(text, file, Rule::CheckFormat, &Shape::Object(&[]))?;
     let bad = || Error::input(file, 0, Rule::CheckFormat);
     if raw.format != format || raw.version != 1 {
         return Err(bad());
