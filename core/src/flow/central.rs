@@ -15,6 +15,7 @@ use crate::formats::catalogue::Catalogue;
 use crate::formats::check::{CheckReply, CheckRequest};
 use crate::formats::criteria::Criteria;
 use crate::formats::verdicts::VerdictFile;
+use crate::progress::{Report, Tally};
 
 /// What a match needs.
 #[derive(Debug)]
@@ -61,8 +62,12 @@ fn criteria(input: &Input, catalogue: &Catalogue) -> Result<Criteria> {
 /// Reads and matches the publications without writing anything: what a one-citizen check is
 /// answered from when the match is not at hand.
 pub fn rematch(step: &MatchStep<'_>) -> Result<Match> {
+    rematch_counted(step, None)
+}
+
+fn rematch_counted(step: &MatchStep<'_>, tally: Option<&Tally>) -> Result<Match> {
     let criteria = criteria(&step.criteria, step.catalogue)?;
-    Match::run(step.publications.clone(), step.catalogue, &criteria)
+    Match::run_counted(step.publications.clone(), step.catalogue, &criteria, tally)
 }
 
 /// Matches the publications of one run (spec §12): refuses a mix of runs, keys,
@@ -73,6 +78,18 @@ pub fn match_publications(
     step: &MatchStep<'_>,
     to: &MatchTo,
     audit: &Audit,
+) -> Result<Completed<Match>> {
+    match_publications_reporting(step, to, audit, None)
+}
+
+/// As [`match_publications`], telling `progress` how many of the publications' bytes have been
+/// read of their total, from the threads that read them (a surface's progress bar). The
+/// flag-file pass that follows (§12.9) reads only the flagged records again, and is not counted.
+pub fn match_publications_reporting(
+    step: &MatchStep<'_>,
+    to: &MatchTo,
+    audit: &Audit,
+    progress: Option<Report>,
 ) -> Result<Completed<Match>> {
     let record = Record {
         party: Party::Matcher,
@@ -86,7 +103,14 @@ pub fn match_publications(
             let result = staging.declare(OutputKind::MatchResult, to.place("result.json"))?;
             let json = staging.declare(OutputKind::StatisticsJson, to.place("statistics.json"))?;
             let csv = staging.declare(OutputKind::StatisticsCsv, to.place("statistics.csv"))?;
-            let matched = rematch(step)?;
+            let tally = match progress.clone() {
+                Some(report) => {
+                    let lengths = step.publications.iter().map(Input::len);
+                    Some(Tally::new(lengths.sum::<Result<u64>>()?, report))
+                }
+                None => None,
+            };
+            let matched = rematch_counted(step, tally.as_ref())?;
             record.run = Some(matched.run.run.clone());
             let flags = matched
                 .publications

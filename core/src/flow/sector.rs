@@ -210,9 +210,20 @@ pub struct Review<'a> {
     pub flag_file: Input,
 }
 
-fn open_work_list(step: &Review<'_>) -> Result<WorkList> {
+fn open_work_list(step: &Review<'_>, progress: Option<&Progress>) -> Result<WorkList> {
+    let flag_file: Box<dyn std::io::Read> = match progress {
+        None => step.flag_file.reader()?,
+        Some(Progress(report)) => {
+            let (total, report) = (step.flag_file.len()?, Rc::clone(report));
+            Box::new(ProgressReader::new(
+                step.flag_file.reader()?,
+                total / 200,
+                move |read| report(read, total),
+            ))
+        }
+    };
     crate::sector::review::review(
-        step.flag_file.reader()?,
+        flag_file,
         &step.flag_file.name(),
         step.sealing_key,
         step.catalogue,
@@ -223,12 +234,23 @@ fn open_work_list(step: &Review<'_>) -> Result<WorkList> {
 /// written owner-only (it holds CPR numbers) and never over an existing one (it may have been
 /// filled in).
 pub fn review(step: &Review<'_>, work_list: Place, audit: &Audit) -> Result<Completed<WorkList>> {
+    review_reporting(step, work_list, audit, None)
+}
+
+/// As [`review`], telling `progress` how many of the flag file's bytes have been read and
+/// opened of its length (a surface's progress bar).
+pub fn review_reporting(
+    step: &Review<'_>,
+    work_list: Place,
+    audit: &Audit,
+    progress: Option<&Progress>,
+) -> Result<Completed<WorkList>> {
     run(
         audit,
         review_record(step, "review"),
         |staging: &mut Staging, record: &mut Record| {
             let slot = staging.declare(OutputKind::WorkList, work_list)?;
-            let list = open_work_list(step)?;
+            let list = open_work_list(step, progress)?;
             record.run = Some(list.run.clone());
             staging.write(slot, list.to_csv().as_bytes(), None)?;
             let counts = vec![
@@ -262,7 +284,7 @@ pub fn verdict(
         review_record(step, "verdict"),
         |staging: &mut Staging, record: &mut Record| {
             let slot = staging.declare(OutputKind::Verdicts, out)?;
-            let list = open_work_list(step)?;
+            let list = open_work_list(step, None)?;
             record.run = Some(list.run.clone());
             let verdicts = VerdictFile::from_work_list_csv(
                 &work_list.spreadsheet_text_of(Kind::WorkList)?,
