@@ -2821,7 +2821,17 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
     let verify = |receipt: &str, withdrawals: &[&str]| {
         verify_args("good/consent-registry-public.key", receipt, withdrawals)
     };
-    let cases: Vec<(&str, &[u8], &str, Vec<String>, &[&str], Kind, Kind)> = vec![
+    // file, its bytes, the mistake, the command, its outputs, what the file is, what was asked.
+    type Swap<'a> = (
+        &'a str,
+        &'a [u8],
+        &'a str,
+        Vec<String>,
+        &'a [&'a str],
+        Kind,
+        Kind,
+    );
+    let cases: Vec<Swap> = vec![
         (
             "flag-key-given.flag",
             public_key.as_bytes(),

@@ -221,10 +221,9 @@ pub fn sniff(start: &[u8]) -> Option<Kind> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return Some(json_kind(trimmed));
     }
-    if let Some(format) = toml_format(text) {
-        if let Some((_, kind)) = FORMATS.iter().find(|(f, _)| *f == format) {
-            return Some(*kind);
-        }
+    let toml_kind = toml_format(text).and_then(|format| FORMATS.iter().find(|(f, _)| *f == format));
+    if let Some((_, kind)) = toml_kind {
+        return Some(*kind);
     }
     let header = text.lines().next().unwrap_or_default().to_ascii_lowercase();
     if header.starts_with("candidate;cpr;") || header.starts_with("candidate,cpr,") {
