@@ -1,13 +1,14 @@
 //! The central unit's subcommands: `match`, `check answer`, `select`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 use samkoer_core::files::Input;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 
 use crate::common::say;
-use crate::common::{audit, catalogue, inputs, place, with_spinner};
+use crate::common::{audit, catalogue, inputs, place, reading_bar};
 use crate::error::CliResult;
 
 /// The criteria, catalogue and publications of `match` and `check answer`.
@@ -43,10 +44,29 @@ pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
         criteria: Input::path(&args.run.criteria),
         publications: inputs(&args.run.publications),
     };
-    let message = format!("matching {} publications", args.run.publications.len());
-    let done = with_spinner(message, || {
-        central::match_publications(&step, &MatchTo::folder(&args.out_dir), audit(log))
-    })?;
+    // Bytes of the publications read, their rate and the time left; then the matching itself.
+    let bar = reading_bar(format!(
+        "reading {} publications",
+        args.run.publications.len()
+    ));
+    let progress: samkoer_core::progress::Report = Arc::new({
+        let bar = bar.clone();
+        move |read, total| {
+            bar.set_length(total);
+            bar.set_position(read);
+            if read == total {
+                bar.set_message("matching");
+            }
+        }
+    });
+    let done = central::match_publications_reporting(
+        &step,
+        &MatchTo::folder(&args.out_dir),
+        audit(log),
+        Some(progress),
+    );
+    bar.finish_and_clear();
+    let done = done?;
     for flag in &done.summary.publications {
         say!("flag file for {}", flag.sector);
     }

@@ -231,7 +231,17 @@ pub fn review(args: &ReviewArgs, log: Option<&Path>) -> CliResult {
         catalogue: &catalogue(args.flag.catalogue.as_deref())?,
         flag_file: Input::path(&args.flag.flag_file),
     };
-    let list = sector::review(&step, place(&args.out), audit(log))?.summary;
+    let bar = reading_bar(format!("opening {}", args.flag.flag_file.display()));
+    let progress = Progress(Rc::new({
+        let bar = bar.clone();
+        move |read, total| {
+            bar.set_length(total);
+            bar.set_position(read);
+        }
+    }));
+    let list = sector::review_reporting(&step, place(&args.out), audit(log), Some(&progress));
+    bar.finish_and_clear();
+    let list = list?.summary;
     say!(
         "{}: {} candidates, {} citizens -> work list {} (fill in verdict and from)",
         list.sector,

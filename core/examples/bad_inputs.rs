@@ -20,6 +20,7 @@ use samkoer_core::audit::{AuditLog, Head, Step};
 use samkoer_core::central::matcher::Match;
 use samkoer_core::consent::disclosure::{self, Discloser};
 use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
+use samkoer_core::files::kind::Kind;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::Audit;
 use samkoer_core::flow::central as central_flow;
@@ -33,7 +34,8 @@ use samkoer_core::formats::publication::{
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
-    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, KeyKind, PlanTeamKey, PlanTeamPublicKey,
+    SubjectKey,
 };
 use samkoer_core::primitives::labels;
 use samkoer_core::primitives::signing::SectorSigningKey;
@@ -415,6 +417,17 @@ fn at_line(rule: Rule, file: &str, line: u64) -> Value {
     })
 }
 
+/// The expected error of a case: a file recognisably of another kind than the one asked for,
+/// named for what it is (`wrong-file-kind`, line 0: the whole file).
+fn wrong_kind(file: &str, found: Kind, expected: Kind) -> Value {
+    let rule = Rule::WrongFileKind;
+    json!({
+        "outcome": "error", "form": "input", "class": rule.name(), "code": rule.code(),
+        "file": file, "line": 0, "exit": exit_code(Some(rule)),
+        "message": format!("this is {}, not {}", found.what(), expected.what()),
+    })
+}
+
 /// The expected error of a case: a rule broken in a binary file, at a record.
 fn at_record(rule: Rule, file: &str, record: u64) -> Value {
     json!({
@@ -716,6 +729,7 @@ fn main() {
     check_files(&mut corpus, &good);
     receipts_and_bundles(&mut corpus, &good);
     audit_logs(&mut corpus);
+    wrong_kinds(&mut corpus, &good);
     let manifest = json!({
         "format": "samkoer-bad-inputs",
         "version": 1,
@@ -1863,7 +1877,7 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "pub-csv-given.pub",
         good.employment_export.as_bytes(),
         "the sector's export (with CPR numbers) sent instead of its publication",
-        fault(Rule::PublicationMagic, "pub-csv-given.pub", 0),
+        wrong_kind("pub-csv-given.pub", Kind::Text, Kind::Publication),
     );
     let public_key = consent::registry_public_key(&registry()).to_key_file();
     case(
@@ -1871,14 +1885,18 @@ fn publications(corpus: &mut Corpus, good: &Good) {
         "pub-public-key-given.pub",
         public_key.as_bytes(),
         "a public key file given where a publication is expected (both once ended in .pub)",
-        fault(Rule::PublicationMagic, "pub-public-key-given.pub", 0),
+        wrong_kind(
+            "pub-public-key-given.pub",
+            Kind::KeyFile(Some(KeyKind::ConsentRegistryPublic)),
+            Kind::Publication,
+        ),
     );
     case(
         corpus,
         "pub-flag-file-given.pub",
         good.flag_file("adult-social"),
         "a flag file given where a publication is expected",
-        fault(Rule::PublicationMagic, "pub-flag-file-given.pub", 0),
+        wrong_kind("pub-flag-file-given.pub", Kind::FlagFile, Kind::Publication),
     );
     let mut version_3 = adult.to_vec();
     version_3[9] = 3;
@@ -2194,7 +2212,11 @@ fn flag_files(corpus: &mut Corpus, good: &Good) {
         "flag-publication-given.flag",
         good.publication("employment"),
         "the sector's own publication given where its flag file is asked for",
-        at_record(Rule::PublicationMagic, "flag-publication-given.flag", 0),
+        wrong_kind(
+            "flag-publication-given.flag",
+            Kind::Publication,
+            Kind::FlagFile,
+        ),
     );
     case(
         corpus,
@@ -2331,8 +2353,8 @@ fn criteria_and_catalogues(corpus: &mut Corpus) {
         "criteria-catalogue-given.toml",
         CATALOGUE,
         "the catalogue given where the criteria are asked for",
-        Rule::CriteriaSyntax,
-        4,
+        Rule::WrongFileKind,
+        0,
     );
     let mut cp1252 = CRITERIA.as_bytes().to_vec();
     cp1252.extend(windows_1252("# kriterier for samkøring\n"));
@@ -2393,8 +2415,8 @@ fn criteria_and_catalogues(corpus: &mut Corpus) {
         "catalogue-criteria-given.toml",
         CRITERIA,
         "the criteria given where a catalogue is asked for",
-        Rule::CatalogueSyntax,
-        3,
+        Rule::WrongFileKind,
+        0,
     );
 }
 
@@ -2488,12 +2510,21 @@ fn check_files(corpus: &mut Corpus, good: &Good) {
         "the match's check index cut short by one byte",
     );
     let mut magic = index.clone();
-    magic[..8].copy_from_slice(b"SAMKOPUB");
+    magic[9] = 2;
+    let file = "check-index-publication-given.idx";
+    corpus.case(
+        file,
+        good.publication("employment"),
+        "a publication given where the match's check index is asked for",
+        check_answer_args("good/check-request.json", file),
+        answer_out,
+        at_line(Rule::WrongFileKind, file, 0),
+    );
     index_case(
         corpus,
-        "check-index-not-an-index.idx",
+        "check-index-version-2.idx",
         &magic,
-        "a file whose first bytes are not the check index's",
+        "a check index of a format version this library does not read",
     );
 
     let ask = |corpus: &mut Corpus, file: &str, bytes: &[u8], mistake: &str, expect| {
@@ -2760,6 +2791,70 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         "a CPR number added to a verdict, which must never leave the sector",
         at_line(Rule::VerdictSyntax, "verdicts-with-cpr.json", cpr_line),
     );
+    // JSON arrays in place of objects (spec §10): serde alone would read a struct from an
+    // array of its fields in order, so these are each the good file with its values kept.
+    let adult: Value = serde_json::from_str(&adult_json).unwrap();
+    let fields = |object: &Value, names: &[&str]| -> Value {
+        Value::Array(
+            names
+                .iter()
+                .filter_map(|name| object.get(*name).cloned())
+                .collect(),
+        )
+    };
+    let entries: Vec<Value> = adult["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| fields(entry, &["candidate", "verdict", "from"]))
+        .collect();
+    let mut as_array = fields(
+        &adult,
+        &["format", "version", "municipality", "run", "sector"],
+    );
+    as_array.as_array_mut().unwrap().push(Value::Array(entries));
+    let file = "verdicts-array.json";
+    case(
+        corpus,
+        file,
+        &(serde_json::to_string_pretty(&as_array).unwrap() + "\n"),
+        "a verdict file written by a script as one JSON array of the values, not an object",
+        at_line(Rule::VerdictSyntax, file, 1),
+    );
+    let first_entry = adult["verdicts"][0].clone();
+    let mut entry_array = adult.clone();
+    entry_array["verdicts"][0] = fields(&first_entry, &["candidate", "verdict", "from"]);
+    let text = serde_json::to_string_pretty(&entry_array).unwrap() + "\n";
+    let entry_line = 1
+        + text[..text.find("\"verdicts\"").unwrap()]
+            .matches('\n')
+            .count() as u64
+        + 1;
+    let file = "verdicts-entry-array.json";
+    case(
+        corpus,
+        file,
+        &text,
+        "one verdict written as an array [candidate, verdict] instead of an object",
+        at_line(Rule::VerdictSyntax, file, entry_line),
+    );
+    let result: Value = serde_json::from_str(&good.result).unwrap();
+    let mut run_array = result.clone();
+    run_array["run"] = Value::Array(vec![
+        result["run"]["municipality"].clone(),
+        result["run"]["run"].clone(),
+    ]);
+    let text = serde_json::to_string_pretty(&run_array).unwrap() + "\n";
+    let run_line = 1 + text[..text.find("\"run\"").unwrap()].matches('\n').count() as u64;
+    let file = "result-run-array.json";
+    corpus.case(
+        file,
+        &text,
+        "the match result's run written as an array [municipality, run] by a reporting script",
+        select_args(file, &["good/employment.verdicts.json"]),
+        out,
+        at_line(Rule::VerdictSyntax, file, run_line),
+    );
     let statistics = "{\n  \"threshold\": 5,\n  \"tables\": []\n}\n";
     let file = "result-statistics-given.json";
     corpus.case(
@@ -2768,7 +2863,7 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         "the statistics file given where the match result is asked for",
         select_args(file, &["good/employment.verdicts.json"]),
         out,
-        at_line(Rule::VerdictSyntax, file, 4),
+        wrong_kind(file, Kind::Statistics, Kind::MatchResult),
     );
     let file = "result-edited-run.json";
     corpus.case(
@@ -2884,7 +2979,7 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         "receipt-garbage.bin",
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
         "a scanned consent form (PDF) given where the receipt file is asked for",
-        Rule::ConsentFormat,
+        Rule::WrongFileKind,
     );
     verify(
         corpus,
@@ -2924,7 +3019,7 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
             &[file],
         ),
         &[],
-        at_line(Rule::ConsentFormat, file, 0),
+        wrong_kind(file, Kind::Text, Kind::Withdrawal),
     );
     let impostor_withdrawal = consent::withdraw(
         &impostor,
@@ -3019,8 +3114,205 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         "bundle-receipt-given.bundle",
         &good.receipt,
         "the consent receipt given where a bundle is asked for",
-        at_line(Rule::DisclosureFormat, "bundle-receipt-given.bundle", 0),
+        wrong_kind("bundle-receipt-given.bundle", Kind::Receipt, Kind::Bundle),
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files of the wrong kind (spec §10, `wrong-file-kind`): each a swap a person could make,
+// named for what the file is.
+
+fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
+    let public_key = disclosure::plan_team_public_key(&plan_team()).to_key_file();
+    let registry_public = consent::registry_public_key(&registry()).to_key_file();
+    let withdrawal = consent::withdraw(
+        &registry(),
+        &Receipt::parse(&good.receipt, "r").unwrap(),
+        datetime!(2026-06-01 0:00 UTC),
+    );
+    let verdicts = good_adult_verdicts(good);
+    let work_list = good.work_list("employment").to_csv();
+    let publication = good.publication("employment");
+    let flag_file = good.flag_file("employment");
+    let verify = |receipt: &str, withdrawals: &[&str]| {
+        verify_args("good/consent-registry-public.key", receipt, withdrawals)
+    };
+    // file, its bytes, the mistake, the command, its outputs, what the file is, what was asked.
+    type Swap<'a> = (
+        &'a str,
+        &'a [u8],
+        &'a str,
+        Vec<String>,
+        &'a [&'a str],
+        Kind,
+        Kind,
+    );
+    let cases: Vec<Swap> = vec![
+        (
+            "flag-key-given.flag",
+            public_key.as_bytes(),
+            "the plan team's public key given where the flag file is asked for",
+            review_args("flag-key-given.flag"),
+            &["out/worklist.csv"],
+            Kind::KeyFile(Some(KeyKind::PlanTeamPublic)),
+            Kind::FlagFile,
+        ),
+        (
+            "key-publication-given.key",
+            publication,
+            "the sector's publication given where its sealing key is asked for",
+            args(&[
+                "review",
+                "--sealing-key",
+                "key-publication-given.key",
+                "--flag-file",
+                "good/employment.flag",
+                "--out",
+                "out/worklist.csv",
+            ]),
+            &["out/worklist.csv"],
+            Kind::Publication,
+            Kind::KeyFile(None),
+        ),
+        (
+            "key-receipt-given.key",
+            &good.receipt,
+            "the receipt given where the registry's public key is asked for",
+            verify_args("key-receipt-given.key", "good/receipt.bin", &[]),
+            &[],
+            Kind::Receipt,
+            Kind::KeyFile(None),
+        ),
+        (
+            "receipt-withdrawal-given.bin",
+            &withdrawal,
+            "the withdrawal given where the receipt is asked for",
+            verify("receipt-withdrawal-given.bin", &[]),
+            &[],
+            Kind::Withdrawal,
+            Kind::Receipt,
+        ),
+        (
+            "receipt-bundle-given.bin",
+            &good.bundle,
+            "the disclosure bundle given where the receipt is asked for",
+            verify("receipt-bundle-given.bin", &[]),
+            &[],
+            Kind::Bundle,
+            Kind::Receipt,
+        ),
+        (
+            "receipt-key-given.bin",
+            registry_public.as_bytes(),
+            "the registry's public key given where the receipt is asked for",
+            verify("receipt-key-given.bin", &[]),
+            &[],
+            Kind::KeyFile(Some(KeyKind::ConsentRegistryPublic)),
+            Kind::Receipt,
+        ),
+        (
+            "withdrawal-receipt-given.bin",
+            &good.receipt,
+            "the receipt given a second time, where a withdrawal is asked for",
+            verify("good/receipt.bin", &["withdrawal-receipt-given.bin"]),
+            &[],
+            Kind::Receipt,
+            Kind::Withdrawal,
+        ),
+        (
+            "bundle-key-given.bundle",
+            public_key.as_bytes(),
+            "the plan team's public key given where a bundle is asked for",
+            open_args("bundle-key-given.bundle"),
+            &[],
+            Kind::KeyFile(Some(KeyKind::PlanTeamPublic)),
+            Kind::Bundle,
+        ),
+        (
+            "result-verdicts-given.json",
+            verdicts.as_bytes(),
+            "a sector's verdict file given where the match result is asked for",
+            select_args(
+                "result-verdicts-given.json",
+                &["good/employment.verdicts.json"],
+            ),
+            &["out/selection.json"],
+            Kind::Verdicts,
+            Kind::MatchResult,
+        ),
+        (
+            "verdicts-result-given.json",
+            good.result.as_bytes(),
+            "the match result given where a sector's verdict file is asked for",
+            select_args("good/result.json", &["verdicts-result-given.json"]),
+            &["out/selection.json"],
+            Kind::MatchResult,
+            Kind::Verdicts,
+        ),
+        (
+            "criteria-result-given.toml",
+            good.result.as_bytes(),
+            "the match result given where the criteria are asked for",
+            match_args(
+                "criteria-result-given.toml",
+                &["good/employment.pub", "good/adult-social.pub"],
+            ),
+            &["out/match"],
+            Kind::MatchResult,
+            Kind::Criteria,
+        ),
+        (
+            "worklist-flag-given.csv",
+            flag_file,
+            "the flag file given where the filled work list is asked for",
+            verdict_args("worklist-flag-given.csv"),
+            &["out/employment.verdicts.json"],
+            Kind::FlagFile,
+            Kind::WorkList,
+        ),
+        (
+            "export-worklist-given.csv",
+            work_list.as_bytes(),
+            "the work list given where the case system's export is asked for",
+            publish_export("export-worklist-given.csv"),
+            &PUBLICATION_OUT,
+            Kind::WorkList,
+            Kind::Export,
+        ),
+        (
+            "mapping-criteria-given.toml",
+            CRITERIA.as_bytes(),
+            "the criteria given where the mapping file is asked for",
+            publish_args(
+                "good/run.key",
+                "good/sealing-employment.key",
+                "good/export-employment-danish.csv",
+                &["--mapping", "mapping-criteria-given.toml"],
+            ),
+            &PUBLICATION_OUT,
+            Kind::Criteria,
+            Kind::Mapping,
+        ),
+        (
+            "audit-publication-given.log",
+            publication,
+            "a publication given where the audit log is asked for",
+            audit_args("audit-publication-given.log", None),
+            &[],
+            Kind::Publication,
+            Kind::AuditLog,
+        ),
+    ];
+    for (file, bytes, mistake, command, outputs, found, expected) in cases {
+        corpus.case(
+            file,
+            bytes,
+            mistake,
+            command,
+            outputs,
+            wrong_kind(file, found, expected),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -423,6 +423,12 @@ rules! {
     CheckRepeated = 1407, "check-repeated", Input,
         "the check names a citizen twice",
         "name each citizen once in the person file";
+    // Files of the wrong kind (spec §10).
+    /// The file is recognisably of another kind than the one asked for (a public key where a
+    /// publication is asked for, a receipt where a withdrawal is): the detail says which.
+    WrongFileKind = 1501, "wrong-file-kind", Input,
+        "the file is of another kind than the one asked for",
+        "give the file the option asks for (the message says what this one is): a publication ends in .pub, a flag file in .flag, a key file in .key, a public key in -public.key";
 }
 
 /// The three forms of a rule error (spec §10): each rule is always reported in its own.
@@ -490,9 +496,9 @@ pub enum Error {
         line: u64,
         /// The rule broken.
         rule: Rule,
-        /// Safe context such as a field's name: text of the code's own, so it can never be a
-        /// value from the input.
-        detail: Option<&'static str>,
+        /// Safe context such as a field's name, or what a file of the wrong kind is: text of
+        /// the code's own, so it can never be a value from the input.
+        detail: Option<std::borrow::Cow<'static, str>>,
     },
 
     /// A binary file (publication) broke a rule at a record.
@@ -728,7 +734,19 @@ impl Error {
             file: file.to_owned(),
             line,
             rule,
-            detail,
+            detail: detail.map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// As [`Error::input_detail`], with a detail made of the code's own texts (what a file
+    /// of the wrong kind is and what was asked for): never a value from the input.
+    pub(crate) fn input_owned(file: &str, line: u64, rule: Rule, detail: String) -> Self {
+        debug_assert_eq!(rule.form(), Form::Input, "{rule:?}");
+        Error::Input {
+            file: file.to_owned(),
+            line,
+            rule,
+            detail: Some(detail.into()),
         }
     }
 

@@ -291,13 +291,34 @@ fn every_step_through_files_with_its_audit_entry() {
     // Publishing again replaces the publication: a sector may publish again before the match.
     town.publish(&sectors()[0], audit);
 
-    // The match, all its outputs in its folder.
-    let matched = central::match_publications(
+    // The match, all its outputs in its folder; its progress counts every publication's bytes.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress: samkoer_core::progress::Report = {
+        let seen = std::sync::Arc::clone(&seen);
+        std::sync::Arc::new(move |read, total| seen.lock().unwrap().push((read, total)))
+    };
+    let matched = central::match_publications_reporting(
         &town.match_step(),
         &central::MatchTo::folder(town.path("match")),
         audit,
+        Some(progress),
     )
     .unwrap();
+    let bytes: u64 = sectors()
+        .iter()
+        .map(|s| {
+            std::fs::metadata(town.path(&format!("{s}.pub")))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.len() > 1, "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|&(read, total)| total == bytes && read <= total)
+    );
+    assert_eq!(seen.iter().map(|s| s.0).max(), Some(bytes));
     assert_eq!(matched.made.len(), 4 + sectors().len());
     let matched = matched.summary;
     assert!(!matched.candidates().is_empty());
@@ -314,9 +335,22 @@ fn every_step_through_files_with_its_audit_entry() {
             flag_file: town.input(&format!("match/flags/{sector}.flag")),
         };
         let list_path = town.path(&format!("sectors/{sector}.worklist.csv"));
-        let list = sector::review(&step, Place::file(&list_path), audit)
+        let opened = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+        let progress = sector::Progress(std::rc::Rc::new({
+            let opened = std::rc::Rc::clone(&opened);
+            move |read, total| opened.set((read, total))
+        }));
+        let list = sector::review_reporting(&step, Place::file(&list_path), audit, Some(&progress))
             .unwrap()
             .summary;
+        let length = std::fs::metadata(town.path(&format!("match/flags/{sector}.flag")))
+            .unwrap()
+            .len();
+        assert_eq!(
+            opened.get(),
+            (length, length),
+            "the review's progress ends at the end"
+        );
         let filled_path = town.path(&format!("sectors/{sector}.filled.csv"));
         std::fs::write(&filled_path, filled(&list_path)).unwrap();
         let verdicts = town.place(&format!("sectors/{sector}.verdicts.json"));

@@ -518,3 +518,51 @@ fn the_report_keeps_twenty_status_values_of_up_to_forty_characters() {
     let kept: Vec<&String> = report.unknown_statuses.keys().collect();
     assert_eq!(kept, [&"x".repeat(40)]);
 }
+
+/// A writer that takes `room` bytes and then fails as a full disk does (`ENOSPC`).
+struct FullDisk {
+    room: usize,
+}
+
+impl std::io::Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            // ENOSPC on Linux and the BSDs, as the operating system reports it.
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_full_disk_is_named_as_such_with_what_to_do() {
+    let town = municipality(300, 5);
+    let (run_key, keys, options) = (run_key(), sealing_keys(), ExportOptions::default());
+    let publisher = Publisher::new(&run_key, &keys[0], Catalogue::builtin(), &options).unwrap();
+    for room in [0, 100, 5000] {
+        let error = publisher
+            .publish(
+                Cursor::new(town.exports[0].clone()),
+                "export.csv",
+                None,
+                FullDisk { room },
+                "out.pub",
+            )
+            .err()
+            .expect("a full disk fails the publish");
+        assert_eq!(error.class(), "io", "{error}");
+        assert!(error.to_string().starts_with("out.pub: "), "{error}");
+        assert!(
+            error.remedy().starts_with("the disk is full"),
+            "{}",
+            error.remedy()
+        );
+    }
+}

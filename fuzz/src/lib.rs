@@ -11,9 +11,12 @@ use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::sent_from_match_report;
 use samkoer_core::consent::receipt::{Receipt, Withdrawal, registry_public_key};
 use samkoer_core::files::Input;
+use samkoer_core::files::kind::{self, Kind};
 use samkoer_core::formats::catalogue::Catalogue;
+use samkoer_core::formats::check::{CheckReply, CheckRequest};
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::{ExportOptions, RelationsReader};
+use samkoer_core::formats::json::{Shape, array_for_object};
 use samkoer_core::formats::publication::{FileKind, FileReader};
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::keys::{
@@ -42,6 +45,8 @@ pub const HARNESSES: &[(&str, Harness)] = &[
     ("consent", consent),
     ("disclosure", disclosure),
     ("audit_log", audit_log),
+    ("file_kind", file_kind),
+    ("check_files", check_files),
 ];
 
 const CRITERIA: &str = r#"format = "samkoer-criteria"
@@ -347,4 +352,63 @@ pub fn disclosure(data: &[u8]) {
 /// An audit log, verified entry by entry.
 pub fn audit_log(data: &[u8]) {
     checked(samkoer_core::audit::verify(data, "audit.log", None), data);
+}
+
+/// What kind of file any bytes are (the table every reader asks first), checked against every
+/// kind asked for; and the walk that finds an array where a JSON object is due, which must
+/// name a line inside the text.
+pub fn file_kind(data: &[u8]) {
+    let found = kind::sniff(data);
+    let asked = [
+        Kind::Publication,
+        Kind::FlagFile,
+        Kind::Receipt,
+        Kind::Withdrawal,
+        Kind::Bundle,
+        Kind::KeyFile(None),
+        Kind::MatchResult,
+        Kind::Verdicts,
+        Kind::CheckRequest,
+        Kind::CheckAnswer,
+        Kind::AuditLog,
+        Kind::Criteria,
+        Kind::Catalogue,
+        Kind::Mapping,
+        Kind::WorkList,
+        Kind::Export,
+    ];
+    for expected in asked {
+        match kind::expect(data, expected, "file") {
+            Ok(()) => {}
+            Err(error) => {
+                // Refused only when the bytes are recognisably of another kind.
+                assert!(found.is_some_and(|found| found != expected), "{error}");
+                check_error(&error, data);
+            }
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        const SHAPE: Shape = Shape::Object(&[
+            ("run", Shape::Object(&[])),
+            ("verdicts", Shape::ArrayOf(&Shape::Object(&[]))),
+        ]);
+        if let Some(line) = array_for_object(text, &SHAPE) {
+            assert!(line >= 1 && line <= 1 + text.matches('\n').count() as u64);
+        }
+    }
+}
+
+/// A one-citizen check's request (0) or answer (1), as the matcher and the sector read them.
+pub fn check_files(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    if mode % 2 == 0 {
+        checked(CheckRequest::parse(text, "request.json"), data);
+    } else {
+        checked(CheckReply::parse(text, "answer.json"), data);
+    }
 }

@@ -27,16 +27,6 @@
 // An argument was out of its range (an unknown key kind, a time that is no time).
 #define SAMKOER_ERROR_ARGUMENT -5
 
-// The one-citizen check's answer.
-typedef enum samkoer_answer {
-  // Not a candidate.
-  SAMKOER_NOT_CANDIDATE = 0,
-  // A candidate of this run.
-  SAMKOER_CANDIDATE = 1,
-  // A candidate deferred to a later run.
-  SAMKOER_DEFERRED = 2,
-} samkoer_answer;
-
 // Every error code a function can return besides `SAMKOER_OK` and the C-side codes
 // below zero: the classes that are not rules, then every rule.
 typedef enum samkoer_code {
@@ -122,6 +112,8 @@ typedef enum samkoer_code {
   SAMKOER_RULE_PUBLICATION_SECTOR = 409,
   // `publication-service` (format): a record names a service that is not one of its sector's in the catalogue.
   SAMKOER_RULE_PUBLICATION_SERVICE = 410,
+  // `publication-signature` (format): the publication's signature does not verify under the signing key its header names.
+  SAMKOER_RULE_PUBLICATION_SIGNATURE = 411,
   // `catalogue-syntax` (input): the catalogue is not valid catalogue TOML.
   SAMKOER_RULE_CATALOGUE_SYNTAX = 501,
   // `catalogue-duplicate` (input): a code appears twice in the catalogue.
@@ -210,6 +202,18 @@ typedef enum samkoer_code {
   SAMKOER_RULE_CHECK_FORMAT = 1401,
   // `check-mismatch` (input): the check request belongs to another municipality or run than the match.
   SAMKOER_RULE_CHECK_MISMATCH = 1402,
+  // `check-signature` (input): the check request is not signed by the key the sector's publication of this run carries.
+  SAMKOER_RULE_CHECK_SIGNATURE = 1403,
+  // `check-index` (format): the match's check index is damaged or of another run.
+  SAMKOER_RULE_CHECK_INDEX = 1404,
+  // `check-too-many` (input): the check request names more citizens than one request may (10,000).
+  SAMKOER_RULE_CHECK_TOO_MANY = 1405,
+  // `check-answer-mismatch` (input): the check answer does not answer a request made from this person file with this run key.
+  SAMKOER_RULE_CHECK_ANSWER_MISMATCH = 1406,
+  // `check-repeated` (input): the check names a citizen twice.
+  SAMKOER_RULE_CHECK_REPEATED = 1407,
+  // `wrong-file-kind` (input): the file is of another kind than the one asked for.
+  SAMKOER_RULE_WRONG_FILE_KIND = 1501,
 } samkoer_code;
 
 // A run key with its pre-keyed pseudonymiser. Read-only once made: one handle may be used
@@ -261,6 +265,16 @@ typedef struct samkoer_publish_counts {
   uint64_t rejected;
 } samkoer_publish_counts;
 
+// What a check answer said, counted.
+typedef struct samkoer_check_counts {
+  // Candidates of this run.
+  uint64_t candidates;
+  // Candidates deferred to a later run.
+  uint64_t deferred;
+  // Not candidates.
+  uint64_t not_candidates;
+} samkoer_check_counts;
+
 // What a review found.
 typedef struct samkoer_review_counts {
   // The sector's candidates.
@@ -289,20 +303,19 @@ int32_t samkoer_match(const char *const *publications,
                       const char *audit_log,
                       struct samkoer_match_counts *counts);
 
-// Answers a sector's check request by matching the publications again (writing no match
-// output) into `out`; the answer goes to `*answer` unless NULL.
+// Answers a sector's signed check request from the match's check index (`check-index` in
+// its folder) into `out`, without the publications; the number of citizens answered goes to
+// `*answered` unless NULL.
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// As for `samkoer_match`; `answer` is NULL or writable.
-int32_t samkoer_check_answer(const char *const *publications,
-                             size_t count,
-                             const char *criteria,
+// The strings are NUL-terminated (`audit_log` may be NULL); `answered` is NULL or writable.
+int32_t samkoer_check_answer(const char *index,
                              const char *request,
                              const char *out,
                              const char *audit_log,
-                             enum samkoer_answer *answer);
+                             uint64_t *answered);
 
 // Combines the sectors' `count` verdict files with the match result into the final selection
 // at `out`; the counts go to `*counts` unless NULL.
@@ -586,18 +599,38 @@ int32_t samkoer_publish(const struct samkoer_run_key *run_key,
                         const char *audit_log,
                         struct samkoer_publish_counts *counts);
 
-// Writes the sector's one-citizen check request for `cpr` (a CPR number in any accepted
-// form; held only for the call) to `out`: the citizen's pseudonym, never the number.
+// Writes the sector's signed request for the one-citizen check about the citizens of the
+// person file `persons` (one CPR number per line) to `out`; the number of citizens goes to
+// `*citizens` unless NULL.
 //
-// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
+// Ownership: nothing kept. Thread safety: any thread; the keys may be shared.
 //
 // # Safety
-// `run_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL).
+// `run_key` and `sealing_key` are live handles; the strings are NUL-terminated (`audit_log`
+// may be NULL); `citizens` is NULL or writable.
 int32_t samkoer_check_ask(const struct samkoer_run_key *run_key,
-                          const char *sector,
-                          const char *cpr,
+                          const struct samkoer_sealing_key *sealing_key,
+                          const char *persons,
                           const char *out,
-                          const char *audit_log);
+                          const char *audit_log,
+                          uint64_t *citizens);
+
+// Reads the matcher's check answer back onto the person file the request was made from:
+// writes `cpr;answer` per citizen to `out` (CSV; it holds CPR numbers; owner-only); the
+// counts go to `*counts` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread; the keys may be shared.
+//
+// # Safety
+// `run_key` and `sealing_key` are live handles; the strings are NUL-terminated (`audit_log`
+// may be NULL); `counts` is NULL or writable.
+int32_t samkoer_check_read(const struct samkoer_run_key *run_key,
+                           const struct samkoer_sealing_key *sealing_key,
+                           const char *persons,
+                           const char *answer,
+                           const char *out,
+                           const char *audit_log,
+                           struct samkoer_check_counts *counts);
 
 // Opens the sector's flag file with its sealing key into the caseworkers' work list at `out`
 // (CSV; it holds CPR numbers; owner-only; never over an existing one); the counts go to

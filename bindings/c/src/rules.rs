@@ -89,6 +89,8 @@ pub enum samkoer_code {
     SAMKOER_RULE_PUBLICATION_SECTOR = 409,
     /// `publication-service` (format): a record names a service that is not one of its sector's in the catalogue.
     SAMKOER_RULE_PUBLICATION_SERVICE = 410,
+    /// `publication-signature` (format): the publication's signature does not verify under the signing key its header names.
+    SAMKOER_RULE_PUBLICATION_SIGNATURE = 411,
     /// `catalogue-syntax` (input): the catalogue is not valid catalogue TOML.
     SAMKOER_RULE_CATALOGUE_SYNTAX = 501,
     /// `catalogue-duplicate` (input): a code appears twice in the catalogue.
@@ -177,4 +179,16 @@ pub enum samkoer_code {
     SAMKOER_RULE_CHECK_FORMAT = 1401,
     /// `check-mismatch` (input): the check request belongs to another municipality or run than the match.
     SAMKOER_RULE_CHECK_MISMATCH = 1402,
+    /// `check-signature` (input): the check request is not signed by the key the sector's publication of this run carries.
+    SAMKOER_RULE_CHECK_SIGNATURE = 1403,
+    /// `check-index` (format): the match's check index is damaged or of another run.
+    SAMKOER_RULE_CHECK_INDEX = 1404,
+    /// `check-too-many` (input): the check request names more citizens than one request may (10,000).
+    SAMKOER_RULE_CHECK_TOO_MANY = 1405,
+    /// `check-answer-mismatch` (input): the check answer does not answer a request made from this person file with this run key.
+    SAMKOER_RULE_CHECK_ANSWER_MISMATCH = 1406,
+    /// `check-repeated` (input): the check names a citizen twice.
+    SAMKOER_RULE_CHECK_REPEATED = 1407,
+    /// `wrong-file-kind` (input): the file is of another kind than the one asked for.
+    SAMKOER_RULE_WRONG_FILE_KIND = 1501,
 }

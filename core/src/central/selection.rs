@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
+use crate::formats::json::{self, Shape};
 use crate::formats::publication::YearMonth;
 use crate::formats::verdicts::{Verdict, VerdictFile, show_month};
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
@@ -161,8 +163,12 @@ pub type SentCandidates = (
 /// Reads [`SentCandidates`] from the matcher's result file.
 pub fn sent_from_match_report(text: &str, file: &str) -> Result<SentCandidates> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let report: Report = serde_json::from_str(text)
-        .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
+    kind::expect(text.as_bytes(), Kind::MatchResult, file)?;
+    const SHAPE: Shape = Shape::Object(&[
+        ("run", Shape::Object(&[])),
+        ("candidates", Shape::ArrayOf(&Shape::Object(&[]))),
+    ]);
+    let report: Report = json::parse(text, file, Rule::VerdictSyntax, &SHAPE)?;
     let bad = || Error::input(file, 0, Rule::VerdictSyntax);
     if report.format != "samkoer-match" {
         return Err(bad());

@@ -17,6 +17,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::consent::receipt::{Receipt, Withdrawal};
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::formats::catalogue::Catalogue;
 use crate::formats::export::{ExportOptions, ExportReader};
 use crate::primitives::ids::SectorCode;
@@ -210,6 +211,7 @@ impl Discloser<'_> {
 /// Opens a disclosure bundle with the plan team's key. Any other key, or any changed byte,
 /// gives `open-failed`.
 pub fn open_disclosure(bundle: &[u8], plan_team: &PlanTeamKey, file: &str) -> Result<Disclosure> {
+    kind::expect(bundle, Kind::Bundle, file)?;
     let malformed = || Error::input(file, 0, Rule::DisclosureFormat);
     if bundle.get(..8) != Some(&MAGIC[..]) || bundle.get(8..10) != Some(&VERSION.to_be_bytes()[..])
     {

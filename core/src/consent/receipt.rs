@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::primitives::cpr::Cpr;
 use crate::primitives::ids::{MunicipalityCode, SectorCode};
 use crate::primitives::keys::{
@@ -190,6 +191,7 @@ fn verify(
 impl Receipt {
     /// Parses a receipt's bytes; `file` names it in errors.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Receipt> {
+        kind::expect(bytes, Kind::Receipt, file)?;
         let parsed = || -> Option<Receipt> {
             let signed_len = bytes.len().checked_sub(64)?;
             let mut f = Fields(&bytes[..signed_len]);
@@ -290,6 +292,7 @@ impl Receipt {
 impl Withdrawal {
     /// Parses a withdrawal's bytes (its signature is checked where it is used).
     pub fn parse(bytes: &[u8], file: &str) -> Result<Withdrawal> {
+        kind::expect(bytes, Kind::Withdrawal, file)?;
         let parsed = || -> Option<Withdrawal> {
             let signed_len = bytes.len().checked_sub(64)?;
             let mut f = Fields(&bytes[..signed_len]);

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::files::outputs::settle;
 
 /// An input of a step.
@@ -99,10 +100,44 @@ impl Input {
         utf8(&self.read()?, &self.name())
     }
 
+    /// As [`Input::text`], for an input asked for as a file of kind `expected`: a file
+    /// recognisably of another kind is `wrong-file-kind` before its bytes are judged as text.
+    pub fn text_of(&self, expected: Kind) -> Result<String> {
+        let bytes = self.read()?;
+        kind::expect(&bytes, expected, &self.name())?;
+        utf8(&bytes, &self.name())
+    }
+
+    /// The whole input's bytes, for an input asked for as a file of kind `expected`: a file
+    /// recognisably of another kind is `wrong-file-kind`.
+    pub fn read_of(&self, expected: Kind) -> Result<Arc<[u8]>> {
+        let bytes = self.read()?;
+        kind::expect(&bytes, expected, &self.name())?;
+        Ok(bytes)
+    }
+
+    /// Checks the first bytes of an input that is read as a stream (an export): a file
+    /// recognisably of another kind than `expected` is `wrong-file-kind`.
+    pub fn expect_kind(&self, expected: Kind) -> Result<()> {
+        let mut start = Vec::with_capacity(kind::SNIFF_LEN);
+        self.reader()?
+            .take(kind::SNIFF_LEN as u64)
+            .read_to_end(&mut start)
+            .map_err(|e| Error::io(&self.name(), e))?;
+        kind::expect(&start, expected, &self.name())
+    }
+
     /// The input as text that a spreadsheet may have saved: UTF-8 with or without a
     /// byte-order mark, or Windows-1252.
     pub fn spreadsheet_text(&self) -> Result<String> {
         crate::formats::encoding::spreadsheet_text(&self.read()?, &self.name())
+    }
+
+    /// As [`Input::spreadsheet_text`], for an input asked for as a file of kind `expected`
+    /// (a filled work list): a file recognisably of another kind is `wrong-file-kind`.
+    pub fn spreadsheet_text_of(&self, expected: Kind) -> Result<String> {
+        let bytes = self.read_of(expected)?;
+        crate::formats::encoding::spreadsheet_text(&bytes, &self.name())
     }
 
     /// The input's length in bytes.

@@ -2,9 +2,11 @@
 //! ([`outputs`]): to `NAME.partial` beside where they go, renamed when complete and committed
 //! as one, so that a failure leaves nothing that looks finished. And reading the text files
 //! that must be UTF-8, so that other bytes are an error at their line rather than an I/O
-//! failure.
+//! failure. And telling what kind of file some bytes are ([`kind`]), so that a file given in
+//! the wrong place is named for what it is.
 
 pub(crate) mod input;
+pub mod kind;
 pub mod outputs;
 
 pub use input::Input;

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{AuditLog, Entry, Head, MadeEntry, Step, verify};
 use crate::error::{Error, Result, Rule};
 use crate::files::{create, partial_path};
+use crate::formats::json::{self, Shape};
 use crate::primitives::keys::KeyKind;
 
 /// Where an output goes.
@@ -772,7 +773,11 @@ fn finish_journal(path: &Path) -> Result<()> {
     handle
         .read_to_string(&mut text)
         .map_err(|_| Error::input(&name, 0, Rule::CommitJournal))?;
-    let journal: JournalFile = serde_json::from_str(&text)
+    const SHAPE: Shape = Shape::Object(&[
+        ("renames", Shape::ArrayOf(&Shape::Object(&[]))),
+        ("audit", Shape::Object(&[])),
+    ]);
+    let journal: JournalFile = json::parse(&text, &name, Rule::CommitJournal, &SHAPE)
         .ok()
         .filter(|j: &JournalFile| j.format == JOURNAL_FORMAT && j.version == 1)
         .ok_or_else(|| Error::input(&name, 0, Rule::CommitJournal))?;

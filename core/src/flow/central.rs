@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::central::matcher::Match;
 use crate::central::selection::{Selection, select as combine, sent_from_match_report};
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
@@ -15,6 +16,7 @@ use crate::formats::catalogue::Catalogue;
 use crate::formats::check::{CheckIndex, CheckReply, CheckRequest};
 use crate::formats::criteria::Criteria;
 use crate::formats::verdicts::VerdictFile;
+use crate::progress::{Report, Tally};
 
 /// What a match needs.
 #[derive(Debug)]
@@ -55,13 +57,13 @@ impl MatchTo {
 
 /// The criteria read and checked against the catalogue.
 fn criteria(input: &Input, catalogue: &Catalogue) -> Result<Criteria> {
-    Criteria::parse(&input.text()?, &input.name(), catalogue)
+    Criteria::parse(&input.text_of(Kind::Criteria)?, &input.name(), catalogue)
 }
 
-/// Reads and matches the publications without writing anything.
-fn read_and_match(step: &MatchStep<'_>) -> Result<Match> {
+/// Reads and matches the publications without writing anything, counting what is read.
+fn read_and_match(step: &MatchStep<'_>, tally: Option<&Tally>) -> Result<Match> {
     let criteria = criteria(&step.criteria, step.catalogue)?;
-    Match::run(step.publications.clone(), step.catalogue, &criteria)
+    Match::run_counted(step.publications.clone(), step.catalogue, &criteria, tally)
 }
 
 /// Matches the publications of one run (spec §12): refuses a mix of runs, keys,
@@ -72,6 +74,18 @@ pub fn match_publications(
     step: &MatchStep<'_>,
     to: &MatchTo,
     audit: &Audit,
+) -> Result<Completed<Match>> {
+    match_publications_reporting(step, to, audit, None)
+}
+
+/// As [`match_publications`], telling `progress` how many of the publications' bytes have been
+/// read of their total, from the threads that read them (a surface's progress bar). The
+/// flag-file pass that follows (§12.9) reads only the flagged records again, and is not counted.
+pub fn match_publications_reporting(
+    step: &MatchStep<'_>,
+    to: &MatchTo,
+    audit: &Audit,
+    progress: Option<Report>,
 ) -> Result<Completed<Match>> {
     let record = Record {
         party: Party::Matcher,
@@ -86,7 +100,14 @@ pub fn match_publications(
             let json = staging.declare(OutputKind::StatisticsJson, to.place("statistics.json"))?;
             let csv = staging.declare(OutputKind::StatisticsCsv, to.place("statistics.csv"))?;
             let index = staging.declare(OutputKind::CheckIndex, to.place("check-index"))?;
-            let matched = read_and_match(step)?;
+            let tally = match progress.clone() {
+                Some(report) => {
+                    let lengths = step.publications.iter().map(Input::len);
+                    Some(Tally::new(lengths.sum::<Result<u64>>()?, report))
+                }
+                None => None,
+            };
+            let matched = read_and_match(step, tally.as_ref())?;
             record.run = Some(matched.run.run.clone());
             let flags = matched
                 .publications
@@ -151,7 +172,8 @@ pub fn check(step: &Check, answer: Place, audit: &Audit) -> Result<Completed<Che
                 CheckIndex::open(step.index.seekable()?, step.index.len()?, &index_name)?;
             record.run = Some(index.header().run.clone());
             let request_name = step.request.name();
-            let request = CheckRequest::parse(&step.request.text()?, &request_name)?;
+            let request =
+                CheckRequest::parse(&step.request.text_of(Kind::CheckRequest)?, &request_name)?;
             let header = index.header();
             if request.municipality != header.municipality || request.run != header.run {
                 return Err(Error::input(&request_name, 0, Rule::CheckMismatch));
@@ -211,7 +233,7 @@ pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Sele
             let slot = staging.declare(OutputKind::Selection, out)?;
             let result = &step.match_result;
             let (municipality, run_id, sent) =
-                sent_from_match_report(&result.text()?, &result.name())?;
+                sent_from_match_report(&result.text_of(Kind::MatchResult)?, &result.name())?;
             record.run = Some(run_id.clone());
             let files = step
                 .verdicts
@@ -219,7 +241,7 @@ pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Sele
                 .map(|input| {
                     Ok((
                         input.name(),
-                        VerdictFile::parse(&input.text()?, &input.name())?,
+                        VerdictFile::parse(&input.text_of(Kind::Verdicts)?, &input.name())?,
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -31,9 +31,10 @@ pub use step::{Audit, Completed, Party};
 
 use crate::audit::{Head, verify};
 use crate::error::Result;
+use crate::files::kind::Kind;
 
 /// Verifies an audit log (spec §16) and returns its head; with `expected` (a head kept
 /// elsewhere), a log cut at its end is found too.
 pub fn verify_log(log: &Input, expected: Option<Head>) -> Result<Head> {
-    verify(&log.read()?[..], &log.name(), expected)
+    verify(&log.read_of(Kind::AuditLog)?[..], &log.name(), expected)
 }

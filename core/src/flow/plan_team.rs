@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::consent::disclosure::{Disclosure, open_disclosure};
 use crate::error::Result;
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Party, Record, run};
@@ -59,7 +60,7 @@ pub fn open(
         let disclosures = step
             .bundles
             .iter()
-            .map(|b| open_disclosure(&b.read()?, step.plan_team, &b.name()))
+            .map(|b| open_disclosure(&b.read_of(Kind::Bundle)?, step.plan_team, &b.name()))
             .collect::<Result<Vec<_>>>()?;
         if let Some(slot) = slot {
             staging.write(slot, opened_json(&disclosures).as_bytes(), None)?;

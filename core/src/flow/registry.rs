@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::consent::receipt::{self, Consent, Receipt, Withdrawal};
 use crate::error::Result;
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Party, Record, run};
@@ -75,7 +76,7 @@ pub fn withdraw(step: &Withdraw<'_>, out: Place, audit: &Audit) -> Result<Comple
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::Withdrawal, out)?;
-        let receipt = Receipt::parse(&step.receipt.read()?, &step.receipt.name())?;
+        let receipt = Receipt::parse(&step.receipt.read_of(Kind::Receipt)?, &step.receipt.name())?;
         let bytes = receipt::withdraw(step.registry, &receipt, step.at);
         let withdrawal = Withdrawal::parse(&bytes, &staging.name(slot))?;
         staging.write(slot, &bytes, None)?;

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use crate::consent::disclosure::Discloser;
 use crate::consent::receipt::{Receipt, Withdrawal};
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
@@ -116,7 +117,12 @@ pub fn publish(
         };
         let publication = staging.declare(OutputKind::Publication, to.publication.clone())?;
         let report = staging.declare(OutputKind::AccountingReport, to.report.clone())?;
-        // The inputs are opened before anything is written.
+        // The inputs are opened, and a file of another kind refused, before anything is
+        // written.
+        step.export.expect_kind(Kind::Export)?;
+        if let Some(relations) = &step.relations {
+            relations.expect_kind(Kind::Relations)?;
+        }
         let export: Box<dyn std::io::Read> = match &step.progress {
             None => step.export.reader()?,
             Some(Progress(report)) => {
@@ -325,9 +331,20 @@ pub struct Review<'a> {
     pub flag_file: Input,
 }
 
-fn open_work_list(step: &Review<'_>) -> Result<WorkList> {
+fn open_work_list(step: &Review<'_>, progress: Option<&Progress>) -> Result<WorkList> {
+    let flag_file: Box<dyn std::io::Read> = match progress {
+        None => step.flag_file.reader()?,
+        Some(Progress(report)) => {
+            let (total, report) = (step.flag_file.len()?, Rc::clone(report));
+            Box::new(ProgressReader::new(
+                step.flag_file.reader()?,
+                total / 200,
+                move |read| report(read, total),
+            ))
+        }
+    };
     crate::sector::review::review(
-        step.flag_file.reader()?,
+        flag_file,
         &step.flag_file.name(),
         step.sealing_key,
         step.catalogue,
@@ -338,12 +355,23 @@ fn open_work_list(step: &Review<'_>) -> Result<WorkList> {
 /// written owner-only (it holds CPR numbers) and never over an existing one (it may have been
 /// filled in).
 pub fn review(step: &Review<'_>, work_list: Place, audit: &Audit) -> Result<Completed<WorkList>> {
+    review_reporting(step, work_list, audit, None)
+}
+
+/// As [`review`], telling `progress` how many of the flag file's bytes have been read and
+/// opened of its length (a surface's progress bar).
+pub fn review_reporting(
+    step: &Review<'_>,
+    work_list: Place,
+    audit: &Audit,
+    progress: Option<&Progress>,
+) -> Result<Completed<WorkList>> {
     run(
         audit,
         review_record(step, "review"),
         |staging: &mut Staging, record: &mut Record| {
             let slot = staging.declare(OutputKind::WorkList, work_list)?;
-            let list = open_work_list(step)?;
+            let list = open_work_list(step, progress)?;
             record.run = Some(list.run.clone());
             staging.write(slot, list.to_csv().as_bytes(), None)?;
             let counts = vec![
@@ -377,10 +405,10 @@ pub fn verdict(
         review_record(step, "verdict"),
         |staging: &mut Staging, record: &mut Record| {
             let slot = staging.declare(OutputKind::Verdicts, out)?;
-            let list = open_work_list(step)?;
+            let list = open_work_list(step, None)?;
             record.run = Some(list.run.clone());
             let verdicts = VerdictFile::from_work_list_csv(
-                &work_list.spreadsheet_text()?,
+                &work_list.spreadsheet_text_of(Kind::WorkList)?,
                 &work_list.name(),
                 &list,
             )?;
@@ -420,10 +448,10 @@ pub struct VerifyConsent<'a> {
 }
 
 fn read_receipt(receipt: &Input, withdrawals: &[Input]) -> Result<(Receipt, Vec<Withdrawal>)> {
-    let parsed = Receipt::parse(&receipt.read()?, &receipt.name())?;
+    let parsed = Receipt::parse(&receipt.read_of(Kind::Receipt)?, &receipt.name())?;
     let withdrawals = withdrawals
         .iter()
-        .map(|w| Withdrawal::parse(&w.read()?, &w.name()))
+        .map(|w| Withdrawal::parse(&w.read_of(Kind::Withdrawal)?, &w.name()))
         .collect::<Result<_>>()?;
     Ok((parsed, withdrawals))
 }
@@ -514,7 +542,10 @@ pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Comple
             &receipt,
             &withdrawals,
             &step.receipt.name(),
-            step.export.reader()?,
+            {
+                step.export.expect_kind(Kind::Export)?;
+                step.export.reader()?
+            },
             &step.export.name(),
             step.now,
             ongoing_on,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::formats::toml_file::{Fields, TomlFile};
 use crate::primitives::ids::SectorCode;
 
@@ -133,11 +134,12 @@ impl Catalogue {
     /// Reads a catalogue file (or its text in memory), parsed and validated as
     /// [`Catalogue::parse`] does.
     pub fn from_input(input: &crate::files::Input) -> Result<Catalogue> {
-        Catalogue::parse(&input.text()?, &input.name())
+        Catalogue::parse(&input.text_of(Kind::Catalogue)?, &input.name())
     }
 
     /// Parses and validates a catalogue; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Catalogue> {
+        kind::expect(text.as_bytes(), Kind::Catalogue, file)?;
         let toml = TomlFile::new(text, file, Rule::CatalogueSyntax);
         let document = toml.parse()?;
         let root = toml.fields(

@@ -9,6 +9,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
+use crate::formats::json::{self, Shape};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{Fingerprint, push_short};
 use crate::primitives::labels;
@@ -226,7 +228,7 @@ impl CheckRequest {
     /// than [`MAX_REQUEST`] citizens `check-too-many`. The signature is checked by the matcher,
     /// which knows the sector's key.
     pub fn parse(text: &str, file: &str) -> Result<CheckRequest> {
-        let raw: RawRequest = json_object(text, file)?;
+        let raw: RawRequest = json_object(text, file, Kind::CheckRequest, &REQUEST_SHAPE)?;
         let bad =
             |detail: &'static str| Error::input_detail(file, 0, Rule::CheckFormat, Some(detail));
         if raw.format != REQUEST_FORMAT {
@@ -281,7 +283,7 @@ impl CheckReply {
 
     /// Parses an answer.
     pub fn parse(text: &str, file: &str) -> Result<CheckReply> {
-        let raw: RawReply = json_object(text, file)?;
+        let raw: RawReply = json_object(text, file, Kind::CheckAnswer, &ANSWER_SHAPE)?;
         let bad =
             |detail: &'static str| Error::input_detail(file, 0, Rule::CheckFormat, Some(detail));
         if raw.format != ANSWER_FORMAT {
@@ -306,18 +308,22 @@ impl CheckReply {
     }
 }
 
-/// A JSON object of type `T` (an array in its place is refused, spec §1.2), after a BOM.
-fn json_object<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+/// The shape of a request: an object (its pseudonyms are strings).
+const REQUEST_SHAPE: Shape = Shape::Object(&[]);
+/// The shape of an answer: an object whose `answers` are objects.
+const ANSWER_SHAPE: Shape = Shape::Object(&[("answers", Shape::ArrayOf(&Shape::Object(&[])))]);
+
+/// A JSON file of `expected` kind read as `T`, after a BOM: a file of another kind is named for
+/// what it is, an array where the spec says object is refused (spec §1.2).
+fn json_object<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+    expected: Kind,
+    shape: &Shape,
+) -> Result<T> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if !text.trim_start().starts_with('{') {
-        return Err(Error::input_detail(
-            file,
-            1,
-            Rule::CheckFormat,
-            Some("it is not a JSON object"),
-        ));
-    }
-    serde_json::from_str(text).map_err(|e| Error::input(file, e.line() as u64, Rule::CheckFormat))
+    kind::expect(text.as_bytes(), expected, file)?;
+    json::parse(text, file, Rule::CheckFormat, shape)
 }
 
 fn ids(
@@ -435,9 +441,13 @@ impl<R: Read + Seek> CheckIndex<R> {
             file,
             read: 0,
         };
-        if &reader.array::<8>()? != INDEX_MAGIC
-            || u16::from_be_bytes(reader.array()?) != INDEX_VERSION
-        {
+        let magic = reader.array::<8>()?;
+        // Another samkoer binary file is named for what it is; anything else is damage.
+        let other = kind::sniff(&magic).filter(|k| *k != Kind::CheckIndex);
+        if let Some(found) = other.filter(|k| kind::magic(*k).is_some()) {
+            return Err(kind::wrong(file, found, Kind::CheckIndex));
+        }
+        if &magic != INDEX_MAGIC || u16::from_be_bytes(reader.array()?) != INDEX_VERSION {
             return Err(bad());
         }
         let municipality =
@@ -625,6 +635,14 @@ mod tests {
         let mut reordered = read;
         reordered.pseudonyms.swap(0, 1);
         assert!(!reordered.signed_by(&signing("employment").public()));
+        let swapped = CheckReply::parse(&text, "r.json").unwrap_err();
+        assert_eq!(swapped.rule(), Some(Rule::WrongFileKind));
+        assert!(
+            swapped.to_string().contains(
+                "this is a one-citizen check's request, not a one-citizen check's answer"
+            ),
+            "{swapped}"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 use crate::formats::catalogue::{Catalogue, Category};
 use crate::formats::toml_file::TomlFile;
 use crate::primitives::cpr::AgeBand;
@@ -247,6 +248,7 @@ impl Criteria {
     /// Parses and validates criteria against the catalogue; `file` names it in errors, and
     /// every mistake carries the line it is on.
     pub fn parse(text: &str, file: &str, catalogue: &Catalogue) -> Result<Criteria> {
+        kind::expect(text.as_bytes(), Kind::Criteria, file)?;
         let toml = TomlFile::new(text, file, Rule::CriteriaSyntax);
         let checker = Checker { toml, catalogue };
         let document = toml.parse()?;

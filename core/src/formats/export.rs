@@ -16,6 +16,7 @@ use time::{Date, Month};
 use toml::Spanned;
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
 #[cfg(feature = "windows-1252")]
 use crate::formats::encoding::Detecting;
 pub use crate::formats::encoding::UsedEncoding;
@@ -118,11 +119,12 @@ impl ExportOptions {
     /// name, and a `[statuses]` table from export value to status. A mistake is reported with
     /// its line.
     pub fn from_mapping_input(input: &crate::files::Input) -> Result<ExportOptions> {
-        ExportOptions::from_mapping(&input.text()?, &input.name())
+        ExportOptions::from_mapping(&input.text_of(Kind::Mapping)?, &input.name())
     }
 
     /// [`ExportOptions::from_mapping_input`] of a mapping's text; `file` names it in errors.
     pub fn from_mapping(text: &str, file: &str) -> Result<ExportOptions> {
+        kind::expect(text.as_bytes(), Kind::Mapping, file)?;
         let toml = TomlFile::new(text, file, Rule::MappingInvalid);
         let invalid = |value: &Spanned<String>| toml.error(value, Rule::MappingInvalid);
         let document = toml.parse()?;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod criteria;
 pub(crate) mod encoding;
 pub mod export;
+pub mod json;
 pub mod publication;
 mod toml_file;
 pub mod verdicts;

@@ -22,6 +22,7 @@ use time::{Date, Month};
 
 use crate::audit::Head;
 use crate::error::{Error, Result, Rule};
+use crate::files::kind;
 use crate::formats::catalogue::is_service_code;
 use crate::primitives::cpr::AgeBand;
 use crate::primitives::envelope::{NONCE_LEN, PADDING_BLOCK, TAG_LEN};
@@ -93,6 +94,14 @@ impl FileKind {
         match self {
             FileKind::Publication => PUBLICATION_VERSION,
             FileKind::FlagFile => FLAG_FILE_VERSION,
+        }
+    }
+
+    /// The kind of file, as [`kind::sniff`] tells it.
+    pub fn file_kind(self) -> kind::Kind {
+        match self {
+            FileKind::Publication => kind::Kind::Publication,
+            FileKind::FlagFile => kind::Kind::FlagFile,
         }
     }
 
@@ -746,33 +755,13 @@ impl<R: Read> FileReader<R> {
     }
 
     fn read_header(&mut self) -> Result<FileHeader> {
-        /// What a file of the wrong kind is, by its first bytes, for the error to say.
-        fn what_it_is(start: &[u8]) -> Option<&'static str> {
-            match start {
-                s if s == FileKind::Publication.magic() => Some("this is a publication"),
-                s if s == FileKind::FlagFile.magic() => Some("this is a flag file"),
-                s if s.starts_with(b"samkoer-") => Some("this is a key file"),
-                [b'{' | b'[', ..] => Some("this is JSON: a report, result or verdict file"),
-                [b'P', b'K', ..] => Some("this is a ZIP file, such as a spreadsheet"),
-                s if s
-                    .iter()
-                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
-                {
-                    Some("this is text, such as a CSV export")
-                }
-                _ => None,
-            }
-        }
+        // A file of another kind is named for what it is (`wrong-file-kind`).
+        self.fill(kind::SNIFF_LEN)?;
+        let start = &self.buf[self.pos..self.end.min(self.pos + kind::SNIFF_LEN)];
+        kind::expect(start, self.kind.file_kind(), &self.file)?;
         let magic = self.kind.magic();
-        let start = self.take(8, Rule::PublicationMagic)?;
-        if start != magic {
-            let what = what_it_is(start);
-            return Err(Error::format_detail(
-                &self.file,
-                0,
-                Rule::PublicationMagic,
-                what,
-            ));
+        if self.take(8, Rule::PublicationMagic)? != magic {
+            return Err(self.error(Rule::PublicationMagic));
         }
         let version = u16::from_be_bytes(self.take_array()?);
         if version != self.kind.version() {
@@ -1214,14 +1203,14 @@ mod tests {
         assert_eq!(records, vec![RecordRef::Flag(flag).to_owned()]);
         assert_eq!(
             read_all(&bytes, FileKind::Publication).unwrap_err().rule(),
-            Some(Rule::PublicationMagic)
+            Some(Rule::WrongFileKind)
         );
         let publication = write(1, 0);
         assert_eq!(
             read_all(&publication, FileKind::FlagFile)
                 .unwrap_err()
                 .rule(),
-            Some(Rule::PublicationMagic)
+            Some(Rule::WrongFileKind)
         );
         // A file of the wrong kind is named for what it is.
         let said = |bytes: &[u8]| {
@@ -1241,8 +1230,12 @@ mod tests {
                 .contains("this is a publication")
         );
         let key = b"samkoer-key-file 1\nkind: consent-registry-public\n";
-        assert!(said(key).contains("this is a key file"), "{}", said(key));
-        assert!(said(b"{\n  \"format\": \"samkoer-accounting\"").contains("JSON"));
+        assert!(
+            said(key).contains("this is a consent registry public key file, not a publication"),
+            "{}",
+            said(key)
+        );
+        assert!(said(b"{\n  \"format\": \"samkoer-accounting\"").contains("accounting report"));
         assert!(said(b"cpr;service;status;start\n").contains("CSV export"));
         assert!(said(b"PK\x03\x04\x14\x00\x06\x00").contains("spreadsheet"));
         assert!(!said(b"\x00\x01\x02\x03\x04\x05\x06\x07").contains("this is"));
@@ -1257,7 +1250,7 @@ mod tests {
             Some(Rule::PublicationTrailingData)
         );
         assert_eq!(
-            read_all(b"NOTAPUB!xxxx", FileKind::Publication)
+            read_all(b"NOTAPUB\x00xxxx", FileKind::Publication)
                 .unwrap_err()
                 .rule(),
             Some(Rule::PublicationMagic)

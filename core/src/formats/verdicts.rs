@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::{self, Kind};
+use crate::formats::json::{self, Shape};
 use crate::formats::publication::YearMonth;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 
@@ -130,8 +132,9 @@ impl VerdictFile {
     pub fn parse(text: &str, file: &str) -> Result<VerdictFile> {
         // A byte-order mark, as editors on Windows write, is no part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let raw: RawVerdictFile = serde_json::from_str(text)
-            .map_err(|e| Error::input(file, e.line() as u64, Rule::VerdictSyntax))?;
+        kind::expect(text.as_bytes(), Kind::Verdicts, file)?;
+        const SHAPE: Shape = Shape::Object(&[("verdicts", Shape::ArrayOf(&Shape::Object(&[])))]);
+        let raw: RawVerdictFile = json::parse(text, file, Rule::VerdictSyntax, &SHAPE)?;
         let syntax = || Error::input(file, 0, Rule::VerdictSyntax);
         if raw.format != VERDICT_FORMAT || raw.version != 1 {
             return Err(syntax());

@@ -18,6 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result, Rule};
 use crate::files::Input;
+use crate::files::kind::{self, Kind};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::labels;
 
@@ -510,6 +511,7 @@ impl KeyFile {
     }
 
     fn parse(text: &str, file: &str) -> Result<KeyFile> {
+        kind::expect(text.as_bytes(), Kind::KeyFile(None), file)?;
         let syntax = |line: usize| Error::input(file, line as u64, Rule::KeyFileSyntax);
         let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, line));
         let version = match lines.next() {
@@ -601,11 +603,16 @@ impl KeyFile {
         Ok(key_file)
     }
 
-    fn expect_kind(self, kind: KeyKind, file: &str) -> Result<KeyFile> {
-        if self.kind == kind {
+    fn expect_kind(self, wanted: KeyKind, file: &str) -> Result<KeyFile> {
+        if self.kind == wanted {
             Ok(self)
         } else {
-            Err(Error::input(file, 2, Rule::KeyFileKind))
+            let detail = format!(
+                "this is {}, not {}",
+                kind::key_file_what(self.kind),
+                kind::key_file_what(wanted)
+            );
+            Err(Error::input_owned(file, 2, Rule::KeyFileKind, detail))
         }
     }
 }
@@ -643,6 +650,12 @@ fn read_key_file(path: &Path, secret: bool) -> Result<Zeroizing<String>> {
     use std::io::Read;
     let name = path.display().to_string();
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&name, e))?;
+    // A file of another kind (a publication, say) is named for what it is before its
+    // permissions are judged: they are a key file's concern.
+    kind::expect(&bytes, Kind::KeyFile(None), &name)?;
     #[cfg(not(unix))]
     let _ = secret;
     #[cfg(unix)]
@@ -657,9 +670,6 @@ fn read_key_file(path: &Path, secret: bool) -> Result<Zeroizing<String>> {
             return Err(Error::input(&name, 0, Rule::KeyFilePermissions));
         }
     }
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.read_to_end(&mut bytes)
-        .map_err(|e| Error::io(&name, e))?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Zeroizing::new(text.to_owned())),
         Err(_) => Err(Error::input(&name, 0, Rule::KeyFileSyntax)),
@@ -701,6 +711,7 @@ pub trait KeyFileFormat: Sized {
         match input {
             Input::Path(path) => Self::read(path),
             Input::Bytes { name, bytes } => {
+                kind::expect(bytes, Kind::KeyFile(None), name)?;
                 let text = std::str::from_utf8(bytes)
                     .map_err(|_| Error::input(name, 0, Rule::KeyFileSyntax))?;
                 Self::from_key_file(text, name)

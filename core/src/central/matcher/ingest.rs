@@ -13,6 +13,7 @@ use crate::formats::catalogue::Catalogue;
 use crate::formats::publication::{FileHeader, FileKind, FileReader, RecordRef};
 use crate::primitives::cpr::AgeBand;
 use crate::primitives::pseudonym::Pseudonym;
+use crate::progress::Tally;
 
 /// How many leading bits of a pseudonym pick its partition.
 const PARTITION_BITS: u32 = 10;
@@ -174,7 +175,11 @@ fn read_source(
 /// Reads every publication — on every core, a thread for each — checks
 /// they belong together, and buckets the records. Errors are reported as reading the
 /// publications one after the other would: the first publication's that has one.
-pub(super) fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Ingested> {
+pub(super) fn ingest(
+    sources: Vec<Input>,
+    catalogue: &Catalogue,
+    tally: Option<&Tally>,
+) -> Result<Ingested> {
     if sources.is_empty() {
         return Err(Error::parameter(Rule::NoPublications));
     }
@@ -202,7 +207,11 @@ pub(super) fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Inges
         .collect::<Result<Vec<_>>>()?;
     let read_one = |source: &Input, buffers: SourceBuffers| -> Result<SourceRead> {
         let name = source.name();
-        let mut reader = FileReader::new(source.seekable()?, FileKind::Publication, &name)?;
+        let input: Box<dyn ReadSeek + '_> = match tally {
+            Some(tally) => Box::new(tally.reader(source.seekable()?)),
+            None => source.seekable()?,
+        };
+        let mut reader = FileReader::new(input, FileKind::Publication, &name)?;
         let header = reader.header().clone();
         // A publication of an unknown sector is refused below, before its records count.
         let records = match catalogue

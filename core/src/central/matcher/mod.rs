@@ -33,6 +33,7 @@ use crate::primitives::cpr::AgeBand;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::Fingerprint;
 use crate::primitives::pseudonym::Pseudonym;
+use crate::progress::Tally;
 
 pub use ingest::Ingested;
 
@@ -300,13 +301,24 @@ impl Match {
     /// Matches the publications of one run under the criteria. Any publication that does not
     /// verify, or does not belong with the others, stops the match with an error naming it.
     pub fn run(sources: Vec<Input>, catalogue: &Catalogue, criteria: &Criteria) -> Result<Match> {
-        Match::evaluate(Match::ingest(sources, catalogue)?, catalogue, criteria)
+        Match::run_counted(sources, catalogue, criteria, None)
+    }
+
+    /// As [`Match::run`], counting the publications' bytes as they are read to `tally`.
+    pub fn run_counted(
+        sources: Vec<Input>,
+        catalogue: &Catalogue,
+        criteria: &Criteria,
+        tally: Option<&Tally>,
+    ) -> Result<Match> {
+        let ingested = ingest::ingest(sources, catalogue, tally)?;
+        Match::evaluate(ingested, catalogue, criteria)
     }
 
     /// The first half of [`Match::run`]: reads and verifies every publication and keeps the
     /// records the selection needs.
     pub fn ingest(sources: Vec<Input>, catalogue: &Catalogue) -> Result<Ingested> {
-        ingest::ingest(sources, catalogue)
+        ingest::ingest(sources, catalogue, None)
     }
 
     /// The second half of [`Match::run`]: groups by person, links families, applies the
