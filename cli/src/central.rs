@@ -8,12 +8,16 @@ use samkoer_core::files::Input;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 
 use crate::common::say;
-use crate::common::{audit, catalogue, inputs, place, reading_bar};
+use crate::common::{audit, catalogue, inputs, key, place, reading_bar};
 use crate::error::CliResult;
+use samkoer_core::primitives::keys::MatcherKey;
 
 /// The criteria, catalogue and publications of `match` and `check answer`.
 #[derive(Args)]
 pub struct PublicationsArgs {
+    /// The matcher's key file: it signs the matcher's audit entries.
+    #[arg(long)]
+    matcher_key: PathBuf,
     /// The selection criteria (TOML).
     #[arg(long)]
     criteria: PathBuf,
@@ -39,7 +43,9 @@ pub struct MatchArgs {
 /// Matches publications.
 pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
     let catalogue = catalogue(args.run.catalogue.as_deref())?;
+    let matcher: MatcherKey = key(&args.run.matcher_key)?;
     let step = MatchStep {
+        matcher: &matcher,
         catalogue: &catalogue,
         criteria: Input::path(&args.run.criteria),
         publications: inputs(&args.run.publications),
@@ -84,6 +90,9 @@ pub fn matching(args: &MatchArgs, log: Option<&Path>) -> CliResult {
 /// `samkoer check answer`.
 #[derive(Args)]
 pub struct AnswerArgs {
+    /// The matcher's key file.
+    #[arg(long)]
+    matcher_key: PathBuf,
     /// The match's check index (`check-index` in the match's folder).
     #[arg(long)]
     index: PathBuf,
@@ -97,7 +106,9 @@ pub struct AnswerArgs {
 
 /// Answers a one-citizen check from the match's check index.
 pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
+    let matcher: MatcherKey = key(&args.matcher_key)?;
     let step = central::Check {
+        matcher: &matcher,
         index: Input::path(&args.index),
         request: Input::path(&args.request),
     };
@@ -114,6 +125,9 @@ pub fn answer(args: &AnswerArgs, log: Option<&Path>) -> CliResult {
 /// `samkoer select`.
 #[derive(Args)]
 pub struct SelectArgs {
+    /// The matcher's key file.
+    #[arg(long)]
+    matcher_key: PathBuf,
     /// The matcher's result file.
     #[arg(long)]
     match_result: PathBuf,
@@ -126,7 +140,9 @@ pub struct SelectArgs {
 
 /// Combines the verdicts.
 pub fn select(args: &SelectArgs, log: Option<&Path>) -> CliResult {
+    let matcher: MatcherKey = key(&args.matcher_key)?;
     let step = Select {
+        matcher: &matcher,
         match_result: Input::path(&args.match_result),
         verdicts: inputs(&args.verdicts),
     };

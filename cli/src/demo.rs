@@ -14,14 +14,16 @@ use samkoer_core::flow::plan_team::Open;
 use samkoer_core::flow::registry::Issue;
 use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, ReadCheck, Review};
 use samkoer_core::flow::{
-    Audit, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
+    Audit, KeyRequest, VerifyAudit, central, keygen, party_signing_key, plan_team, registry,
+    sector, verify_audit,
 };
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::criteria::{Criteria, FamilyRule};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::primitives::keys::{
-    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
+    SubjectKey,
 };
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::sector::review::WorkList;
@@ -98,10 +100,10 @@ fn fresh_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("samkoer-demo"))
 }
 
-/// The demo's folder, its audit log, and the time of each step.
+/// The demo's folder, each party's own audit log, and the time of each step.
 struct Demo {
     dir: PathBuf,
-    audit: Audit,
+    logs: std::collections::BTreeMap<String, Audit>,
     now: OffsetDateTime,
     laps: Vec<(&'static str, f64)>,
     started: Instant,
@@ -120,6 +122,13 @@ impl Demo {
         Input::path(self.path(name))
     }
 
+    /// The audit log of `party` (`custodian`, `matcher`, `registry`, `plan-team` or a sector
+    /// code): `audit/PARTY.log`, each party's own, signed with its key.
+    fn log(&self, party: &str) -> &Audit {
+        // Every party's log is made when the demo starts.
+        &self.logs[party]
+    }
+
     fn key<K: KeyFileFormat>(&self, name: &str) -> CliResult<K> {
         Ok(K::read(&self.path(&format!("keys/{name}")))?)
     }
@@ -136,30 +145,56 @@ fn sectors() -> impl Iterator<Item = &'static samkoer_core::SectorCode> {
 
 /// Every party makes its keys.
 fn make_keys(demo: &Demo, municipality: MunicipalityCode, run: &RunId) -> CliResult {
-    let make =
-        |request, name: &str| keygen(request, demo.place(&format!("keys/{name}")), &demo.audit);
-    make(KeyRequest::Master(municipality), "master.key")?;
+    let make = |request, name: &str, party: &str| {
+        keygen(
+            request,
+            demo.place(&format!("keys/{name}")),
+            demo.log(party),
+        )
+    };
+    make(KeyRequest::Master(municipality), "master.key", "custodian")?;
     let master: MasterKey = demo.key("master.key")?;
     make(
         KeyRequest::Run(&master, run.clone(), demo.now.date()),
         "run.key",
+        "custodian",
     )?;
     for sector in sectors() {
         make(
             KeyRequest::Sealing(municipality, sector.clone()),
             &format!("sealing-{sector}.key"),
+            sector.as_str(),
         )?;
     }
+    make(KeyRequest::Matcher(municipality), "matcher.key", "matcher")?;
     make(
         KeyRequest::ConsentRegistry(municipality),
         "consent-registry.key",
+        "registry",
     )?;
     let registry = demo.input("keys/consent-registry.key");
-    make(KeyRequest::Public(&registry), "consent-registry-public.key")?;
-    make(KeyRequest::Subject(municipality), "subject.key")?;
-    make(KeyRequest::PlanTeam(municipality), "plan-team.key")?;
+    make(
+        KeyRequest::Public(&registry),
+        "consent-registry-public.key",
+        "registry",
+    )?;
+    let registry_key: ConsentRegistryKey = demo.key("consent-registry.key")?;
+    make(
+        KeyRequest::Subject(&registry_key),
+        "subject.key",
+        "registry",
+    )?;
+    make(
+        KeyRequest::PlanTeam(municipality),
+        "plan-team.key",
+        "plan-team",
+    )?;
     let plan_team = demo.input("keys/plan-team.key");
-    make(KeyRequest::Public(&plan_team), "plan-team-public.key")?;
+    make(
+        KeyRequest::Public(&plan_team),
+        "plan-team-public.key",
+        "plan-team",
+    )?;
     Ok(())
 }
 
@@ -182,7 +217,7 @@ fn publish_all(demo: &Demo) -> CliResult<(u64, u64)> {
             limits: PublishLimits::default(),
         };
         let to = PublishTo::beside(&demo.path(&format!("publications/{sector}.pub")));
-        let report = sector::publish(&step, &to, &demo.audit)?.summary;
+        let report = sector::publish(&step, &to, demo.log(sector.as_str()))?.summary;
         (published, rejected) = (
             published + report.export.published,
             rejected + report.export.rejected,
@@ -203,20 +238,26 @@ fn suitability(demo: &Demo) -> CliResult<(Vec<WorkList>, Selection)> {
             flag_file: demo.input(&format!("match/flags/{sector}.flag")),
         };
         let list = demo.place(&format!("sectors/{sector}.worklist.csv"));
-        let list = sector::review(&step, list, &demo.audit)?.summary;
+        let list = sector::review(&step, list, demo.log(sector.as_str()))?.summary;
         let filled = fill_work_list(&list.to_csv(), demo.now.date())?;
         let filled = Input::bytes(format!("{sector}, filled in"), filled.into_bytes());
         let out = demo.place(&format!("sectors/{sector}.verdicts.json"));
-        sector::verdict(&step, &filled, out, &demo.audit)?;
+        sector::verdict(&step, &filled, out, demo.log(sector.as_str()))?;
         lists.push(list);
     }
+    let matcher: MatcherKey = demo.key("matcher.key")?;
     let step = Select {
+        matcher: &matcher,
         match_result: demo.input("match/result.json"),
         verdicts: sectors()
             .map(|s| demo.input(&format!("sectors/{s}.verdicts.json")))
             .collect(),
     };
-    let selection = central::select(&step, demo.place("match/selection.json"), &demo.audit)?;
+    let selection = central::select(
+        &step,
+        demo.place("match/selection.json"),
+        demo.log("matcher"),
+    )?;
     Ok((lists, selection.summary))
 }
 
@@ -282,13 +323,20 @@ fn citizen_check(demo: &Demo, list: &WorkList) -> CliResult<CheckShown> {
         sealing_key: &sealing_key,
         persons: Input::path(&persons),
     };
-    sector::ask_check(&ask, demo.place("sectors/check-request.json"), &demo.audit)?;
+    let sector_log = demo.log(list.sector.as_str());
+    sector::ask_check(&ask, demo.place("sectors/check-request.json"), sector_log)?;
+    let matcher: MatcherKey = demo.key("matcher.key")?;
     let check = Check {
+        matcher: &matcher,
         index: demo.input("match/check-index"),
         request: demo.input("sectors/check-request.json"),
     };
     let started = Instant::now();
-    central::check(&check, demo.place("match/check-answer.json"), &demo.audit)?;
+    central::check(
+        &check,
+        demo.place("match/check-answer.json"),
+        demo.log("matcher"),
+    )?;
     let answer_seconds = started.elapsed().as_secs_f64();
     let read = ReadCheck {
         run_key: &run_key,
@@ -296,7 +344,7 @@ fn citizen_check(demo: &Demo, list: &WorkList) -> CliResult<CheckShown> {
         persons: Input::path(&persons),
         answer: demo.input("match/check-answer.json"),
     };
-    let results = sector::read_check(&read, demo.place("sectors/check.csv"), &demo.audit)?;
+    let results = sector::read_check(&read, demo.place("sectors/check.csv"), sector_log)?;
     Ok(CheckShown {
         sector: list.sector.clone(),
         citizens: results.summary.answers.len() as u64,
@@ -323,7 +371,11 @@ fn consent_and_disclose(
         valid_from: demo.now,
         valid_until: demo.now + time::Duration::days(365),
     };
-    registry::issue(&issue, demo.place("consent/receipt.bin"), &demo.audit)?;
+    registry::issue(
+        &issue,
+        demo.place("consent/receipt.bin"),
+        demo.log("registry"),
+    )?;
     let registry_public: ConsentRegistryPublicKey = demo.key("consent-registry-public.key")?;
     let plan_team_public: PlanTeamPublicKey = demo.key("plan-team-public.key")?;
     let mut bundles = Vec::new();
@@ -345,7 +397,7 @@ fn consent_and_disclose(
         sector::disclose(
             &step,
             demo.place(&format!("consent/{sector}.bundle")),
-            &demo.audit,
+            demo.log(sector.as_str()),
         )?;
         bundles.push(demo.input(&format!("consent/{sector}.bundle")));
     }
@@ -354,7 +406,11 @@ fn consent_and_disclose(
         plan_team: &plan_team,
         bundles,
     };
-    let opened = plan_team::open(&open, Some(demo.place("consent/opened.json")), &demo.audit)?;
+    let opened = plan_team::open(
+        &open,
+        Some(demo.place("consent/opened.json")),
+        demo.log("plan-team"),
+    )?;
     Ok(opened
         .summary
         .iter()
@@ -372,8 +428,18 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         ));
     }
     let now = OffsetDateTime::now_utc();
+    let parties = ["custodian", "matcher", "registry", "plan-team"]
+        .into_iter()
+        .chain(sectors().map(|s| s.as_str()));
+    std::fs::create_dir_all(dir.join("audit"))?;
+    let logs = parties
+        .map(|party| {
+            let log = Audit::file(dir.join(format!("audit/{party}.log")));
+            (party.to_owned(), log)
+        })
+        .collect();
     let mut demo = Demo {
-        audit: Audit::file(dir.join("audit.log")),
+        logs,
         dir,
         now,
         laps: Vec::new(),
@@ -393,7 +459,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let (published, rejected) =
         with_spinner("publishing, sector by sector", || publish_all(&demo))?;
     demo.lap("publish");
+    let matcher: MatcherKey = demo.key("matcher.key")?;
     let step = MatchStep {
+        matcher: &matcher,
         catalogue: Catalogue::builtin(),
         criteria: demo.input("exports/criteria.toml"),
         publications: sectors()
@@ -402,7 +470,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let to = MatchTo::folder(demo.path("match"));
     let matched = with_spinner("matching", || {
-        central::match_publications(&step, &to, &demo.audit)
+        central::match_publications(&step, &to, demo.log("matcher"))
     })?
     .summary;
     demo.lap("match");
@@ -417,8 +485,8 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         None => Vec::new(),
     };
     demo.lap("check, consent, disclose");
-    let head = verify_log(&demo.input("audit.log"), None)?;
-    demo.lap("verify audit log");
+    let audits = verify_logs(&demo)?;
+    demo.lap("verify audit logs");
     let counts = Counts {
         published,
         rejected,
@@ -433,9 +501,51 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         &counts,
         &disclosed,
         checked,
-        head,
+        &audits,
     );
     Ok(())
+}
+
+/// What verifying every party's log showed.
+struct AuditsShown {
+    logs: usize,
+    entries: u64,
+    evidence: usize,
+}
+
+/// Verifies every party's log: each entry signed by that party's key (derived from the key
+/// file it holds), and each sector's log holding the head its publication carries.
+fn verify_logs(demo: &Demo) -> CliResult<AuditsShown> {
+    let key_of = |party: &str| match party {
+        "custodian" => "master.key".to_owned(),
+        "matcher" => "matcher.key".to_owned(),
+        "registry" => "consent-registry.key".to_owned(),
+        "plan-team" => "plan-team.key".to_owned(),
+        sector => format!("sealing-{sector}.key"),
+    };
+    let mut shown = AuditsShown {
+        logs: 0,
+        entries: 0,
+        evidence: 0,
+    };
+    for party in demo.logs.keys() {
+        let signing = party_signing_key(&demo.input(&format!("keys/{}", key_of(party))))?;
+        let publication = demo.path(&format!("publications/{party}.pub"));
+        let step = VerifyAudit {
+            log: demo.input(&format!("audit/{party}.log")),
+            head: None,
+            signer: Some(signing.public()),
+            evidence: match publication.exists() {
+                true => vec![Input::path(publication)],
+                false => Vec::new(),
+            },
+        };
+        let verified = verify_audit(&step)?;
+        shown.logs += 1;
+        shown.entries += verified.head.seq;
+        shown.evidence += verified.evidence.len();
+    }
+    Ok(shown)
 }
 
 /// What the summary reports.
@@ -475,7 +585,7 @@ fn print_summary(
     counts: &Counts<'_>,
     disclosed: &[(String, usize)],
     checked: Option<CheckShown>,
-    head: samkoer_core::audit::Head,
+    audits: &AuditsShown,
 ) {
     let (matched, selection) = (counts.matched, counts.selection);
     say!(
@@ -553,11 +663,12 @@ fn print_summary(
             .collect();
         say!("  {:<26} {}", table.name, cells.join("  "));
     }
-    let shown = head.to_string();
     say!(
-        "\naudit log: {} entries verify (head {})",
-        head.seq,
-        &shown[..shown.len().min(24)]
+        "\naudit: {} logs, one per party in audit/, {} entries, each signed by its party's key; \
+         the {} publications' log heads held by their sectors' logs",
+        audits.logs,
+        audits.entries,
+        audits.evidence
     );
     say!("\ntime per step");
     for (step, seconds) in &demo.laps {

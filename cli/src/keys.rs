@@ -6,6 +6,7 @@ use clap::Subcommand;
 use samkoer_core::files::Input;
 use samkoer_core::flow::{KeyRequest, keygen};
 use samkoer_core::formats::export::date_or_today;
+use samkoer_core::primitives::keys::ConsentRegistryKey;
 use samkoer_core::{MasterKey, RunId, SectorCode};
 
 use crate::common::say;
@@ -72,11 +73,23 @@ pub enum KeygenKind {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The subject key (the registry's, shared with the sectors).
+    /// The subject key (made by the registry, shared with the sectors).
     #[command(
-        after_help = "Example:\n  samkoer keygen subject --municipality 219 --out subject.key"
+        after_help = "Example:\n  samkoer keygen subject --registry-key consent-registry.key --out subject.key"
     )]
     Subject {
+        /// The consent registry's key: it makes the subject key and signs the entry.
+        #[arg(long)]
+        registry_key: PathBuf,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The central matcher's key: it signs the matcher's audit entries.
+    #[command(
+        after_help = "Example:\n  samkoer keygen matcher --municipality 219 --out matcher.key"
+    )]
+    Matcher {
         /// The municipality code.
         #[arg(long)]
         municipality: String,
@@ -113,6 +126,7 @@ pub enum KeygenKind {
 /// Makes a key and prints its fingerprint.
 pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
     let master: MasterKey;
+    let registry: ConsentRegistryKey;
     let public: Input;
     let (request, out) = match kind {
         KeygenKind::Master {
@@ -141,10 +155,14 @@ pub fn run(kind: KeygenKind, log: Option<&Path>) -> CliResult {
             municipality: m,
             out,
         } => (KeyRequest::ConsentRegistry(municipality(&m)?), out),
-        KeygenKind::Subject {
+        KeygenKind::Subject { registry_key, out } => {
+            registry = key(&registry_key)?;
+            (KeyRequest::Subject(&registry), out)
+        }
+        KeygenKind::Matcher {
             municipality: m,
             out,
-        } => (KeyRequest::Subject(municipality(&m)?), out),
+        } => (KeyRequest::Matcher(municipality(&m)?), out),
         KeygenKind::PlanTeam {
             municipality: m,
             out,

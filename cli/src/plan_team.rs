@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use samkoer_core::audit::Head;
 use samkoer_core::files::Input;
 use samkoer_core::flow::plan_team::{self, Open, opened_json};
-use samkoer_core::flow::verify_log;
+use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
 use samkoer_core::primitives::keys::PlanTeamKey;
 
 use crate::common::{audit, inputs, key, place, say};
@@ -44,26 +44,63 @@ pub fn open(args: &OpenArgs, log: Option<&Path>) -> CliResult {
 /// Audit-log actions.
 #[derive(Subcommand)]
 pub enum AuditAction {
-    /// Verify a log; names the first bad entry.
-    #[command(after_help = "Example:\n  samkoer audit verify audit.log --head 12:3f9a…")]
+    /// Verify a log, its chain and its signatures; names the first bad entry.
+    #[command(
+        after_help = "Examples:\n  samkoer audit verify audit.log --head 12:3f9a…\n  samkoer audit verify employment.log --signer-key employment.key --evidence employment.pub"
+    )]
     Verify {
         /// The log.
         log: PathBuf,
         /// The head kept elsewhere, as SEQ:HASH, to detect a log cut at its end.
         #[arg(long)]
         head: Option<String>,
+        /// The party's own key file (sealing, master, consent-registry, plan-team or matcher):
+        /// every entry must be signed with it.
+        #[arg(long)]
+        signer_key: Option<PathBuf>,
+        /// A file the party handed on (a publication): the log must still hold the entry
+        /// whose head it carries, signed by the key it names.
+        #[arg(long)]
+        evidence: Vec<PathBuf>,
     },
 }
 
 /// Verifies an audit log.
 pub fn audit_log(action: AuditAction) -> CliResult {
-    let AuditAction::Verify { log, head } = action;
-    let expected = head.as_deref().map(Head::parse).transpose()?;
-    let head = verify_log(&Input::path(&log), expected)?;
+    let AuditAction::Verify {
+        log,
+        head,
+        signer_key,
+        evidence,
+    } = action;
+    let signer = match &signer_key {
+        Some(path) => Some(party_signing_key(&Input::path(path))?.public()),
+        None => None,
+    };
+    let step = VerifyAudit {
+        log: Input::path(&log),
+        head: head.as_deref().map(Head::parse).transpose()?,
+        signer,
+        evidence: evidence.iter().map(Input::path).collect(),
+    };
+    let verified = verify_audit(&step)?;
+    let head = verified.head;
     say!(
         "{}: {} entries verify; head {head}",
         log.display(),
         head.seq
     );
+    for (party, signer) in &verified.signers {
+        say!("  {party} signs with {signer}");
+    }
+    if verified.unsigned > 0 {
+        say!("  {} entries are not signed", verified.unsigned);
+    }
+    for (file, party, held) in &verified.evidence {
+        say!(
+            "  {file}: {party}'s entry {} is held, as the file names it",
+            held.seq
+        );
+    }
     Ok(())
 }

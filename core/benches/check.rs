@@ -10,8 +10,8 @@ use samkoer_core::flow::Audit;
 use samkoer_core::flow::central::{self, Check, MatchStep, MatchTo};
 use samkoer_core::formats::check::CheckRequest;
 use samkoer_core::formats::publication::{FileKind, FileReader, Record};
-use samkoer_core::primitives::keys::SealingKey;
-use samkoer_core::primitives::signing::SectorSigningKey;
+use samkoer_core::primitives::keys::{MatcherKey, SealingKey};
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::synthetic::benchmark::write_benchmark_publications;
 use samkoer_core::{Catalogue, MunicipalityCode, Pseudonym, RunId};
 
@@ -22,7 +22,9 @@ fn check(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let written = write_benchmark_publications(RECORDS, &dir.path().join("pubs"), false).unwrap();
     let criteria = "format = \"samkoer-criteria\"\nversion = 1\n[person]\nmin_sectors = 2\n";
+    let matcher = MatcherKey::from_bytes(MunicipalityCode::new(219).unwrap(), [3; 32]);
     let step = MatchStep {
+        matcher: &matcher,
         catalogue: Catalogue::builtin(),
         criteria: Input::bytes("criteria.toml", criteria.as_bytes().to_vec()),
         publications: written.files.iter().map(Input::path).collect(),
@@ -44,7 +46,7 @@ fn check(c: &mut Criterion) {
     }
     own.dedup();
     let municipality = MunicipalityCode::new(219).unwrap();
-    let signing = SectorSigningKey::of(&SealingKey::from_bytes(
+    let signing = PartySigningKey::of(&SealingKey::from_bytes(
         municipality,
         sector.clone(),
         [9; 32],
@@ -64,6 +66,7 @@ fn check(c: &mut Criterion) {
     };
     let answer = |request: &Input| {
         let check = Check {
+            matcher: &matcher,
             index: Input::path(folder.join("check-index")),
             request: request.clone(),
         };

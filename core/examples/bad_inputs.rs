@@ -34,11 +34,11 @@ use samkoer_core::formats::publication::{
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
-    ConsentRegistryKey, ConsentRegistryPublicKey, KeyKind, PlanTeamKey, PlanTeamPublicKey,
-    SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, KeyKind, MatcherKey, PlanTeamKey,
+    PlanTeamPublicKey, SubjectKey,
 };
 use samkoer_core::primitives::labels;
-use samkoer_core::primitives::signing::SectorSigningKey;
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::sector::review::{WorkList, review};
 use samkoer_core::{
@@ -182,6 +182,10 @@ fn sealing(code: &str) -> SealingKey {
     SealingKey::from_bytes(town(), sector(code), key_bytes(seed))
 }
 
+fn matcher() -> MatcherKey {
+    MatcherKey::from_bytes(town(), key_bytes(0xa0))
+}
+
 fn registry() -> ConsentRegistryKey {
     ConsentRegistryKey::from_bytes(town(), key_bytes(0x80))
 }
@@ -264,7 +268,7 @@ fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
                 "health-elderly",
             ]
             .into_iter()
-            .map(|code| SectorSigningKey::of(&sealing(code)))
+            .map(|code| PartySigningKey::of(&sealing(code)))
             .find(|key| key.public() == author.signer)
             .expect("a publication of the corpus's sectors");
             FileWriter::publication(Vec::new(), "f", header, &signing).unwrap()
@@ -307,7 +311,7 @@ fn redigest(bytes: &mut [u8], label: &[u8]) {
             "health-elderly",
         ]
         .into_iter()
-        .map(|code| SectorSigningKey::of(&sealing(code)))
+        .map(|code| PartySigningKey::of(&sealing(code)))
         .find(|key| key.public().0 == bytes[at..at + 32])
         .expect("a publication of the corpus's sectors");
         let signature = signing.sign(labels::PUBLICATION_SIGNATURE, &digest);
@@ -501,6 +505,8 @@ fn check_answer_args(request: &str, index: &str) -> Vec<String> {
     args(&[
         "check",
         "answer",
+        "--matcher-key",
+        "good/matcher.key",
         "--index",
         index,
         "--request",
@@ -543,7 +549,15 @@ fn check_read_args(persons: &str, answer: &str) -> Vec<String> {
 }
 
 fn match_args(criteria: &str, publications: &[&str]) -> Vec<String> {
-    let mut parts = args(&["match", "--criteria", criteria, "--out-dir", "out/match"]);
+    let mut parts = args(&[
+        "match",
+        "--matcher-key",
+        "good/matcher.key",
+        "--criteria",
+        criteria,
+        "--out-dir",
+        "out/match",
+    ]);
     parts.extend(args(publications));
     parts
 }
@@ -577,6 +591,8 @@ fn verdict_args(work_list: &str) -> Vec<String> {
 fn select_args(result: &str, verdicts: &[&str]) -> Vec<String> {
     let mut parts = args(&[
         "select",
+        "--matcher-key",
+        "good/matcher.key",
         "--match-result",
         result,
         "--out",
@@ -833,6 +849,7 @@ impl Good {
             registry_public.to_key_file().as_bytes(),
         );
         corpus.good("subject.key", subject().to_key_file().as_bytes());
+        corpus.good("matcher.key", matcher().to_key_file().as_bytes());
         corpus.good("plan-team.key", plan_team().to_key_file().as_bytes());
         let plan_team_public = disclosure::plan_team_public_key(&plan_team());
         corpus.good(
@@ -923,6 +940,7 @@ impl Good {
         let request = ask(&sealing("employment"), &format!("{ANNA}\n"));
         corpus.good("check-request.json", &request);
         let check = central_flow::Check {
+            matcher: &matcher(),
             index: Input::bytes("check-index", index.clone()),
             request: Input::bytes("check-request.json", request.as_bytes().to_vec()),
         };

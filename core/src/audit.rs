@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result, Rule};
 use crate::primitives::labels;
+use crate::primitives::signing::{PartySigningKey, SignerKey};
 
 /// One output a step made, as its entry names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,10 +52,16 @@ pub struct Entry {
     pub counts: BTreeMap<String, u64>,
     /// `done`, or the class of the error that stopped the step (spec §10).
     pub outcome: String,
+    /// Version 3: the party's signing key (§4.6, hex) that signed this entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
     /// The previous entry's hash (hex), zeros for the first.
     pub prev: String,
     /// This entry's hash (hex).
     pub hash: String,
+    /// Version 3: the signature (hex) over the label and this entry's hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// An entry of version 1: no `made`, no `outcome` (only read, never written).
@@ -182,6 +189,15 @@ impl AuditLog {
     /// The entry for `step`, chained to the head, as one line of JSON (with its newline); the
     /// head moves on. Write the line to the end of the log.
     pub fn append(&mut self, step: Step) -> Result<String> {
+        self.append_signed(step, None)
+    }
+
+    /// As [`AuditLog::append`], signed with the party's key when one is given (version 3).
+    pub fn append_signed(
+        &mut self,
+        step: Step,
+        signing: Option<&PartySigningKey>,
+    ) -> Result<String> {
         let valid = ACTIONS.contains(&step.action.as_str())
             && valid_party(&step.party)
             && !step.time.is_empty()
@@ -198,14 +214,23 @@ impl AuditLog {
             made: step.made,
             counts: step.counts,
             outcome: step.outcome,
+            signer: signing.map(|key| key.public().to_string()),
             prev: hex::encode(self.head.hash),
             hash: String::new(),
+            signature: signing.map(|_| String::new()),
         };
         let canonical =
             serde_json::to_vec(&entry).map_err(|_| Error::parameter(Rule::AuditStep))?;
-        let hash = chain_hash(labels::AUDIT_ENTRY_V2, &entry.prev, &canonical)
-            .ok_or(Error::parameter(Rule::AuditStep))?;
+        let label = match signing {
+            Some(_) => labels::AUDIT_ENTRY_V3,
+            None => labels::AUDIT_ENTRY_V2,
+        };
+        let hash =
+            chain_hash(label, &entry.prev, &canonical).ok_or(Error::parameter(Rule::AuditStep))?;
         entry.hash = hex::encode(hash);
+        if let Some(key) = signing {
+            entry.signature = Some(hex::encode(key.sign(labels::AUDIT_SIGNATURE, &hash)));
+        }
         let mut line =
             serde_json::to_string(&entry).map_err(|_| Error::parameter(Rule::AuditStep))?;
         line.push('\n');
@@ -267,16 +292,20 @@ impl std::fmt::Display for Head {
     }
 }
 
-/// What a verified line holds: its number, previous hash and hash.
+/// What a verified line holds: its number, party, previous hash and hash, and its signer.
 struct Chained {
     seq: u64,
+    party: String,
     prev: [u8; 32],
     hash: [u8; 32],
     computed: Option<[u8; 32]>,
+    /// The signer, for a version 3 entry whose signature verifies (`Err` when it does not).
+    signer: Option<std::result::Result<SignerKey, ()>>,
 }
 
 /// Checks one line's form (spec §16 checks 1–4) and computes its hash; `None` if it breaks one.
 fn chained(line: &str) -> Option<Chained> {
+    let mut signed = None;
     let (seq, action, party, prev, hash, canonical, label, v1) =
         if let Ok(entry) = serde_json::from_str::<Entry>(line) {
             if !valid_outcome(&entry.outcome) {
@@ -288,6 +317,17 @@ fn chained(line: &str) -> Option<Chained> {
             if canonical != line {
                 return None;
             }
+            let label = match (&entry.signer, &entry.signature) {
+                (None, None) => labels::AUDIT_ENTRY_V2,
+                (Some(signer), Some(signature)) => {
+                    let signer = SignerKey(hex_32(signer)?);
+                    let signature: [u8; 64] = hex_64(signature)?;
+                    signed = Some((signer, signature));
+                    unhashed.signature = Some(String::new());
+                    labels::AUDIT_ENTRY_V3
+                }
+                _ => return None,
+            };
             (
                 entry.seq,
                 entry.action,
@@ -295,7 +335,7 @@ fn chained(line: &str) -> Option<Chained> {
                 entry.prev,
                 entry.hash,
                 serde_json::to_vec(&unhashed).ok()?,
-                labels::AUDIT_ENTRY_V2,
+                label,
                 false,
             )
         } else {
@@ -320,12 +360,52 @@ fn chained(line: &str) -> Option<Chained> {
     if !actions.contains(&action.as_str()) || !valid_party(&party) {
         return None;
     }
+    let hash = hex_32(&hash)?;
+    let signer = signed.map(|(signer, signature)| {
+        match signer.verifies(labels::AUDIT_SIGNATURE, &hash, &signature) {
+            true => Ok(signer),
+            false => Err(()),
+        }
+    });
     Some(Chained {
         seq,
+        party,
         prev: hex_32(&prev)?,
-        hash: hex_32(&hash)?,
+        hash,
         computed: chain_hash(label, &prev, &canonical),
+        signer,
     })
+}
+
+fn hex_64(text: &str) -> Option<[u8; 64]> {
+    let mut bytes = [0u8; 64];
+    hex::decode_to_slice(text, &mut bytes).ok()?;
+    (!text.bytes().any(|b| b.is_ascii_uppercase())).then_some(bytes)
+}
+
+/// What [`verify_signed`] found: the head, each party's signer, and every entry's head (so
+/// that a head another party kept as evidence can be looked up).
+#[derive(Clone, Debug)]
+pub struct Verified {
+    /// The last entry's head.
+    pub head: Head,
+    /// Each party that signed, with its key (a party's entries all carry the same one).
+    pub signers: BTreeMap<String, SignerKey>,
+    /// Entries not signed (version 1 and 2, or a party that does not sign).
+    pub unsigned: u64,
+    heads: Vec<[u8; 32]>,
+}
+
+impl Verified {
+    /// Whether the log holds the entry `head` names, with that hash: a file that carries its
+    /// author's log head shows the log was not cut before it or rewritten up to it.
+    pub fn holds(&self, head: &Head) -> bool {
+        head.seq == 0
+            || (head.seq as usize)
+                .checked_sub(1)
+                .and_then(|i| self.heads.get(i))
+                .is_some_and(|hash| bool::from(hash.ct_eq(&head.hash)))
+    }
 }
 
 /// Verifies a whole log and returns its head. The first entry that is malformed, out of
@@ -333,7 +413,24 @@ fn chained(line: &str) -> Option<Chained> {
 /// `audit-entry` or `audit-chain`. A log cut short at its end verifies: compare the head with
 /// one kept elsewhere (`expected`) to detect that.
 pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result<Head> {
-    let mut head = Head::EMPTY;
+    verify_signed(input, file, expected, None).map(|verified| verified.head)
+}
+
+/// As [`verify`], and checks the signatures (spec §16): a version 3 entry's must verify under
+/// the key it names (`audit-signature`); once a party has signed, each of its later entries is
+/// signed by the same key (`audit-signer`); with `signer`, every entry is signed by it.
+pub fn verify_signed(
+    input: impl BufRead,
+    file: &str,
+    expected: Option<Head>,
+    signer: Option<SignerKey>,
+) -> Result<Verified> {
+    let mut verified = Verified {
+        head: Head::EMPTY,
+        signers: BTreeMap::new(),
+        unsigned: 0,
+        heads: Vec::new(),
+    };
     for (index, line) in input.split(b'\n').enumerate() {
         let number = index as u64 + 1;
         let mut line = line.map_err(|e| Error::io(file, e))?;
@@ -345,19 +442,33 @@ pub fn verify(input: impl BufRead, file: &str, expected: Option<Head>) -> Result
         let line = String::from_utf8(line).map_err(|_| bad(Rule::AuditEntry))?;
         let entry = chained(&line).ok_or_else(|| bad(Rule::AuditEntry))?;
         let computed = entry.computed.unwrap_or_default();
+        let head = verified.head;
         let chained = entry.prev.ct_eq(&head.hash) & computed.ct_eq(&entry.hash);
         if entry.seq != head.seq + 1 || !bool::from(chained) {
             return Err(bad(Rule::AuditChain));
         }
-        head = Head {
+        let known = verified.signers.get(&entry.party).copied();
+        match entry.signer {
+            Some(Err(())) => return Err(bad(Rule::AuditSignature)),
+            Some(Ok(key)) => {
+                if known.is_some_and(|k| k != key) || signer.is_some_and(|s| s != key) {
+                    return Err(bad(Rule::AuditSigner));
+                }
+                verified.signers.insert(entry.party, key);
+            }
+            None if known.is_some() || signer.is_some() => return Err(bad(Rule::AuditSigner)),
+            None => verified.unsigned += 1,
+        }
+        verified.head = Head {
             seq: entry.seq,
             hash: entry.hash,
         };
+        verified.heads.push(entry.hash);
     }
-    if expected.is_some_and(|e| !bool::from(e.ct_eq(&head))) {
-        return Err(Error::input(file, head.seq + 1, Rule::AuditChain));
+    if expected.is_some_and(|e| !bool::from(e.ct_eq(&verified.head))) {
+        return Err(Error::input(file, verified.head.seq + 1, Rule::AuditChain));
     }
-    Ok(head)
+    Ok(verified)
 }
 
 #[cfg(test)]
@@ -507,6 +618,111 @@ mod tests {
         let error = verify(&bytes[..], "audit.log", None).unwrap_err();
         assert_eq!(error.rule(), Some(Rule::AuditEntry));
         assert_eq!(line_of(error), 2);
+    }
+
+    fn signing(byte: u8) -> PartySigningKey {
+        let municipality = crate::primitives::ids::MunicipalityCode::new(219).unwrap();
+        PartySigningKey::of_matcher(&crate::primitives::keys::MatcherKey::from_bytes(
+            municipality,
+            [byte; 32],
+        ))
+    }
+
+    /// A log of `entries` entries, each signed with the key of its line's byte (0: unsigned).
+    fn signed_log(keys: &[u8]) -> (String, Head) {
+        let mut log = AuditLog::continuing(Head::EMPTY);
+        let text: String = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &byte)| {
+                let key = (byte != 0).then(|| signing(byte));
+                let step = Step {
+                    party: "matcher".into(),
+                    ..step(i as u64 + 1)
+                };
+                log.append_signed(step, key.as_ref()).unwrap()
+            })
+            .collect();
+        (text, log.head)
+    }
+
+    fn signed_check(text: &str, signer: Option<SignerKey>) -> Result<Verified> {
+        verify_signed(text.as_bytes(), "audit.log", None, signer)
+    }
+
+    #[test]
+    fn a_signed_log_verifies_under_its_party_s_key_only() {
+        let (text, head) = signed_log(&[1, 1, 1]);
+        let verified = signed_check(&text, Some(signing(1).public())).unwrap();
+        assert_eq!((verified.head, verified.unsigned), (head, 0));
+        assert_eq!(verified.signers["matcher"], signing(1).public());
+        // Rewritten whole by someone with another key: it chains, but not under the party's.
+        let (forged, _) = signed_log(&[2, 2, 2]);
+        assert!(signed_check(&forged, None).is_ok());
+        let error = signed_check(&forged, Some(signing(1).public())).unwrap_err();
+        assert_eq!((error.rule(), line_of(error)), (Some(Rule::AuditSigner), 1));
+    }
+
+    #[test]
+    fn a_changed_key_a_dropped_signature_or_a_bad_one_is_found_at_its_line() {
+        let (switched, _) = signed_log(&[1, 1, 2]);
+        let error = signed_check(&switched, None).unwrap_err();
+        assert_eq!((error.rule(), line_of(error)), (Some(Rule::AuditSigner), 3));
+        let (downgraded, _) = signed_log(&[1, 0]);
+        let error = signed_check(&downgraded, None).unwrap_err();
+        assert_eq!((error.rule(), line_of(error)), (Some(Rule::AuditSigner), 2));
+        // Unsigned entries before the first signed one are counted, not refused.
+        let (upgraded, _) = signed_log(&[0, 1]);
+        assert_eq!(signed_check(&upgraded, None).unwrap().unsigned, 1);
+        assert_eq!(
+            signed_check(&upgraded, Some(signing(1).public()))
+                .unwrap_err()
+                .rule(),
+            Some(Rule::AuditSigner)
+        );
+        // One hex digit of the second signature changed: the chain holds, the signature not.
+        let (text, _) = signed_log(&[1, 1]);
+        let second = text.lines().nth(1).unwrap();
+        let at = second.find("\"signature\":\"").unwrap() + 13;
+        let digit = if &second[at..at + 1] == "0" { "1" } else { "0" };
+        let altered = format!("{}{digit}{}", &second[..at], &second[at + 1..]);
+        let text = text.replacen(second, &altered, 1);
+        let error = signed_check(&text, None).unwrap_err();
+        assert_eq!(
+            (error.rule(), line_of(error)),
+            (Some(Rule::AuditSignature), 2)
+        );
+        // A signature without a signer (or the reverse) is not an entry.
+        let (text, _) = signed_log(&[1]);
+        let unsigned = text.replacen("\"signer\":", "\"signed\":", 1);
+        assert_eq!(
+            signed_check(&unsigned, None).unwrap_err().rule(),
+            Some(Rule::AuditEntry)
+        );
+    }
+
+    #[test]
+    fn a_verified_log_holds_the_heads_it_had() {
+        let (text, _) = signed_log(&[1, 1, 1, 1]);
+        let verified = signed_check(&text, None).unwrap();
+        let (short, two) = signed_log(&[1, 1]);
+        assert_eq!(&text[..short.len()], short, "a log's beginning is a log");
+        assert!(verified.holds(&two));
+        assert!(verified.holds(&Head::EMPTY));
+        assert!(!verified.holds(&Head {
+            seq: 2,
+            hash: [0; 32]
+        }));
+        assert!(!verified.holds(&Head { seq: 5, ..two }));
+        // A log rewritten from entry 2 on no longer holds the head a file kept of entry 2.
+        let rewritten = short.lines().next().unwrap().to_owned() + "\n";
+        let mut log = AuditLog::continuing(check(&rewritten).unwrap());
+        let other = Step {
+            party: "matcher".into(),
+            ..step(9)
+        };
+        let rewritten = rewritten + &log.append_signed(other, Some(&signing(1))).unwrap();
+        assert!(!signed_check(&rewritten, None).unwrap().holds(&two));
     }
 
     proptest! {

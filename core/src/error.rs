@@ -327,6 +327,18 @@ rules! {
     AuditHead = 1004, "audit-head", Parameter,
         "a head is SEQ:HASH, the entry number and 64 hex digits that audit verify printed",
         "copy the head that audit verify printed";
+    /// A signed audit entry's signature does not verify under the key it names.
+    AuditSignature = 1005, "audit-signature", Input,
+        "the audit entry's signature does not verify: the entry was altered or forged",
+        "the log was altered after it was written: keep it as evidence and restore it from a backup";
+    /// An audit entry is not signed by its party's key (another key, or none after a signed entry).
+    AuditSigner = 1006, "audit-signer", Input,
+        "the audit entry is not signed by its party's key",
+        "entries were added or rewritten by someone without the party's key: keep the log as evidence and restore it from a backup";
+    /// A file the log's party handed on names a log head the log does not hold.
+    AuditEvidence = 1007, "audit-evidence", Input,
+        "the log does not hold the entry a file its party handed on names: it was cut or rewritten since",
+        "the log was cut or rewritten after the file was made: keep both as evidence and restore the log from a backup";
     // Suitability (spec §13).
     /// The flag file belongs to another sector or municipality than the sealing key.
     ReviewKey = 1101, "review-key", Format,

@@ -15,7 +15,7 @@ use samkoer_core::flow::{Audit, central, plan_team, sector, verify_log};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
-    ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
 use samkoer_core::sector::publish::AccountingReport;
 use samkoer_core::sector::publish::PublishLimits;
@@ -96,6 +96,7 @@ fn run(at: &Path, args: &[String]) -> Outcome {
     let out = |flag: &str| Place::file(path(flag));
     let catalogue = Catalogue::builtin();
     let audit = Audit::none();
+    let matcher = || MatcherKey::read(&path("matcher-key"));
     let now = OffsetDateTime::now_utc();
     let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
     match words.as_slice() {
@@ -129,7 +130,9 @@ fn run(at: &Path, args: &[String]) -> Outcome {
             Ok(Some(done.summary))
         }
         ["match", publications @ ..] => {
+            let matcher = matcher()?;
             let step = central::MatchStep {
+                matcher: &matcher,
                 catalogue,
                 criteria: input("criteria"),
                 publications: inputs(publications),
@@ -173,7 +176,9 @@ fn run(at: &Path, args: &[String]) -> Outcome {
             Ok(None)
         }
         ["check", "answer"] => {
+            let matcher = matcher()?;
             let step = central::Check {
+                matcher: &matcher,
                 index: input("index"),
                 request: input("request"),
             };
@@ -181,7 +186,9 @@ fn run(at: &Path, args: &[String]) -> Outcome {
             Ok(None)
         }
         ["select", verdict_files @ ..] => {
+            let matcher = matcher()?;
             let step = central::Select {
+                matcher: &matcher,
                 match_result: input("match-result"),
                 verdicts: inputs(verdict_files),
             };

@@ -30,7 +30,7 @@ use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
-use samkoer_core::primitives::signing::SectorSigningKey;
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::{
     Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, Pseudonymiser, RunId,
@@ -383,7 +383,7 @@ fn publication_bytes() -> Vec<u8> {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("children-family", 50);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let signing = SectorSigningKey::of(&key);
+    let signing = PartySigningKey::of(&key);
     let header = FileHeader {
         author: Some(Author {
             signer: signing.public(),
@@ -488,7 +488,7 @@ fn publication_vectors() -> Value {
     trailing.push(0);
     let mut bad_tag = bytes.clone();
     bad_tag[first_record] = b'X';
-    let signing = SectorSigningKey::of(&sealing("children-family", 50));
+    let signing = PartySigningKey::of(&sealing("children-family", 50));
     let redigest = |bytes: &mut Vec<u8>, sign: bool| {
         let digest: [u8; 32] = Sha256::new()
             .chain_update(samkoer_core::primitives::labels::PUBLICATION_DIGEST)

@@ -6,6 +6,7 @@ use samkoer_core::flow::central::{self, MatchStep, MatchTo};
 use samkoer_core::formats::catalogue::Catalogue;
 use wasm_bindgen::prelude::*;
 
+use crate::keys::MatcherKey;
 use crate::{AuditLog, js, logged};
 
 /// The outcome of a match: its outputs, the check index among them.
@@ -66,12 +67,14 @@ impl Match {
 /// Matches publications (their bytes and names) under a criteria file's text.
 #[wasm_bindgen(js_name = matchPublications)]
 pub fn match_publications(
+    matcher: &MatcherKey,
     publications: Vec<js_sys::Uint8Array>,
     names: Vec<String>,
     criteria: &str,
     log: &AuditLog,
 ) -> Result<Match, JsValue> {
     let step = MatchStep {
+        matcher: &matcher.key,
         catalogue: Catalogue::builtin(),
         criteria: Input::bytes("criteria", criteria.as_bytes()),
         publications: js::inputs(publications, names),

@@ -62,6 +62,10 @@ key_class!(
     /// The plan team's public key.
     PlanTeamPublicKey, samkoer_core::primitives::keys::PlanTeamPublicKey
 );
+key_class!(
+    /// The central matcher's key (it signs the matcher's audit entries).
+    MatcherKey, samkoer_core::primitives::keys::MatcherKey
+);
 
 #[wasm_bindgen]
 impl SealingKey {

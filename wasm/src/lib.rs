@@ -26,8 +26,8 @@ use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use wasm_bindgen::prelude::*;
 
 pub use keys::{
-    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, RunKey,
-    SealingKey, SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
+    RunKey, SealingKey, SubjectKey,
 };
 
 /// An audit log held in memory: every step given it appends its entry (spec §16). Save its

@@ -8,7 +8,7 @@ use samkoer_core::flow::sector;
 use samkoer_core::formats::catalogue::Catalogue;
 use wasm_bindgen::prelude::*;
 
-use crate::keys::{RunKey, SealingKey};
+use crate::keys::{MatcherKey, RunKey, SealingKey};
 use crate::{AuditLog, js, logged};
 
 /// The one-citizen check's signed request (JSON) for the CPR numbers typed in (one per line):
@@ -33,8 +33,14 @@ pub fn ask_check(
 
 /// Answers a sector's check request (JSON) from a match's check index: the answer (JSON).
 #[wasm_bindgen(js_name = answerCheck)]
-pub fn answer_check(index: &[u8], request: &[u8], log: &AuditLog) -> Result<String, JsValue> {
+pub fn answer_check(
+    matcher: &MatcherKey,
+    index: &[u8],
+    request: &[u8],
+    log: &AuditLog,
+) -> Result<String, JsValue> {
     let step = central::Check {
+        matcher: &matcher.key,
         index: js::input("check-index", index),
         request: js::input("check request", request),
     };
@@ -134,12 +140,14 @@ pub fn review(
 /// Combines the sectors' verdict files with the match result: the selection (JSON).
 #[wasm_bindgen]
 pub fn select(
+    matcher: &MatcherKey,
     match_result: &[u8],
     verdicts: Vec<js_sys::Uint8Array>,
     names: Vec<String>,
     log: &AuditLog,
 ) -> Result<String, JsValue> {
     let step = Select {
+        matcher: &matcher.key,
         match_result: js::input("result.json", match_result),
         verdicts: js::inputs(verdicts, names),
     };

@@ -2,38 +2,38 @@
  * one-citizen check, combine the sectors' verdicts into the final selection, show the released
  * statistics, and verify the audit log.
  *
- *   central match CRITERIA OUT_DIR AUDIT_LOG PUBLICATION...
- *   central answer CHECK_INDEX REQUEST OUT AUDIT_LOG
- *   central select MATCH_RESULT OUT AUDIT_LOG VERDICTS...
+ *   central match MATCHER_KEY CRITERIA OUT_DIR AUDIT_LOG PUBLICATION...
+ *   central answer MATCHER_KEY CHECK_INDEX REQUEST OUT AUDIT_LOG
+ *   central select MATCHER_KEY MATCH_RESULT OUT AUDIT_LOG VERDICTS...
  *   central statistics OUT_DIR
- *   central verify AUDIT_LOG [HEAD]
+ *   central verify AUDIT_LOG [HEAD|- [SIGNER_KEY [EVIDENCE...]]]
  */
 #include "example.h"
 
 int main(int argc, char **argv) {
     const char *step = argc > 1 ? argv[1] : "";
     int32_t result;
-    if (strcmp(step, "match") == 0 && argc >= 6) {
+    if (strcmp(step, "match") == 0 && argc >= 7) {
         samkoer_match_counts counts = {0};
-        result = samkoer_match((const char *const *)argv + 5, (size_t)(argc - 5), argv[2], argv[3], argv[4], &counts);
+        result = samkoer_match(argv[2], (const char *const *)argv + 6, (size_t)(argc - 6), argv[3], argv[4], argv[5], &counts);
         if (result != SAMKOER_OK) return failed("match", result);
         printf("%llu persons with services; %llu candidates (%llu deferred); results in %s\n", (unsigned long long)counts.persons,
-               (unsigned long long)counts.candidates, (unsigned long long)counts.deferred, argv[3]);
+               (unsigned long long)counts.candidates, (unsigned long long)counts.deferred, argv[4]);
         return 0;
     }
-    if (strcmp(step, "answer") == 0 && argc == 6) {
+    if (strcmp(step, "answer") == 0 && argc == 7) {
         uint64_t answered = 0;
-        result = samkoer_check_answer(argv[2], argv[3], argv[4], argv[5], &answered);
+        result = samkoer_check_answer(argv[2], argv[3], argv[4], argv[5], argv[6], &answered);
         if (result != SAMKOER_OK) return failed("check answer", result);
-        printf("%llu citizens answered -> %s\n", (unsigned long long)answered, argv[4]);
+        printf("%llu citizens answered -> %s\n", (unsigned long long)answered, argv[5]);
         return 0;
     }
-    if (strcmp(step, "select") == 0 && argc >= 5) {
+    if (strcmp(step, "select") == 0 && argc >= 6) {
         samkoer_select_counts counts = {0};
-        result = samkoer_select(argv[2], (const char *const *)argv + 5, (size_t)(argc - 5), argv[3], argv[4], &counts);
+        result = samkoer_select(argv[2], argv[3], (const char *const *)argv + 6, (size_t)(argc - 6), argv[4], argv[5], &counts);
         if (result != SAMKOER_OK) return failed("select", result);
         printf("%llu selected, %llu removed, %llu outstanding -> %s\n", (unsigned long long)counts.selected,
-               (unsigned long long)counts.removed, (unsigned long long)counts.outstanding, argv[3]);
+               (unsigned long long)counts.removed, (unsigned long long)counts.outstanding, argv[4]);
         return 0;
     }
     if (strcmp(step, "statistics") == 0 && argc == 3) {
@@ -47,9 +47,12 @@ int main(int argc, char **argv) {
         fclose(csv);
         return 0;
     }
-    if (strcmp(step, "verify") == 0 && (argc == 3 || argc == 4)) {
+    if (strcmp(step, "verify") == 0 && argc >= 3) {
         char head[128];
-        result = samkoer_audit_verify(argv[2], argc == 4 ? argv[3] : NULL, head, sizeof head);
+        const char *kept = argc >= 4 ? optional(argv[3]) : NULL;
+        const char *signer_key = argc >= 5 ? argv[4] : NULL;
+        size_t evidence = argc >= 6 ? (size_t)(argc - 5) : 0;
+        result = samkoer_audit_verify(argv[2], kept, signer_key, evidence ? (const char *const *)argv + 5 : NULL, evidence, head, sizeof head);
         if (result != SAMKOER_OK) return failed("audit verify", result);
         printf("%s verifies; head %s\n", argv[2], head);
         return 0;

@@ -3,7 +3,8 @@
  *
  *   parties master MUNICIPALITY OUT AUDIT_LOG
  *   parties run MASTER RUN REFERENCE_DATE OUT AUDIT_LOG
- *   parties key KIND MUNICIPALITY OUT AUDIT_LOG          (consent-registry, subject, plan-team)
+ *   parties key KIND MUNICIPALITY OUT AUDIT_LOG          (consent-registry, plan-team, matcher)
+ *   parties subject REGISTRY_KEY OUT AUDIT_LOG
  *   parties public KEY OUT AUDIT_LOG
  *   parties issue REGISTRY_KEY SUBJECT_KEY PERSON_FILE OUT AUDIT_LOG SECTOR...
  *   parties withdraw REGISTRY_KEY RECEIPT OUT AUDIT_LOG
@@ -23,6 +24,8 @@ int main(int argc, char **argv) {
         result = samkoer_keygen_run(argv[2], argv[3], argv[4], argv[5], argv[6], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "key") == 0 && argc == 6) {
         result = samkoer_keygen_municipal(argv[2], argv[3], argv[4], argv[5], fingerprint, sizeof fingerprint);
+    } else if (strcmp(step, "subject") == 0 && argc == 5) {
+        result = samkoer_keygen_subject(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "public") == 0 && argc == 5) {
         result = samkoer_keygen_public(argv[2], argv[3], argv[4], fingerprint, sizeof fingerprint);
     } else if (strcmp(step, "issue") == 0 && argc >= 8) {

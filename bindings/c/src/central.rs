@@ -9,6 +9,8 @@ use samkoer_core::formats::catalogue::Catalogue;
 
 use crate::args::{audit, inputs, path, write};
 use crate::error::guard;
+use crate::keys::read;
+use samkoer_core::primitives::keys::MatcherKey;
 
 /// What a match found.
 #[repr(C)]
@@ -34,7 +36,8 @@ pub struct samkoer_select_counts {
     pub outstanding: u64,
 }
 
-/// Matches `count` publications under the criteria file into the folder `out_dir` (made if
+/// Matches `count` publications under the criteria file, signing the matcher's audit entries
+/// with the key file `matcher_key`, into the folder `out_dir` (made if
 /// missing): `result.json`, `statistics.json`, `statistics.csv` and `flags/SECTOR.flag`, all
 /// committed as one, never over an earlier match's. The counts go to `*counts` unless NULL.
 ///
@@ -45,6 +48,7 @@ pub struct samkoer_select_counts {
 /// NUL-terminated (`audit_log` may be NULL); `counts` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_match(
+    matcher_key: *const c_char,
     publications: *const *const c_char,
     count: usize,
     criteria: *const c_char,
@@ -54,8 +58,9 @@ pub unsafe extern "C" fn samkoer_match(
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (publications, criteria, out_dir, audit) = unsafe {
+        let (matcher, publications, criteria, out_dir, audit) = unsafe {
             (
+                read::<MatcherKey>(&path(matcher_key)?)?,
                 inputs(publications, count)?,
                 path(criteria)?,
                 path(out_dir)?,
@@ -63,6 +68,7 @@ pub unsafe extern "C" fn samkoer_match(
             )
         };
         let step = MatchStep {
+            matcher: &matcher,
             catalogue: Catalogue::builtin(),
             criteria: Input::path(criteria),
             publications,
@@ -90,6 +96,7 @@ pub unsafe extern "C" fn samkoer_match(
 /// The strings are NUL-terminated (`audit_log` may be NULL); `answered` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_check_answer(
+    matcher_key: *const c_char,
     index: *const c_char,
     request: *const c_char,
     out: *const c_char,
@@ -98,9 +105,17 @@ pub unsafe extern "C" fn samkoer_check_answer(
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (index, request, out, audit) =
-            unsafe { (path(index)?, path(request)?, path(out)?, audit(audit_log)?) };
+        let (matcher, index, request, out, audit) = unsafe {
+            (
+                read::<MatcherKey>(&path(matcher_key)?)?,
+                path(index)?,
+                path(request)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
         let step = central::Check {
+            matcher: &matcher,
             index: Input::path(index),
             request: Input::path(request),
         };
@@ -121,6 +136,7 @@ pub unsafe extern "C" fn samkoer_check_answer(
 /// (`audit_log` may be NULL); `counts` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_select(
+    matcher_key: *const c_char,
     match_result: *const c_char,
     verdicts: *const *const c_char,
     count: usize,
@@ -130,8 +146,9 @@ pub unsafe extern "C" fn samkoer_select(
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (result, verdicts, out, audit) = unsafe {
+        let (matcher, result, verdicts, out, audit) = unsafe {
             (
+                read::<MatcherKey>(&path(matcher_key)?)?,
                 path(match_result)?,
                 inputs(verdicts, count)?,
                 path(out)?,
@@ -139,6 +156,7 @@ pub unsafe extern "C" fn samkoer_select(
             )
         };
         let step = Select {
+            matcher: &matcher,
             match_result: Input::path(result),
             verdicts,
         };

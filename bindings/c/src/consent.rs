@@ -7,7 +7,7 @@ use samkoer_core::audit::Head;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::plan_team::{self, Open};
 use samkoer_core::flow::registry::{self, Issue, Withdraw};
-use samkoer_core::flow::verify_log;
+use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
 use samkoer_core::{Cpr, SectorCode};
 
@@ -152,26 +152,48 @@ pub unsafe extern "C" fn samkoer_open(
     })
 }
 
-/// Verifies an audit log — against `head` (`SEQ:HASH`, kept elsewhere) unless NULL — and
-/// copies its head (at most 86 bytes with the NUL) to `head_out` unless NULL.
+/// Verifies an audit log with its signatures — against `head` (`SEQ:HASH`, kept elsewhere)
+/// unless NULL; with `signer_key` (the party's own key file) unless NULL, every entry must be
+/// signed by it; each of the `count` files of `evidence` (publications the party handed on)
+/// names an entry the log must still hold — and copies its head (at most 86 bytes with the
+/// NUL) to `head_out` unless NULL.
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
 /// # Safety
-/// `log` is NUL-terminated; `head` is NULL or NUL-terminated; `head_out` is NULL or has
-/// `head_out_length` writable bytes.
+/// `log` is NUL-terminated; `head` and `signer_key` are NULL or NUL-terminated; `evidence`
+/// points to `count` NUL-terminated paths (or is NULL with `count` 0); `head_out` is NULL or
+/// has `head_out_length` writable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn samkoer_audit_verify(
     log: *const c_char,
     head: *const c_char,
+    signer_key: *const c_char,
+    evidence: *const *const c_char,
+    count: usize,
     head_out: *mut c_char,
     head_out_length: usize,
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (log, expected) = unsafe { (path(log)?, optional_text(head)?) };
-        let expected = expected.map(Head::parse).transpose()?;
-        let head = verify_log(&Input::path(log), expected)?;
+        let (log, expected, signer_key) =
+            unsafe { (path(log)?, optional_text(head)?, optional_text(signer_key)?) };
+        let evidence = match count {
+            0 => Vec::new(),
+            // SAFETY: as the caller guarantees.
+            _ => unsafe { inputs(evidence, count)? },
+        };
+        let signer = match signer_key {
+            Some(key) => Some(party_signing_key(&Input::path(key))?.public()),
+            None => None,
+        };
+        let step = VerifyAudit {
+            log: Input::path(log),
+            head: expected.map(Head::parse).transpose()?,
+            signer,
+            evidence,
+        };
+        let head = verify_audit(&step)?.head;
         // SAFETY: as the caller guarantees.
         unsafe { write_text(&head.to_string(), head_out, head_out_length) }
     })

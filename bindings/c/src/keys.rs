@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::{KeyRequest, keygen};
 use samkoer_core::formats::export::date_or_today;
+use samkoer_core::primitives::keys::ConsentRegistryKey;
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, Pseudonymiser, RunId, SectorCode};
 
 use crate::args::{audit, null, optional_text, path, text, write_text};
@@ -214,8 +215,9 @@ pub unsafe extern "C" fn samkoer_keygen_sealing(
     })
 }
 
-/// Writes a municipal key of `kind` — `"consent-registry"`, `"subject"` or `"plan-team"` — to
-/// `out`; as `samkoer_keygen_master` otherwise. Another kind is `SAMKOER_ERROR_ARGUMENT`.
+/// Writes a municipal key of `kind` — `"consent-registry"`, `"plan-team"` or `"matcher"` — to
+/// `out`; as `samkoer_keygen_master` otherwise. Another kind is `SAMKOER_ERROR_ARGUMENT` (the
+/// subject key is made with `samkoer_keygen_subject`).
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
@@ -236,13 +238,38 @@ pub unsafe extern "C" fn samkoer_keygen_municipal(
             let m = self::municipality(municipality)?;
             let request = match text(kind)? {
                 "consent-registry" => KeyRequest::ConsentRegistry(m),
-                "subject" => KeyRequest::Subject(m),
                 "plan-team" => KeyRequest::PlanTeam(m),
+                "matcher" => KeyRequest::Matcher(m),
                 other => {
                     crate::error::set_last_error(format!("no municipal key kind {other}"));
                     return Err(Failure(crate::error::SAMKOER_ERROR_ARGUMENT));
                 }
             };
+            make(request, out, audit_log, fingerprint, fingerprint_length)
+        }
+    })
+}
+
+/// Writes the subject key to `out`, made by the consent registry whose key file is `registry`
+/// (its key signs the entry); as `samkoer_keygen_master` otherwise.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// As for `samkoer_keygen_master`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn samkoer_keygen_subject(
+    registry: *const c_char,
+    out: *const c_char,
+    audit_log: *const c_char,
+    fingerprint: *mut c_char,
+    fingerprint_length: usize,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            let registry: ConsentRegistryKey = read(&path(registry)?)?;
+            let request = KeyRequest::Subject(&registry);
             make(request, out, audit_log, fingerprint, fingerprint_length)
         }
     })

@@ -66,7 +66,8 @@ samkoer=$PWD/target/release/samkoer
   grind ../parties run master.key 2026-11 2026-11-01 run.key custodian.log
   grind ../parties key consent-registry 219 registry.key registry.log
   grind ../parties public registry.key registry-public.key registry.log
-  grind ../parties key subject 219 subject.key registry.log
+  grind ../parties subject registry.key subject.key registry.log
+  grind ../parties key matcher 219 matcher.key central.log
   grind ../parties key plan-team 219 plan-team.key plan-team.log
   grind ../parties public plan-team.key plan-team-public.key plan-team.log
   sectors="employment adult-social children-family health-elderly school-daycare"
@@ -77,24 +78,24 @@ samkoer=$PWD/target/release/samkoer
     grind ../sector publish run.key "$s.key" "town/export-$s.csv" "$relations" "$s.pub" "$s.log"
   done
   printf 'format = "samkoer-criteria"\nversion = 1\n[person]\nmin_sectors = 2\n' > criteria.toml
-  grind ../central match criteria.toml match central.log $(for s in $sectors; do echo "$s.pub"; done)
+  grind ../central match matcher.key criteria.toml match central.log $(for s in $sectors; do echo "$s.pub"; done)
   for s in $sectors; do
     grind ../sector review "$s.key" "match/flags/$s.flag" "$s.worklist.csv" "$s.log"
     # The caseworkers find every candidate suitable.
     python3 -c "import sys; rows = open(sys.argv[1]).read().splitlines(); open(sys.argv[2], 'w').write('\n'.join([rows[0]] + [r[:-1] + 'suitable,' for r in rows[1:]]) + '\n')" "$s.worklist.csv" "$s.filled.csv"
     grind ../sector verdict "$s.key" "match/flags/$s.flag" "$s.filled.csv" "$s.verdicts.json" "$s.log"
   done
-  grind ../central select match/result.json selection.json central.log $(for s in $sectors; do echo "$s.verdicts.json"; done)
+  grind ../central select matcher.key match/result.json selection.json central.log $(for s in $sectors; do echo "$s.verdicts.json"; done)
   grind ../central statistics match | head -3
   # A selected citizen of employment's list: asked about, consented, verified, disclosed, opened.
   python3 -c "import csv; print(next(csv.DictReader(open('employment.worklist.csv')))['cpr'])" > person.txt
   grind ../sector ask run.key employment.key person.txt request.json employment.log
-  grind ../central answer match/check-index request.json answer.json central.log | grep -q '^1 citizens answered'
+  grind ../central answer matcher.key match/check-index request.json answer.json central.log | grep -q '^1 citizens answered'
   grind ../sector read-check run.key employment.key person.txt answer.json check.csv employment.log | grep -q '^1 candidates'
   # Another sector cannot ask in employment's name: the request is signed with its own key.
   grind ../sector ask run.key adult-social.key person.txt forged.json adult-social.log
   sed 's/"adult-social"/"employment"/' forged.json > forged-renamed.json
-  if ../central answer match/check-index forged-renamed.json forged-answer.json central.log 2>refusal.txt; then exit 1; fi
+  if ../central answer matcher.key match/check-index forged-renamed.json forged-answer.json central.log 2>refusal.txt; then exit 1; fi
   grep -q "check-signature" refusal.txt
   grind ../parties issue registry.key subject.key person.txt receipt.bin registry.log employment
   grind ../sector verify registry-public.key receipt.bin employment employment.log
@@ -103,7 +104,13 @@ samkoer=$PWD/target/release/samkoer
   grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin town/export-employment.csv - employment.bundle employment.log
   grind ../parties open plan-team.key opened.json plan-team.log employment.bundle
   grind ../parties withdraw registry.key receipt.bin withdrawal.bin registry.log
-  for log in custodian registry plan-team central $sectors; do grind ../central verify "$log.log" >/dev/null; done
+  for log in custodian registry plan-team central; do grind ../central verify "$log.log" >/dev/null; done
+  grind ../central verify registry.log - registry.key >/dev/null
+  grind ../central verify central.log - matcher.key >/dev/null
+  # Each sector's log, signed by its key, still holds the entry its publication names.
+  for s in $sectors; do grind ../central verify "$s.log" - "$s.key" "$s.pub" >/dev/null; done
+  if ../central verify employment.log - adult-social.key 2>refusal.txt; then exit 1; fi
+  grep -q "audit-signer" refusal.txt
   # The command line reads the same logs, and they name every step.
   "$samkoer" audit verify central.log >/dev/null
   grep -q '"action":"select"' central.log && grep -q '"action":"disclose"' employment.log

@@ -95,13 +95,16 @@ int main(int argc, char **argv) {
     check(counts.rows == 6 && counts.published == 3 && counts.excluded == 2 && counts.rejected == 1, "publish counts");
     samkoer_match_counts found = {0};
     const char *publications[] = {publication};
-    char match_dir[512];
+    char match_dir[512], matcher_key[512], matcher_fingerprint[64];
     snprintf(match_dir, sizeof match_dir, "%s/match", argv[5]);
-    check(samkoer_match(publications, 1, argv[4], match_dir, NULL, &found) == SAMKOER_OK, "match");
+    snprintf(matcher_key, sizeof matcher_key, "%s/matcher.key", argv[5]);
+    check(samkoer_keygen_municipal("matcher", "219", matcher_key, NULL, matcher_fingerprint, sizeof matcher_fingerprint) == SAMKOER_OK,
+          "the matcher's key");
+    check(samkoer_match(matcher_key, publications, 1, argv[4], match_dir, NULL, &found) == SAMKOER_OK, "match");
     check(found.persons == 2 && found.candidates == 1, "match counts");
-    int32_t again = samkoer_match(publications, 1, argv[4], match_dir, NULL, NULL);
+    int32_t again = samkoer_match(matcher_key, publications, 1, argv[4], match_dir, NULL, NULL);
     check(again == SAMKOER_RULE_OUTPUT_EXISTS && samkoer_result_is_input_error(again), "a match is never written over another");
-    check(samkoer_match(NULL, 1, argv[4], match_dir, NULL, NULL) == SAMKOER_ERROR_NULL_ARGUMENT, "a NULL array is an error code");
+    check(samkoer_match(matcher_key, NULL, 1, argv[4], match_dir, NULL, NULL) == SAMKOER_ERROR_NULL_ARGUMENT, "a NULL array is an error code");
 
     /* The codes are the core's table: every rule of the vector has its name and its form. */
     FILE *rules = fopen(argv[6], "r");

@@ -7,7 +7,8 @@ use samkoer_core::central::matcher::Match as CoreMatch;
 use samkoer_core::files::Input;
 use samkoer_core::flow::central::{self, MatchStep, MatchTo, Select};
 
-use crate::convert::{audit, catalogue, core, inputs, json, made, place};
+use crate::convert::{audit, catalogue, core, inputs, json, key, made, place};
+use samkoer_core::primitives::keys::MatcherKey;
 
 /// The outcome of a match, in memory: its result, statistics and the files it wrote (the check
 /// index among them, for one-citizen checks).
@@ -51,17 +52,20 @@ impl Match {
 /// Matches the publications under the criteria into the folder `out_dir` (result, statistics,
 /// flag files; never over an earlier match's).
 #[pyfunction]
-#[pyo3(name = "match_publications", signature = (publications, *, criteria, out_dir, catalogue=None, audit_log=None))]
+#[pyo3(name = "match_publications", signature = (publications, *, matcher_key, criteria, out_dir, catalogue=None, audit_log=None))]
 pub fn match_publications(
     py: Python<'_>,
     publications: Vec<PathBuf>,
+    matcher_key: PathBuf,
     criteria: PathBuf,
     out_dir: PathBuf,
     catalogue: Option<PathBuf>,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Match> {
     let catalogue = self::catalogue(py, catalogue)?;
+    let matcher: MatcherKey = key(py, &matcher_key)?;
     let step = MatchStep {
+        matcher: &matcher,
         catalogue: &catalogue,
         criteria: Input::path(criteria),
         publications: inputs(publications),
@@ -79,15 +83,18 @@ pub fn match_publications(
 /// Answers a sector's signed check request from the match's check index (`check-index` in
 /// its folder) into `out`, without the publications; returns the answer.
 #[pyfunction]
-#[pyo3(signature = (index, request, out, *, audit_log=None))]
+#[pyo3(signature = (index, request, out, *, matcher_key, audit_log=None))]
 pub fn check_answer<'py>(
     py: Python<'py>,
     index: PathBuf,
     request: PathBuf,
     out: PathBuf,
+    matcher_key: PathBuf,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let matcher: MatcherKey = key(py, &matcher_key)?;
     let step = central::Check {
+        matcher: &matcher,
         index: Input::path(index),
         request: Input::path(request),
     };
@@ -97,15 +104,18 @@ pub fn check_answer<'py>(
 
 /// Combines the sectors' verdict files with the match result into the selection at `out`.
 #[pyfunction]
-#[pyo3(signature = (match_result, verdicts, out, *, audit_log=None))]
+#[pyo3(signature = (match_result, verdicts, out, *, matcher_key, audit_log=None))]
 pub fn select<'py>(
     py: Python<'py>,
     match_result: PathBuf,
     verdicts: Vec<PathBuf>,
     out: PathBuf,
+    matcher_key: PathBuf,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let matcher: MatcherKey = key(py, &matcher_key)?;
     let step = Select {
+        matcher: &matcher,
         match_result: Input::path(match_result),
         verdicts: inputs(verdicts),
     };

@@ -8,7 +8,7 @@ use samkoer_core::audit::Head;
 use samkoer_core::files::Input;
 use samkoer_core::flow::plan_team::{self, Open, opened_json};
 use samkoer_core::flow::registry::{self, Issue, Withdraw};
-use samkoer_core::flow::verify_log;
+use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
 use samkoer_core::{Cpr, SectorCode};
 
@@ -97,10 +97,26 @@ pub fn open_bundles<'py>(
     json(py, &opened_json(&opened.summary))
 }
 
-/// Verifies an audit log (against a head kept elsewhere, `SEQ:HASH`, if given); returns its head.
+/// Verifies an audit log with its signatures — against a head kept elsewhere (`SEQ:HASH`),
+/// the party's own key file and files it handed on, each if given; returns its head.
 #[pyfunction]
-#[pyo3(signature = (log, *, head=None))]
-pub fn audit_verify(py: Python<'_>, log: PathBuf, head: Option<&str>) -> PyResult<String> {
-    let expected = core(py, head.map(Head::parse).transpose())?;
-    Ok(core(py, verify_log(&Input::path(log), expected))?.to_string())
+#[pyo3(signature = (log, *, head=None, signer_key=None, evidence=Vec::new()))]
+pub fn audit_verify(
+    py: Python<'_>,
+    log: PathBuf,
+    head: Option<&str>,
+    signer_key: Option<PathBuf>,
+    evidence: Vec<PathBuf>,
+) -> PyResult<String> {
+    let signer = match signer_key {
+        Some(path) => Some(core(py, party_signing_key(&Input::path(path)))?.public()),
+        None => None,
+    };
+    let step = VerifyAudit {
+        log: Input::path(log),
+        head: core(py, head.map(Head::parse).transpose())?,
+        signer,
+        evidence: inputs(evidence),
+    };
+    Ok(core(py, verify_audit(&step))?.head.to_string())
 }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use samkoer_core::files::Input;
 use samkoer_core::flow::{KeyRequest, keygen};
+use samkoer_core::primitives::keys::ConsentRegistryKey;
 use samkoer_core::{KeyFileFormat, MasterKey, MunicipalityCode, Pseudonymiser, RunId, SectorCode};
 
 use crate::convert::{audit, core, date_or_today, key, place};
@@ -188,7 +189,7 @@ pub fn keygen_kind<'py>(
             MunicipalityCode::parse(municipality.ok_or_else(|| missing("municipality"))?),
         )
     };
-    let (master_key, public): (MasterKey, Input);
+    let (master_key, registry, public): (MasterKey, ConsentRegistryKey, Input);
     let request = match kind {
         "master" => KeyRequest::Master(m()?),
         "run" => {
@@ -204,8 +205,12 @@ pub fn keygen_kind<'py>(
             )?,
         ),
         "consent-registry" => KeyRequest::ConsentRegistry(m()?),
-        "subject" => KeyRequest::Subject(m()?),
+        "subject" => {
+            registry = crate::convert::key(py, &key.ok_or_else(|| missing("key"))?)?;
+            KeyRequest::Subject(&registry)
+        }
         "plan-team" => KeyRequest::PlanTeam(m()?),
+        "matcher" => KeyRequest::Matcher(m()?),
         "public" => {
             public = Input::path(key.ok_or_else(|| missing("key"))?);
             KeyRequest::Public(&public)

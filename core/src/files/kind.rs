@@ -145,6 +145,7 @@ pub fn key_file_what(key: KeyKind) -> &'static str {
         KeyKind::Subject => "a subject key file",
         KeyKind::PlanTeam => "a plan team key file",
         KeyKind::PlanTeamPublic => "a plan team public key file",
+        KeyKind::Matcher => "a matcher key file",
     }
 }
 

@@ -20,6 +20,7 @@ use crate::error::{Error, Result, Rule};
 use crate::files::{create, partial_path};
 use crate::formats::json::{self, Shape};
 use crate::primitives::keys::KeyKind;
+use crate::primitives::signing::PartySigningKey;
 
 /// Where an output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +115,7 @@ impl OutputKind {
                 KeyKind::Subject => "subject-key",
                 KeyKind::PlanTeam => "plan-team-key",
                 KeyKind::PlanTeamPublic => "plan-team-public-key",
+                KeyKind::Matcher => "matcher-key",
             },
             OutputKind::Publication => "publication",
             OutputKind::AccountingReport => "accounting-report",
@@ -285,6 +287,8 @@ impl From<Error> for CommitError {
 pub(crate) struct LogStep<'a> {
     pub(crate) log: &'a Path,
     pub(crate) step: Step,
+    /// The party's key the entry is signed with, if it signs (spec §16).
+    pub(crate) signing: Option<&'a PartySigningKey>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -446,7 +450,7 @@ impl Staging {
             (Some(log), Some(locked)) => {
                 let mut step = log.step.clone();
                 step.made = made.iter().map(Made::entry).collect();
-                Some(AuditLog::continuing(locked.head).append(step)?)
+                Some(AuditLog::continuing(locked.head).append_signed(step, log.signing)?)
             }
             _ => None,
         };
@@ -787,17 +791,24 @@ fn finish_journal(path: &Path) -> Result<()> {
         if !log.holds(&audit.line) {
             let entry: Entry = serde_json::from_str(audit.line.trim_end())
                 .map_err(|_| Error::input(&name, 0, Rule::CommitJournal))?;
-            let step = Step {
-                time: entry.time,
-                party: entry.party,
-                action: entry.action,
-                run: entry.run,
-                made: entry.made,
-                counts: entry.counts,
-                outcome: entry.outcome,
-            };
-            let line = AuditLog::continuing(log.head).append(step)?;
-            log.append(&line)?;
+            // Made on the head the log still has: appended as it is, its signature with it.
+            if entry.seq == log.head.seq + 1 && entry.prev == hex::encode(log.head.hash) {
+                log.append(&audit.line)?;
+            } else {
+                // The log moved on meanwhile: the entry is chained anew, and unsigned, since
+                // the key is not here (verifying shows it as not signed by its party, §16).
+                let step = Step {
+                    time: entry.time,
+                    party: entry.party,
+                    action: entry.action,
+                    run: entry.run,
+                    made: entry.made,
+                    counts: entry.counts,
+                    outcome: entry.outcome,
+                };
+                let line = AuditLog::continuing(log.head).append(step)?;
+                log.append(&line)?;
+            }
         }
     }
     for copy in &journal.copies {

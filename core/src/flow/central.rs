@@ -16,11 +16,15 @@ use crate::formats::catalogue::Catalogue;
 use crate::formats::check::{CheckIndex, CheckReply, CheckRequest};
 use crate::formats::criteria::Criteria;
 use crate::formats::verdicts::VerdictFile;
+use crate::primitives::keys::MatcherKey;
+use crate::primitives::signing::PartySigningKey;
 use crate::progress::{Report, Tally};
 
 /// What a match needs.
 #[derive(Debug)]
 pub struct MatchStep<'a> {
+    /// The matcher's key: it signs the matcher's audit entries (§4.6).
+    pub matcher: &'a MatcherKey,
     /// The service catalogue, the same version the sectors published with.
     pub catalogue: &'a Catalogue,
     /// The selection criteria (TOML).
@@ -91,6 +95,7 @@ pub fn match_publications_reporting(
         party: Party::Matcher,
         action: "match",
         run: None,
+        signing: Some(PartySigningKey::of_matcher(step.matcher)),
     };
     run(
         audit,
@@ -146,7 +151,9 @@ pub fn match_publications_reporting(
 
 /// What a one-citizen check is answered from.
 #[derive(Debug)]
-pub struct Check {
+pub struct Check<'a> {
+    /// The matcher's key.
+    pub matcher: &'a MatcherKey,
     /// The match's check index (`check-index` in its folder).
     pub index: Input,
     /// The sector's request.
@@ -156,11 +163,12 @@ pub struct Check {
 /// Answers a sector's one-citizen check (spec §12.8) from the match's check index, without
 /// the publications: only a request signed with the key the sector's publication of this run
 /// carries, and only about pseudonyms that sector itself published in this run.
-pub fn check(step: &Check, answer: Place, audit: &Audit) -> Result<Completed<CheckReply>> {
+pub fn check(step: &Check<'_>, answer: Place, audit: &Audit) -> Result<Completed<CheckReply>> {
     let record = Record {
         party: Party::Matcher,
         action: "check",
         run: None,
+        signing: Some(PartySigningKey::of_matcher(step.matcher)),
     };
     run(
         audit,
@@ -210,7 +218,9 @@ pub fn check(step: &Check, answer: Place, audit: &Audit) -> Result<Completed<Che
 
 /// What the final selection needs.
 #[derive(Debug)]
-pub struct Select {
+pub struct Select<'a> {
+    /// The matcher's key.
+    pub matcher: &'a MatcherKey,
     /// The match's result file.
     pub match_result: Input,
     /// The sectors' verdict files.
@@ -220,11 +230,12 @@ pub struct Select {
 /// Combines the sectors' verdicts into the final selection (spec §13.3): any "not suitable"
 /// removes a candidate; once every sector involved has answered it is selected with the latest
 /// month given; until then it is outstanding.
-pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Selection>> {
+pub fn select(step: &Select<'_>, out: Place, audit: &Audit) -> Result<Completed<Selection>> {
     let record = Record {
         party: Party::Matcher,
         action: "select",
         run: None,
+        signing: Some(PartySigningKey::of_matcher(step.matcher)),
     };
     run(
         audit,

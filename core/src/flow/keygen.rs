@@ -12,9 +12,10 @@ use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Party, Record, run};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{
-    ConsentRegistryKey, Fingerprint, KeyFileFormat, KeyKind, MasterKey, PlanTeamKey, SealingKey,
-    SubjectKey,
+    ConsentRegistryKey, Fingerprint, KeyFileFormat, KeyKind, MasterKey, MatcherKey, PlanTeamKey,
+    SealingKey, SubjectKey,
 };
+use crate::primitives::signing::PartySigningKey;
 
 /// Which key to make.
 #[derive(Debug)]
@@ -28,12 +29,15 @@ pub enum KeyRequest<'a> {
     Sealing(MunicipalityCode, SectorCode),
     /// The consent registry's signing key.
     ConsentRegistry(MunicipalityCode),
-    /// The subject key (the registry's, shared with the sectors).
-    Subject(MunicipalityCode),
+    /// The subject key (made by the registry, whose key signs the entry; shared with the
+    /// sectors).
+    Subject(&'a ConsentRegistryKey),
     /// The plan team's key.
     PlanTeam(MunicipalityCode),
     /// The public key of a consent-registry or plan-team key (its key file).
     Public(&'a Input),
+    /// The central matcher's key (the matcher's own).
+    Matcher(MunicipalityCode),
 }
 
 /// A key made: what it is and its fingerprint (never its secret).
@@ -77,8 +81,9 @@ fn summary(kind: KeyKind, municipality: MunicipalityCode, fingerprint: Fingerpri
     }
 }
 
-/// The public key of a consent-registry or plan-team key file, with the party that owns it.
-fn public_of(input: &Input) -> Result<(Party, Made)> {
+/// The public key of a consent-registry or plan-team key file, with the party that owns it
+/// and its signing key.
+fn public_of(input: &Input) -> Result<(Party, Made, PartySigningKey)> {
     if let Ok(registry) = ConsentRegistryKey::from_input(input) {
         let public = registry_public_key(&registry);
         let about = summary(
@@ -86,7 +91,8 @@ fn public_of(input: &Input) -> Result<(Party, Made)> {
             public.municipality(),
             public.fingerprint(),
         );
-        return Ok((Party::Registry, made(&public, about)));
+        let signing = PartySigningKey::of_registry(&registry);
+        return Ok((Party::Registry, made(&public, about), signing));
     }
     let plan_team = PlanTeamKey::from_input(input).map_err(|e| match e.rule() {
         // Neither kind: say so as the kind it is not, at its kind line.
@@ -99,7 +105,8 @@ fn public_of(input: &Input) -> Result<(Party, Made)> {
         public.municipality(),
         public.fingerprint(),
     );
-    Ok((Party::PlanTeam, made(&public, about)))
+    let signing = PartySigningKey::of_plan_team(&plan_team);
+    Ok((Party::PlanTeam, made(&public, about), signing))
 }
 
 /// Makes a key and writes its key file to `out` (owner-only for a secret key, never over an
@@ -111,6 +118,7 @@ pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Comp
         KeyRequest::Sealing(_, sector) => (Party::Sector(sector.clone()), None),
         KeyRequest::ConsentRegistry(_) | KeyRequest::Subject(_) => (Party::Registry, None),
         KeyRequest::PlanTeam(_) => (Party::PlanTeam, None),
+        KeyRequest::Matcher(_) => (Party::Matcher, None),
         // Known once the key file is read; a public key is its owner's.
         KeyRequest::Public(input) => (public_of(input)?.0, None),
     };
@@ -118,50 +126,72 @@ pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Comp
         party,
         action: "keygen",
         run: run_id,
+        signing: None,
     };
-    run(audit, record, |staging: &mut Staging, _: &mut Record| {
-        let key = match request {
-            KeyRequest::Master(m) => {
-                let key = MasterKey::generate(m)?;
-                made(&key, summary(KeyKind::Master, m, key.fingerprint()))
-            }
-            KeyRequest::Run(master, run, reference_date) => {
-                let key = master.derive_run_key(&run, reference_date);
-                let about = KeySummary {
-                    run: Some(run),
-                    reference_date: Some(reference_date),
-                    ..summary(KeyKind::Run, key.municipality(), key.fingerprint())
-                };
-                made(&key, about)
-            }
-            KeyRequest::Sealing(m, sector) => {
-                let key = SealingKey::generate(m, sector.clone())?;
-                let about = KeySummary {
-                    sector: Some(sector),
-                    ..summary(KeyKind::Sealing, m, key.fingerprint())
-                };
-                made(&key, about)
-            }
-            KeyRequest::ConsentRegistry(m) => {
-                let key = ConsentRegistryKey::generate(m)?;
-                made(
-                    &key,
-                    summary(KeyKind::ConsentRegistry, m, key.fingerprint()),
-                )
-            }
-            KeyRequest::Subject(m) => {
-                let key = SubjectKey::generate(m)?;
-                made(&key, summary(KeyKind::Subject, m, key.fingerprint()))
-            }
-            KeyRequest::PlanTeam(m) => {
-                let key = PlanTeamKey::generate(m)?;
-                made(&key, summary(KeyKind::PlanTeam, m, key.fingerprint()))
-            }
-            KeyRequest::Public(input) => public_of(input)?.1,
-        };
-        let slot = staging.declare(OutputKind::Key(key.summary.kind), out)?;
-        let fingerprint = key.summary.fingerprint.to_string();
-        staging.write(slot, key.text.as_bytes(), Some(fingerprint))?;
-        Ok((key.summary, vec![("keys", 1)]))
-    })
+    // Each entry is signed by its party's key (§4.6): the key made, or the one it is made with.
+    run(
+        audit,
+        record,
+        |staging: &mut Staging, record: &mut Record| {
+            let key = match request {
+                KeyRequest::Master(m) => {
+                    let key = MasterKey::generate(m)?;
+                    record.signing = Some(PartySigningKey::of_master(&key));
+                    made(&key, summary(KeyKind::Master, m, key.fingerprint()))
+                }
+                KeyRequest::Run(master, run, reference_date) => {
+                    record.signing = Some(PartySigningKey::of_master(master));
+                    let key = master.derive_run_key(&run, reference_date);
+                    let about = KeySummary {
+                        run: Some(run),
+                        reference_date: Some(reference_date),
+                        ..summary(KeyKind::Run, key.municipality(), key.fingerprint())
+                    };
+                    made(&key, about)
+                }
+                KeyRequest::Sealing(m, sector) => {
+                    let key = SealingKey::generate(m, sector.clone())?;
+                    record.signing = Some(PartySigningKey::of(&key));
+                    let about = KeySummary {
+                        sector: Some(sector),
+                        ..summary(KeyKind::Sealing, m, key.fingerprint())
+                    };
+                    made(&key, about)
+                }
+                KeyRequest::ConsentRegistry(m) => {
+                    let key = ConsentRegistryKey::generate(m)?;
+                    record.signing = Some(PartySigningKey::of_registry(&key));
+                    made(
+                        &key,
+                        summary(KeyKind::ConsentRegistry, m, key.fingerprint()),
+                    )
+                }
+                KeyRequest::Subject(registry) => {
+                    record.signing = Some(PartySigningKey::of_registry(registry));
+                    let m = registry.municipality();
+                    let key = SubjectKey::generate(m)?;
+                    made(&key, summary(KeyKind::Subject, m, key.fingerprint()))
+                }
+                KeyRequest::PlanTeam(m) => {
+                    let key = PlanTeamKey::generate(m)?;
+                    record.signing = Some(PartySigningKey::of_plan_team(&key));
+                    made(&key, summary(KeyKind::PlanTeam, m, key.fingerprint()))
+                }
+                KeyRequest::Matcher(m) => {
+                    let key = MatcherKey::generate(m)?;
+                    record.signing = Some(PartySigningKey::of_matcher(&key));
+                    made(&key, summary(KeyKind::Matcher, m, key.fingerprint()))
+                }
+                KeyRequest::Public(input) => {
+                    let (_, made, signing) = public_of(input)?;
+                    record.signing = Some(signing);
+                    made
+                }
+            };
+            let slot = staging.declare(OutputKind::Key(key.summary.kind), out)?;
+            let fingerprint = key.summary.fingerprint.to_string();
+            staging.write(slot, key.text.as_bytes(), Some(fingerprint))?;
+            Ok((key.summary, vec![("keys", 1)]))
+        },
+    )
 }

@@ -9,6 +9,7 @@ use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Party, Record, run};
 use crate::primitives::keys::PlanTeamKey;
+use crate::primitives::signing::PartySigningKey;
 
 /// The value of the opened disclosures' `format` field.
 pub const OPENED_FORMAT: &str = "samkoer-opened";
@@ -51,6 +52,7 @@ pub fn open(
         party: Party::PlanTeam,
         action: "open",
         run: None,
+        signing: Some(PartySigningKey::of_plan_team(step.plan_team)),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = match out {

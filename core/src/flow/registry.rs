@@ -12,6 +12,7 @@ use crate::flow::step::{Audit, Completed, Party, Record, run};
 use crate::primitives::cpr::Cpr;
 use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{ConsentRegistryKey, SubjectKey};
+use crate::primitives::signing::PartySigningKey;
 
 /// What a receipt is issued from.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ pub fn issue(step: &Issue<'_>, out: Place, audit: &Audit) -> Result<Completed<Re
         party: Party::Registry,
         action: "consent",
         run: None,
+        signing: Some(PartySigningKey::of_registry(step.registry)),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::Receipt, out)?;
@@ -73,6 +75,7 @@ pub fn withdraw(step: &Withdraw<'_>, out: Place, audit: &Audit) -> Result<Comple
         party: Party::Registry,
         action: "withdraw",
         run: None,
+        signing: Some(PartySigningKey::of_registry(step.registry)),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::Withdrawal, out)?;

@@ -24,7 +24,7 @@ use crate::primitives::keys::{
     ConsentRegistryPublicKey, PlanTeamPublicKey, RunKey, SealingKey, SubjectKey,
 };
 use crate::primitives::pseudonym::{Pseudonym, Pseudonymiser};
-use crate::primitives::signing::SectorSigningKey;
+use crate::primitives::signing::PartySigningKey;
 use crate::progress::ProgressReader;
 use crate::sector::publish::{AccountingReport, PublishLimits, Publisher};
 use crate::sector::review::WorkList;
@@ -94,6 +94,16 @@ fn sector_party(key: &SealingKey) -> Party {
     Party::Sector(key.sector().clone())
 }
 
+/// The record of a sector's step, signed with its key (§4.6); the run named later.
+fn sector_record(key: &SealingKey, action: &'static str) -> Record {
+    Record {
+        party: sector_party(key),
+        action,
+        run: None,
+        signing: Some(PartySigningKey::of(key)),
+    }
+}
+
 /// Publishes the export (spec §8.4): every row published, excluded by policy, or rejected with
 /// its line and rule; the publication and its accounting report written as one.
 pub fn publish(
@@ -102,9 +112,8 @@ pub fn publish(
     audit: &Audit,
 ) -> Result<Completed<AccountingReport>> {
     let record = Record {
-        party: sector_party(step.sealing_key),
-        action: "publish",
         run: Some(step.run_key.run().clone()),
+        ..sector_record(step.sealing_key, "publish")
     };
     let log_head = audit.check()?;
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
@@ -211,9 +220,8 @@ pub fn ask_check(
     audit: &Audit,
 ) -> Result<Completed<CheckRequest>> {
     let record = Record {
-        party: sector_party(step.sealing_key),
-        action: "check-request",
         run: Some(step.run_key.run().clone()),
+        ..sector_record(step.sealing_key, "check-request")
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         if step.run_key.municipality() != step.sealing_key.municipality() {
@@ -225,7 +233,7 @@ pub fn ask_check(
             step.run_key.run().clone(),
             step.sealing_key.sector().clone(),
             pseudonyms_of(step.run_key, &step.persons)?,
-            &SectorSigningKey::of(step.sealing_key),
+            &PartySigningKey::of(step.sealing_key),
             &step.persons.name(),
         )?;
         staging.write(slot, request.to_json().as_bytes(), None)?;
@@ -278,9 +286,8 @@ pub fn read_check(
     audit: &Audit,
 ) -> Result<Completed<CheckResults>> {
     let record = Record {
-        party: sector_party(step.sealing_key),
-        action: "check-read",
         run: Some(step.run_key.run().clone()),
+        ..sector_record(step.sealing_key, "check-read")
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::CheckResults, out)?;
@@ -385,11 +392,7 @@ pub fn review_reporting(
 
 /// The record of a step on a flag file: its sector; its run is named once the file is read.
 fn review_record(step: &Review<'_>, action: &'static str) -> Record {
-    Record {
-        party: sector_party(step.sealing_key),
-        action,
-        run: None,
-    }
+    sector_record(step.sealing_key, action)
 }
 
 /// Turns the caseworkers' filled-in work list into the sector's verdict file (spec §13.2):
@@ -463,6 +466,7 @@ pub fn verify_consent(step: &VerifyConsent<'_>, audit: &Audit) -> Result<Complet
         party: Party::Sector(step.sector.clone()),
         action: "verify-consent",
         run: None,
+        signing: None,
     };
     run(audit, record, |_: &mut Staging, _: &mut Record| {
         let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;
@@ -521,11 +525,7 @@ pub struct Disclosed {
 /// (spec §15), after checking the receipt; a refusal (another sector, expired, withdrawn,
 /// someone else) releases nothing and is recorded as the step's outcome.
 pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Completed<Disclosed>> {
-    let record = Record {
-        party: sector_party(step.sealing_key),
-        action: "disclose",
-        run: None,
-    };
+    let record = sector_record(step.sealing_key, "disclose");
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::Bundle, out)?;
         let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::files::outputs::{LockedLog, LogStep, Staging};
 use crate::files::{Made, OutputKind};
 use crate::primitives::ids::{RunId, SectorCode};
+use crate::primitives::signing::PartySigningKey;
 
 /// Where a step appends its audit entry (spec §16), and by whose clock.
 #[derive(Debug)]
@@ -105,10 +106,15 @@ impl Audit {
     }
 
     /// Appends a step to the in-memory log.
-    fn append_in_memory(&self, text: &Mutex<Vec<u8>>, step: Step) -> Result<()> {
+    fn append_in_memory(
+        &self,
+        text: &Mutex<Vec<u8>>,
+        step: Step,
+        signing: Option<&PartySigningKey>,
+    ) -> Result<()> {
         let mut text = lock(text);
         let head = verify(&text[..], "audit log", None)?;
-        let line = AuditLog::continuing(head).append(step)?;
+        let line = AuditLog::continuing(head).append_signed(step, signing)?;
         text.extend_from_slice(line.as_bytes());
         Ok(())
     }
@@ -147,11 +153,13 @@ impl fmt::Display for Party {
     }
 }
 
-/// A step's entry before its outcome: who, what, which run.
+/// A step's entry before its outcome: who, what, which run, and the party's key it is
+/// signed with (spec §16).
 pub(crate) struct Record {
     pub(crate) party: Party,
     pub(crate) action: &'static str,
     pub(crate) run: Option<RunId>,
+    pub(crate) signing: Option<PartySigningKey>,
 }
 
 /// Counts a step reports, by name.
@@ -213,12 +221,16 @@ pub(crate) fn run<S>(
     let step = record.step(audit.time(), &counts, DONE);
     let mut summary_step = step.clone();
     let made = match &audit.log {
-        Log::File(path) => staging.commit(Some(LogStep { log: path, step })),
+        Log::File(path) => staging.commit(Some(LogStep {
+            log: path,
+            step,
+            signing: record.signing.as_ref(),
+        })),
         Log::None => staging.commit(None),
         Log::Memory(text) => staging.commit(None).and_then(|made| {
             let mut step = step;
             step.made = made.iter().map(Made::entry).collect();
-            match audit.append_in_memory(text, step) {
+            match audit.append_in_memory(text, step, record.signing.as_ref()) {
                 Ok(()) => Ok(made),
                 Err(error) => Err(error.into()),
             }
@@ -244,10 +256,11 @@ fn failed(audit: &Audit, record: &Record, error: Error) -> Error {
     let _ = match &audit.log {
         Log::None => Ok(()),
         Log::File(path) => LockedLog::open(path).and_then(|mut log| {
-            let line = AuditLog::continuing(log.head).append(step)?;
+            let line =
+                AuditLog::continuing(log.head).append_signed(step, record.signing.as_ref())?;
             log.append(&line)
         }),
-        Log::Memory(text) => audit.append_in_memory(text, step),
+        Log::Memory(text) => audit.append_in_memory(text, step, record.signing.as_ref()),
     };
     error
 }

@@ -15,7 +15,7 @@ use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{Fingerprint, push_short};
 use crate::primitives::labels;
 use crate::primitives::pseudonym::Pseudonym;
-use crate::primitives::signing::{SIGNATURE_LEN, SectorSigningKey, SignerKey};
+use crate::primitives::signing::{PartySigningKey, SIGNATURE_LEN, SignerKey};
 
 /// The value of a request's `format` field.
 pub const REQUEST_FORMAT: &str = "samkoer-check-request";
@@ -149,7 +149,7 @@ impl CheckRequest {
         run: RunId,
         sector: SectorCode,
         pseudonyms: Vec<Pseudonym>,
-        signing: &SectorSigningKey,
+        signing: &PartySigningKey,
         file: &str,
     ) -> Result<CheckRequest> {
         let mut id = [0u8; 16];
@@ -597,8 +597,8 @@ mod tests {
     use super::*;
     use crate::primitives::keys::SealingKey;
 
-    fn signing(sector: &str) -> SectorSigningKey {
-        SectorSigningKey::of(&SealingKey::from_bytes(
+    fn signing(sector: &str) -> PartySigningKey {
+        PartySigningKey::of(&SealingKey::from_bytes(
             MunicipalityCode::new(219).unwrap(),
             SectorCode::new(sector).unwrap(),
             [sector.len() as u8; 32],

@@ -30,7 +30,7 @@ use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{Fingerprint, push_short};
 use crate::primitives::labels;
 use crate::primitives::pseudonym::Pseudonym;
-use crate::primitives::signing::{SIGNATURE_LEN, SectorSigningKey, SignerKey};
+use crate::primitives::signing::{PartySigningKey, SIGNATURE_LEN, SignerKey};
 
 /// The format version of publications written by this library.
 pub const PUBLICATION_VERSION: u16 = 2;
@@ -153,7 +153,7 @@ pub struct Author {
 
 impl Author {
     /// The author signing with `key`, with an empty log head.
-    pub fn of(key: &SectorSigningKey) -> Author {
+    pub fn of(key: &PartySigningKey) -> Author {
         Author {
             signer: key.public(),
             log_head: Head::EMPTY,
@@ -397,7 +397,7 @@ pub struct FileWriter<W: Write> {
     inner: W,
     hasher: Sha256,
     /// A publication's signing key; none for a flag file.
-    signing: Option<SectorSigningKey>,
+    signing: Option<PartySigningKey>,
     kind: FileKind,
     file: String,
     primary: u64,
@@ -418,7 +418,7 @@ impl<W: Write> FileWriter<W> {
         inner: W,
         file: &str,
         header: &FileHeader,
-        signing: &SectorSigningKey,
+        signing: &PartySigningKey,
     ) -> Result<Self> {
         Self::start(inner, FileKind::Publication, file, header, Some(signing))
     }
@@ -428,7 +428,7 @@ impl<W: Write> FileWriter<W> {
         kind: FileKind,
         file: &str,
         header: &FileHeader,
-        signing: Option<&SectorSigningKey>,
+        signing: Option<&PartySigningKey>,
     ) -> Result<Self> {
         let mut hasher = Sha256::new();
         hasher.update(kind.digest_label());
@@ -1070,13 +1070,13 @@ mod tests {
         }
     }
 
-    pub(crate) fn signing_key() -> SectorSigningKey {
+    pub(crate) fn signing_key() -> PartySigningKey {
         let sealing = crate::primitives::keys::SealingKey::from_bytes(
             MunicipalityCode::new(219).unwrap(),
             SectorCode::new("employment").unwrap(),
             [5; 32],
         );
-        SectorSigningKey::of(&sealing)
+        PartySigningKey::of(&sealing)
     }
 
     /// The test header as a flag file's (no author).

@@ -84,6 +84,8 @@ pub enum KeyKind {
     PlanTeam,
     /// The plan team's public encryption key.
     PlanTeamPublic,
+    /// The central matcher's key: it signs the matcher's audit entries (§4.6).
+    Matcher,
 }
 
 impl KeyKind {
@@ -98,11 +100,12 @@ impl KeyKind {
             KeyKind::Subject => "subject",
             KeyKind::PlanTeam => "plan-team",
             KeyKind::PlanTeamPublic => "plan-team-public",
+            KeyKind::Matcher => "matcher",
         }
     }
 
     /// Every kind.
-    pub const ALL: [KeyKind; 8] = [
+    pub const ALL: [KeyKind; 9] = [
         KeyKind::Master,
         KeyKind::Run,
         KeyKind::Sealing,
@@ -111,6 +114,7 @@ impl KeyKind {
         KeyKind::Subject,
         KeyKind::PlanTeam,
         KeyKind::PlanTeamPublic,
+        KeyKind::Matcher,
     ];
 
     /// Whether the file holds a public key (line `public:`) rather than a secret.
@@ -132,6 +136,7 @@ impl KeyKind {
             KeyKind::Subject => 6,
             KeyKind::PlanTeam => 7,
             KeyKind::PlanTeamPublic => 8,
+            KeyKind::Matcher => 9,
         }
     }
 
@@ -879,6 +884,22 @@ municipal_key!(
     /// The plan team's public key: sectors seal disclosure bundles to it.
     PlanTeamPublicKey, KeyKind::PlanTeamPublic, public: true
 );
+
+municipal_key!(
+    /// The central matcher's key: only the matcher holds it; it signs the matcher's audit
+    /// entries (§4.6, §16) and nothing else.
+    MatcherKey, KeyKind::Matcher, public: false
+);
+
+impl MatcherKey {
+    /// A fresh random key.
+    pub fn generate(municipality: MunicipalityCode) -> Result<Self> {
+        Ok(MatcherKey {
+            secret: Secret::random()?,
+            municipality,
+        })
+    }
+}
 
 impl ConsentRegistryKey {
     /// A fresh random key.

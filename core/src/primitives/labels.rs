@@ -51,6 +51,15 @@ pub const DISCLOSURE: &[u8] = b"samkoer/v1/disclosure";
 /// HKDF salt for deriving a sector's Ed25519 signing seed from its sealing key (spec §4.6).
 pub const SECTOR_SIGNING_SALT: &[u8] = b"samkoer/v1/sector-signing";
 
+/// HKDF salt for deriving the other parties' Ed25519 signing seeds (spec §4.6).
+pub const PARTY_SIGNING_SALT: &[u8] = b"samkoer/v1/party-signing";
+
+/// Prefix of a version 3 (signed) audit-log entry's hash (spec §16).
+pub const AUDIT_ENTRY_V3: &[u8] = b"samkoer/v3/audit-entry";
+
+/// Prefix of the message an audit entry's signature covers: its hash (spec §16).
+pub const AUDIT_SIGNATURE: &[u8] = b"samkoer/v3/audit-signature";
+
 /// Prefix of the message a publication's signature covers: its digest (spec §7.4).
 pub const PUBLICATION_SIGNATURE: &[u8] = b"samkoer/v2/publication-signature";
 
@@ -76,4 +85,7 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("SECTOR_SIGNING_SALT", SECTOR_SIGNING_SALT),
     ("PUBLICATION_SIGNATURE", PUBLICATION_SIGNATURE),
     ("CHECK_REQUEST", CHECK_REQUEST),
+    ("PARTY_SIGNING_SALT", PARTY_SIGNING_SALT),
+    ("AUDIT_ENTRY_V3", AUDIT_ENTRY_V3),
+    ("AUDIT_SIGNATURE", AUDIT_SIGNATURE),
 ];

@@ -1,12 +1,16 @@
-//! A sector's signing key (spec §4.6): an Ed25519 key derived from its sealing key, so that a
-//! sector holds one secret and every publication carries the public half that authenticates
-//! what the sector signs later (its one-citizen check requests).
+//! A party's signing key (spec §4.6): an Ed25519 key derived from the secret the party holds
+//! anyway — a sector's sealing key, the custodian's master key, the registry's, the plan
+//! team's or the matcher's key — so that each party holds one secret. A sector's publications
+//! carry its public half, which authenticates its one-citizen check requests later; every
+//! party signs its audit entries with it (§16).
 
 use std::fmt;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
-use crate::primitives::keys::{SealingKey, hkdf_secret};
+use crate::primitives::keys::{
+    ConsentRegistryKey, MasterKey, MatcherKey, PlanTeamKey, SealingKey, hkdf_secret,
+};
 use crate::primitives::labels;
 
 /// The length of an Ed25519 public key.
@@ -14,19 +18,59 @@ pub const PUBLIC_LEN: usize = 32;
 /// The length of an Ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
 
-/// A sector's Ed25519 signing key, derived from its sealing key (never stored on its own).
+/// A party's Ed25519 signing key, derived from the party's own key (never stored on its own).
 #[derive(Clone)]
-pub struct SectorSigningKey {
+pub struct PartySigningKey {
     signing: SigningKey,
 }
 
-impl SectorSigningKey {
+impl PartySigningKey {
     /// The signing key of the sector whose sealing key this is: the Ed25519 seed is
     /// HKDF-SHA256 (salt [`labels::SECTOR_SIGNING_SALT`], the sealing secret, no info).
-    pub fn of(sealing: &SealingKey) -> SectorSigningKey {
+    pub fn of(sealing: &SealingKey) -> PartySigningKey {
+        Self::derived(labels::SECTOR_SIGNING_SALT, sealing.expose_secret(), b"")
+    }
+
+    /// The key custodian's, from its master key.
+    pub fn of_master(master: &MasterKey) -> PartySigningKey {
+        Self::derived(
+            labels::PARTY_SIGNING_SALT,
+            master.expose_secret(),
+            b"custodian",
+        )
+    }
+
+    /// The consent registry's, from its key (not the key receipts are signed with).
+    pub fn of_registry(registry: &ConsentRegistryKey) -> PartySigningKey {
+        Self::derived(
+            labels::PARTY_SIGNING_SALT,
+            registry.expose_secret(),
+            b"registry",
+        )
+    }
+
+    /// The plan team's, from its key.
+    pub fn of_plan_team(plan_team: &PlanTeamKey) -> PartySigningKey {
+        Self::derived(
+            labels::PARTY_SIGNING_SALT,
+            plan_team.expose_secret(),
+            b"plan-team",
+        )
+    }
+
+    /// The central matcher's, from its key.
+    pub fn of_matcher(matcher: &MatcherKey) -> PartySigningKey {
+        Self::derived(
+            labels::PARTY_SIGNING_SALT,
+            matcher.expose_secret(),
+            b"matcher",
+        )
+    }
+
+    fn derived(salt: &[u8], secret: &[u8], info: &[u8]) -> PartySigningKey {
         // The seed is wiped when dropped, the key by ed25519-dalek's `zeroize` feature.
-        let seed = hkdf_secret(labels::SECTOR_SIGNING_SALT, sealing.expose_secret(), b"");
-        SectorSigningKey {
+        let seed = hkdf_secret(salt, secret, info);
+        PartySigningKey {
             signing: SigningKey::from_bytes(seed.bytes()),
         }
     }
@@ -42,9 +86,9 @@ impl SectorSigningKey {
     }
 }
 
-impl fmt::Debug for SectorSigningKey {
+impl fmt::Debug for PartySigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SectorSigningKey")
+        f.debug_struct("PartySigningKey")
             .field("public", &self.public())
             .field("secret", &"<redacted>")
             .finish()
@@ -93,8 +137,8 @@ mod tests {
 
     #[test]
     fn a_signature_verifies_only_under_its_key_label_and_message() {
-        let key = SectorSigningKey::of(&sealing(7, "employment"));
-        let other = SectorSigningKey::of(&sealing(8, "employment"));
+        let key = PartySigningKey::of(&sealing(7, "employment"));
+        let other = PartySigningKey::of(&sealing(8, "employment"));
         let signature = key.sign(b"label", b"message");
         assert!(key.public().verifies(b"label", b"message", &signature));
         assert!(!other.public().verifies(b"label", b"message", &signature));
@@ -107,12 +151,12 @@ mod tests {
 
     #[test]
     fn the_key_is_derived_from_the_sealing_secret_alone() {
-        let a = SectorSigningKey::of(&sealing(7, "employment")).public();
+        let a = PartySigningKey::of(&sealing(7, "employment")).public();
         assert_eq!(
             a,
-            SectorSigningKey::of(&sealing(7, "health-elderly")).public()
+            PartySigningKey::of(&sealing(7, "health-elderly")).public()
         );
-        assert_ne!(a, SectorSigningKey::of(&sealing(9, "employment")).public());
+        assert_ne!(a, PartySigningKey::of(&sealing(9, "employment")).public());
     }
 
     #[test]
@@ -128,7 +172,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let key = SectorSigningKey::of(&sealing(7, "employment"));
+        let key = PartySigningKey::of(&sealing(7, "employment"));
         let shown = format!("{key:?}");
         assert!(shown.contains("<redacted>"));
         assert!(!shown.contains(&hex::encode(sealing(7, "employment").expose_secret())));

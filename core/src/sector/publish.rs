@@ -29,7 +29,7 @@ use crate::primitives::envelope::{EnvelopeFields, EnvelopeKey, SealState};
 use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{RunKey, SealingKey};
 use crate::primitives::pseudonym::Pseudonymiser;
-use crate::primitives::signing::SectorSigningKey;
+use crate::primitives::signing::PartySigningKey;
 
 /// Applies the publishing policy to a valid row (spec §8.4): the row's allowed service of
 /// `sector`, ongoing on `reference`; or why not — an exclusion, or the rule of an invalid row.
@@ -419,7 +419,7 @@ pub struct Publisher<'a> {
     header: FileHeader,
     /// Wiped by ed25519-dalek on drop.
     #[zeroize(skip)]
-    signing: SectorSigningKey,
+    signing: PartySigningKey,
     pseudonymiser: Pseudonymiser,
     envelope_key: EnvelopeKey,
     #[zeroize(skip)]
@@ -451,7 +451,7 @@ impl<'a> Publisher<'a> {
         if catalogue.sector(sealing_key.sector().as_str()).is_none() {
             return Err(Error::parameter(Rule::SectorCode));
         }
-        let signing = SectorSigningKey::of(sealing_key);
+        let signing = PartySigningKey::of(sealing_key);
         let header = FileHeader {
             municipality: run_key.municipality(),
             run: run_key.run().clone(),

@@ -55,7 +55,7 @@ pub fn write_benchmark_publications(
     use crate::primitives::keys::RunKey;
     use crate::primitives::keys::SealingKey;
     use crate::primitives::pseudonym::Pseudonymiser;
-    use crate::primitives::signing::SectorSigningKey;
+    use crate::primitives::signing::PartySigningKey;
     use rand::seq::index::sample;
     use rand::{Rng, RngCore, SeedableRng};
     use std::io::{BufWriter, Write};
@@ -80,7 +80,7 @@ pub fn write_benchmark_publications(
         let path = dir.join(format!("{}.pub", sector.code));
         let file = std::fs::File::create(&path).map_err(io)?;
         let sealing = SealingKey::from_bytes(run_key.municipality(), sector.code.clone(), [9; 32]);
-        let signing = SectorSigningKey::of(&sealing);
+        let signing = PartySigningKey::of(&sealing);
         let header = FileHeader {
             municipality: run_key.municipality(),
             run: run_key.run().clone(),

@@ -14,7 +14,7 @@ use samkoer_core::formats::publication::{
     Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
 };
 use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
-use samkoer_core::primitives::signing::SectorSigningKey;
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::synthetic::municipality::{SynthConfig, synthesise_in_memory};
 use samkoer_core::{
@@ -206,10 +206,10 @@ impl Population {
                     run_key_fingerprint: run_key.fingerprint(),
                     catalogue_version: catalogue.version.clone(),
                     reference_date: REFERENCE,
-                    author: Some(Author::of(&SectorSigningKey::of(key))),
+                    author: Some(Author::of(&PartySigningKey::of(key))),
                 };
                 let file = format!("{}.pub", key.sector());
-                let signing = SectorSigningKey::of(key);
+                let signing = PartySigningKey::of(key);
                 let mut writer =
                     FileWriter::publication(Vec::new(), &file, &header, &signing).unwrap();
                 let envelope_key = EnvelopeKey::derive(key, &run);

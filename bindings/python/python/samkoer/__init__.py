@@ -125,6 +125,7 @@ def publish(
 def match(
     publications: Sequence[Path],
     *,
+    matcher_key: Path,
     criteria: Path,
     out_dir: Path,
     catalogue: Optional[Path] = None,
@@ -135,12 +136,14 @@ def match(
     over an earlier match's (the verdicts refer to its candidate ids). The :class:`Match` stays
     in memory for data frames; its folder's check index answers one-citizen checks.
 
-    >>> matched = samkoer.match(["employment.pub", "adult-social.pub"], criteria="criteria.toml",
-    ...                         out_dir="match", audit_log="central.audit.log")
+    The matcher's audit entries are signed with ``matcher_key`` (:func:`keygen.matcher`).
+
+    >>> matched = samkoer.match(["employment.pub", "adult-social.pub"], matcher_key="matcher.key",
+    ...                         criteria="criteria.toml", out_dir="match", audit_log="central.audit.log")
     >>> samkoer.statistics_frame(matched).head(1)
     """
     return _samkoer.match_publications(
-        list(publications), criteria=criteria, out_dir=out_dir, catalogue=catalogue, audit_log=audit_log
+        list(publications), matcher_key=matcher_key, criteria=criteria, out_dir=out_dir, catalogue=catalogue, audit_log=audit_log
     )
 
 
@@ -213,16 +216,17 @@ def verdict(
 
 
 def select(
-    match_result: Path, verdicts: Sequence[Path], out: Path, *, audit_log: Optional[Path] = None
+    match_result: Path, verdicts: Sequence[Path], out: Path, *, matcher_key: Path, audit_log: Optional[Path] = None
 ) -> dict:
     """Combines the sectors' verdict files with the match's result into the final selection at
     ``out`` (spec §13.3): any "not suitable" removes a candidate; once every sector involved has
     answered it is selected with the latest month given; until then it is outstanding.
 
-    >>> selection = samkoer.select("match/result.json", ["employment.verdicts.json"], "selection.json")
+    >>> selection = samkoer.select("match/result.json", ["employment.verdicts.json"], "selection.json",
+    ...                            matcher_key="matcher.key")
     >>> len(selection["selected"])
     """
-    return _samkoer.select(match_result, list(verdicts), out, audit_log=audit_log)
+    return _samkoer.select(match_result, list(verdicts), out, matcher_key=matcher_key, audit_log=audit_log)
 
 
 def disclose(

@@ -32,15 +32,15 @@ def ask(run_key: RunKey | Path, sealing_key: SealingKey | Path, persons: Persons
     return _samkoer.check_ask(run_key, sealing_key, _persons(persons), out, audit_log=audit_log)
 
 
-def answer(index: Path, request: Path, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+def answer(index: Path, request: Path, out: Path, *, matcher_key: Path, audit_log: Optional[Path] = None) -> dict:
     """Answers a sector's request into ``out`` from the match's check index (``check-index`` in
     the match's folder), without the publications: only a request signed by the sector that
     published in this run, only about citizens it published.
 
-    >>> samkoer.check.answer("match/check-index", "request.json", "answer.json")["answers"][0]["answer"]
+    >>> samkoer.check.answer("match/check-index", "request.json", "answer.json", matcher_key="matcher.key")["answers"][0]["answer"]
     'candidate'
     """
-    return _samkoer.check_answer(index, request, out, audit_log=audit_log)
+    return _samkoer.check_answer(index, request, out, matcher_key=matcher_key, audit_log=audit_log)
 
 
 def read(

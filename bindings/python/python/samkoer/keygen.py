@@ -47,13 +47,23 @@ def consent_registry(municipality: str, out: Path, *, audit_log: Optional[Path] 
     return _samkoer.keygen_kind("consent-registry", out, municipality=municipality, audit_log=audit_log)
 
 
-def subject(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
-    """The subject key: the registry's, shared with the sectors (never the matcher).
+def subject(registry_key: Path, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The subject key, made by the consent registry (its key signs the entry) and shared with
+    the sectors (never the matcher).
 
-    >>> samkoer.keygen.subject("219", "subject.key")["kind"]
+    >>> samkoer.keygen.subject("consent-registry.key", "subject.key")["kind"]
     'subject'
     """
-    return _samkoer.keygen_kind("subject", out, municipality=municipality, audit_log=audit_log)
+    return _samkoer.keygen_kind("subject", out, key=registry_key, audit_log=audit_log)
+
+
+def matcher(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
+    """The central matcher's key: it signs the matcher's audit entries (spec §4.6).
+
+    >>> samkoer.keygen.matcher("219", "matcher.key")["kind"]
+    'matcher'
+    """
+    return _samkoer.keygen_kind("matcher", out, municipality=municipality, audit_log=audit_log)
 
 
 def plan_team(municipality: str, out: Path, *, audit_log: Optional[Path] = None) -> dict:
