@@ -11,11 +11,11 @@ use std::path::Path;
 
 use samkoer_core::audit::Head;
 use samkoer_core::files::{Input, Place, read_text};
-use samkoer_core::flow::{Audit, central, plan_team, sector, verify_log};
+use samkoer_core::flow::{Audit, central, plan_team, registry, sector, verify_log};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
-    ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
 };
 use samkoer_core::sector::publish::AccountingReport;
 use samkoer_core::sector::publish::PublishLimits;
@@ -97,6 +97,13 @@ fn run(at: &Path, args: &[String]) -> Outcome {
     let catalogue = Catalogue::builtin();
     let audit = Audit::none();
     let now = OffsetDateTime::now_utc();
+    // The CLI's `--state-max-age HOURS`, 24 when not given.
+    let max_age = || {
+        command
+            .flag("state-max-age")
+            .map_or(24, |hours| hours.parse::<u64>().unwrap())
+            * 3600
+    };
     let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["publish"] => {
@@ -164,11 +171,25 @@ fn run(at: &Path, args: &[String]) -> Outcome {
             let step = sector::VerifyConsent {
                 registry: &registry,
                 receipt: input("receipt"),
-                withdrawals: all("withdrawal"),
+                consent_state: command
+                    .flag("consent-state")
+                    .map(|_| input("consent-state")),
+                state_max_age: max_age(),
                 sector: SectorCode::new(command.flag("sector").unwrap())?,
                 now,
             };
             sector::verify_consent(&step, &audit)?;
+            Ok(None)
+        }
+        ["consent", "state"] => {
+            let key = ConsentRegistryKey::read(&path("registry-key"))?;
+            let step = registry::PublishState {
+                registry: &key,
+                previous: command.flag("previous").map(|_| input("previous")),
+                withdrawals: all("withdrawal"),
+                now,
+            };
+            registry::consent_state(&step, out("out"), &audit)?;
             Ok(None)
         }
         ["disclose"] => {
@@ -184,7 +205,10 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 catalogue,
                 options: &ExportOptions::default(),
                 receipt: input("receipt"),
-                withdrawals: all("withdrawal"),
+                consent_state: command
+                    .flag("consent-state")
+                    .map(|_| input("consent-state")),
+                state_max_age: max_age(),
                 export: input("export"),
                 now,
                 ongoing_on: command.flag("ongoing-on").map(parse_date).transpose()?,

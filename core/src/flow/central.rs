@@ -77,6 +77,7 @@ pub fn match_publications(
         party: Party::Matcher,
         action: "match",
         run: None,
+        noted: Vec::new(),
     };
     run(
         audit,
@@ -130,6 +131,7 @@ pub fn check(
         party: Party::Matcher,
         action: "check",
         run: Some(matched.run.run.clone()),
+        noted: Vec::new(),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = staging.declare(OutputKind::CheckAnswer, answer)?;
@@ -164,6 +166,7 @@ pub fn select(step: &Select, out: Place, audit: &Audit) -> Result<Completed<Sele
         party: Party::Matcher,
         action: "select",
         run: None,
+        noted: Vec::new(),
     };
     run(
         audit,

@@ -118,6 +118,7 @@ pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Comp
         party,
         action: "keygen",
         run: run_id,
+        noted: Vec::new(),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let key = match request {

@@ -50,6 +50,7 @@ pub fn open(
         party: Party::PlanTeam,
         action: "open",
         run: None,
+        noted: Vec::new(),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = match out {
