@@ -7,10 +7,11 @@ use std::time::Instant;
 use clap::Args;
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::Selection;
+use samkoer_core::consent::state::DEFAULT_MAX_AGE_HOURS;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::central::{MatchStep, MatchTo, Select};
 use samkoer_core::flow::plan_team::Open;
-use samkoer_core::flow::registry::Issue;
+use samkoer_core::flow::registry::{Issue, PublishState, Withdraw};
 use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, Review};
 use samkoer_core::flow::{
     Audit, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
@@ -248,14 +249,26 @@ fn chosen(
         .max_by_key(|(_, scope)| scope.len())
 }
 
-/// The citizen's first sector asks the one-citizen check; consent for their sectors; each
-/// discloses; the plan team opens. Gives (sector, services) per disclosure.
+/// What the consent part of the demo did.
+struct Consented {
+    /// (sector, services) per disclosure.
+    disclosed: Vec<(String, usize)>,
+    /// The sector whose disclosure after the withdrawal was refused, and the rule.
+    refused: (String, &'static str),
+    /// The sequence number of the consent state that listed the withdrawal.
+    state: u64,
+}
+
+/// The citizen's first sector asks the one-citizen check; consent for their sectors; the
+/// registry publishes its consent state; each sector discloses; the plan team opens. Then the
+/// citizen withdraws: the registry's next consent state lists it, and the first sector, never
+/// handed the withdrawal, refuses to disclose again.
 fn consent_and_disclose(
     demo: &Demo,
     matched: &Match,
     cpr: &Cpr,
     scope: &[samkoer_core::SectorCode],
-) -> CliResult<Vec<(String, usize)>> {
+) -> CliResult<Consented> {
     let run_key: RunKey = demo.key("run.key")?;
     let ask = AskCheck {
         run_key: &run_key,
@@ -282,10 +295,19 @@ fn consent_and_disclose(
         valid_until: demo.now + time::Duration::days(365),
     };
     registry::issue(&issue, demo.place("consent/receipt.bin"), &demo.audit)?;
+    let publish_state = |previous: Option<&str>, withdrawals: &[&str], out: &str| {
+        let step = PublishState {
+            registry: &registry,
+            previous: previous.map(|p| demo.input(p)),
+            withdrawals: withdrawals.iter().map(|w| demo.input(w)).collect(),
+            now: demo.now,
+        };
+        registry::consent_state(&step, demo.place(out), &demo.audit)
+    };
+    publish_state(None, &[], "consent/state-1.bin")?;
     let registry_public: ConsentRegistryPublicKey = demo.key("consent-registry-public.key")?;
     let plan_team_public: PlanTeamPublicKey = demo.key("plan-team-public.key")?;
-    let mut bundles = Vec::new();
-    for sector in scope {
+    let disclose = |sector: &samkoer_core::SectorCode, state: &str, out: &str| {
         let sealing_key: SealingKey = demo.key(&format!("sealing-{sector}.key"))?;
         let step = Disclose {
             registry: &registry_public,
@@ -295,17 +317,19 @@ fn consent_and_disclose(
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
             receipt: demo.input("consent/receipt.bin"),
-            withdrawals: Vec::new(),
+            consent_state: Some(demo.input(state)),
+            state_max_age: DEFAULT_MAX_AGE_HOURS * 3600,
             export: demo.input(&format!("exports/export-{sector}.csv")),
             now: demo.now,
             ongoing_on: None,
         };
-        sector::disclose(
-            &step,
-            demo.place(&format!("consent/{sector}.bundle")),
-            &demo.audit,
-        )?;
-        bundles.push(demo.input(&format!("consent/{sector}.bundle")));
+        CliResult::Ok(sector::disclose(&step, demo.place(out), &demo.audit))
+    };
+    let mut bundles = Vec::new();
+    for sector in scope {
+        let out = format!("consent/{sector}.bundle");
+        disclose(sector, "consent/state-1.bin", &out)??;
+        bundles.push(demo.input(&out));
     }
     let plan_team: PlanTeamKey = demo.key("plan-team.key")?;
     let open = Open {
@@ -313,11 +337,43 @@ fn consent_and_disclose(
         bundles,
     };
     let opened = plan_team::open(&open, Some(demo.place("consent/opened.json")), &demo.audit)?;
-    Ok(opened
-        .summary
-        .iter()
-        .map(|d| (d.sector.clone(), d.services.len()))
-        .collect())
+    // The citizen withdraws; only the registry is told, and it publishes its next state.
+    let withdraw = Withdraw {
+        registry: &registry,
+        receipt: demo.input("consent/receipt.bin"),
+        at: demo.now,
+    };
+    registry::withdraw(&withdraw, demo.place("consent/withdrawal.bin"), &demo.audit)?;
+    let state = publish_state(
+        Some("consent/state-1.bin"),
+        &["consent/withdrawal.bin"],
+        "consent/state-2.bin",
+    )?
+    .summary
+    .sequence;
+    let again = disclose(
+        &scope[0],
+        "consent/state-2.bin",
+        "consent/after-withdrawal.bundle",
+    )?;
+    let refused = match again {
+        Err(error) => (scope[0].to_string(), error.class()),
+        Ok(_) => {
+            return Err(CliError::usage(
+                "a disclosure after the withdrawal was not refused".to_owned(),
+                "report this: the consent state must stop it",
+            ));
+        }
+    };
+    Ok(Consented {
+        disclosed: opened
+            .summary
+            .iter()
+            .map(|d| (d.sector.clone(), d.services.len()))
+            .collect(),
+        refused,
+        state,
+    })
 }
 
 /// Runs the whole flow on a generated municipality and prints a summary.
@@ -366,11 +422,11 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     demo.lap("match");
     let (lists, selection) = suitability(&demo)?;
     demo.lap("review, verdicts, select");
-    let disclosed = match chosen(&lists, &selection) {
-        Some((cpr, scope)) => consent_and_disclose(&demo, &matched, &cpr, &scope)?,
-        None => Vec::new(),
+    let consented = match chosen(&lists, &selection) {
+        Some((cpr, scope)) => Some(consent_and_disclose(&demo, &matched, &cpr, &scope)?),
+        None => None,
     };
-    demo.lap("check, consent, disclose");
+    demo.lap("check, consent, withdraw");
     let head = verify_log(&demo.input("audit.log"), None)?;
     demo.lap("verify audit log");
     let counts = Counts {
@@ -380,7 +436,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         matched: &matched,
         selection: &selection,
     };
-    print_summary(&demo, municipality, &run, &counts, &disclosed, head);
+    print_summary(&demo, municipality, &run, &counts, consented.as_ref(), head);
     Ok(())
 }
 
@@ -419,7 +475,7 @@ fn print_summary(
     municipality: MunicipalityCode,
     run: &RunId,
     counts: &Counts<'_>,
-    disclosed: &[(String, usize)],
+    consented: Option<&Consented>,
     head: samkoer_core::audit::Head,
 ) {
     let (matched, selection) = (counts.matched, counts.selection);
@@ -468,8 +524,16 @@ fn print_summary(
             family_rule(&rule)
         );
     }
-    for (sector, services) in disclosed {
-        say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
+    if let Some(consented) = consented {
+        for (sector, services) in &consented.disclosed {
+            say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
+        }
+        let (sector, rule) = &consented.refused;
+        say!(
+            "withdrawn: consent state {} (consent/state-{}.bin) lists the withdrawal; {sector}, never handed it, refused to disclose again ({rule})",
+            consented.state,
+            consented.state
+        );
     }
     say!(
         "\nstatistics (counts below {} suppressed, shown as -)",

@@ -14,7 +14,7 @@ use samkoer_core::{Cpr, RunKey, SealingKey, SectorCode};
 use time::OffsetDateTime;
 
 use crate::common::say;
-use crate::common::{audit, catalogue, inputs, key, options, place, reading_bar};
+use crate::common::{audit, catalogue, key, options, place, reading_bar};
 use crate::error::{CliError, CliResult};
 
 /// `samkoer publish`.
@@ -238,9 +238,30 @@ pub struct VerifyArgs {
     /// The sector asking.
     #[arg(long)]
     sector: String,
-    /// Withdrawals received.
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+/// The consent state a sector judges by (spec §14.4).
+#[derive(Args)]
+pub struct StateArgs {
+    /// The consent registry's current consent state (required: without it nothing is
+    /// released).
     #[arg(long)]
-    withdrawal: Vec<PathBuf>,
+    consent_state: Option<PathBuf>,
+    /// The oldest the consent state may be, in hours, as the municipality set it.
+    #[arg(long, value_name = "HOURS", default_value_t = samkoer_core::consent::state::DEFAULT_MAX_AGE_HOURS)]
+    state_max_age: u64,
+}
+
+impl StateArgs {
+    fn input(&self) -> Option<Input> {
+        self.consent_state.as_ref().map(Input::path)
+    }
+
+    fn max_age(&self) -> u64 {
+        self.state_max_age.saturating_mul(3600)
+    }
 }
 
 /// Checks a receipt for a sector now.
@@ -249,13 +270,14 @@ pub fn verify_consent(args: &VerifyArgs, log: Option<&Path>) -> CliResult {
     let step = sector::VerifyConsent {
         registry: &registry,
         receipt: Input::path(&args.receipt),
-        withdrawals: inputs(&args.withdrawal),
+        consent_state: args.state.input(),
+        state_max_age: args.state.max_age(),
         sector: SectorCode::new(&args.sector)?,
         now: OffsetDateTime::now_utc(),
     };
     let receipt = sector::verify_consent(&step, audit(log))?.summary;
     say!(
-        "receipt {} is valid for {} now",
+        "receipt {} is valid for {} now, and not withdrawn in the consent state",
         receipt.id_hex(),
         args.sector
     );
@@ -268,9 +290,8 @@ pub struct DiscloseArgs {
     /// The consent receipt.
     #[arg(long)]
     receipt: PathBuf,
-    /// Withdrawals received.
-    #[arg(long)]
-    withdrawal: Vec<PathBuf>,
+    #[command(flatten)]
+    state: StateArgs,
     /// The registry's public key.
     #[arg(long)]
     registry_public: PathBuf,
@@ -311,7 +332,8 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         catalogue: samkoer_core::Catalogue::builtin(),
         options: &options(args.mapping.as_deref())?,
         receipt: Input::path(&args.receipt),
-        withdrawals: inputs(&args.withdrawal),
+        consent_state: args.state.input(),
+        state_max_age: args.state.max_age(),
         export: Input::path(&args.export),
         now: OffsetDateTime::now_utc(),
         ongoing_on: args.ongoing_on.as_deref().map(parse_date).transpose()?,

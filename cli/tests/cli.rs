@@ -311,7 +311,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "receipt.bin",
         ],
     );
-    ok(
+    // Without the registry's consent state, nothing is checked and nothing released.
+    let (code, message) = fails(
         d,
         &[
             "consent",
@@ -320,6 +321,40 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "registry.pub",
             "--receipt",
             "receipt.bin",
+            "--sector",
+            sector,
+        ],
+    );
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("consent-state-missing"), "{message}");
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--out",
+            "state.bin",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "sector.log",
+            "consent",
+            "verify",
+            "--registry-public",
+            "registry.pub",
+            "--receipt",
+            "receipt.bin",
+            "--consent-state",
+            "state.bin",
+            "--state-max-age",
+            "1",
             "--sector",
             sector,
         ],
@@ -334,6 +369,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "registry.pub",
             "--receipt",
             "receipt.bin",
+            "--consent-state",
+            "state.bin",
             "--sector",
             other,
         ],
@@ -353,6 +390,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "disclose",
             "--receipt",
             "receipt.bin",
+            "--consent-state",
+            "state.bin",
             "--registry-public",
             "registry.pub",
             "--subject-key",
@@ -373,6 +412,86 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
     } else {
         assert!(String::from_utf8_lossy(&disclosed.stderr).contains("consent-other-person"));
     }
+    // The citizen withdraws; the registry's next state lists it, and the sector, never handed
+    // the withdrawal, refuses; the old state, handed on again, is refused as older.
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "withdraw",
+            "--registry-key",
+            "registry.key",
+            "--receipt",
+            "receipt.bin",
+            "--out",
+            "withdrawal.bin",
+        ],
+    );
+    let (code, message) = fails(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--withdrawal",
+            "withdrawal.bin",
+            "--out",
+            "state-2.bin",
+        ],
+    );
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("consent-state-previous"), "{message}");
+    let published = ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--previous",
+            "state.bin",
+            "--withdrawal",
+            "withdrawal.bin",
+            "--out",
+            "state-2.bin",
+        ],
+    );
+    assert!(
+        published.contains("consent state 2: 1 withdrawals (1 new)"),
+        "{published}"
+    );
+    let verify_with = |state: &str| {
+        fails(
+            d,
+            &[
+                "--audit-log",
+                "sector.log",
+                "consent",
+                "verify",
+                "--registry-public",
+                "registry.pub",
+                "--receipt",
+                "receipt.bin",
+                "--consent-state",
+                state,
+                "--sector",
+                sector,
+            ],
+        )
+    };
+    let (code, message) = verify_with("state-2.bin");
+    assert_eq!(code, 1);
+    assert!(message.contains("consent-withdrawn"), "{message}");
+    let (code, message) = verify_with("state.bin");
+    assert_eq!(code, 1);
+    assert!(message.contains("consent-state-older"), "{message}");
     let printed = ok(d, &["audit", "verify", "audit.log"]);
     assert!(printed.contains("entries verify"), "{printed}");
     let log = std::fs::read_to_string(run.path("audit.log")).unwrap();

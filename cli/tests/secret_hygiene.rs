@@ -296,6 +296,9 @@ fn a_demo_run_writes_and_prints_no_input_cpr_number_outside_work_lists_and_bundl
         "match/statistics.json",
         "sectors/employment.verdicts.json",
         "consent/receipt.bin",
+        "consent/withdrawal.bin",
+        "consent/state-1.bin",
+        "consent/state-2.bin",
     ] {
         assert!(
             scanned.iter().any(|f| *f == expected),
