@@ -8,10 +8,11 @@ use std::time::Instant;
 use clap::Args;
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::Selection;
+use samkoer_core::consent::state::DEFAULT_MAX_AGE_HOURS;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::central::{Check, MatchStep, MatchTo, Select};
 use samkoer_core::flow::plan_team::Open;
-use samkoer_core::flow::registry::Issue;
+use samkoer_core::flow::registry::{Issue, PublishState, Withdraw};
 use samkoer_core::flow::sector::{AskCheck, Disclose, Publish, PublishTo, ReadCheck, Review};
 use samkoer_core::flow::{
     Audit, KeyRequest, VerifyAudit, central, keygen, party_signing_key, plan_team, registry,
@@ -353,13 +354,25 @@ fn citizen_check(demo: &Demo, list: &WorkList) -> CliResult<CheckShown> {
     })
 }
 
-/// Consent for the citizen's sectors; each discloses; the plan team opens. Gives (sector,
-/// services) per disclosure.
+/// What the consent part of the demo did.
+struct Consented {
+    /// (sector, services) per disclosure.
+    disclosed: Vec<(String, usize)>,
+    /// The sector whose disclosure after the withdrawal was refused, and the rule.
+    refused: (String, &'static str),
+    /// The sequence number of the consent state that listed the withdrawal.
+    state: u64,
+}
+
+/// Consent for the citizen's sectors; the registry publishes its consent state; each sector
+/// discloses; the plan team opens. Then the
+/// citizen withdraws: the registry's next consent state lists it, and the first sector, never
+/// handed the withdrawal, refuses to disclose again.
 fn consent_and_disclose(
     demo: &Demo,
     cpr: &Cpr,
     scope: &[samkoer_core::SectorCode],
-) -> CliResult<Vec<(String, usize)>> {
+) -> CliResult<Consented> {
     let registry: ConsentRegistryKey = demo.key("consent-registry.key")?;
     let subject: SubjectKey = demo.key("subject.key")?;
     let issue = Issue {
@@ -376,10 +389,19 @@ fn consent_and_disclose(
         demo.place("consent/receipt.bin"),
         demo.log("registry"),
     )?;
+    let publish_state = |previous: Option<&str>, withdrawals: &[&str], out: &str| {
+        let step = PublishState {
+            registry: &registry,
+            previous: previous.map(|p| demo.input(p)),
+            withdrawals: withdrawals.iter().map(|w| demo.input(w)).collect(),
+            now: demo.now,
+        };
+        registry::consent_state(&step, demo.place(out), demo.log("registry"))
+    };
+    publish_state(None, &[], "consent/state-1.bin")?;
     let registry_public: ConsentRegistryPublicKey = demo.key("consent-registry-public.key")?;
     let plan_team_public: PlanTeamPublicKey = demo.key("plan-team-public.key")?;
-    let mut bundles = Vec::new();
-    for sector in scope {
+    let disclose = |sector: &samkoer_core::SectorCode, state: &str, out: &str| {
         let sealing_key: SealingKey = demo.key(&format!("sealing-{sector}.key"))?;
         let step = Disclose {
             registry: &registry_public,
@@ -389,17 +411,23 @@ fn consent_and_disclose(
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
             receipt: demo.input("consent/receipt.bin"),
-            withdrawals: Vec::new(),
+            consent_state: Some(demo.input(state)),
+            state_max_age: DEFAULT_MAX_AGE_HOURS * 3600,
             export: demo.input(&format!("exports/export-{sector}.csv")),
             now: demo.now,
             ongoing_on: None,
         };
-        sector::disclose(
+        CliResult::Ok(sector::disclose(
             &step,
-            demo.place(&format!("consent/{sector}.bundle")),
+            demo.place(out),
             demo.log(sector.as_str()),
-        )?;
-        bundles.push(demo.input(&format!("consent/{sector}.bundle")));
+        ))
+    };
+    let mut bundles = Vec::new();
+    for sector in scope {
+        let out = format!("consent/{sector}.bundle");
+        disclose(sector, "consent/state-1.bin", &out)??;
+        bundles.push(demo.input(&out));
     }
     let plan_team: PlanTeamKey = demo.key("plan-team.key")?;
     let open = Open {
@@ -411,11 +439,47 @@ fn consent_and_disclose(
         Some(demo.place("consent/opened.json")),
         demo.log("plan-team"),
     )?;
-    Ok(opened
-        .summary
-        .iter()
-        .map(|d| (d.sector.clone(), d.services.len()))
-        .collect())
+    // The citizen withdraws; only the registry is told, and it publishes its next state.
+    let withdraw = Withdraw {
+        registry: &registry,
+        receipt: demo.input("consent/receipt.bin"),
+        at: demo.now,
+    };
+    registry::withdraw(
+        &withdraw,
+        demo.place("consent/withdrawal.bin"),
+        demo.log("registry"),
+    )?;
+    let state = publish_state(
+        Some("consent/state-1.bin"),
+        &["consent/withdrawal.bin"],
+        "consent/state-2.bin",
+    )?
+    .summary
+    .sequence;
+    let again = disclose(
+        &scope[0],
+        "consent/state-2.bin",
+        "consent/after-withdrawal.bundle",
+    )?;
+    let refused = match again {
+        Err(error) => (scope[0].to_string(), error.class()),
+        Ok(_) => {
+            return Err(CliError::usage(
+                "a disclosure after the withdrawal was not refused".to_owned(),
+                "report this: the consent state must stop it",
+            ));
+        }
+    };
+    Ok(Consented {
+        disclosed: opened
+            .summary
+            .iter()
+            .map(|d| (d.sector.clone(), d.services.len()))
+            .collect(),
+        refused,
+        state,
+    })
 }
 
 /// Runs the whole flow on a generated municipality and prints a summary.
@@ -480,11 +544,11 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         Some(list) => Some(citizen_check(&demo, list)?),
         None => None,
     };
-    let disclosed = match chosen(&lists, &selection) {
-        Some((cpr, scope)) => consent_and_disclose(&demo, &cpr, &scope)?,
-        None => Vec::new(),
+    let consented = match chosen(&lists, &selection) {
+        Some((cpr, scope)) => Some(consent_and_disclose(&demo, &cpr, &scope)?),
+        None => None,
     };
-    demo.lap("check, consent, disclose");
+    demo.lap("check, consent, withdraw");
     let audits = verify_logs(&demo)?;
     demo.lap("verify audit logs");
     let counts = Counts {
@@ -499,7 +563,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         municipality,
         &run,
         &counts,
-        &disclosed,
+        consented.as_ref(),
         checked,
         &audits,
     );
@@ -583,7 +647,7 @@ fn print_summary(
     municipality: MunicipalityCode,
     run: &RunId,
     counts: &Counts<'_>,
-    disclosed: &[(String, usize)],
+    consented: Option<&Consented>,
     checked: Option<CheckShown>,
     audits: &AuditsShown,
 ) {
@@ -642,8 +706,16 @@ fn print_summary(
             check.answer_seconds * 1000.0
         );
     }
-    for (sector, services) in disclosed {
-        say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
+    if let Some(consented) = consented {
+        for (sector, services) in &consented.disclosed {
+            say!("disclosed by {sector}: {services} ongoing services, sealed for the plan team");
+        }
+        let (sector, rule) = &consented.refused;
+        say!(
+            "withdrawn: consent state {} (consent/state-{}.bin) lists the withdrawal; {sector}, never handed it, refused to disclose again ({rule})",
+            consented.state,
+            consented.state
+        );
     }
     say!(
         "\nstatistics (counts below {} suppressed, shown as -)",

@@ -68,6 +68,7 @@ impl From<Error> for CliError {
             None => EXIT_IO,
             Some(
                 Rule::ConsentSignature
+                | Rule::ConsentStateSignature
                 | Rule::PublicationDigest
                 | Rule::KeyFileCheck
                 | Rule::AuditChain,

@@ -82,14 +82,14 @@ enum Command {
         after_help = "Example:\n  samkoer select --match-result match/result.json --out selection.json *.verdicts.json"
     )]
     Select(central::SelectArgs),
-    /// Consent receipts: issue, withdraw, verify.
+    /// Consent receipts: issue, withdraw, publish the consent state, verify.
     Consent {
         #[command(subcommand)]
         action: ConsentAction,
     },
     /// Release a sector's services for a consented person, sealed for the plan team.
     #[command(
-        after_help = "Example:\n  samkoer disclose --receipt receipt.bin --registry-public registry-public.key --subject-key subject.key --sealing-key sealing.key --export export.csv --plan-team-public plan-team-public.key --out employment.bundle"
+        after_help = "Example:\n  samkoer disclose --receipt receipt.bin --consent-state consent-state.bin --registry-public registry-public.key --subject-key subject.key --sealing-key sealing.key --export export.csv --plan-team-public plan-team-public.key --out employment.bundle"
     )]
     Disclose(sector::DiscloseArgs),
     /// Open disclosure bundles with the plan team's key.
@@ -141,9 +141,14 @@ enum ConsentAction {
         after_help = "Example:\n  samkoer consent withdraw --registry-key registry.key --receipt receipt.bin --out withdrawal.bin"
     )]
     Withdraw(registry::WithdrawArgs),
-    /// Check a receipt for a sector now.
+    /// Publish the consent state: every withdrawal so far, signed (in the consent registry).
     #[command(
-        after_help = "Example:\n  samkoer consent verify --registry-public registry-public.key --receipt receipt.bin --sector employment --withdrawal withdrawal.bin"
+        after_help = "Example:\n  samkoer consent state --registry-key registry.key --previous consent-state.bin --withdrawal withdrawal.bin --out consent-state.bin"
+    )]
+    State(registry::StateArgs),
+    /// Check a receipt for a sector now, against the registry's consent state.
+    #[command(
+        after_help = "Example:\n  samkoer consent verify --registry-public registry-public.key --receipt receipt.bin --consent-state consent-state.bin --sealing-key employment.key"
     )]
     Verify(sector::VerifyArgs),
 }
@@ -185,6 +190,7 @@ fn main() -> ExitCode {
         Command::Consent { action } => match action {
             ConsentAction::Issue(args) => registry::issue(&args, log),
             ConsentAction::Withdraw(args) => registry::withdraw(&args, log),
+            ConsentAction::State(args) => registry::state(&args, log),
             ConsentAction::Verify(args) => sector::verify_consent(&args, log),
         },
         Command::Disclose(args) => sector::disclose(&args, log),

@@ -1,4 +1,4 @@
-//! The consent registry's subcommands: `consent issue`, `consent withdraw`.
+//! The consent registry's subcommands: `consent issue`, `consent withdraw`, `consent state`.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +6,7 @@ use clap::Args;
 use samkoer_core::Cpr;
 use samkoer_core::SectorCode;
 use samkoer_core::files::Input;
-use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, SubjectKey};
 use time::OffsetDateTime;
 
@@ -93,6 +93,43 @@ pub fn withdraw(args: &WithdrawArgs, log: Option<&Path>) -> CliResult {
     say!(
         "withdrawal of receipt {} from now on -> {}",
         hex::encode(withdrawal.receipt),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `samkoer consent state`.
+#[derive(Args)]
+pub struct StateArgs {
+    /// The registry's key.
+    #[arg(long)]
+    registry_key: PathBuf,
+    /// The last consent state the registry published (not for its first).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// A withdrawal made since the previous state (repeat the option for more).
+    #[arg(long)]
+    withdrawal: Vec<PathBuf>,
+    /// The consent state to write (it may be the previous one's file: it is replaced).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Publishes the consent state: every withdrawal so far, under the next sequence number.
+pub fn state(args: &StateArgs, log: Option<&Path>) -> CliResult {
+    let registry: ConsentRegistryKey = key(&args.registry_key)?;
+    let step = PublishState {
+        registry: &registry,
+        previous: args.previous.as_ref().map(Input::path),
+        withdrawals: args.withdrawal.iter().map(Input::path).collect(),
+        now: OffsetDateTime::now_utc(),
+    };
+    let state = registry::consent_state(&step, place(&args.out), audit(log))?.summary;
+    say!(
+        "consent state {}: {} withdrawals ({} new) -> {}",
+        state.sequence,
+        state.withdrawals,
+        state.added,
         args.out.display()
     );
     Ok(())

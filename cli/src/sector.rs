@@ -11,11 +11,11 @@ use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
-use samkoer_core::{RunKey, SealingKey, SectorCode};
+use samkoer_core::{RunKey, SealingKey};
 use time::OffsetDateTime;
 
 use crate::common::say;
-use crate::common::{audit, catalogue, inputs, key, options, place, reading_bar};
+use crate::common::{audit, catalogue, key, options, place, reading_bar};
 use crate::error::{CliError, CliResult};
 
 /// `samkoer publish`.
@@ -293,29 +293,52 @@ pub struct VerifyArgs {
     /// The receipt.
     #[arg(long)]
     receipt: PathBuf,
-    /// The sector asking.
+    /// The asking sector's sealing key: it names the sector and signs the entry.
     #[arg(long)]
-    sector: String,
-    /// Withdrawals received.
+    sealing_key: PathBuf,
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+/// The consent state a sector judges by (spec §14.4).
+#[derive(Args)]
+pub struct StateArgs {
+    /// The consent registry's current consent state (required: without it nothing is
+    /// released).
     #[arg(long)]
-    withdrawal: Vec<PathBuf>,
+    consent_state: Option<PathBuf>,
+    /// The oldest the consent state may be, in hours, as the municipality set it.
+    #[arg(long, value_name = "HOURS", default_value_t = samkoer_core::consent::state::DEFAULT_MAX_AGE_HOURS)]
+    state_max_age: u64,
+}
+
+impl StateArgs {
+    fn input(&self) -> Option<Input> {
+        self.consent_state.as_ref().map(Input::path)
+    }
+
+    fn max_age(&self) -> u64 {
+        self.state_max_age.saturating_mul(3600)
+    }
 }
 
 /// Checks a receipt for a sector now.
 pub fn verify_consent(args: &VerifyArgs, log: Option<&Path>) -> CliResult {
     let registry: ConsentRegistryPublicKey = key(&args.registry_public)?;
+    let sealing_key: SealingKey = key(&args.sealing_key)?;
     let step = sector::VerifyConsent {
         registry: &registry,
         receipt: Input::path(&args.receipt),
-        withdrawals: inputs(&args.withdrawal),
-        sector: SectorCode::new(&args.sector)?,
+        consent_state: args.state.input(),
+        state_max_age: args.state.max_age(),
+        sealing_key: &sealing_key,
         now: OffsetDateTime::now_utc(),
     };
     let receipt = sector::verify_consent(&step, audit(log))?.summary;
     say!(
-        "receipt {} is valid for {} now",
+        "receipt {} is valid for {} now, and not withdrawn in the consent state",
         receipt.id_hex(),
-        args.sector
+        sealing_key.sector()
     );
     Ok(())
 }
@@ -326,9 +349,8 @@ pub struct DiscloseArgs {
     /// The consent receipt.
     #[arg(long)]
     receipt: PathBuf,
-    /// Withdrawals received.
-    #[arg(long)]
-    withdrawal: Vec<PathBuf>,
+    #[command(flatten)]
+    state: StateArgs,
     /// The registry's public key.
     #[arg(long)]
     registry_public: PathBuf,
@@ -369,7 +391,8 @@ pub fn disclose(args: &DiscloseArgs, log: Option<&Path>) -> CliResult {
         catalogue: samkoer_core::Catalogue::builtin(),
         options: &options(args.mapping.as_deref())?,
         receipt: Input::path(&args.receipt),
-        withdrawals: inputs(&args.withdrawal),
+        consent_state: args.state.input(),
+        state_max_age: args.state.max_age(),
         export: Input::path(&args.export),
         now: OffsetDateTime::now_utc(),
         ongoing_on: args.ongoing_on.as_deref().map(parse_date).transpose()?,

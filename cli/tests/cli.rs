@@ -93,6 +93,17 @@ impl Run {
             d,
             &[
                 "keygen",
+                "matcher",
+                "--municipality",
+                "219",
+                "--out",
+                "matcher.key",
+            ],
+        );
+        ok(
+            d,
+            &[
+                "keygen",
                 "run",
                 "--master",
                 "master.key",
@@ -162,6 +173,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
         "--audit-log",
         "audit.log",
         "match",
+        "--matcher-key",
+        "matcher.key",
         "--criteria",
         "criteria.toml",
         "--out-dir",
@@ -258,6 +271,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
         "--audit-log",
         "audit.log",
         "select",
+        "--matcher-key",
+        "matcher.key",
         "--match-result",
         "match/result.json",
         "--out",
@@ -269,14 +284,25 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
 
     // Consent and disclosure for a citizen of the first sector with candidates.
     let (sector, cpr) = person.unwrap();
+    let sector_key = format!("{sector}.key");
     std::fs::write(run.path("person.txt"), &cpr).unwrap();
     for (kind, out) in [
         ("consent-registry", "registry.key"),
-        ("subject", "subject.key"),
         ("plan-team", "plan.key"),
     ] {
         ok(d, &["keygen", kind, "--municipality", "219", "--out", out]);
     }
+    ok(
+        d,
+        &[
+            "keygen",
+            "subject",
+            "--registry-key",
+            "registry.key",
+            "--out",
+            "subject.key",
+        ],
+    );
     ok(
         d,
         &[
@@ -311,20 +337,7 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "receipt.bin",
         ],
     );
-    ok(
-        d,
-        &[
-            "consent",
-            "verify",
-            "--registry-public",
-            "registry.pub",
-            "--receipt",
-            "receipt.bin",
-            "--sector",
-            sector,
-        ],
-    );
-    let other = SECTORS.iter().find(|s| **s != sector).unwrap();
+    // Without the registry's consent state, nothing is checked and nothing released.
     let (code, message) = fails(
         d,
         &[
@@ -334,8 +347,59 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "registry.pub",
             "--receipt",
             "receipt.bin",
-            "--sector",
-            other,
+            "--sealing-key",
+            &sector_key,
+        ],
+    );
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("consent-state-missing"), "{message}");
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--out",
+            "state.bin",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "sector.log",
+            "consent",
+            "verify",
+            "--registry-public",
+            "registry.pub",
+            "--receipt",
+            "receipt.bin",
+            "--consent-state",
+            "state.bin",
+            "--state-max-age",
+            "1",
+            "--sealing-key",
+            &sector_key,
+        ],
+    );
+    let other = SECTORS.iter().find(|s| **s != sector).unwrap();
+    let other_key = format!("{other}.key");
+    let (code, message) = fails(
+        d,
+        &[
+            "consent",
+            "verify",
+            "--registry-public",
+            "registry.pub",
+            "--receipt",
+            "receipt.bin",
+            "--consent-state",
+            "state.bin",
+            "--sealing-key",
+            &other_key,
         ],
     );
     assert_eq!(code, 1);
@@ -353,6 +417,8 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
             "disclose",
             "--receipt",
             "receipt.bin",
+            "--consent-state",
+            "state.bin",
             "--registry-public",
             "registry.pub",
             "--subject-key",
@@ -373,6 +439,86 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
     } else {
         assert!(String::from_utf8_lossy(&disclosed.stderr).contains("consent-other-person"));
     }
+    // The citizen withdraws; the registry's next state lists it, and the sector, never handed
+    // the withdrawal, refuses; the old state, handed on again, is refused as older.
+    ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "withdraw",
+            "--registry-key",
+            "registry.key",
+            "--receipt",
+            "receipt.bin",
+            "--out",
+            "withdrawal.bin",
+        ],
+    );
+    let (code, message) = fails(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--withdrawal",
+            "withdrawal.bin",
+            "--out",
+            "state-2.bin",
+        ],
+    );
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("consent-state-previous"), "{message}");
+    let published = ok(
+        d,
+        &[
+            "--audit-log",
+            "registry.log",
+            "consent",
+            "state",
+            "--registry-key",
+            "registry.key",
+            "--previous",
+            "state.bin",
+            "--withdrawal",
+            "withdrawal.bin",
+            "--out",
+            "state-2.bin",
+        ],
+    );
+    assert!(
+        published.contains("consent state 2: 1 withdrawals (1 new)"),
+        "{published}"
+    );
+    let verify_with = |state: &str| {
+        fails(
+            d,
+            &[
+                "--audit-log",
+                "sector.log",
+                "consent",
+                "verify",
+                "--registry-public",
+                "registry.pub",
+                "--receipt",
+                "receipt.bin",
+                "--consent-state",
+                state,
+                "--sealing-key",
+                &sector_key,
+            ],
+        )
+    };
+    let (code, message) = verify_with("state-2.bin");
+    assert_eq!(code, 1);
+    assert!(message.contains("consent-withdrawn"), "{message}");
+    let (code, message) = verify_with("state.bin");
+    assert_eq!(code, 1);
+    assert!(message.contains("consent-state-older"), "{message}");
     let printed = ok(d, &["audit", "verify", "audit.log"]);
     assert!(printed.contains("entries verify"), "{printed}");
     let log = std::fs::read_to_string(run.path("audit.log")).unwrap();
@@ -406,7 +552,15 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
     );
 
     // The wrong key: another sector's sealing key for a flag file.
-    let mut args = vec!["match", "--criteria", "criteria.toml", "--out-dir", "match"];
+    let mut args = vec![
+        "match",
+        "--matcher-key",
+        "matcher.key",
+        "--criteria",
+        "criteria.toml",
+        "--out-dir",
+        "match",
+    ];
     let publications = run.publications();
     args.extend(publications.iter().map(String::as_str));
     ok(d, &args);
@@ -459,6 +613,8 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
         d,
         &[
             "match",
+            "--matcher-key",
+            "matcher.key",
             "--criteria",
             "criteria.toml",
             "--out-dir",
@@ -506,6 +662,8 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
         d,
         &[
             "match",
+            "--matcher-key",
+            "matcher.key",
             "--criteria",
             "criteria.toml",
             "--out-dir",
@@ -600,6 +758,8 @@ fn errors_a_user_can_hit_say_what_and_what_to_do() {
         d,
         &[
             "match",
+            "--matcher-key",
+            "matcher.key",
             "--criteria",
             "criteria.toml",
             "--out-dir",

@@ -285,8 +285,14 @@ fn a_demo_run_writes_and_prints_no_input_cpr_number_outside_work_lists_and_bundl
     // The scan covers every step's output; a demo that stopped writing some would not pass
     // unnoticed.
     for expected in [
-        "audit.log",
+        "audit/custodian.log",
+        "audit/matcher.log",
+        "audit/registry.log",
+        "audit/plan-team.log",
+        "audit/employment.log",
         "keys/master.key",
+        "keys/matcher.key",
+        "match/check-index",
         "keys/run.key",
         "publications/employment.pub",
         "publications/employment.pub.accounting.json",
@@ -299,6 +305,9 @@ fn a_demo_run_writes_and_prints_no_input_cpr_number_outside_work_lists_and_bundl
         "match/statistics.json",
         "sectors/employment.verdicts.json",
         "consent/receipt.bin",
+        "consent/withdrawal.bin",
+        "consent/state-1.bin",
+        "consent/state-2.bin",
     ] {
         assert!(
             scanned.iter().any(|f| *f == expected),

@@ -20,6 +20,7 @@ use samkoer_core::audit::{AuditLog, Head, Step};
 use samkoer_core::central::matcher::Match;
 use samkoer_core::consent::disclosure::{self, Discloser};
 use samkoer_core::consent::receipt::{self as consent, Consent, Receipt};
+use samkoer_core::consent::state;
 use samkoer_core::files::kind::Kind;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::Audit;
@@ -396,6 +397,7 @@ fn exit_code(rule: Option<Rule>) -> u8 {
         None => 4, // open-failed
         Some(
             Rule::ConsentSignature
+            | Rule::ConsentStateSignature
             | Rule::PublicationDigest
             | Rule::KeyFileCheck
             | Rule::AuditChain,
@@ -602,16 +604,44 @@ fn select_args(result: &str, verdicts: &[&str]) -> Vec<String> {
     parts
 }
 
-fn verify_args(public: &str, receipt: &str, withdrawals: &[&str]) -> Vec<String> {
-    let mut parts = args(&[
+/// The maximum age of a consent state the corpus's commands allow (hours): a hundred years, so
+/// that the good state, issued on a fixed date, stays fresh.
+const STATE_MAX_AGE: &str = "876000";
+
+/// When the corpus's good consent state was issued.
+const STATE_ISSUED: OffsetDateTime = datetime!(2026-01-01 0:00 UTC);
+
+fn verify_args(public: &str, receipt: &str, state: &str) -> Vec<String> {
+    verify_args_aged(public, receipt, state, STATE_MAX_AGE)
+}
+
+fn verify_args_aged(public: &str, receipt: &str, state: &str, max_age: &str) -> Vec<String> {
+    args(&[
         "consent",
         "verify",
         "--registry-public",
         public,
         "--receipt",
         receipt,
-        "--sector",
-        "employment",
+        "--consent-state",
+        state,
+        "--state-max-age",
+        max_age,
+        "--sealing-key",
+        "good/sealing-employment.key",
+    ])
+}
+
+fn state_args(withdrawals: &[&str]) -> Vec<String> {
+    let mut parts = args(&[
+        "consent",
+        "state",
+        "--registry-key",
+        "good/consent-registry.key",
+        "--previous",
+        "good/consent-state.bin",
+        "--out",
+        "out/consent-state.bin",
     ]);
     for withdrawal in withdrawals {
         parts.extend(args(&["--withdrawal", withdrawal]));
@@ -624,6 +654,10 @@ fn disclose_args(receipt: &str) -> Vec<String> {
         "disclose",
         "--receipt",
         receipt,
+        "--consent-state",
+        "good/consent-state.bin",
+        "--state-max-age",
+        STATE_MAX_AGE,
         "--registry-public",
         "good/consent-registry-public.key",
         "--subject-key",
@@ -637,12 +671,6 @@ fn disclose_args(receipt: &str) -> Vec<String> {
         "--out",
         "out/employment.bundle",
     ])
-}
-
-fn disclose_args_with_withdrawal(withdrawal: &str) -> Vec<String> {
-    let mut parts = disclose_args("good/receipt.bin");
-    parts.splice(3..3, args(&["--withdrawal", withdrawal]));
-    parts
 }
 
 fn open_args(bundle: &str) -> Vec<String> {
@@ -989,6 +1017,11 @@ impl Good {
             [0x11; 16],
         );
         corpus.good("receipt.bin", &receipt);
+        corpus.good("consent-registry.key", registry().to_key_file().as_bytes());
+        corpus.good(
+            "consent-state.bin",
+            good_state(&registry(), 1, STATE_ISSUED),
+        );
         let bundle = disclose_for(&receipt, &plan_team_public, &employment_export);
         corpus.good("employment.bundle", &bundle);
         corpus.good("audit.log", audit_text(&audit_steps()));
@@ -1059,11 +1092,19 @@ impl Good {
         );
         corpus.control(
             "verify the good receipt",
-            verify_args("good/consent-registry-public.key", "good/receipt.bin", &[]),
+            verify_args(
+                "good/consent-registry-public.key",
+                "good/receipt.bin",
+                "good/consent-state.bin",
+            ),
         );
         corpus.control(
             "disclose for the good receipt",
             disclose_args("good/receipt.bin"),
+        );
+        corpus.control(
+            "publish the next consent state with the good withdrawal",
+            state_args(&["good/receipt-withdrawn.withdrawal"]),
         );
         corpus.control("open the good bundle", open_args("good/employment.bundle"));
         corpus.control(
@@ -1137,6 +1178,20 @@ fn receipt_signed_by(
     .unwrap()
 }
 
+/// The receipt the good consent state lists as withdrawn (from 2026-06-01).
+const WITHDRAWN: [u8; 16] = [0x18; 16];
+
+/// A consent state listing the one withdrawal of the corpus, signed by `registry`.
+fn good_state(registry: &ConsentRegistryKey, sequence: u64, issued: OffsetDateTime) -> Vec<u8> {
+    let list = [(
+        WITHDRAWN,
+        datetime!(2026-06-01 0:00 UTC).unix_timestamp() as u64,
+    )]
+    .into_iter()
+    .collect();
+    state::issue_state(registry, sequence, issued, &list).unwrap()
+}
+
 fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> Vec<u8> {
     let registry_public: ConsentRegistryPublicKey = consent::registry_public_key(&registry());
     let options = ExportOptions::default();
@@ -1152,7 +1207,18 @@ fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> 
     discloser
         .disclose(
             &Receipt::parse(receipt, "receipt.bin").unwrap(),
-            &[],
+            &state::ConsentState::parse(&good_state(&registry(), 1, STATE_ISSUED), "s")
+                .unwrap()
+                .check(
+                    &registry_public,
+                    &state::Freshness {
+                        now: NOW,
+                        max_age: u64::MAX,
+                        seen: None,
+                    },
+                    "s",
+                )
+                .unwrap(),
             "receipt.bin",
             Cursor::new(export.as_bytes().to_vec()),
             "export.csv",
@@ -1861,7 +1927,7 @@ fn key_files(corpus: &mut Corpus) {
         file,
         registry().to_key_file().as_bytes(),
         "the consent registry's secret signing key handed out where its public key belongs",
-        verify_args(file, "good/receipt.bin", &[]),
+        verify_args(file, "good/receipt.bin", "good/consent-state.bin"),
         &[],
         at_line(Rule::KeyFileKind, file, 2),
     );
@@ -2913,7 +2979,11 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
             file,
             bytes,
             mistake,
-            verify_args("good/consent-registry-public.key", file, &[]),
+            verify_args(
+                "good/consent-registry-public.key",
+                file,
+                "good/consent-state.bin",
+            ),
             &[],
             at_line(rule, file, 0),
         );
@@ -3006,7 +3076,7 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         "a receipt cut short",
         Rule::ConsentFormat,
     );
-    let withdrawn = receipt_for(ANNA, &["employment"], from, until, [0x18; 16]);
+    let withdrawn = receipt_for(ANNA, &["employment"], from, until, WITHDRAWN);
     let withdrawal = consent::withdraw(
         &registry(),
         &Receipt::parse(&withdrawn, "r").unwrap(),
@@ -3017,41 +3087,44 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
     corpus.case(
         file,
         &withdrawn,
-        "a receipt whose consent the citizen withdrew",
+        "a receipt whose consent the citizen withdrew: the consent state lists it, though no one handed this sector the withdrawal",
         verify_args(
             "good/consent-registry-public.key",
             file,
-            &["good/receipt-withdrawn.withdrawal"],
+            "good/consent-state.bin",
         ),
         &[],
         at_line(Rule::ConsentWithdrawn, file, 0),
     );
-    let file = "withdrawal-garbage.bin";
-    corpus.case(
-        file,
+    consent_states(corpus, good);
+    let state_case = |corpus: &mut Corpus, file: &str, bytes: &[u8], mistake: &str, expect| {
+        corpus.case(
+            file,
+            bytes,
+            mistake,
+            state_args(&[file]),
+            &["out/consent-state.bin"],
+            expect,
+        );
+    };
+    state_case(
+        corpus,
+        "withdrawal-garbage.bin",
         b"withdrawn by phone 2026-11-03\n",
-        "a note typed as a withdrawal file",
-        verify_args(
-            "good/consent-registry-public.key",
-            "good/receipt.bin",
-            &[file],
-        ),
-        &[],
-        wrong_kind(file, Kind::Text, Kind::Withdrawal),
+        "a note typed as a withdrawal file, given to the registry's consent state",
+        wrong_kind("withdrawal-garbage.bin", Kind::Text, Kind::Withdrawal),
     );
     let impostor_withdrawal = consent::withdraw(
         &impostor,
         &Receipt::parse(&good.receipt, "r").unwrap(),
         datetime!(2026-06-01 0:00 UTC),
     );
-    let file = "withdrawal-forged.bin";
-    corpus.case(
-        file,
+    state_case(
+        corpus,
+        "withdrawal-forged.bin",
         &impostor_withdrawal,
-        "a withdrawal of the receipt not signed by the registry: nothing is released until a genuine one is checked",
-        verify_args("good/consent-registry-public.key", "good/receipt.bin", &[file]),
-        &[],
-        at_line(Rule::ConsentSignature, file, 0),
+        "a withdrawal not signed by the registry: the registry does not list it in its consent state",
+        at_line(Rule::ConsentSignature, "withdrawal-forged.bin", 0),
     );
     let mut damaged = consent::withdraw(
         &registry(),
@@ -3060,14 +3133,12 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
     );
     let last = damaged.len() - 1;
     damaged[last] ^= 0x10;
-    let file = "withdrawal-damaged.bin";
-    corpus.case(
-        file,
+    state_case(
+        corpus,
+        "withdrawal-damaged.bin",
         &damaged,
-        "a genuine withdrawal damaged on the way: it must not be ignored, or the disclosure would go on",
-        disclose_args_with_withdrawal(file),
-        &["out/employment.bundle"],
-        at_line(Rule::ConsentSignature, file, 0),
+        "a genuine withdrawal damaged on the way: refused, so that it is sent again rather than left out",
+        at_line(Rule::ConsentSignature, "withdrawal-damaged.bin", 0),
     );
     let file = "receipt-other-person.bin";
     corpus.case(
@@ -3136,6 +3207,150 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
     );
 }
 
+/// Consent states (spec §14.4), met by `consent verify` and by `disclose`.
+fn consent_states(corpus: &mut Corpus, _good: &Good) {
+    let verify = |corpus: &mut Corpus, file: &str, bytes: &[u8], mistake: &str, rule: Rule| {
+        corpus.case(
+            file,
+            bytes,
+            mistake,
+            verify_args("good/consent-registry-public.key", "good/receipt.bin", file),
+            &[],
+            at_line(rule, file, 0),
+        );
+    };
+    let good = good_state(&registry(), 1, STATE_ISSUED);
+    verify(
+        corpus,
+        "consent-state-truncated.bin",
+        &good[..good.len() - 10],
+        "a consent state cut short in its signature",
+        Rule::ConsentStateFormat,
+    );
+    verify(
+        corpus,
+        "consent-state-no-withdrawals-left.bin",
+        &good[..state::HEADER_LEN + 64],
+        "a consent state whose withdrawals were cut out, its count kept",
+        Rule::ConsentStateFormat,
+    );
+    let impostor = ConsentRegistryKey::from_bytes(town(), key_bytes(0x83));
+    verify(
+        corpus,
+        "consent-state-forged.bin",
+        &state::issue_state(&impostor, 9, STATE_ISSUED, &Default::default()).unwrap(),
+        "a consent state with no withdrawals, signed by a key that is not the registry's",
+        Rule::ConsentStateSignature,
+    );
+    let mut emptied = good.clone();
+    // The count set to 0 and the withdrawal removed, the signature kept.
+    emptied[state::HEADER_LEN - 4..state::HEADER_LEN].copy_from_slice(&[0; 4]);
+    emptied.drain(state::HEADER_LEN..state::HEADER_LEN + state::ENTRY_LEN);
+    verify(
+        corpus,
+        "consent-state-withdrawal-removed.bin",
+        &emptied,
+        "a genuine consent state with its withdrawal taken out, the signature kept",
+        Rule::ConsentStateSignature,
+    );
+    // Two withdrawals in the wrong order, signed by the registry itself: only the order is wrong.
+    let mut unsorted = state::issue_state(
+        &registry(),
+        1,
+        STATE_ISSUED,
+        &[([0x01; 16], 1), ([0x02; 16], 2)].into_iter().collect(),
+    )
+    .unwrap();
+    let (a, b) = (state::HEADER_LEN, state::HEADER_LEN + state::ENTRY_LEN);
+    let first = unsorted[a..b].to_vec();
+    unsorted.copy_within(b..b + state::ENTRY_LEN, a);
+    unsorted[b..b + state::ENTRY_LEN].copy_from_slice(&first);
+    let signed = unsorted.len() - 64;
+    let signature = resign(&registry(), &unsorted[..signed]);
+    unsorted[signed..].copy_from_slice(&signature);
+    verify(
+        corpus,
+        "consent-state-unsorted.bin",
+        &unsorted,
+        "a consent state whose receipt ids are out of order, signed as it is",
+        Rule::ConsentStateFormat,
+    );
+    let mut version = good.clone();
+    version[9] = 2;
+    let signed = version.len() - 64;
+    let signature = resign(&registry(), &version[..signed]);
+    version[signed..].copy_from_slice(&signature);
+    verify(
+        corpus,
+        "consent-state-version-2.bin",
+        &version,
+        "a consent state of a version this samkoer does not read",
+        Rule::ConsentStateFormat,
+    );
+    let file = "consent-state-stale.bin";
+    corpus.case(
+        file,
+        good_state(&registry(), 1, datetime!(2025-01-01 0:00 UTC)),
+        "a genuine consent state two days older than the 24 hours the municipality allows",
+        verify_args_aged(
+            "good/consent-registry-public.key",
+            "good/receipt.bin",
+            file,
+            "24",
+        ),
+        &[],
+        at_line(Rule::ConsentStateStale, file, 0),
+    );
+    let other_registry = ConsentRegistryKey::from_bytes(other_town(), key_bytes(0x82));
+    verify(
+        corpus,
+        "consent-state-other-municipality.bin",
+        &good_state(&other_registry, 1, STATE_ISSUED),
+        "the neighbouring municipality's consent state",
+        Rule::ConsentStateSignature,
+    );
+    verify(
+        corpus,
+        "consent-state-receipt-given.bin",
+        &receipt_for(
+            ANNA,
+            &["employment"],
+            datetime!(2025-01-01 0:00 UTC),
+            datetime!(2099-01-01 0:00 UTC),
+            [0x11; 16],
+        ),
+        "the consent receipt given where the consent state is asked for",
+        Rule::ConsentStateFormat,
+    );
+    let file = "consent-state-future.bin";
+    corpus.case(
+        file,
+        good_state(&registry(), 1, datetime!(2098-01-01 0:00 UTC)),
+        "a consent state dated in 2098: the registry's clock is wrong",
+        disclose_args_with_state(file),
+        &["out/employment.bundle"],
+        at_line(Rule::ConsentStateFuture, file, 0),
+    );
+}
+
+/// A new Ed25519 signature by the registry over `signed`, as a consent state carries it.
+fn resign(registry: &ConsentRegistryKey, signed: &[u8]) -> [u8; 64] {
+    use ed25519_dalek::{Signer, SigningKey};
+    let key = SigningKey::from_bytes(registry.expose_secret());
+    key.sign(&[labels::CONSENT_STATE, signed].concat())
+        .to_bytes()
+}
+
+fn disclose_args_with_state(state: &str) -> Vec<String> {
+    let mut parts = disclose_args("good/receipt.bin");
+    let at = parts
+        .iter()
+        .position(|p| p == "good/consent-state.bin")
+        .unwrap();
+    parts[at] = state.to_owned();
+    parts
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files of the wrong kind (spec §10, `wrong-file-kind`): each a swap a person could make,
 // named for what the file is.
@@ -3152,8 +3367,12 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
     let work_list = good.work_list("employment").to_csv();
     let publication = good.publication("employment");
     let flag_file = good.flag_file("employment");
-    let verify = |receipt: &str, withdrawals: &[&str]| {
-        verify_args("good/consent-registry-public.key", receipt, withdrawals)
+    let verify = |receipt: &str| {
+        verify_args(
+            "good/consent-registry-public.key",
+            receipt,
+            "good/consent-state.bin",
+        )
     };
     // file, its bytes, the mistake, the command, its outputs, what the file is, what was asked.
     type Swap<'a> = (
@@ -3196,7 +3415,11 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
             "key-receipt-given.key",
             &good.receipt,
             "the receipt given where the registry's public key is asked for",
-            verify_args("key-receipt-given.key", "good/receipt.bin", &[]),
+            verify_args(
+                "key-receipt-given.key",
+                "good/receipt.bin",
+                "good/consent-state.bin",
+            ),
             &[],
             Kind::Receipt,
             Kind::KeyFile(None),
@@ -3205,7 +3428,7 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
             "receipt-withdrawal-given.bin",
             &withdrawal,
             "the withdrawal given where the receipt is asked for",
-            verify("receipt-withdrawal-given.bin", &[]),
+            verify("receipt-withdrawal-given.bin"),
             &[],
             Kind::Withdrawal,
             Kind::Receipt,
@@ -3214,7 +3437,7 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
             "receipt-bundle-given.bin",
             &good.bundle,
             "the disclosure bundle given where the receipt is asked for",
-            verify("receipt-bundle-given.bin", &[]),
+            verify("receipt-bundle-given.bin"),
             &[],
             Kind::Bundle,
             Kind::Receipt,
@@ -3223,7 +3446,7 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
             "receipt-key-given.bin",
             registry_public.as_bytes(),
             "the registry's public key given where the receipt is asked for",
-            verify("receipt-key-given.bin", &[]),
+            verify("receipt-key-given.bin"),
             &[],
             Kind::KeyFile(Some(KeyKind::ConsentRegistryPublic)),
             Kind::Receipt,
@@ -3232,8 +3455,8 @@ fn wrong_kinds(corpus: &mut Corpus, good: &Good) {
             "withdrawal-receipt-given.bin",
             &good.receipt,
             "the receipt given a second time, where a withdrawal is asked for",
-            verify("good/receipt.bin", &["withdrawal-receipt-given.bin"]),
-            &[],
+            state_args(&["withdrawal-receipt-given.bin"]),
+            &["out/consent-state.bin"],
             Kind::Receipt,
             Kind::Withdrawal,
         ),

@@ -94,6 +94,7 @@ pub const ACTIONS: &[&str] = &[
     "verify-consent",
     "open",
     "check-read",
+    "consent-state",
 ];
 
 /// The actions a version 1 entry may name.
@@ -471,6 +472,25 @@ pub fn verify_signed(
     Ok(verified)
 }
 
+/// The highest value of the count `name` among the entries of a log, done or refused, after
+/// verifying the whole log; `None` when no entry has it. A party reads what it has already
+/// seen from its own log this way (the consent state's sequence number, spec §14.4).
+pub fn highest_count(log: &[u8], file: &str, name: &str) -> Result<Option<u64>> {
+    verify(log, file, None)?;
+    let counts = |line: &[u8]| -> Option<u64> {
+        if let Ok(entry) = serde_json::from_slice::<Entry>(line) {
+            return entry.counts.get(name).copied();
+        }
+        let entry = serde_json::from_slice::<EntryV1>(line).ok()?;
+        entry.counts.get(name).copied()
+    };
+    Ok(log
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .filter_map(counts)
+        .max())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +546,29 @@ mod tests {
         r#"{"seq":2,"time":"2026-11-23T12:00:00Z","party":"matcher","action":"match","run":"2026-11","counts":{"candidates":37},"prev":"45f9bb3ccef7eb722aa739b2efbf53e83a822ccbe8fc022079737ce454e593ce","hash":"9c7525c871ba82cbf4af9b695be228111e671e1aa3aaa14492202ff58c467072"}"#,
         "\n"
     );
+
+    #[test]
+    fn the_highest_count_of_a_name_is_read_from_done_and_refused_entries_alike() {
+        let mut log = AuditLog::continuing(Head::EMPTY);
+        let mut text = String::new();
+        for (seq, outcome) in [(3, DONE), (7, "consent-withdrawn"), (5, DONE)] {
+            let mut entry = step(1);
+            entry.counts.insert("consent-state-seq".into(), seq);
+            entry.outcome = outcome.into();
+            text.push_str(&log.append(entry).unwrap());
+        }
+        text.push_str(&log.append(step(2)).unwrap());
+        let highest = |text: &str| highest_count(text.as_bytes(), "audit.log", "consent-state-seq");
+        assert_eq!(highest(&text).unwrap(), Some(7));
+        assert_eq!(highest("").unwrap(), None);
+        assert_eq!(
+            highest(&text.replacen("\"seq\":2", "\"seq\":9", 1))
+                .unwrap_err()
+                .class(),
+            "audit-chain",
+            "a log is verified before it is believed"
+        );
+    }
 
     #[test]
     fn a_log_verifies_and_continues() {

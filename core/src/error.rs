@@ -397,6 +397,38 @@ rules! {
     ConsentRequest = 1209, "consent-request", Parameter,
         "a receipt needs 1 to 64 sectors, a validity that ends after it begins, and keys of one municipality",
         "name 1 to 64 sectors, a validity that ends after it begins, and the registry's and subject keys of one municipality";
+    /// A consent state is malformed: wrong magic or version, a length that is not its count's, receipt ids out of order.
+    ConsentStateFormat = 1210, "consent-state-format", Input,
+        "the consent state is malformed",
+        "fetch the current consent state from the consent registry again";
+    /// A consent state's signature does not verify under the consent registry's key, or it is of another municipality.
+    ConsentStateSignature = 1211, "consent-state-signature", Input,
+        "the consent state is not signed by this municipality's consent registry: forged or altered",
+        "do not trust this consent state: fetch the current one from the consent registry itself";
+    /// A consent state was issued longer ago than the maximum age the municipality set.
+    ConsentStateStale = 1212, "consent-state-stale", Input,
+        "the consent state is older than the maximum age the municipality set",
+        "fetch the current consent state from the consent registry; if it is this old, ask the registry to publish a new one";
+    /// A consent state's sequence number is lower than that of a state this party has already used.
+    ConsentStateOlder = 1213, "consent-state-older", Input,
+        "the consent state is older than one already used here",
+        "an old consent state was handed on: release nothing, and fetch the current one from the consent registry itself";
+    /// A disclosure or consent check was asked without a consent state.
+    ConsentStateMissing = 1214, "consent-state-missing", Parameter,
+        "a disclosure or consent check needs the consent registry's current consent state",
+        "give the consent registry's current consent state (--consent-state)";
+    /// A consent state's issue time lies further in the future than clocks may disagree.
+    ConsentStateFuture = 1215, "consent-state-future", Input,
+        "the consent state is dated in the future",
+        "check the clocks of the consent registry and of this computer";
+    /// The registry has published a consent state before, and the new one was not given the last.
+    ConsentStatePrevious = 1216, "consent-state-previous", Parameter,
+        "the registry has published a consent state before: a new one must continue the last",
+        "give the last consent state the registry published (--previous)";
+    /// A consent state would hold more withdrawals, or a higher sequence number, than its format can.
+    ConsentStateFull = 1217, "consent-state-full", Parameter,
+        "the consent state cannot hold more withdrawals or a higher sequence number",
+        "make a new consent registry key and issue the receipts still in force again under it";
     // Step outputs (spec §18).
     /// An output that a step must not overwrite (a filled work list, a match's results, a receipt) already exists.
     OutputExists = 1301, "output-exists", Input,

@@ -9,7 +9,7 @@
 //! | [`formats`] | the files the parties exchange: publications and flag files, case-system exports, the service catalogue, criteria, verdict files, check requests and answers |
 //! | [`sector`] | what a sector computes: publish with accounting, review into the work list, verdicts |
 //! | [`central`] | what the central unit computes: the match (ingest, grouping, selection, flag files), suppressed statistics, the final selection |
-//! | [`consent`] | the registry's receipts and withdrawals, a consented sector's disclosure to the plan team |
+//! | [`consent`] | the registry's receipts, withdrawals and consent state, a consented sector's disclosure to the plan team |
 //! | [`audit`] | the chained log every step appends to |
 //! | [`files`] | inputs from files or memory; outputs written atomically with their modes and committed as one |
 //! | [`flow`] | **one function per step of every party**: reads the inputs, computes with the modules above, writes the outputs, appends the audit entry. Every surface (CLI, Python, C, WebAssembly) calls these and nothing else |

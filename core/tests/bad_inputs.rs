@@ -11,15 +11,16 @@ use std::path::Path;
 
 use samkoer_core::audit::Head;
 use samkoer_core::files::{Input, Place, read_text};
-use samkoer_core::flow::{Audit, central, plan_team, sector, verify_log};
+use samkoer_core::flow::{Audit, central, plan_team, registry, sector, verify_log};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
-    ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
+    SubjectKey,
 };
 use samkoer_core::sector::publish::AccountingReport;
 use samkoer_core::sector::publish::PublishLimits;
-use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey, SectorCode};
+use samkoer_core::{Error, KeyFileFormat, RunKey, SealingKey};
 use serde_json::Value;
 
 #[path = "../../tests/support/bad_inputs.rs"]
@@ -98,6 +99,13 @@ fn run(at: &Path, args: &[String]) -> Outcome {
     let audit = Audit::none();
     let matcher = || MatcherKey::read(&path("matcher-key"));
     let now = OffsetDateTime::now_utc();
+    // The CLI's `--state-max-age HOURS`, 24 when not given.
+    let max_age = || {
+        command
+            .flag("state-max-age")
+            .map_or(24, |hours| hours.parse::<u64>().unwrap())
+            * 3600
+    };
     let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["publish"] => {
@@ -197,14 +205,29 @@ fn run(at: &Path, args: &[String]) -> Outcome {
         }
         ["consent", "verify"] => {
             let registry = ConsentRegistryPublicKey::read(&path("registry-public"))?;
+            let sealing_key = SealingKey::read(&path("sealing-key"))?;
             let step = sector::VerifyConsent {
                 registry: &registry,
                 receipt: input("receipt"),
-                withdrawals: all("withdrawal"),
-                sector: SectorCode::new(command.flag("sector").unwrap())?,
+                consent_state: command
+                    .flag("consent-state")
+                    .map(|_| input("consent-state")),
+                state_max_age: max_age(),
+                sealing_key: &sealing_key,
                 now,
             };
             sector::verify_consent(&step, &audit)?;
+            Ok(None)
+        }
+        ["consent", "state"] => {
+            let key = ConsentRegistryKey::read(&path("registry-key"))?;
+            let step = registry::PublishState {
+                registry: &key,
+                previous: command.flag("previous").map(|_| input("previous")),
+                withdrawals: all("withdrawal"),
+                now,
+            };
+            registry::consent_state(&step, out("out"), &audit)?;
             Ok(None)
         }
         ["disclose"] => {
@@ -220,7 +243,10 @@ fn run(at: &Path, args: &[String]) -> Outcome {
                 catalogue,
                 options: &ExportOptions::default(),
                 receipt: input("receipt"),
-                withdrawals: all("withdrawal"),
+                consent_state: command
+                    .flag("consent-state")
+                    .map(|_| input("consent-state")),
+                state_max_age: max_age(),
                 export: input("export"),
                 now,
                 ongoing_on: command.flag("ongoing-on").map(parse_date).transpose()?,

@@ -19,7 +19,8 @@ use samkoer_core::central::matcher::{CandidateKind, Match};
 use samkoer_core::consent::disclosure::Disclosure;
 use samkoer_core::files::{Input, OutputKind, Place, settle};
 use samkoer_core::flow::{
-    Audit, Completed, KeyRequest, central, keygen, plan_team, registry, sector, verify_log,
+    Audit, Completed, KeyRequest, VerifyAudit, central, keygen, party_signing_key, plan_team,
+    registry, sector, verify_audit, verify_log,
 };
 use samkoer_core::formats::catalogue::{Catalogue, Category};
 use samkoer_core::formats::check::CheckAnswer;
@@ -453,12 +454,24 @@ fn every_step_through_files_with_its_audit_entry() {
         valid_until: datetime!(2027-10-30 9:00 UTC),
     };
     registry::issue(&issue, town.place("receipt.bin"), audit).unwrap();
+    // The registry publishes its first consent state: no withdrawal yet.
+    let state = |previous: Option<&str>, withdrawals: &[&str], out: &str| {
+        let step = registry::PublishState {
+            registry: &registry,
+            previous: previous.map(|p| town.input(p)),
+            withdrawals: withdrawals.iter().map(|w| town.input(w)).collect(),
+            now: NOW,
+        };
+        registry::consent_state(&step, town.place(out), audit)
+    };
+    let first = state(None, &[], "state-1.bin").unwrap().summary;
+    assert_eq!((first.sequence, first.withdrawals), (1, 0));
 
     // Every sector is asked to disclose: those in scope do, the others refuse.
     let registry_public: ConsentRegistryPublicKey = town.key("registry.pub");
     let plan_team_public: PlanTeamPublicKey = town.key("plan-team.pub");
     let disclose_on =
-        |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str, ongoing_on: Option<Date>| {
+        |sealing_key: &SealingKey, state: Option<&str>, out: &str, ongoing_on: Option<Date>| {
             let step = sector::Disclose {
                 registry: &registry_public,
                 subject: &subject,
@@ -467,21 +480,35 @@ fn every_step_through_files_with_its_audit_entry() {
                 catalogue,
                 options: &ExportOptions::default(),
                 receipt: town.input("receipt.bin"),
-                withdrawals,
+                consent_state: state.map(|s| town.input(s)),
+                state_max_age: 24 * 3600,
                 export: town.input(&format!("exports/{}.csv", sealing_key.sector())),
                 now: NOW,
                 ongoing_on,
             };
             sector::disclose(&step, town.place(out), audit)
         };
-    let disclose = |sealing_key: &SealingKey, withdrawals: Vec<Input>, out: &str| {
-        disclose_on(sealing_key, withdrawals, out, None)
+    let disclose = |sealing_key: &SealingKey, state: &str, out: &str| {
+        disclose_on(sealing_key, Some(state), out, None)
     };
+    let verifying: SealingKey = town.key(&format!("{}.key", scope[0]));
+    let verify = |state: &str, now: OffsetDateTime| {
+        let step = sector::VerifyConsent {
+            registry: &registry_public,
+            receipt: town.input("receipt.bin"),
+            consent_state: Some(town.input(state)),
+            state_max_age: 24 * 3600,
+            sealing_key: &verifying,
+            now,
+        };
+        sector::verify_consent(&step, audit)
+    };
+    verify("state-1.bin", NOW).unwrap();
     let mut bundles = Vec::new();
     for (i, sector) in sectors().into_iter().enumerate() {
         let sealing_key: SealingKey = town.key(&format!("{sector}.key"));
         let expected = ongoing_in_export(&town.exports[i], i, &digits);
-        let result = disclose(&sealing_key, Vec::new(), &format!("{sector}.bundle"));
+        let result = disclose(&sealing_key, "state-1.bin", &format!("{sector}.bundle"));
         if scope.contains(&sector) {
             let summary = result.unwrap().summary;
             assert_eq!(summary.services, expected.len() as u64);
@@ -490,7 +517,7 @@ fn every_step_through_files_with_its_audit_entry() {
             // On a date before any service began, none is ongoing: nothing to release.
             let long_ago = disclose_on(
                 &sealing_key,
-                Vec::new(),
+                Some("state-1.bin"),
                 &format!("{sector}-1990.bundle"),
                 Some(date!(1990 - 01 - 01)),
             );
@@ -517,29 +544,47 @@ fn every_step_through_files_with_its_audit_entry() {
         assert_eq!(&got, expected, "{}", disclosure.sector);
     }
 
-    // Withdrawn: nothing more is released.
+    // Withdrawn: the registry lists the withdrawal in its next consent state, and no sector
+    // releases anything more, though none was handed the withdrawal itself.
     let withdraw = registry::Withdraw {
         registry: &registry,
         receipt: town.input("receipt.bin"),
         at: datetime!(2026-11-01 0:00 UTC),
     };
     registry::withdraw(&withdraw, town.place("withdrawal.bin"), audit).unwrap();
+    assert_eq!(
+        state(None, &["withdrawal.bin"], "state-x.bin")
+            .unwrap_err()
+            .class(),
+        "consent-state-previous",
+        "the next state continues the last"
+    );
+    let second = state(Some("state-1.bin"), &["withdrawal.bin"], "state-2.bin")
+        .unwrap()
+        .summary;
+    assert_eq!(
+        (second.sequence, second.withdrawals, second.added),
+        (2, 1, 1)
+    );
     let sealing_key: SealingKey = town.key(&format!("{}.key", scope[0]));
-    let error = disclose(
-        &sealing_key,
-        vec![town.input("withdrawal.bin")],
-        "late.bundle",
-    )
-    .unwrap_err();
+    let error = disclose(&sealing_key, "state-2.bin", "late.bundle").unwrap_err();
     assert_eq!(error.class(), "consent-withdrawn");
-    let verify = sector::VerifyConsent {
-        registry: &registry_public,
-        receipt: town.input("receipt.bin"),
-        withdrawals: Vec::new(),
-        sector: scope[0].clone(),
-        now: NOW,
-    };
-    sector::verify_consent(&verify, audit).unwrap();
+    // The old state, handed on again, is refused: this sector has used a later one.
+    let error = disclose(&sealing_key, "state-1.bin", "late.bundle").unwrap_err();
+    assert_eq!(error.class(), "consent-state-older");
+    let error = disclose_on(&sealing_key, None, "late.bundle", None).unwrap_err();
+    assert_eq!(error.class(), "consent-state-missing");
+    assert!(!town.path("late.bundle").exists());
+    assert_eq!(
+        verify("state-2.bin", NOW).unwrap_err().class(),
+        "consent-withdrawn"
+    );
+    assert_eq!(
+        verify("state-2.bin", NOW + time::Duration::days(2))
+            .unwrap_err()
+            .class(),
+        "consent-state-stale"
+    );
 
     // The log: every step once, by its party, what it made true of the files, no CPR.
     let log = town.path("audit.log");
@@ -567,8 +612,9 @@ fn every_step_through_files_with_its_audit_entry() {
             .filter(|(_, a, o)| a == action && o == outcome)
             .count()
     };
-    // Master and run key, five sealing keys, registry and subject key, plan-team key, two public.
-    assert_eq!(count("keygen", "done"), 2 + 5 + 2 + 1 + 2);
+    // Master and run key, five sealing keys, registry and subject key, the matcher's key, the
+    // plan-team key, two public.
+    assert_eq!(count("keygen", "done"), 2 + 5 + 2 + 1 + 1 + 2);
     assert_eq!(count("publish", "done"), 6);
     assert_eq!(count("match", "done"), 1);
     assert_eq!((count("review", "done"), count("verdict", "done")), (5, 5));
@@ -581,16 +627,30 @@ fn every_step_through_files_with_its_audit_entry() {
         (1, 1, 1)
     );
     assert_eq!(
-        (count("consent", "done"), count("withdraw", "done")),
-        (1, 1)
+        (
+            count("consent", "done"),
+            count("withdraw", "done"),
+            count("consent-state", "done"),
+            count("consent-state", "consent-state-previous")
+        ),
+        (1, 1, 2, 1)
     );
     assert_eq!(count("disclose", "done"), scope.len());
     assert_eq!(count("disclose", "consent-scope"), 5 - scope.len());
     assert_eq!(count("disclose", "consent-withdrawn"), 1);
+    assert_eq!(count("disclose", "consent-state-older"), 1);
+    assert_eq!(count("disclose", "consent-state-missing"), 1);
     assert_eq!(
         (count("open", "done"), count("verify-consent", "done")),
         (1, 1)
     );
+    assert_eq!(count("verify-consent", "consent-withdrawn"), 1);
+    // Each use of a state is recorded with its sequence number, refused or not.
+    let refused = entries
+        .iter()
+        .find(|e| e.action == "disclose" && e.outcome == "consent-withdrawn")
+        .unwrap();
+    assert_eq!(refused.counts["consent-state-seq"], 2);
     let parties: BTreeSet<&str> = actions.iter().map(|(p, _, _)| p.as_str()).collect();
     assert!(
         parties.contains("custodian")
@@ -611,6 +671,34 @@ fn every_step_through_files_with_its_audit_entry() {
     );
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains(&digits), "no CPR in the log");
+
+    // Every entry is signed, each party's by its own key (spec §16).
+    let verified =
+        samkoer_core::audit::verify_signed(text.as_bytes(), "audit.log", None, None).unwrap();
+    assert_eq!(verified.unsigned, 0);
+    let signer_of = |file: &str| {
+        party_signing_key(&town.input(&format!("keys/{file}")))
+            .unwrap()
+            .public()
+    };
+    assert_eq!(verified.signers["custodian"], signer_of("master.key"));
+    assert_eq!(verified.signers["matcher"], signer_of("matcher.key"));
+    assert_eq!(verified.signers["registry"], signer_of("registry.key"));
+    assert_eq!(verified.signers["plan-team"], signer_of("plan-team.key"));
+    for sector in sectors() {
+        assert_eq!(
+            verified.signers[&format!("sector:{sector}")],
+            signer_of(&format!("{sector}.key"))
+        );
+    }
+    // The publications carry their sector's log head, which the log holds.
+    let step = VerifyAudit {
+        log: Input::path(&log),
+        head: None,
+        signer: None,
+        evidence: town.publications(),
+    };
+    assert_eq!(verify_audit(&step).unwrap().evidence.len(), sectors().len());
 }
 
 #[test]

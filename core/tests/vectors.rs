@@ -16,6 +16,9 @@ use samkoer_core::consent::disclosure::{open_disclosure, plan_team_public_key};
 use samkoer_core::consent::receipt::{
     Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
 };
+use samkoer_core::consent::state::{
+    CLOCK_SKEW, ConsentState, ENTRY_LEN, Freshness, HEADER_LEN, issue_state,
+};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::{AgeBands, Combination, Criteria, ServiceSet};
 use samkoer_core::formats::export::ExportOptions;
@@ -705,6 +708,24 @@ fn consent_vectors() -> Value {
     let receipt = Receipt::parse(&bytes, "r").unwrap();
     let withdrawal_bytes = withdraw(&registry, &receipt, datetime!(2026-12-24 0:00 UTC));
     let withdrawal = Withdrawal::parse(&withdrawal_bytes, "w").unwrap();
+    // The consent state the checks are made against: with the withdrawal listed, or none.
+    let fresh = |listed: bool, now: time::OffsetDateTime| {
+        let list = if listed {
+            [(withdrawal.receipt, withdrawal.at)].into_iter().collect()
+        } else {
+            Default::default()
+        };
+        let bytes = issue_state(&registry, 1, now, &list).unwrap();
+        let freshness = Freshness {
+            now,
+            max_age: 0,
+            seen: None,
+        };
+        ConsentState::parse(&bytes, "s")
+            .unwrap()
+            .check(&public, &freshness, "s")
+            .unwrap()
+    };
     let checks: Vec<Value> = [
         ("employment", datetime!(2026-12-01 9:00 UTC), false),
         ("health-elderly", datetime!(2026-12-01 9:00 UTC), false),
@@ -715,8 +736,7 @@ fn consent_vectors() -> Value {
     ]
     .into_iter()
     .map(|(sector, now, withdrawn)| {
-        let withdrawals = if withdrawn { vec![withdrawal.clone()] } else { vec![] };
-        let result = receipt.check(&public, &withdrawals, &SectorCode::new(sector).unwrap(), now, "r");
+        let result = receipt.check(&public, &fresh(withdrawn, now), &SectorCode::new(sector).unwrap(), now, "r");
         json!({ "sector": sector, "now": now.unix_timestamp(), "with_withdrawal": withdrawn, "expect": class(result) })
     })
     .collect();
@@ -725,7 +745,7 @@ fn consent_vectors() -> Value {
     let altered_result = Receipt::parse(&altered, "r").and_then(|r| {
         r.check(
             &public,
-            &[],
+            &fresh(false, datetime!(2026-12-01 9:00 UTC)),
             &sectors[0],
             datetime!(2026-12-01 9:00 UTC),
             "r",
@@ -742,6 +762,74 @@ fn consent_vectors() -> Value {
         "withdrawal": hex::encode(&withdrawal_bytes),
         "checks": checks,
         "negative": [{ "case": "one byte of the subject tag changed", "receipt": hex::encode(&altered), "expect": class(altered_result) }],
+    })
+}
+
+/// The consent state (spec §14.4): a state of two withdrawals under the registry key of
+/// `consent.json`, and its checks at the limits of the maximum age, the clock skew and the
+/// sequence seen; altered, cut-short, unsorted and wrong-version states.
+fn consent_state_vectors() -> Value {
+    let registry = ConsentRegistryKey::from_bytes(town(), key_bytes(60));
+    let public = registry_public_key(&registry);
+    let issued = datetime!(2026-12-01 6:00 UTC);
+    let list = [([0xa5; 16], 1_798_070_400u64), ([0x3c; 16], 1_796_083_200)]
+        .into_iter()
+        .collect();
+    let bytes = issue_state(&registry, 42, issued, &list).unwrap();
+    let max_age = 24 * 3600;
+    let check = |bytes: &[u8], now: time::OffsetDateTime, seen: Option<u64>| {
+        let freshness = Freshness { now, max_age, seen };
+        ConsentState::parse(bytes, "s").and_then(|s| s.check(&public, &freshness, "s").map(drop))
+    };
+    let second = time::Duration::SECOND;
+    let day = time::Duration::days(1);
+    let skew = time::Duration::seconds(CLOCK_SKEW as i64);
+    let checks: Vec<Value> = [
+        ("issued now", issued, None),
+        ("exactly the maximum age", issued + day, None),
+        ("one second past the maximum age", issued + day + second, None),
+        ("issued the clock skew ahead of now", issued - skew, None),
+        ("one second further ahead", issued - skew - second, None),
+        ("the sequence already seen", issued, Some(42)),
+        ("a later sequence already seen", issued, Some(43)),
+    ]
+    .into_iter()
+    .map(|(case, now, seen)| {
+        json!({ "case": case, "now": now.unix_timestamp(), "seen": seen, "expect": class(check(&bytes, now, seen)) })
+    })
+    .collect();
+    let mut altered = bytes.clone();
+    altered[HEADER_LEN + 20] ^= 1;
+    let mut version = bytes.clone();
+    version[9] = 2;
+    let mut unsorted = bytes.clone();
+    let (a, b) = (HEADER_LEN, HEADER_LEN + ENTRY_LEN);
+    let first = unsorted[a..b].to_vec();
+    unsorted.copy_within(b..b + ENTRY_LEN, a);
+    unsorted[b..b + ENTRY_LEN].copy_from_slice(&first);
+    let negative: Vec<Value> = [
+        ("a withdrawal's time changed", altered),
+        ("cut short", bytes[..bytes.len() - 1].to_vec()),
+        ("one byte too many", [&bytes[..], &[0]].concat()),
+        ("version 2", version),
+        ("receipt ids out of order", unsorted),
+    ]
+    .into_iter()
+    .map(|(case, state)| {
+        json!({ "case": case, "state": hex::encode(&state), "expect": class(check(&state, issued, None)) })
+    })
+    .collect();
+    json!({
+        "description": "The consent state (spec §14.4): issued at `issued_at` under the registry seed of consent.json, checked with a maximum age of `max_age` seconds",
+        "registry_seed": hex::encode(registry.expose_secret()),
+        "registry_public": hex::encode(public.expose_secret()),
+        "sequence": 42,
+        "issued_at": issued.unix_timestamp(),
+        "withdrawals": list.iter().map(|(id, from)| json!({ "receipt": hex::encode(id), "from": from })).collect::<Vec<_>>(),
+        "max_age": max_age,
+        "state": hex::encode(&bytes),
+        "checks": checks,
+        "negative": negative,
     })
 }
 
@@ -1551,6 +1639,7 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("flag_files.json", flag_file_vectors()),
         ("verdicts.json", verdict_vectors()),
         ("consent.json", consent_vectors()),
+        ("consent_state.json", consent_state_vectors()),
         ("disclosures.json", disclosure_vectors()),
         ("audit.json", audit_vectors()),
         ("criteria.json", criteria_vectors()),

@@ -10,6 +10,7 @@ use std::io::Cursor;
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::sent_from_match_report;
 use samkoer_core::consent::receipt::{Receipt, Withdrawal, registry_public_key};
+use samkoer_core::consent::state::{ConsentState, Freshness};
 use samkoer_core::files::Input;
 use samkoer_core::files::kind::{self, Kind};
 use samkoer_core::formats::catalogue::Catalogue;
@@ -43,6 +44,7 @@ pub const HARNESSES: &[(&str, Harness)] = &[
     ("criteria", criteria),
     ("verdicts", verdicts),
     ("consent", consent),
+    ("consent_state", consent_state),
     ("disclosure", disclosure),
     ("audit_log", audit_log),
     ("file_kind", file_kind),
@@ -321,23 +323,47 @@ pub fn verdicts(data: &[u8]) {
     }
 }
 
-/// A consent receipt (parsed and checked with the fixed registry key) or a withdrawal.
+/// A consent receipt (parsed and checked with the fixed registry key, against an empty consent
+/// state of its own) or a withdrawal.
 pub fn consent(data: &[u8]) {
-    let registry = registry_public_key(&ConsentRegistryKey::from_bytes(municipality(), [5; 32]));
+    let key = ConsentRegistryKey::from_bytes(municipality(), [5; 32]);
+    let registry = registry_public_key(&key);
     if let Some(receipt) = checked(Receipt::parse(data, "receipt.bin"), data) {
         let sector = SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector"));
+        let now = datetime!(2026-11-20 12:00 UTC);
+        let state = samkoer_core::consent::state::issue_state(&key, 1, now, &Default::default())
+            .and_then(|bytes| ConsentState::parse(&bytes, "state.bin"))
+            .and_then(|state| state.check(&registry, &freshness(), "state.bin"))
+            .unwrap_or_else(|_| unreachable!("the harness's own state is good"));
         checked(
-            receipt.check(
-                &registry,
-                &[],
-                &sector,
-                datetime!(2026-11-20 12:00 UTC),
-                "receipt.bin",
-            ),
+            receipt.check(&registry, &state, &sector, now, "receipt.bin"),
             data,
         );
     }
     checked(Withdrawal::parse(data, "withdrawal.bin"), data);
+}
+
+fn freshness() -> Freshness {
+    Freshness {
+        now: datetime!(2026-11-20 12:00 UTC),
+        max_age: 24 * 3600,
+        seen: Some(3),
+    }
+}
+
+/// A consent state, parsed and checked with the fixed registry key, and looked up.
+pub fn consent_state(data: &[u8]) {
+    let registry = registry_public_key(&ConsentRegistryKey::from_bytes(municipality(), [5; 32]));
+    if let Some(state) = checked(ConsentState::parse(data, "state.bin"), data) {
+        assert!(
+            state.withdrawals.windows(2).all(|w| w[0].0 < w[1].0),
+            "a parsed state is sorted"
+        );
+        if let Some((id, from)) = state.withdrawals.first().copied() {
+            assert_eq!(state.withdrawn_from(&id), Some(from));
+        }
+        checked(state.check(&registry, &freshness(), "state.bin"), data);
+    }
 }
 
 /// A disclosure bundle, opened with the fixed plan-team key.

@@ -104,12 +104,14 @@ def cli(folder):
     s("check", "answer", "--criteria", "../criteria.toml", "--request", "request.json", "--out", "answer.json", *pubs)
     scope, outside = sectors[:-1], sectors[-1]
     s("consent", "issue", "--registry-key", "registry.key", "--subject-key", "subject.key", "--person", "person.txt", "--sectors", ",".join(scope), "--out", "receipt.bin")
-    s("consent", "verify", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--sector", scope[0])
+    s("consent", "state", "--registry-key", "registry.key", "--out", "state-1.bin")
+    s("consent", "verify", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--sector", scope[0])
     for sector in scope + [outside]:
-        s("disclose", "--receipt", "receipt.bin", "--registry-public", "registry-public.key", "--subject-key", "subject.key", "--sealing-key", f"{sector}.key",
+        s("disclose", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--registry-public", "registry-public.key", "--subject-key", "subject.key", "--sealing-key", f"{sector}.key",
           "--export", f"../town/export-{sector}.csv", "--plan-team-public", "plan-team-public.key", "--out", f"{sector}.bundle", ok=sector != outside)
     s("open", "--plan-team-key", "plan-team.key", "--out", "opened.json", *[f"{sector}.bundle" for sector in scope])
     s("consent", "withdraw", "--registry-key", "registry.key", "--receipt", "receipt.bin", "--out", "withdrawal.bin")
+    s("consent", "state", "--registry-key", "registry.key", "--previous", "state-1.bin", "--withdrawal", "withdrawal.bin", "--out", "state-2.bin")
     run(SAMKOER, "audit", "verify", log)
 
 
@@ -142,14 +144,16 @@ def python(folder):
     samkoer.check.answer(p("request.json"), p("answer.json"), match=matched, audit_log=log)
     scope, outside = sectors[:-1], sectors[-1]
     samkoer.consent.issue(p("registry.key"), p("subject.key"), cpr, scope, p("receipt.bin"), audit_log=log)
-    samkoer.consent.verify(p("registry-public.key"), p("receipt.bin"), scope[0], audit_log=log)
+    samkoer.consent.state(p("registry.key"), p("state-1.bin"), audit_log=log)
+    samkoer.consent.verify(p("registry-public.key"), p("receipt.bin"), scope[0], consent_state=p("state-1.bin"), audit_log=log)
     for sector in scope + [outside]:
         try:
-            samkoer.disclose(p("registry-public.key"), p("subject.key"), p(f"{sector}.key"), p("plan-team-public.key"), p("receipt.bin"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.bundle"), audit_log=log)
+            samkoer.disclose(p("registry-public.key"), p("subject.key"), p(f"{sector}.key"), p("plan-team-public.key"), p("receipt.bin"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.bundle"), consent_state=p("state-1.bin"), audit_log=log)
         except samkoer.InputError as refusal:
             assert sector == outside and refusal.rule == "consent-scope", refusal
     samkoer.open(p("plan-team.key"), [p(f"{sector}.bundle") for sector in scope], out=p("opened.json"), audit_log=log)
     samkoer.consent.withdraw(p("registry.key"), p("receipt.bin"), p("withdrawal.bin"), audit_log=log)
+    samkoer.consent.state(p("registry.key"), p("state-2.bin"), previous=p("state-1.bin"), withdrawals=[p("withdrawal.bin")], audit_log=log)
     samkoer.audit.verify(log)
 
 
@@ -182,11 +186,13 @@ def c(folder):
     x("central", "answer", "../criteria.toml", "request.json", "answer.json", log, *pubs)
     scope, outside = sectors[:-1], sectors[-1]
     x("parties", "issue", "registry.key", "subject.key", "person.txt", "receipt.bin", log, *scope)
-    x("sector", "verify", "registry-public.key", "receipt.bin", scope[0], log)
+    x("parties", "state", "registry.key", "-", "state-1.bin", log)
+    x("sector", "verify", "registry-public.key", "receipt.bin", "state-1.bin", scope[0], log)
     for sector in scope + [outside]:
-        x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", f"../town/export-{sector}.csv", "-", f"{sector}.bundle", log, ok=sector != outside)
+        x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", "state-1.bin", f"../town/export-{sector}.csv", "-", f"{sector}.bundle", log, ok=sector != outside)
     x("parties", "open", "plan-team.key", "opened.json", log, *[f"{sector}.bundle" for sector in scope])
     x("parties", "withdraw", "registry.key", "receipt.bin", "withdrawal.bin", log)
+    x("parties", "state", "registry.key", "state-1.bin", "state-2.bin", log, "withdrawal.bin")
     x("central", "verify", log)
 
 

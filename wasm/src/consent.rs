@@ -1,9 +1,9 @@
-//! Consent and what follows it: the registry issues and withdraws, a sector verifies and
-//! discloses, the plan team opens.
+//! Consent and what follows it: the registry issues, withdraws and publishes its consent
+//! state, a sector verifies and discloses against that state, the plan team opens.
 
 use samkoer_core::files::{OutputKind, Place};
 use samkoer_core::flow::plan_team::{self, Open, opened_json};
-use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
 use samkoer_core::flow::sector;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::ExportOptions;
@@ -67,6 +67,32 @@ pub fn consent_withdraw(
     Ok(js::output(&done, OutputKind::Withdrawal))
 }
 
+/// Publishes the registry's consent state at `now` (milliseconds since 1970): every withdrawal
+/// of `previous` (the last state's bytes; undefined only for the registry's first) and of
+/// `withdrawals`, under the next sequence number: the state's bytes.
+#[wasm_bindgen(js_name = consentState)]
+pub fn consent_state(
+    registry: &ConsentRegistryKey,
+    previous: Option<Vec<u8>>,
+    withdrawals: Vec<js_sys::Uint8Array>,
+    now: f64,
+    log: &AuditLog,
+) -> Result<Vec<u8>, JsValue> {
+    let names = (1..=withdrawals.len())
+        .map(|i| format!("withdrawal {i}"))
+        .collect();
+    let step = PublishState {
+        registry: &registry.key,
+        previous: previous.map(|bytes| js::input("previous consent state", &bytes)),
+        withdrawals: js::inputs(withdrawals, names),
+        now: js::time(now)?,
+    };
+    let done = logged(log, |audit| {
+        registry::consent_state(&step, Place::memory("consent-state.bin"), audit)
+    })?;
+    Ok(js::output(&done, OutputKind::ConsentState))
+}
+
 /// Opens disclosure bundles (their bytes and names) with the plan team's key: the opened
 /// disclosures (JSON).
 #[wasm_bindgen(js_name = openBundles)]
@@ -84,25 +110,27 @@ pub fn open_bundles(
     Ok(opened_json(&done.summary))
 }
 
-/// Checks a receipt for `sector` at `now` (milliseconds since 1970): its id (hex), or the
-/// refusal as the error.
+/// Checks a receipt for the sector of `sealing_key` (which signs the entry) at `now`
+/// (milliseconds since 1970) against the registry's
+/// consent state (required: undefined is refused; no older than `state_max_age_hours`, nor than
+/// one `log` shows used): its id (hex), or the refusal as the error.
 #[wasm_bindgen(js_name = consentVerify)]
+#[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
 pub fn consent_verify(
     registry: &ConsentRegistryPublicKey,
     receipt: &[u8],
-    withdrawals: Vec<js_sys::Uint8Array>,
-    sector: &str,
+    consent_state: Option<Vec<u8>>,
+    state_max_age_hours: u32,
+    sealing_key: &SealingKey,
     now: f64,
     log: &AuditLog,
 ) -> Result<String, JsValue> {
-    let names = (1..=withdrawals.len())
-        .map(|i| format!("withdrawal {i}"))
-        .collect();
     let step = sector::VerifyConsent {
         registry: &registry.key,
         receipt: js::input("receipt", receipt),
-        withdrawals: js::inputs(withdrawals, names),
-        sector: js::result(SectorCode::new(sector))?,
+        consent_state: consent_state.map(|bytes| js::input("consent state", &bytes)),
+        state_max_age: u64::from(state_max_age_hours) * 3600,
+        sealing_key: &sealing_key.key,
         now: js::time(now)?,
     };
     let done = logged(log, |audit| sector::verify_consent(&step, audit))?;
@@ -110,8 +138,9 @@ pub fn consent_verify(
 }
 
 /// Discloses the sector's services of a consented citizen that are ongoing on `ongoing_on`
-/// (`YYYY-MM-DD`; undefined for the date of `now`), sealed for the plan team: the bundle's
-/// bytes, or the refusal as the error.
+/// (`YYYY-MM-DD`; undefined for the date of `now`), sealed for the plan team, after checking
+/// the registry's consent state as [`consent_verify`] does: the bundle's bytes, or the refusal
+/// as the error.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
 pub fn disclose(
@@ -120,16 +149,14 @@ pub fn disclose(
     sealing_key: &SealingKey,
     plan_team: &PlanTeamPublicKey,
     receipt: &[u8],
-    withdrawals: Vec<js_sys::Uint8Array>,
+    consent_state: Option<Vec<u8>>,
+    state_max_age_hours: u32,
     export: &[u8],
     export_name: &str,
     now: f64,
     ongoing_on: Option<String>,
     log: &AuditLog,
 ) -> Result<Vec<u8>, JsValue> {
-    let names = (1..=withdrawals.len())
-        .map(|i| format!("withdrawal {i}"))
-        .collect();
     let step = sector::Disclose {
         registry: &registry.key,
         subject: &subject.key,
@@ -138,7 +165,8 @@ pub fn disclose(
         catalogue: Catalogue::builtin(),
         options: &ExportOptions::default(),
         receipt: js::input("receipt", receipt),
-        withdrawals: js::inputs(withdrawals, names),
+        consent_state: consent_state.map(|bytes| js::input("consent state", &bytes)),
+        state_max_age: u64::from(state_max_age_hours) * 3600,
         export: js::input(export_name, export),
         now: js::time(now)?,
         ongoing_on: ongoing_on.as_deref().map(js::date).transpose()?,

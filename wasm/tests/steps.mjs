@@ -96,30 +96,35 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   const now = Date.now();
   const year = 365 * 24 * 3600 * 1000;
   const receipt = samkoer.consentIssue(registry, subject, chosen.cpr, [chosen.sector], now - 1000, now + year, now, log);
-  assert.match(samkoer.consentVerify(registryPublic, receipt, [], chosen.sector, now, log), /^[0-9a-f]{32}$/);
+  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, undefined, 24, chosen.sector, now, log), (e) => e.rule === "consent-state-missing" && e.code === 1214);
+  const state1 = samkoer.consentState(registry, undefined, [], now, log);
+  assert.match(samkoer.consentVerify(registryPublic, receipt, state1, 24, chosen.sector, now, log), /^[0-9a-f]{32}$/);
   const other = SECTORS.find((s) => s !== chosen.sector);
-  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, [], other, now, log), (e) => e.rule === "consent-scope" && e.code === 1205 && e.form === "input" && e.remedy.length > 0);
-  const bundle = samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, DATE, log);
+  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, state1, 24, other, now, log), (e) => e.rule === "consent-scope" && e.code === 1205 && e.form === "input" && e.remedy.length > 0);
+  const bundle = samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, state1, 24, t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, DATE, log);
   // On a date before any service began, nothing is ongoing, so nothing is released.
   assert.throws(
-    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, "1990-01-01", log),
+    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, state1, 24, t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, "1990-01-01", log),
     (e) => e.rule === "consent-other-person",
   );
   const opened = JSON.parse(samkoer.openBundles(planTeam, [bundle], ["b.bundle"], log));
   assert.equal(opened.format, "samkoer-opened");
   assert.ok(opened.disclosures[0].services.length > 0);
+  // Withdrawn: only the registry is told; its next consent state stops the sector, and the
+  // old state, handed on again, is refused as older than the one the log shows used.
   const withdrawal = samkoer.consentWithdraw(registry, receipt, now - 500, log);
-  assert.throws(
-    () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, [withdrawal], t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, undefined, log),
-    (e) => e.rule === "consent-withdrawn",
-  );
+  const state2 = samkoer.consentState(registry, state1, [withdrawal], now, log);
+  const late = (state, at = now) => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, state, 24, t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", at, undefined, log);
+  assert.throws(() => late(state2), (e) => e.rule === "consent-withdrawn");
+  assert.throws(() => late(state1), (e) => e.rule === "consent-state-older");
+  assert.throws(() => late(state2, now + 25 * 3600 * 1000), (e) => e.rule === "consent-state-stale");
 
   // The log verifies here and through the command line, and names every step and refusal.
   const head = samkoer.auditVerify(log.bytes, "audit.log");
   const entries = new TextDecoder().decode(log.bytes).trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(head.split(":")[0], String(entries.length));
   const said = entries.map((e) => `${e.action}:${e.outcome}`);
-  for (const step of ["publish:done", "match:done", "review:done", "verdict:done", "select:done", "check-request:done", "check:done", "consent:done", "verify-consent:done", "verify-consent:consent-scope", "disclose:done", "open:done", "withdraw:done", "disclose:consent-withdrawn"]) {
+  for (const step of ["publish:done", "match:done", "review:done", "verdict:done", "select:done", "check-request:done", "check:done", "consent:done", "verify-consent:done", "verify-consent:consent-scope", "disclose:done", "open:done", "withdraw:done", "consent-state:done", "verify-consent:consent-state-missing", "disclose:consent-withdrawn", "disclose:consent-state-older", "disclose:consent-state-stale"]) {
     assert.ok(said.includes(step), step);
   }
   assert.ok(!new TextDecoder().decode(log.bytes).includes(chosen.cpr.replace("-", "")), "no CPR in the log");

@@ -1,5 +1,6 @@
 /* The other parties' steps through the C ABI: the key custodian's keys, the consent registry's
- * keys, receipts and withdrawals, and the plan team's key and opening of the bundles.
+ * keys, receipts, withdrawals and consent state, and the plan team's key and opening of the
+ * bundles.
  *
  *   parties master MUNICIPALITY OUT AUDIT_LOG
  *   parties run MASTER RUN REFERENCE_DATE OUT AUDIT_LOG
@@ -8,6 +9,7 @@
  *   parties public KEY OUT AUDIT_LOG
  *   parties issue REGISTRY_KEY SUBJECT_KEY PERSON_FILE OUT AUDIT_LOG SECTOR...
  *   parties withdraw REGISTRY_KEY RECEIPT OUT AUDIT_LOG
+ *   parties state REGISTRY_KEY PREVIOUS|- OUT AUDIT_LOG WITHDRAWAL...
  *   parties open PLAN_TEAM_KEY OUT AUDIT_LOG BUNDLE...
  */
 #include <time.h>
@@ -41,6 +43,14 @@ int main(int argc, char **argv) {
         result = samkoer_consent_withdraw(argv[2], argv[3], 0, argv[4], argv[5]);
         if (result != SAMKOER_OK) return failed("consent withdraw", result);
         printf("withdrawal -> %s\n", argv[4]);
+        return 0;
+    } else if (strcmp(step, "state") == 0 && argc >= 6) {
+        uint64_t sequence = 0;
+        const char *previous = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
+        result = samkoer_consent_state(argv[2], previous, (const char *const *)argv + 6, (size_t)(argc - 6), 0, argv[4],
+                                       argv[5], &sequence);
+        if (result != SAMKOER_OK) return failed("consent state", result);
+        printf("consent state %llu -> %s\n", (unsigned long long)sequence, argv[4]);
         return 0;
     } else if (strcmp(step, "open") == 0 && argc >= 6) {
         uint64_t services = 0;

@@ -8,8 +8,10 @@
  *   sector read-check RUN_KEY SEALING_KEY PERSON_FILE ANSWER OUT AUDIT_LOG
  *   sector review SEALING_KEY FLAG_FILE WORK_LIST AUDIT_LOG
  *   sector verdict SEALING_KEY FLAG_FILE FILLED_WORK_LIST OUT AUDIT_LOG
- *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT EXPORT ONGOING_ON|- OUT AUDIT_LOG
- *   sector verify REGISTRY_PUBLIC RECEIPT SECTOR AUDIT_LOG
+ *   sector disclose REGISTRY_PUBLIC SUBJECT_KEY SEALING_KEY PLAN_TEAM_PUBLIC RECEIPT CONSENT_STATE EXPORT ONGOING_ON|- OUT AUDIT_LOG
+ *   sector verify REGISTRY_PUBLIC RECEIPT CONSENT_STATE SEALING_KEY AUDIT_LOG
+ *
+ * The consent state may be at most 24 hours old (the municipality's maximum age).
  */
 #include "example.h"
 
@@ -64,7 +66,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if ((strcmp(step, "review") == 0 && argc == 6) || (strcmp(step, "verdict") == 0 && argc == 7) ||
-        (strcmp(step, "disclose") == 0 && argc == 11)) {
+        (strcmp(step, "disclose") == 0 && argc == 12)) {
         const char *key_path = strcmp(step, "disclose") == 0 ? argv[4] : argv[2];
         samkoer_sealing_key *key = NULL;
         result = samkoer_sealing_key_read(key_path, &key);
@@ -81,16 +83,20 @@ int main(int argc, char **argv) {
             if (result == SAMKOER_OK) printf("%llu verdicts -> %s\n", (unsigned long long)verdicts, argv[5]);
         } else {
             uint64_t services = 0;
-            result = samkoer_disclose(argv[2], argv[3], key, argv[5], argv[6], NULL, 0, argv[7], 0, optional(argv[8]), argv[9], argv[10], &services);
-            if (result == SAMKOER_OK) printf("%llu services disclosed -> %s\n", (unsigned long long)services, argv[9]);
+            result = samkoer_disclose(argv[2], argv[3], key, argv[5], argv[6], argv[7], 24, argv[8], 0, optional(argv[9]), argv[10], argv[11], &services);
+            if (result == SAMKOER_OK) printf("%llu services disclosed -> %s\n", (unsigned long long)services, argv[10]);
         }
         samkoer_sealing_key_free(key);
         return result == SAMKOER_OK ? 0 : failed(step, result);
     }
-    if (strcmp(step, "verify") == 0 && argc == 6) {
-        result = samkoer_consent_verify(argv[2], argv[3], NULL, 0, argv[4], 0, argv[5]);
+    if (strcmp(step, "verify") == 0 && argc == 7) {
+        samkoer_sealing_key *key = NULL;
+        result = samkoer_sealing_key_read(argv[5], &key);
+        if (result != SAMKOER_OK) return failed("read the sealing key", result);
+        result = samkoer_consent_verify(argv[2], argv[3], argv[4], 24, key, 0, argv[6]);
+        samkoer_sealing_key_free(key);
         if (result != SAMKOER_OK) return failed("consent verify", result);
-        printf("the receipt is valid for %s now\n", argv[4]);
+        printf("the receipt is valid for the sector of %s now\n", argv[5]);
         return 0;
     }
     fprintf(stderr, "usage: see the comment at the top of bindings/c/examples/sector.c\n");

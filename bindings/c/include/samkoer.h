@@ -194,6 +194,22 @@ typedef enum samkoer_code {
   SAMKOER_RULE_DISCLOSURE_FORMAT = 1208,
   // `consent-request` (parameter): a receipt needs 1 to 64 sectors, a validity that ends after it begins, and keys of one municipality.
   SAMKOER_RULE_CONSENT_REQUEST = 1209,
+  // `consent-state-format` (input): the consent state is malformed.
+  SAMKOER_RULE_CONSENT_STATE_FORMAT = 1210,
+  // `consent-state-signature` (input): the consent state is not signed by this municipality's consent registry: forged or altered.
+  SAMKOER_RULE_CONSENT_STATE_SIGNATURE = 1211,
+  // `consent-state-stale` (input): the consent state is older than the maximum age the municipality set.
+  SAMKOER_RULE_CONSENT_STATE_STALE = 1212,
+  // `consent-state-older` (input): the consent state is older than one already used here.
+  SAMKOER_RULE_CONSENT_STATE_OLDER = 1213,
+  // `consent-state-missing` (parameter): a disclosure or consent check needs the consent registry's current consent state.
+  SAMKOER_RULE_CONSENT_STATE_MISSING = 1214,
+  // `consent-state-future` (input): the consent state is dated in the future.
+  SAMKOER_RULE_CONSENT_STATE_FUTURE = 1215,
+  // `consent-state-previous` (parameter): the registry has published a consent state before: a new one must continue the last.
+  SAMKOER_RULE_CONSENT_STATE_PREVIOUS = 1216,
+  // `consent-state-full` (parameter): the consent state cannot hold more withdrawals or a higher sequence number.
+  SAMKOER_RULE_CONSENT_STATE_FULL = 1217,
   // `output-exists` (input): an output of this step already exists there and is never overwritten.
   SAMKOER_RULE_OUTPUT_EXISTS = 1301,
   // `commit-journal` (input): the record of an interrupted step's outputs is damaged.
@@ -387,6 +403,25 @@ int32_t samkoer_consent_withdraw(const char *registry_key,
                                  int64_t at,
                                  const char *out,
                                  const char *audit_log);
+
+// Publishes the registry's consent state into `out` at `now` (seconds since 1970; 0 for now):
+// every withdrawal of `previous` (the last state published; NULL only for the first) and of the
+// `withdrawal_count` files `withdrawals`, under the next sequence number, which goes to
+// `*sequence` unless NULL.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// The strings are NUL-terminated (`previous` and `audit_log` may be NULL); `withdrawals`
+// points to `withdrawal_count` of them; `sequence` is NULL or writable.
+int32_t samkoer_consent_state(const char *registry_key,
+                              const char *previous,
+                              const char *const *withdrawals,
+                              size_t withdrawal_count,
+                              int64_t now,
+                              const char *out,
+                              const char *audit_log,
+                              uint64_t *sequence);
 
 // Opens `count` bundles with the plan team's key into `out` (JSON, owner-only); the number of
 // services disclosed goes to `*services` unless NULL.
@@ -661,39 +696,43 @@ int32_t samkoer_verdict(const struct samkoer_sealing_key *sealing_key,
                         const char *audit_log,
                         uint64_t *verdicts);
 
-// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now), with the
-// withdrawals received: `SAMKOER_OK`, or the refusal's code (`consent-scope`, ...).
+// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now) against the
+// registry's consent state, no older than `state_max_age_hours`: `SAMKOER_OK`, or the
+// refusal's code (`consent-state-missing` when `consent_state` is NULL, `consent-state-stale`,
+// `consent-scope`, `consent-withdrawn`, ...). With `audit_log`, a state older than one the
+// log shows used is refused too.
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// The strings are NUL-terminated (`audit_log` may be NULL); `withdrawals` points to
-// `withdrawal_count` of them.
+// The strings are NUL-terminated (`consent_state` and `audit_log` may be NULL).
 int32_t samkoer_consent_verify(const char *registry_public,
                                const char *receipt,
-                               const char *const *withdrawals,
-                               size_t withdrawal_count,
+                               const char *consent_state,
+                               uint32_t state_max_age_hours,
                                const char *sector,
                                int64_t now,
                                const char *audit_log);
 
 // Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
-// into the bundle `out`, after checking the receipt at `now` (0 for now); a service is ongoing
+// into the bundle `out`, after checking the registry's consent state (required: NULL gives
+// `consent-state-missing`; no older than `state_max_age_hours`, nor than one `audit_log` shows
+// used) and the receipt at `now` (0 for now); a service is ongoing
 // on `ongoing_on` (`YYYY-MM-DD`; NULL for the date of `now`). The number of services goes to
 // `*services` unless NULL. A refusal releases nothing and gives its code.
 //
 // Ownership: nothing kept. Thread safety: any thread; the key may be shared.
 //
 // # Safety
-// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
-// `withdrawals` points to `withdrawal_count` of them; `services` is NULL or writable.
+// `sealing_key` is a live handle; the strings are NUL-terminated (`consent_state`,
+// `ongoing_on` and `audit_log` may be NULL); `services` is NULL or writable.
 int32_t samkoer_disclose(const char *registry_public,
                          const char *subject_key,
                          const struct samkoer_sealing_key *sealing_key,
                          const char *plan_team_public,
                          const char *receipt,
-                         const char *const *withdrawals,
-                         size_t withdrawal_count,
+                         const char *consent_state,
+                         uint32_t state_max_age_hours,
                          const char *export_,
                          int64_t now,
                          const char *ongoing_on,

@@ -1,4 +1,4 @@
-//! The consent registry's steps (issue, withdraw), the plan team's (open), and anyone's audit
+//! The consent registry's steps (issue, withdraw, consent state), the plan team's (open), and anyone's audit
 //! verify. Every path is a NUL-terminated UTF-8 string; `audit_log` may be NULL (no entry).
 
 use std::ffi::c_char;
@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use samkoer_core::audit::Head;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::plan_team::{self, Open};
-use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
 use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
 use samkoer_core::{Cpr, SectorCode};
@@ -104,6 +104,53 @@ pub unsafe extern "C" fn samkoer_consent_withdraw(
             at: time(at)?,
         };
         registry::withdraw(&step, Place::file(out), &audit)?;
+        Ok(())
+    })
+}
+
+/// Publishes the registry's consent state into `out` at `now` (seconds since 1970; 0 for now):
+/// every withdrawal of `previous` (the last state published; NULL only for the first) and of the
+/// `withdrawal_count` files `withdrawals`, under the next sequence number, which goes to
+/// `*sequence` unless NULL.
+///
+/// Ownership: nothing kept. Thread safety: any thread.
+///
+/// # Safety
+/// The strings are NUL-terminated (`previous` and `audit_log` may be NULL); `withdrawals`
+/// points to `withdrawal_count` of them; `sequence` is NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature
+pub unsafe extern "C" fn samkoer_consent_state(
+    registry_key: *const c_char,
+    previous: *const c_char,
+    withdrawals: *const *const c_char,
+    withdrawal_count: usize,
+    now: i64,
+    out: *const c_char,
+    audit_log: *const c_char,
+    sequence: *mut u64,
+) -> i32 {
+    guard(|| {
+        // SAFETY: as the caller guarantees.
+        let (registry, previous, withdrawals, out, audit) = unsafe {
+            (
+                path(registry_key)?,
+                optional_text(previous)?,
+                inputs(withdrawals, withdrawal_count)?,
+                path(out)?,
+                audit(audit_log)?,
+            )
+        };
+        let registry: ConsentRegistryKey = read(&registry)?;
+        let step = PublishState {
+            registry: &registry,
+            previous: previous.map(Input::path),
+            withdrawals,
+            now: time(now)?,
+        };
+        let state = registry::consent_state(&step, Place::file(out), &audit)?.summary;
+        // SAFETY: NULL or writable, as the caller guarantees.
+        unsafe { write(sequence, state.sequence) };
         Ok(())
     })
 }

@@ -171,6 +171,22 @@ pub enum samkoer_code {
     SAMKOER_RULE_DISCLOSURE_FORMAT = 1208,
     /// `consent-request` (parameter): a receipt needs 1 to 64 sectors, a validity that ends after it begins, and keys of one municipality.
     SAMKOER_RULE_CONSENT_REQUEST = 1209,
+    /// `consent-state-format` (input): the consent state is malformed.
+    SAMKOER_RULE_CONSENT_STATE_FORMAT = 1210,
+    /// `consent-state-signature` (input): the consent state is not signed by this municipality's consent registry: forged or altered.
+    SAMKOER_RULE_CONSENT_STATE_SIGNATURE = 1211,
+    /// `consent-state-stale` (input): the consent state is older than the maximum age the municipality set.
+    SAMKOER_RULE_CONSENT_STATE_STALE = 1212,
+    /// `consent-state-older` (input): the consent state is older than one already used here.
+    SAMKOER_RULE_CONSENT_STATE_OLDER = 1213,
+    /// `consent-state-missing` (parameter): a disclosure or consent check needs the consent registry's current consent state.
+    SAMKOER_RULE_CONSENT_STATE_MISSING = 1214,
+    /// `consent-state-future` (input): the consent state is dated in the future.
+    SAMKOER_RULE_CONSENT_STATE_FUTURE = 1215,
+    /// `consent-state-previous` (parameter): the registry has published a consent state before: a new one must continue the last.
+    SAMKOER_RULE_CONSENT_STATE_PREVIOUS = 1216,
+    /// `consent-state-full` (parameter): the consent state cannot hold more withdrawals or a higher sequence number.
+    SAMKOER_RULE_CONSENT_STATE_FULL = 1217,
     /// `output-exists` (input): an output of this step already exists there and is never overwritten.
     SAMKOER_RULE_OUTPUT_EXISTS = 1301,
     /// `commit-journal` (input): the record of an interrupted step's outputs is damaged.

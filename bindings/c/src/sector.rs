@@ -3,7 +3,6 @@
 
 use std::ffi::c_char;
 
-use samkoer_core::SectorCode;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::formats::catalogue::Catalogue;
@@ -12,7 +11,7 @@ use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
 
-use crate::args::{audit, inputs, null, optional_text, path, text, time, write};
+use crate::args::{audit, null, optional_text, path, time, write};
 use crate::error::guard;
 use crate::keys::{read, samkoer_run_key, samkoer_sealing_key};
 
@@ -323,32 +322,40 @@ pub unsafe extern "C" fn samkoer_verdict(
     })
 }
 
-/// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now), with the
-/// withdrawals received: `SAMKOER_OK`, or the refusal's code (`consent-scope`, ...).
+/// Checks the receipt for the sector of `sealing_key` (whose key signs the entry) at `now`
+/// (seconds since 1970; 0 for now) against the
+/// registry's consent state, no older than `state_max_age_hours`: `SAMKOER_OK`, or the
+/// refusal's code (`consent-state-missing` when `consent_state` is NULL, `consent-state-stale`,
+/// `consent-scope`, `consent-withdrawn`, ...). With `audit_log`, a state older than one the
+/// log shows used is refused too.
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
 /// # Safety
-/// The strings are NUL-terminated (`audit_log` may be NULL); `withdrawals` points to
-/// `withdrawal_count` of them.
+/// `sealing_key` is a live handle; the strings are NUL-terminated (`consent_state` and
+/// `audit_log` may be NULL).
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature
 pub unsafe extern "C" fn samkoer_consent_verify(
     registry_public: *const c_char,
     receipt: *const c_char,
-    withdrawals: *const *const c_char,
-    withdrawal_count: usize,
-    sector: *const c_char,
+    consent_state: *const c_char,
+    state_max_age_hours: u32,
+    sealing_key: *const samkoer_sealing_key,
     now: i64,
     audit_log: *const c_char,
 ) -> i32 {
     guard(|| {
+        if sealing_key.is_null() {
+            return Err(null());
+        }
         // SAFETY: as the caller guarantees.
-        let (registry, receipt, withdrawals, sector, audit) = unsafe {
+        let (registry, receipt, state, sealing_key, audit) = unsafe {
             (
                 path(registry_public)?,
                 path(receipt)?,
-                inputs(withdrawals, withdrawal_count)?,
-                text(sector)?,
+                optional_text(consent_state)?,
+                &*sealing_key,
                 audit(audit_log)?,
             )
         };
@@ -356,8 +363,9 @@ pub unsafe extern "C" fn samkoer_consent_verify(
         let step = sector::VerifyConsent {
             registry: &registry,
             receipt: Input::path(receipt),
-            withdrawals,
-            sector: SectorCode::new(sector)?,
+            consent_state: state.map(Input::path),
+            state_max_age: u64::from(state_max_age_hours) * 3600,
+            sealing_key: &sealing_key.key,
             now: time(now)?,
         };
         sector::verify_consent(&step, &audit)?;
@@ -366,15 +374,17 @@ pub unsafe extern "C" fn samkoer_consent_verify(
 }
 
 /// Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
-/// into the bundle `out`, after checking the receipt at `now` (0 for now); a service is ongoing
+/// into the bundle `out`, after checking the registry's consent state (required: NULL gives
+/// `consent-state-missing`; no older than `state_max_age_hours`, nor than one `audit_log` shows
+/// used) and the receipt at `now` (0 for now); a service is ongoing
 /// on `ongoing_on` (`YYYY-MM-DD`; NULL for the date of `now`). The number of services goes to
 /// `*services` unless NULL. A refusal releases nothing and gives its code.
 ///
 /// Ownership: nothing kept. Thread safety: any thread; the key may be shared.
 ///
 /// # Safety
-/// `sealing_key` is a live handle; the strings are NUL-terminated (`audit_log` may be NULL);
-/// `withdrawals` points to `withdrawal_count` of them; `services` is NULL or writable.
+/// `sealing_key` is a live handle; the strings are NUL-terminated (`consent_state`,
+/// `ongoing_on` and `audit_log` may be NULL); `services` is NULL or writable.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)] // a C signature
 pub unsafe extern "C" fn samkoer_disclose(
@@ -383,8 +393,8 @@ pub unsafe extern "C" fn samkoer_disclose(
     sealing_key: *const samkoer_sealing_key,
     plan_team_public: *const c_char,
     receipt: *const c_char,
-    withdrawals: *const *const c_char,
-    withdrawal_count: usize,
+    consent_state: *const c_char,
+    state_max_age_hours: u32,
     export: *const c_char,
     now: i64,
     ongoing_on: *const c_char,
@@ -397,14 +407,14 @@ pub unsafe extern "C" fn samkoer_disclose(
             return Err(null());
         }
         // SAFETY: as the caller guarantees.
-        let (key, registry, subject, plan_team, receipt, withdrawals, export, on, out, audit) = unsafe {
+        let (key, registry, subject, plan_team, receipt, state, export, on, out, audit) = unsafe {
             (
                 &*sealing_key,
                 path(registry_public)?,
                 path(subject_key)?,
                 path(plan_team_public)?,
                 path(receipt)?,
-                inputs(withdrawals, withdrawal_count)?,
+                optional_text(consent_state)?,
                 path(export)?,
                 optional_text(ongoing_on)?,
                 path(out)?,
@@ -423,7 +433,8 @@ pub unsafe extern "C" fn samkoer_disclose(
             catalogue: Catalogue::builtin(),
             options: &ExportOptions::default(),
             receipt: Input::path(receipt),
-            withdrawals,
+            consent_state: state.map(Input::path),
+            state_max_age: u64::from(state_max_age_hours) * 3600,
             export: Input::path(export),
             now: time(now)?,
             ongoing_on,

@@ -98,12 +98,20 @@ samkoer=$PWD/target/release/samkoer
   if ../central answer matcher.key match/check-index forged-renamed.json forged-answer.json central.log 2>refusal.txt; then exit 1; fi
   grep -q "check-signature" refusal.txt
   grind ../parties issue registry.key subject.key person.txt receipt.bin registry.log employment
-  grind ../sector verify registry-public.key receipt.bin employment employment.log
-  if ../sector verify registry-public.key receipt.bin adult-social adult-social.log 2>refusal.txt; then exit 1; fi
+  grind ../parties state registry.key - state-1.bin registry.log
+  grind ../sector verify registry-public.key receipt.bin state-1.bin employment.key employment.log
+  if ../sector verify registry-public.key receipt.bin state-1.bin adult-social.key adult-social.log 2>refusal.txt; then exit 1; fi
   grep -q "consent-scope" refusal.txt
-  grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin town/export-employment.csv - employment.bundle employment.log
+  grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin state-1.bin town/export-employment.csv - employment.bundle employment.log
   grind ../parties open plan-team.key opened.json plan-team.log employment.bundle
+  # Withdrawn: only the registry is told; its next consent state stops the sector, and the old
+  # state, handed on again, is refused as older than the one the sector's log shows it used.
   grind ../parties withdraw registry.key receipt.bin withdrawal.bin registry.log
+  grind ../parties state registry.key state-1.bin state-2.bin registry.log withdrawal.bin
+  if ../sector verify registry-public.key receipt.bin state-2.bin employment.key employment.log 2>refusal.txt; then exit 1; fi
+  grep -q "consent-withdrawn" refusal.txt
+  if ../sector verify registry-public.key receipt.bin state-1.bin employment.key employment.log 2>refusal.txt; then exit 1; fi
+  grep -q "consent-state-older" refusal.txt
   for log in custodian registry plan-team central; do grind ../central verify "$log.log" >/dev/null; done
   grind ../central verify registry.log - registry.key >/dev/null
   grind ../central verify central.log - matcher.key >/dev/null

@@ -1,4 +1,4 @@
-//! The consent registry's steps (issue, withdraw), the plan team's (open), and anyone's audit
+//! The consent registry's steps (issue, withdraw, consent state), the plan team's (open), and anyone's audit
 //! verify.
 
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use samkoer_core::audit::Head;
 use samkoer_core::files::Input;
 use samkoer_core::flow::plan_team::{self, Open, opened_json};
-use samkoer_core::flow::registry::{self, Issue, Withdraw};
+use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
 use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
 use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
 use samkoer_core::{Cpr, SectorCode};
@@ -72,6 +72,40 @@ pub fn consent_withdraw(
     };
     let withdrawal = core(py, registry::withdraw(&step, place(out), &audit(audit_log)))?;
     Ok(hex::encode(withdrawal.summary.receipt))
+}
+
+/// Publishes the registry's consent state into `out`: the withdrawals of `previous` (none for
+/// the registry's first) and `withdrawals`, under the next sequence number, at `now` (seconds
+/// since 1970; default now); returns `(sequence, issued at, withdrawals, added)`.
+#[pyfunction]
+#[pyo3(signature = (registry_key, out, *, previous=None, withdrawals=Vec::new(), now=None, audit_log=None))]
+pub fn consent_state(
+    py: Python<'_>,
+    registry_key: PathBuf,
+    out: PathBuf,
+    previous: Option<PathBuf>,
+    withdrawals: Vec<PathBuf>,
+    now: Option<f64>,
+    audit_log: Option<PathBuf>,
+) -> PyResult<(u64, u64, u64, u64)> {
+    let registry: ConsentRegistryKey = key(py, &registry_key)?;
+    let step = PublishState {
+        registry: &registry,
+        previous: previous.map(Input::path),
+        withdrawals: inputs(withdrawals),
+        now: time_or_now(py, now)?,
+    };
+    let state = core(
+        py,
+        registry::consent_state(&step, place(out), &audit(audit_log)),
+    )?
+    .summary;
+    Ok((
+        state.sequence,
+        state.issued_at,
+        state.withdrawals,
+        state.added,
+    ))
 }
 
 /// Opens disclosure bundles with the plan team's key (into `out` too, if given); returns the

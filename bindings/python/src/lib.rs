@@ -41,6 +41,7 @@ fn _samkoer(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(central::select, m)?)?;
     m.add_function(wrap_pyfunction!(consent::consent_issue, m)?)?;
     m.add_function(wrap_pyfunction!(consent::consent_withdraw, m)?)?;
+    m.add_function(wrap_pyfunction!(consent::consent_state, m)?)?;
     m.add_function(wrap_pyfunction!(consent::open_bundles, m)?)?;
     m.add_function(wrap_pyfunction!(consent::audit_verify, m)?)?;
     Ok(())

@@ -1,19 +1,17 @@
 //! A sector's steps: publish, ask the one-citizen check, review, verdict, verify a receipt,
 //! disclose.
 
+use samkoer_core::consent::state::DEFAULT_MAX_AGE_HOURS;
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use samkoer_core::SectorCode;
 use samkoer_core::files::Input;
 use samkoer_core::flow::sector::{self, PublishTo};
 use samkoer_core::formats::export::parse_date;
 use samkoer_core::primitives::keys::{ConsentRegistryPublicKey, PlanTeamPublicKey, SubjectKey};
 use samkoer_core::sector::publish::PublishLimits;
 
-use crate::convert::{
-    InputArg, audit, catalogue, core, inputs, json, key, options, place, time_or_now,
-};
+use crate::convert::{InputArg, audit, catalogue, core, json, key, options, place, time_or_now};
 use crate::keys::{RunKeyArg, SealingKeyArg};
 
 /// Publishes an export (a file, or its CSV bytes named `export_name`) into `out` and its
@@ -187,36 +185,45 @@ pub fn verdict<'py>(
     json(py, &file.summary.to_json())
 }
 
-/// Checks a receipt for `sector` at `now` (seconds since 1970; default now); returns the
-/// receipt's id (hex).
+/// Checks a receipt for the sector of `sealing_key` (which signs the entry) at `now` (seconds
+/// since 1970; default now) against the
+/// registry's consent state, no older than `state_max_age` hours; returns the receipt's id
+/// (hex). Without a consent state the core refuses (`consent-state-missing`).
 #[pyfunction]
-#[pyo3(signature = (registry_public, receipt, sector, *, withdrawals=Vec::new(), now=None, audit_log=None))]
-pub fn consent_verify(
-    py: Python<'_>,
+#[pyo3(signature = (registry_public, receipt, sealing_key, *, consent_state=None, state_max_age=DEFAULT_MAX_AGE_HOURS, now=None, audit_log=None))]
+#[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
+pub fn consent_verify<'py>(
+    py: Python<'py>,
     registry_public: PathBuf,
     receipt: PathBuf,
-    sector: &str,
-    withdrawals: Vec<PathBuf>,
+    sealing_key: SealingKeyArg<'py>,
+    consent_state: Option<PathBuf>,
+    state_max_age: u64,
     now: Option<f64>,
     audit_log: Option<PathBuf>,
 ) -> PyResult<String> {
     let registry: ConsentRegistryPublicKey = key(py, &registry_public)?;
-    let step = sector::VerifyConsent {
-        registry: &registry,
-        receipt: Input::path(receipt),
-        withdrawals: inputs(withdrawals),
-        sector: core(py, SectorCode::new(sector))?,
-        now: time_or_now(py, now)?,
-    };
-    Ok(core(py, sector::verify_consent(&step, &audit(audit_log)))?
-        .summary
-        .id_hex())
+    let now = time_or_now(py, now)?;
+    sealing_key.with(py, |sealing_key| {
+        let step = sector::VerifyConsent {
+            registry: &registry,
+            receipt: Input::path(receipt),
+            consent_state: consent_state.map(Input::path),
+            state_max_age: state_max_age.saturating_mul(3600),
+            sealing_key,
+            now,
+        };
+        Ok(core(py, sector::verify_consent(&step, &audit(audit_log)))?
+            .summary
+            .id_hex())
+    })
 }
 
-/// Discloses the sector's ongoing services of the receipt's citizen into the bundle `out`;
+/// Discloses the sector's ongoing services of the receipt's citizen into the bundle `out`,
+/// after checking the registry's consent state (no older than `state_max_age` hours; required);
 /// returns `(receipt id, sector, services, the date they were judged ongoing on)`.
 #[pyfunction]
-#[pyo3(signature = (registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out, *, withdrawals=Vec::new(), mapping=None, now=None, ongoing_on=None, audit_log=None))]
+#[pyo3(signature = (registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out, *, consent_state=None, state_max_age=DEFAULT_MAX_AGE_HOURS, mapping=None, now=None, ongoing_on=None, audit_log=None))]
 #[allow(clippy::too_many_arguments)] // a Python signature with keyword arguments, not a Rust API
 pub fn disclose<'py>(
     py: Python<'py>,
@@ -227,7 +234,8 @@ pub fn disclose<'py>(
     receipt: PathBuf,
     export: InputArg,
     out: PathBuf,
-    withdrawals: Vec<PathBuf>,
+    consent_state: Option<PathBuf>,
+    state_max_age: u64,
     mapping: Option<PathBuf>,
     now: Option<f64>,
     ongoing_on: Option<&str>,
@@ -251,7 +259,8 @@ pub fn disclose<'py>(
             catalogue: samkoer_core::Catalogue::builtin(),
             options: &options,
             receipt: Input::path(receipt),
-            withdrawals: inputs(withdrawals),
+            consent_state: consent_state.map(Input::path),
+            state_max_age: state_max_age.saturating_mul(3600),
             export: export.input("export"),
             now,
             ongoing_on,

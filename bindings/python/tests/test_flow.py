@@ -3,6 +3,7 @@ them: keys of every kind, publish from a CSV file and from a DataFrame or rows, 
 one-citizen check, review into a DataFrame, verdicts from a DataFrame, selection, consent,
 disclosure, opening, the audit log — each step's result, its errors and its audit entry."""
 
+import datetime
 import json
 import os
 import stat
@@ -121,25 +122,43 @@ def test_every_step_with_its_entry(town):
 
     # Consent in employment only; verified, disclosed, refused outside it, opened, withdrawn.
     receipt_id = samkoer.consent.issue(town / "registry.key", town / "subject.key", "0101901234", ["employment"], town / "receipt.bin", audit_log=log)
-    assert samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "employment", audit_log=log) == receipt_id
+    with pytest.raises(samkoer.InputError) as caught:  # no consent state: nothing is checked
+        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "employment", audit_log=log)
+    assert (caught.value.rule, caught.value.code, caught.value.form) == ("consent-state-missing", 1214, "parameter")
+    first = samkoer.consent.state(town / "registry.key", town / "state-1.bin", audit_log=log)
+    assert (first["sequence"], first["withdrawals"], first["added"]) == (1, 0, 0)
+    assert mode(town / "state-1.bin") == 0o644
+    state = town / "state-1.bin"
+    assert samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "employment", consent_state=state, audit_log=log) == receipt_id
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "adult-social", audit_log=log)
+        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "adult-social", consent_state=state, audit_log=log)
     assert (caught.value.rule, caught.value.form) == ("consent-scope", "input") and caught.value.remedy
-    disclosed = samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "employment.bundle", ongoing_on=TODAY, audit_log=log)
+    disclosed = samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "employment.bundle", consent_state=state, ongoing_on=TODAY, audit_log=log)
     assert disclosed == {"receipt": receipt_id, "sector": "employment", "services": 1, "ongoing_on": TODAY}
     with pytest.raises(samkoer.InputError) as caught:  # on a date before the service began, nothing is ongoing
-        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "early.bundle", ongoing_on="1990-01-01", audit_log=log)
+        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "early.bundle", consent_state=state, ongoing_on="1990-01-01", audit_log=log)
     assert caught.value.rule == "consent-other-person" and not (town / "early.bundle").exists()
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "adult-social.key", town / "plan-team-public.key", town / "receipt.bin", town / "adult-social.csv", town / "adult-social.bundle", audit_log=log)
+        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "adult-social.key", town / "plan-team-public.key", town / "receipt.bin", town / "adult-social.csv", town / "adult-social.bundle", consent_state=state, audit_log=log)
     assert caught.value.rule == "consent-scope" and not (town / "adult-social.bundle").exists()
     opened = samkoer.open(town / "plan-team.key", [town / "employment.bundle"], out=town / "opened.json", audit_log=log)
     assert [s["code"] for s in opened["disclosures"][0]["services"]] == ["EMP-CASH-BENEFIT"]
     assert mode(town / "opened.json") == 0o600
     assert samkoer.consent.withdraw(town / "registry.key", town / "receipt.bin", town / "withdrawal.bin", audit_log=log) == receipt_id
+    # Only the registry is told; its next state reaches the sector, which refuses.
+    second = samkoer.consent.state(town / "registry.key", town / "state-2.bin", previous=state, withdrawals=[town / "withdrawal.bin"], audit_log=log)
+    assert (second["sequence"], second["withdrawals"], second["added"]) == (2, 1, 1)
+    late = lambda state, **more: samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "late.bundle", consent_state=state, audit_log=log, **more)  # noqa: E731
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "late.bundle", withdrawals=[town / "withdrawal.bin"], audit_log=log)
+        late(town / "state-2.bin")
     assert caught.value.rule == "consent-withdrawn"
+    with pytest.raises(samkoer.InputError) as caught:  # the old state, handed on again
+        late(state)
+    assert caught.value.rule == "consent-state-older"
+    with pytest.raises(samkoer.InputError) as caught:  # two days on, the state is stale
+        late(town / "state-2.bin", now=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2))
+    assert caught.value.rule == "consent-state-stale"
+    assert not (town / "late.bundle").exists()
 
     # The log: every step and refusal by its party, what it made, no CPR number.
     head = samkoer.audit.verify(log)
@@ -153,6 +172,8 @@ def test_every_step_with_its_entry(town):
         ("sector:employment", "verify-consent", "done"), ("sector:adult-social", "verify-consent", "consent-scope"),
         ("sector:employment", "disclose", "done"), ("sector:adult-social", "disclose", "consent-scope"),
         ("plan-team", "open", "done"), ("registry", "withdraw", "done"), ("sector:employment", "disclose", "consent-withdrawn"),
+        ("registry", "consent-state", "done"), ("sector:employment", "verify-consent", "consent-state-missing"),
+        ("sector:employment", "disclose", "consent-state-older"), ("sector:employment", "disclose", "consent-state-stale"),
     ]:
         assert step in said, step
     publish_entry = next(e for e in entries(log) if e["action"] == "publish")

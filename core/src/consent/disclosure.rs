@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::consent::receipt::{Receipt, Withdrawal};
+use crate::consent::receipt::Receipt;
+use crate::consent::state::FreshState;
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
 use crate::formats::catalogue::Catalogue;
@@ -131,20 +132,20 @@ pub struct Discloser<'a> {
 }
 
 impl Discloser<'_> {
-    /// Checks the receipt for this sector at `now`, then reads the sector's export and seals
+    /// Checks the receipt for this sector at `now` against the consent state, then reads the sector's export and seals
     /// the services of the receipt's person that are ongoing on `ongoing_on` for the plan team.
     #[allow(clippy::too_many_arguments)]
     pub fn disclose(
         &self,
         receipt: &Receipt,
-        withdrawals: &[Withdrawal],
+        state: &FreshState,
         receipt_file: &str,
         export: impl Read + 'static,
         export_name: &str,
         now: OffsetDateTime,
         ongoing_on: Date,
     ) -> Result<Bundle> {
-        receipt.check(self.registry, withdrawals, self.sector, now, receipt_file)?;
+        receipt.check(self.registry, state, self.sector, now, receipt_file)?;
         let municipality = receipt.municipality;
         if self.subject.municipality() != municipality
             || self.plan_team.municipality() != municipality

@@ -5,7 +5,8 @@
 //! without the registry's key can issue or alter one. The receipt names its person by a tag —
 //! HMAC-SHA256 under the subject key, which the registry and the sectors hold — never by the
 //! CPR, so a sector checks that it concerns its own citizen by tagging its citizens. A signed
-//! withdrawal ends the consent from its time on.
+//! withdrawal ends the consent from its time on; the registry lists every withdrawal in its
+//! consent state ([`crate::consent::state`]), which every sector checks receipts against.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use hmac::{Hmac, KeyInit, Mac};
@@ -13,6 +14,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::consent::state::FreshState;
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
 use crate::primitives::cpr::Cpr;
@@ -44,7 +46,7 @@ pub fn registry_public_key(key: &ConsentRegistryKey) -> ConsentRegistryPublicKey
     ConsentRegistryPublicKey::from_bytes(key.municipality(), signing.verifying_key().to_bytes())
 }
 
-fn seconds(at: OffsetDateTime) -> u64 {
+pub(crate) fn seconds(at: OffsetDateTime) -> u64 {
     u64::try_from(at.unix_timestamp()).unwrap_or(0)
 }
 
@@ -98,7 +100,7 @@ pub struct Consent<'a> {
     pub valid_until: OffsetDateTime,
 }
 
-fn sign(registry: &ConsentRegistryKey, label: &[u8], mut bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn sign(registry: &ConsentRegistryKey, label: &[u8], mut bytes: Vec<u8>) -> Vec<u8> {
     let signing = SigningKey::from_bytes(registry.expose_secret());
     let signature = signing.sign(&[label, &bytes].concat());
     bytes.extend_from_slice(&signature.to_bytes());
@@ -157,25 +159,25 @@ pub fn withdraw(registry: &ConsentRegistryKey, receipt: &Receipt, at: OffsetDate
 }
 
 /// Reads fixed fields off the front of a byte string.
-struct Fields<'a>(&'a [u8]);
+pub(crate) struct Fields<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Fields<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
         self.0 = rest;
         Some(head)
     }
 
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+    pub(crate) fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         self.array().map(u64::from_be_bytes)
     }
 }
 
-fn verify(
+pub(crate) fn verify(
     public: &ConsentRegistryPublicKey,
     label: &[u8],
     signed: &[u8],
@@ -230,11 +232,14 @@ impl Receipt {
     }
 
     /// Checks the receipt for `sector` at `now`: signed by the registry, of its municipality,
-    /// valid now, naming the sector, and not withdrawn by any valid withdrawal in effect.
+    /// valid now, naming the sector, and not withdrawn in the consent state (which
+    /// [`ConsentState::check`] made fresh) from a time at or before now.
+    ///
+    /// [`ConsentState::check`]: crate::consent::state::ConsentState::check
     pub fn check(
         &self,
         registry: &ConsentRegistryPublicKey,
-        withdrawals: &[Withdrawal],
+        state: &FreshState,
         sector: &SectorCode,
         now: OffsetDateTime,
         file: &str,
@@ -256,31 +261,18 @@ impl Receipt {
             Some(Rule::ConsentExpired)
         } else if !self.sectors.contains(sector) {
             Some(Rule::ConsentScope)
+        } else if state
+            .withdrawn_from(&self.id)
+            .is_some_and(|from| from <= now)
+        {
+            Some(Rule::ConsentWithdrawn)
         } else {
             None
         };
-        if let Some(rule) = rule {
-            return Err(Error::input(file, 0, rule));
+        match rule {
+            Some(rule) => Err(Error::input(file, 0, rule)),
+            None => Ok(()),
         }
-        for withdrawal in withdrawals.iter().filter(|w| w.receipt == self.id) {
-            // A withdrawal of this receipt that does not verify may be a genuine one damaged on
-            // the way: ignoring it could release what the citizen withdrew, so nothing is
-            // released until it comes again intact.
-            verify(
-                registry,
-                labels::CONSENT_WITHDRAWAL,
-                &withdrawal.signed,
-                &withdrawal.signature,
-                &withdrawal.file,
-            )?;
-            if withdrawal.municipality != self.municipality {
-                return Err(Error::input(&withdrawal.file, 0, Rule::ConsentSignature));
-            }
-            if withdrawal.at <= now {
-                return Err(Error::input(file, 0, Rule::ConsentWithdrawn));
-            }
-        }
-        Ok(())
     }
 
     /// Whether the receipt concerns this person (constant-time comparison of tags).
@@ -290,6 +282,23 @@ impl Receipt {
 }
 
 impl Withdrawal {
+    /// Verifies the withdrawal's signature under the registry's key, and that it is of the
+    /// registry's municipality (the registry checks this before it lists the withdrawal in a
+    /// consent state).
+    pub fn verify(&self, registry: &ConsentRegistryPublicKey) -> Result<()> {
+        verify(
+            registry,
+            labels::CONSENT_WITHDRAWAL,
+            &self.signed,
+            &self.signature,
+            &self.file,
+        )?;
+        if self.municipality != registry.municipality() {
+            return Err(Error::input(&self.file, 0, Rule::ConsentSignature));
+        }
+        Ok(())
+    }
+
     /// Parses a withdrawal's bytes (its signature is checked where it is used).
     pub fn parse(bytes: &[u8], file: &str) -> Result<Withdrawal> {
         kind::expect(bytes, Kind::Withdrawal, file)?;
@@ -353,16 +362,27 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-12-01 9:00 UTC);
 
+    /// Checks the receipt against a fresh consent state listing `withdrawn` (id, from).
     fn check(
         bytes: &[u8],
         sector: &str,
         now: OffsetDateTime,
-        withdrawals: &[Withdrawal],
+        withdrawn: &[([u8; 16], u64)],
     ) -> Result<()> {
-        let (_, public, _) = keys();
+        use crate::consent::state::{ConsentState, Freshness, issue_state};
+        let (registry, public, _) = keys();
+        let list = withdrawn.iter().copied().collect();
+        let state = issue_state(&registry, 1, now, &list)?;
+        let state = ConsentState::parse(&state, "s")?;
+        let freshness = Freshness {
+            now,
+            max_age: 3600,
+            seen: None,
+        };
+        let fresh = state.check(&public, &freshness, "s")?;
         Receipt::parse(bytes, "r")?.check(
             &public,
-            withdrawals,
+            &fresh,
             &SectorCode::new(sector).unwrap(),
             now,
             "r",
@@ -408,50 +428,36 @@ mod tests {
     }
 
     #[test]
-    fn withdrawal_is_honoured_from_its_time_on_and_refused_when_not_genuine() {
+    fn a_withdrawal_in_the_state_is_honoured_from_its_time_on_exactly() {
         let bytes = receipt();
-        let (registry, _, _) = keys();
-        let parsed = Receipt::parse(&bytes, "r").unwrap();
-        let withdrawal = Withdrawal::parse(
-            &withdraw(&registry, &parsed, datetime!(2026-11-25 0:00 UTC)),
-            "w",
-        )
-        .unwrap();
+        let from = datetime!(2026-11-25 0:00 UTC);
+        let listed = [([9; 16], seconds(from))];
         assert_eq!(
-            check(&bytes, "employment", NOW, std::slice::from_ref(&withdrawal))
+            check(&bytes, "employment", from, &listed)
                 .unwrap_err()
                 .class(),
-            "consent-withdrawn"
+            "consent-withdrawn",
+            "withdrawn from its time on"
         );
+        assert!(check(&bytes, "employment", from - time::Duration::SECOND, &listed).is_ok());
         assert!(
-            check(
-                &bytes,
-                "employment",
-                datetime!(2026-11-24 0:00 UTC),
-                &[withdrawal]
-            )
-            .is_ok()
-        );
-        let impostor = ConsentRegistryKey::from_bytes(town(), [7; 32]);
-        let forged = Withdrawal::parse(
-            &withdraw(&impostor, &parsed, datetime!(2026-11-25 0:00 UTC)),
-            "w",
-        )
-        .unwrap();
-        let refused = check(&bytes, "employment", NOW, &[forged]).unwrap_err();
-        assert_eq!(refused.class(), "consent-signature", "nothing is released");
-        assert!(refused.to_string().starts_with("w, line 0: "), "{refused}");
-        let mut other = parsed.clone();
-        other.id = [0xee; 16];
-        let of_another_receipt = Withdrawal::parse(
-            &withdraw(&impostor, &other, datetime!(2026-11-25 0:00 UTC)),
-            "w",
-        )
-        .unwrap();
-        assert!(
-            check(&bytes, "employment", NOW, &[of_another_receipt]).is_ok(),
+            check(&bytes, "employment", NOW, &[([0xee; 16], 0)]).is_ok(),
             "a withdrawal of another receipt is not looked at"
         );
+    }
+
+    #[test]
+    fn a_withdrawal_verifies_only_under_the_registry_key() {
+        let (registry, public, _) = keys();
+        let parsed = Receipt::parse(&receipt(), "r").unwrap();
+        let at = datetime!(2026-11-25 0:00 UTC);
+        let genuine = Withdrawal::parse(&withdraw(&registry, &parsed, at), "w").unwrap();
+        assert!(genuine.verify(&public).is_ok());
+        let impostor = ConsentRegistryKey::from_bytes(town(), [7; 32]);
+        let forged = Withdrawal::parse(&withdraw(&impostor, &parsed, at), "w").unwrap();
+        let refused = forged.verify(&public).unwrap_err();
+        assert_eq!(refused.class(), "consent-signature");
+        assert!(refused.to_string().starts_with("w, line 0: "), "{refused}");
     }
 
     #[test]

@@ -96,6 +96,8 @@ pub enum OutputKind {
     Receipt,
     /// A withdrawal (§14.3).
     Withdrawal,
+    /// The consent registry's consent state (§14.4): public, replaced by the next.
+    ConsentState,
     /// A disclosure bundle (§15).
     Bundle,
     /// The plan team's opened disclosures (§18.2).
@@ -132,6 +134,7 @@ impl OutputKind {
             OutputKind::Selection => "selection",
             OutputKind::Receipt => "receipt",
             OutputKind::Withdrawal => "withdrawal",
+            OutputKind::ConsentState => "consent-state",
             OutputKind::Bundle => "bundle",
             OutputKind::Opened => "opened",
         }
@@ -147,7 +150,8 @@ impl OutputKind {
             | OutputKind::StatisticsCsv
             | OutputKind::Verdicts
             | OutputKind::Receipt
-            | OutputKind::Withdrawal => false,
+            | OutputKind::Withdrawal
+            | OutputKind::ConsentState => false,
             OutputKind::Publication
             | OutputKind::CheckRequest
             | OutputKind::CheckAnswer

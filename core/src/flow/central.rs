@@ -96,6 +96,7 @@ pub fn match_publications_reporting(
         action: "match",
         run: None,
         signing: Some(PartySigningKey::of_matcher(step.matcher)),
+        noted: Vec::new(),
     };
     run(
         audit,
@@ -169,6 +170,7 @@ pub fn check(step: &Check<'_>, answer: Place, audit: &Audit) -> Result<Completed
         action: "check",
         run: None,
         signing: Some(PartySigningKey::of_matcher(step.matcher)),
+        noted: Vec::new(),
     };
     run(
         audit,
@@ -236,6 +238,7 @@ pub fn select(step: &Select<'_>, out: Place, audit: &Audit) -> Result<Completed<
         action: "select",
         run: None,
         signing: Some(PartySigningKey::of_matcher(step.matcher)),
+        noted: Vec::new(),
     };
     run(
         audit,

@@ -127,6 +127,7 @@ pub fn keygen(request: KeyRequest<'_>, out: Place, audit: &Audit) -> Result<Comp
         action: "keygen",
         run: run_id,
         signing: None,
+        noted: Vec::new(),
     };
     // Each entry is signed by its party's key (§4.6): the key made, or the one it is made with.
     run(

@@ -12,7 +12,7 @@
 //! | key custodian | [`keygen`] (master, run) |
 //! | each sector | [`keygen`] (sealing), [`sector::publish`], [`sector::ask_check`], [`sector::read_check`], [`sector::review`], [`sector::verdict`], [`sector::verify_consent`], [`sector::disclose`] |
 //! | central unit | [`keygen`] (matcher), [`central::match_publications`], [`central::check`], [`central::select`] |
-//! | consent registry | [`keygen`] (consent registry, subject, public), [`registry::issue`], [`registry::withdraw`] |
+//! | consent registry | [`keygen`] (consent registry, subject, public), [`registry::issue`], [`registry::withdraw`], [`registry::consent_state`] |
 //! | plan team | [`keygen`] (plan team, public), [`plan_team::open`] |
 //! | anyone | [`verify_log`], [`verify_audit`] |
 //!

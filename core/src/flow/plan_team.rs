@@ -53,6 +53,7 @@ pub fn open(
         action: "open",
         run: None,
         signing: Some(PartySigningKey::of_plan_team(step.plan_team)),
+        noted: Vec::new(),
     };
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let slot = match out {

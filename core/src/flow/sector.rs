@@ -8,11 +8,13 @@ use std::rc::Rc;
 use time::{Date, OffsetDateTime};
 
 use crate::consent::disclosure::Discloser;
-use crate::consent::receipt::{Receipt, Withdrawal};
+use crate::consent::receipt::Receipt;
+use crate::consent::state::{ConsentState, FreshState, Freshness};
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
+use crate::flow::registry::STATE_SEQUENCE;
 use crate::flow::step::{Audit, Completed, Counts, Party, Record, run};
 use crate::formats::catalogue::Catalogue;
 use crate::formats::check::{CheckAnswer, CheckReply, CheckRequest, MAX_REQUEST};
@@ -101,6 +103,7 @@ fn sector_record(key: &SealingKey, action: &'static str) -> Record {
         action,
         run: None,
         signing: Some(PartySigningKey::of(key)),
+        noted: Vec::new(),
     }
 }
 
@@ -442,38 +445,57 @@ pub struct VerifyConsent<'a> {
     pub registry: &'a ConsentRegistryPublicKey,
     /// The receipt.
     pub receipt: Input,
-    /// Withdrawals received.
-    pub withdrawals: Vec<Input>,
-    /// The sector asking.
-    pub sector: SectorCode,
+    /// The consent registry's current consent state: required (`None` is refused, with the
+    /// refusal recorded).
+    pub consent_state: Option<Input>,
+    /// The oldest the consent state may be, as the municipality set it (seconds).
+    pub state_max_age: u64,
+    /// The asking sector's sealing key: it names the sector and signs the entry.
+    pub sealing_key: &'a SealingKey,
     /// Now.
     pub now: OffsetDateTime,
 }
 
-fn read_receipt(receipt: &Input, withdrawals: &[Input]) -> Result<(Receipt, Vec<Withdrawal>)> {
-    let parsed = Receipt::parse(&receipt.read_of(Kind::Receipt)?, &receipt.name())?;
-    let withdrawals = withdrawals
-        .iter()
-        .map(|w| Withdrawal::parse(&w.read_of(Kind::Withdrawal)?, &w.name()))
-        .collect::<Result<_>>()?;
-    Ok((parsed, withdrawals))
+/// The consent state to judge by (spec §14.4): given, signed by the registry, no older than
+/// `max_age`, and not older than the highest sequence number the party's log shows it used.
+/// Its sequence number is noted in the step's entry, refused or not.
+fn read_state(
+    state: Option<&Input>,
+    registry: &ConsentRegistryPublicKey,
+    max_age: u64,
+    now: OffsetDateTime,
+    audit: &Audit,
+    record: &mut Record,
+) -> Result<FreshState> {
+    let input = state.ok_or(Error::parameter(Rule::ConsentStateMissing))?;
+    let name = input.name();
+    let parsed = ConsentState::parse(&input.read()?, &name)?;
+    parsed.verify(registry, &name)?;
+    record.noted.push((STATE_SEQUENCE, parsed.sequence));
+    let seen = audit.highest_count(STATE_SEQUENCE)?;
+    let freshness = Freshness { now, max_age, seen };
+    parsed.check(registry, &freshness, &name)
 }
 
-/// Checks a consent receipt for the sector now (spec §14): signed by the registry, valid,
-/// naming the sector, not withdrawn. Writes nothing; the entry records the check.
+/// Checks a consent receipt for the sector now (spec §14): the consent state first (§14.4),
+/// then the receipt: signed by the registry, valid, naming the sector, not withdrawn in the
+/// state. Writes nothing; the entry records the check and the state's sequence number.
 pub fn verify_consent(step: &VerifyConsent<'_>, audit: &Audit) -> Result<Completed<Receipt>> {
-    let record = Record {
-        party: Party::Sector(step.sector.clone()),
-        action: "verify-consent",
-        run: None,
-        signing: None,
-    };
-    run(audit, record, |_: &mut Staging, _: &mut Record| {
-        let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;
+    let record = sector_record(step.sealing_key, "verify-consent");
+    run(audit, record, |_: &mut Staging, record: &mut Record| {
+        let receipt = Receipt::parse(&step.receipt.read_of(Kind::Receipt)?, &step.receipt.name())?;
+        let state = read_state(
+            step.consent_state.as_ref(),
+            step.registry,
+            step.state_max_age,
+            step.now,
+            audit,
+            record,
+        )?;
         receipt.check(
             step.registry,
-            &withdrawals,
-            &step.sector,
+            &state,
+            step.sealing_key.sector(),
             step.now,
             &step.receipt.name(),
         )?;
@@ -498,8 +520,11 @@ pub struct Disclose<'a> {
     pub options: &'a ExportOptions,
     /// The receipt.
     pub receipt: Input,
-    /// Withdrawals received.
-    pub withdrawals: Vec<Input>,
+    /// The consent registry's current consent state: required (`None` is refused, with the
+    /// refusal recorded).
+    pub consent_state: Option<Input>,
+    /// The oldest the consent state may be, as the municipality set it (seconds).
+    pub state_max_age: u64,
     /// The sector's case-system export.
     pub export: Input,
     /// Now: the receipt must be valid now.
@@ -522,41 +547,55 @@ pub struct Disclosed {
 }
 
 /// Discloses the sector's ongoing services of the receipt's citizen, sealed for the plan team
-/// (spec §15), after checking the receipt; a refusal (another sector, expired, withdrawn,
-/// someone else) releases nothing and is recorded as the step's outcome.
+/// (spec §15), after checking the consent state (§14.4) and the receipt; a refusal (no state, a
+/// stale, forged or older state, another sector, expired, withdrawn, someone else) releases
+/// nothing and is recorded as the step's outcome.
 pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Completed<Disclosed>> {
     let record = sector_record(step.sealing_key, "disclose");
-    run(audit, record, |staging: &mut Staging, _: &mut Record| {
-        let slot = staging.declare(OutputKind::Bundle, out)?;
-        let (receipt, withdrawals) = read_receipt(&step.receipt, &step.withdrawals)?;
-        let discloser = Discloser {
-            registry: step.registry,
-            subject: step.subject,
-            sector: step.sealing_key.sector(),
-            plan_team: step.plan_team,
-            catalogue: step.catalogue,
-            options: step.options,
-        };
-        let ongoing_on = step.ongoing_on.unwrap_or_else(|| step.now.date());
-        let bundle = discloser.disclose(
-            &receipt,
-            &withdrawals,
-            &step.receipt.name(),
-            {
-                step.export.expect_kind(Kind::Export)?;
-                step.export.reader()?
-            },
-            &step.export.name(),
-            step.now,
-            ongoing_on,
-        )?;
-        staging.write(slot, &bundle.bytes, None)?;
-        let summary = Disclosed {
-            receipt: receipt.id_hex(),
-            sector: step.sealing_key.sector().clone(),
-            services: bundle.services,
-            ongoing_on,
-        };
-        Ok((summary, vec![("bundles", 1), ("services", bundle.services)]))
-    })
+    run(
+        audit,
+        record,
+        |staging: &mut Staging, record: &mut Record| {
+            let slot = staging.declare(OutputKind::Bundle, out)?;
+            let receipt =
+                Receipt::parse(&step.receipt.read_of(Kind::Receipt)?, &step.receipt.name())?;
+            let state = read_state(
+                step.consent_state.as_ref(),
+                step.registry,
+                step.state_max_age,
+                step.now,
+                audit,
+                record,
+            )?;
+            let discloser = Discloser {
+                registry: step.registry,
+                subject: step.subject,
+                sector: step.sealing_key.sector(),
+                plan_team: step.plan_team,
+                catalogue: step.catalogue,
+                options: step.options,
+            };
+            let ongoing_on = step.ongoing_on.unwrap_or_else(|| step.now.date());
+            let bundle = discloser.disclose(
+                &receipt,
+                &state,
+                &step.receipt.name(),
+                {
+                    step.export.expect_kind(Kind::Export)?;
+                    step.export.reader()?
+                },
+                &step.export.name(),
+                step.now,
+                ongoing_on,
+            )?;
+            staging.write(slot, &bundle.bytes, None)?;
+            let summary = Disclosed {
+                receipt: receipt.id_hex(),
+                sector: step.sealing_key.sector().clone(),
+                services: bundle.services,
+                ongoing_on,
+            };
+            Ok((summary, vec![("bundles", 1), ("services", bundle.services)]))
+        },
+    )
 }

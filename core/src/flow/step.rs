@@ -105,6 +105,22 @@ impl Audit {
         }
     }
 
+    /// The highest value of the count `name` among this log's entries (spec §14.4: the consent
+    /// state's sequence a party has already used); `None` without a log, or when no entry has
+    /// it.
+    pub(crate) fn highest_count(&self, name: &str) -> Result<Option<u64>> {
+        match &self.log {
+            Log::None => Ok(None),
+            Log::File(path) if !path.exists() => Ok(None),
+            Log::File(path) => {
+                let file = path.display().to_string();
+                let text = std::fs::read(path).map_err(|e| Error::io(&file, e))?;
+                crate::audit::highest_count(&text, &file, name)
+            }
+            Log::Memory(text) => crate::audit::highest_count(&lock(text), "audit log", name),
+        }
+    }
+
     /// Appends a step to the in-memory log.
     fn append_in_memory(
         &self,
@@ -153,13 +169,16 @@ impl fmt::Display for Party {
     }
 }
 
-/// A step's entry before its outcome: who, what, which run, and the party's key it is
-/// signed with (spec §16).
+/// A step's entry before its outcome: who, what, which run, the party's key it is signed with
+/// (spec §16), and what it noted on the way.
 pub(crate) struct Record {
     pub(crate) party: Party,
     pub(crate) action: &'static str,
     pub(crate) run: Option<RunId>,
     pub(crate) signing: Option<PartySigningKey>,
+    /// Counts the entry carries whether the step is done or refused (the consent state a
+    /// refused disclosure was judged against).
+    pub(crate) noted: Counts,
 }
 
 /// Counts a step reports, by name.
@@ -173,7 +192,12 @@ impl Record {
             action: self.action.into(),
             run: self.run.as_ref().map(RunId::to_string),
             made: Vec::new(),
-            counts: counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            counts: self
+                .noted
+                .iter()
+                .chain(counts)
+                .map(|(k, v)| ((*k).to_owned(), *v))
+                .collect(),
             outcome: outcome.into(),
         }
     }
@@ -251,6 +275,7 @@ pub(crate) fn run<S>(
 /// Records a failed step (best effort: the step's own error is what the caller needs), and
 /// gives its error back.
 fn failed(audit: &Audit, record: &Record, error: Error) -> Error {
+    // What the step noted before it was refused stays in its entry.
     let step = record.step(audit.time(), &Vec::new(), error.class());
     *lock(&audit.last) = Some(step.clone());
     let _ = match &audit.log {

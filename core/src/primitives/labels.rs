@@ -45,6 +45,9 @@ pub const CONSENT_RECEIPT: &[u8] = b"samkoer/v1/consent-receipt";
 /// Prefix of the message a withdrawal's signature covers (spec §14.3).
 pub const CONSENT_WITHDRAWAL: &[u8] = b"samkoer/v1/consent-withdrawal";
 
+/// Prefix of the message a consent state's signature covers (spec §14.4).
+pub const CONSENT_STATE: &[u8] = b"samkoer/v1/consent-state";
+
 /// HPKE `info` of a disclosure bundle (spec §15).
 pub const DISCLOSURE: &[u8] = b"samkoer/v1/disclosure";
 
@@ -81,6 +84,7 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("CONSENT_SUBJECT", CONSENT_SUBJECT),
     ("CONSENT_RECEIPT", CONSENT_RECEIPT),
     ("CONSENT_WITHDRAWAL", CONSENT_WITHDRAWAL),
+    ("CONSENT_STATE", CONSENT_STATE),
     ("DISCLOSURE", DISCLOSURE),
     ("SECTOR_SIGNING_SALT", SECTOR_SIGNING_SALT),
     ("PUBLICATION_SIGNATURE", PUBLICATION_SIGNATURE),

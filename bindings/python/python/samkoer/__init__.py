@@ -15,7 +15,8 @@ each sector         :func:`keygen.sealing`, :func:`publish`, :func:`check.ask`, 
                     :func:`verdict`, :func:`consent.verify`, :func:`disclose`
 central unit        :func:`match`, :func:`check.answer`, :func:`select`
 consent registry    :func:`keygen.consent_registry`, :func:`keygen.subject`,
-                    :func:`keygen.public`, :func:`consent.issue`, :func:`consent.withdraw`
+                    :func:`keygen.public`, :func:`consent.issue`, :func:`consent.withdraw`,
+                    :func:`consent.state`
 plan team           :func:`keygen.plan_team`, :func:`keygen.public`, :func:`open`
 anyone              :func:`audit.verify`
 ==================  =========================================================================
@@ -238,26 +239,31 @@ def disclose(
     export: Any,
     out: Path,
     *,
-    withdrawals: Sequence[Path] = (),
+    consent_state: Optional[Path] = None,
+    state_max_age: int = 24,
     mapping: Optional[Path] = None,
     now=None,
     ongoing_on: Optional[str] = None,
     audit_log: Optional[Path] = None,
 ) -> dict:
     """Releases the sector's ongoing services of the receipt's citizen, sealed for the plan team
-    into the bundle ``out`` (spec §15), after checking the receipt: a sector outside it, an
+    into the bundle ``out`` (spec §15), after checking the registry's ``consent_state``
+    (required, no older than ``state_max_age`` hours, not older than one ``audit_log`` shows)
+    and the receipt: no state or a stale, forged or older one, a sector outside the receipt, an
     expired or withdrawn receipt, or a receipt for someone else raises and releases nothing.
     ``export`` is the sector's export, as for :func:`publish`. A service is ongoing on
     ``ongoing_on`` (``YYYY-MM-DD``; default the date of ``now``), which the result names.
 
     >>> samkoer.disclose("registry-public.key", "subject.key", "employment.key",
-    ...                  "plan-team-public.key", "receipt.bin", "export.csv", "employment.bundle")
+    ...                  "plan-team-public.key", "receipt.bin", "export.csv", "employment.bundle",
+    ...                  consent_state="consent-state.bin")
     {'receipt': '...', 'sector': 'employment', 'services': 2, 'ongoing_on': '2026-11-01'}
     """
     export, _ = table_bytes(export)
     receipt_id, sector, services, ongoing_on = _samkoer.disclose(
         registry_public, subject_key, sealing_key, plan_team_public, receipt, export, out,
-        withdrawals=list(withdrawals), mapping=mapping, now=seconds(now), ongoing_on=ongoing_on,
+        consent_state=consent_state, state_max_age=state_max_age, mapping=mapping,
+        now=seconds(now), ongoing_on=ongoing_on,
         audit_log=audit_log,
     )
     return {"receipt": receipt_id, "sector": sector, "services": services, "ongoing_on": ongoing_on}
