@@ -59,7 +59,7 @@ enum Command {
     Publish(sector::PublishArgs),
     /// Match publications: the result, one flag file per sector, statistics.
     #[command(
-        after_help = "Example:\n  samkoer match --criteria criteria.toml --out-dir match *.pub"
+        after_help = "Example:\n  samkoer match --matcher-key matcher.key --criteria criteria.toml --out-dir match *.pub"
     )]
     Match(central::MatchArgs),
     /// The one-citizen check: a sector asks about one of its citizens, the matcher answers.
@@ -79,7 +79,7 @@ enum Command {
     Verdict(sector::VerdictArgs),
     /// Combine the sectors' verdicts into the final selection.
     #[command(
-        after_help = "Example:\n  samkoer select --match-result match/result.json --out selection.json *.verdicts.json"
+        after_help = "Example:\n  samkoer select --matcher-key matcher.key --match-result match/result.json --out selection.json *.verdicts.json"
     )]
     Select(central::SelectArgs),
     /// Consent receipts: issue, withdraw, publish the consent state, verify.
@@ -118,7 +118,7 @@ enum CheckAction {
     Ask(sector::AskArgs),
     /// Answer (central): whether each citizen is a candidate, from the match's check index.
     #[command(
-        after_help = "Example:\n  samkoer check answer --index match/check-index --request request.json --out answer.json"
+        after_help = "Example:\n  samkoer check answer --matcher-key matcher.key --index match/check-index --request request.json --out answer.json"
     )]
     Answer(central::AnswerArgs),
     /// Read (in the sector): the answer by CPR number, onto the person file asked about.

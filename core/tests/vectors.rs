@@ -19,6 +19,8 @@ use samkoer_core::consent::receipt::{
 use samkoer_core::consent::state::{
     CLOCK_SKEW, ConsentState, ENTRY_LEN, Freshness, HEADER_LEN, issue_state,
 };
+use samkoer_core::files::{Input, OutputKind, Place};
+use samkoer_core::flow::{Audit, central, sector};
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::criteria::{AgeBands, Combination, Criteria, ServiceSet};
 use samkoer_core::formats::export::ExportOptions;
@@ -160,6 +162,10 @@ fn key_vectors() -> Value {
     })
 }
 
+fn matcher_key() -> samkoer_core::primitives::keys::MatcherKey {
+    samkoer_core::primitives::keys::MatcherKey::from_bytes(town(), key_bytes(140))
+}
+
 fn key_file_vectors() -> Value {
     let master_text = master().to_key_file().to_string();
     let run_text = master()
@@ -171,6 +177,17 @@ fn key_file_vectors() -> Value {
         json!({ "kind": "master", "text": master_text, "secret": hex::encode(master().expose_secret()) }),
         json!({ "kind": "run", "text": run_text, "secret": hex::encode(master().derive_run_key(&run(), REFERENCE).expose_secret()) }),
         json!({ "kind": "sealing", "text": sealing_text, "secret": hex::encode(sealing("adult-social", 200).expose_secret()) }),
+        // The matcher's key (§4.6), and the signing key every party derives from its own (its
+        // public half, as audit entries name it).
+        json!({
+            "kind": "matcher", "text": matcher_key().to_key_file().to_string(),
+            "secret": hex::encode(matcher_key().expose_secret()),
+            "signer": PartySigningKey::of_matcher(&matcher_key()).public().to_string(),
+        }),
+        json!({ "kind": "sealing-signer", "secret": hex::encode(sealing("adult-social", 200).expose_secret()),
+            "signer": PartySigningKey::of(&sealing("adult-social", 200)).public().to_string() }),
+        json!({ "kind": "master-signer", "secret": hex::encode(master().expose_secret()),
+            "signer": PartySigningKey::of_master(&master()).public().to_string() }),
         // Version 1 is still read for every kind but the run key (which had no reference date).
         json!({ "kind": "master", "text": version_1(&master_text), "secret": hex::encode(master().expose_secret()) }),
     ];
@@ -1627,6 +1644,905 @@ fn statistics_vectors() -> Value {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Work lists, the final selection, mappings and the encodings of exports (spec §8, §13).
+
+/// `text` in Windows-1252, written independently of the decoder under test: U+0000–U+007F and
+/// U+00A0–U+00FF are their own bytes; the few other characters these vectors use are looked up.
+fn windows_1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '\u{0}'..='\u{7f}' | '\u{a0}'..='\u{ff}' => c as u8,
+            '€' => 0x80,
+            '–' => 0x96,
+            '—' => 0x97,
+            _ => panic!("{c:?} is not in these vectors' Windows-1252 table"),
+        })
+        .collect()
+}
+
+/// UTF-16 little-endian with its byte-order mark (as Notepad's "Unicode" saves).
+fn utf16_le(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+/// UTF-16 big-endian with its byte-order mark.
+fn utf16_be(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xfe, 0xff];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    bytes
+}
+
+/// The 1-based line of the first byte that is not UTF-8 (after a UTF-8 BOM), if any: where a
+/// reader of UTF-8 only (a build without `windows-1252`) refuses the bytes with `encoding`.
+fn first_non_utf8_line(bytes: &[u8]) -> Option<u64> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let valid = std::str::from_utf8(bytes).err()?.valid_up_to();
+    Some(1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u64)
+}
+
+/// The rule and line of an input error; any other result is a bug in the vectors.
+fn rule_and_line<T>(result: Result<T, Error>, case: &str) -> (String, u64) {
+    match result {
+        Err(Error::Input { rule, line, .. }) => (rule.name().to_owned(), line),
+        Err(other) => panic!("{case}: {other:?}"),
+        Ok(_) => panic!("{case}: accepted"),
+    }
+}
+
+/// The work lists' flag file: the adult-social sector's records of three candidates, with
+/// fixed nonces: one citizen with two services, a family with two citizens, one citizen with
+/// one service. Goals hold `,` and `;`, a line break, and a leading `-` (quoted as text).
+fn work_list_flag_file() -> Vec<u8> {
+    let run_key = master().derive_run_key(&run(), REFERENCE);
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let key = sealing("adult-social", 200);
+    let envelope_key = EnvelopeKey::derive(&key, &run());
+    let header = vector_header(&run_key, &key);
+    let mut writer =
+        FileWriter::new(Vec::new(), FileKind::FlagFile, "adult-social.flag", &header).unwrap();
+    let records = [
+        (
+            0x11,
+            "0101901234",
+            "ADS-SOCIO-PED",
+            "SAG-1",
+            "Mette Hansen",
+            "Stabil bolig",
+            date!(2025 - 03 - 14),
+        ),
+        (
+            0x11,
+            "0101901234",
+            "ADS-CONTACT-PERSON",
+            "SAG-2",
+            "Søren Æbelø",
+            "Ro på, færre skift; på sigt arbejde",
+            date!(2025 - 09 - 01),
+        ),
+        (
+            0x22,
+            "0101851234",
+            "ADS-DRUG-OUTPATIENT",
+            "SAG-3",
+            "Åse Ørum",
+            "Stoffri hverdag\nog et netværk",
+            date!(2026 - 01 - 05),
+        ),
+        (
+            0x22,
+            "0101154234",
+            "ADS-CONTACT-PERSON",
+            "SAG-4",
+            "Åse Ørum",
+            "",
+            date!(2026 - 02 - 01),
+        ),
+        (
+            0x33,
+            "3112999999",
+            "ADS-SOCIO-PED",
+            "Ø-17",
+            "Jens Østergård",
+            "-10 % fravær",
+            date!(2024 - 02 - 29),
+        ),
+    ];
+    for (i, (candidate, cpr, service, case_ref, caseworker, goal, start)) in
+        records.into_iter().enumerate()
+    {
+        let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated(cpr, "test", 1).unwrap());
+        let envelope = envelope_key
+            .seal_with_nonce(
+                service,
+                &pseudonym,
+                &content(cpr, case_ref, caseworker, goal, start),
+                [0x40 + i as u8; 12],
+            )
+            .unwrap();
+        writer
+            .write_flag(FlagRef {
+                candidate: CandidateId([candidate; 16]),
+                pseudonym,
+                service,
+                envelope: &envelope,
+            })
+            .unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+/// The review step on a flag file in memory.
+fn review_step<'a>(flag_file: &[u8], key: &'a SealingKey) -> sector::Review<'a> {
+    sector::Review {
+        sealing_key: key,
+        catalogue: Catalogue::builtin(),
+        flag_file: Input::bytes("adult-social.flag", flag_file.to_vec()),
+    }
+}
+
+/// The verdict step on a filled-in work list: the verdict file's bytes, or the error.
+fn verdict_from(flag_file: &[u8], key: &SealingKey, list: &[u8]) -> Result<String, Error> {
+    let done = sector::verdict(
+        &review_step(flag_file, key),
+        &Input::bytes("worklist.csv", list.to_vec()),
+        Place::memory("verdicts.json"),
+        &Audit::none(),
+    )?;
+    Ok(String::from_utf8(done.bytes(OutputKind::Verdicts).unwrap().to_vec()).unwrap())
+}
+
+/// How a spreadsheet saves a filled-in work list.
+#[derive(Clone, Copy)]
+struct Saved {
+    name: &'static str,
+    delimiter: char,
+    encoding: &'static str,
+    crlf: bool,
+    /// Whether the `start` dates were turned into Danish dates (`DD-MM-YYYY`), as Excel does.
+    excel_dates: bool,
+}
+
+const SAVED: [Saved; 5] = [
+    Saved {
+        name: "as written, filled in: ',', UTF-8, LF",
+        delimiter: ',',
+        encoding: "utf-8",
+        crlf: false,
+        excel_dates: false,
+    },
+    Saved {
+        name: "Danish Excel, CSV (semikolonsepareret): ';', Windows-1252, CRLF",
+        delimiter: ';',
+        encoding: "windows-1252",
+        crlf: true,
+        excel_dates: true,
+    },
+    Saved {
+        name: "Danish Excel, CSV UTF-8: ';', UTF-8 with BOM, CRLF",
+        delimiter: ';',
+        encoding: "utf-8-bom",
+        crlf: true,
+        excel_dates: true,
+    },
+    Saved {
+        name: "Excel, CSV (kommasepareret): ',', Windows-1252, CRLF",
+        delimiter: ',',
+        encoding: "windows-1252",
+        crlf: true,
+        excel_dates: true,
+    },
+    Saved {
+        name: "Excel, CSV UTF-8 (kommasepareret): ',', UTF-8 with BOM, CRLF",
+        delimiter: ',',
+        encoding: "utf-8-bom",
+        crlf: true,
+        excel_dates: true,
+    },
+];
+
+impl Saved {
+    /// The cells as this spreadsheet writes them: a cell holding the delimiter, `"`, CR or LF
+    /// in quotes with `"` doubled (a line break inside a cell stays LF), records ended as set.
+    fn save(self, cells: &[Vec<String>]) -> Vec<u8> {
+        let mut text = String::new();
+        for (row, record) in cells.iter().enumerate() {
+            let fields: Vec<String> = record
+                .iter()
+                .enumerate()
+                .map(|(column, cell)| {
+                    let cell = match (self.excel_dates, row, column) {
+                        (true, 1.., 9) => {
+                            format!("{}-{}-{}", &cell[8..10], &cell[5..7], &cell[..4])
+                        }
+                        _ => cell.clone(),
+                    };
+                    if cell.contains([self.delimiter, '"', '\r', '\n']) {
+                        format!("\"{}\"", cell.replace('"', "\"\""))
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            text.push_str(&fields.join(&self.delimiter.to_string()));
+            text.push_str(if self.crlf { "\r\n" } else { "\n" });
+        }
+        match self.encoding {
+            "windows-1252" => windows_1252(&text),
+            "utf-8-bom" => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+            _ => text.into_bytes(),
+        }
+    }
+}
+
+/// The work list's cells, header first.
+fn cells_of(csv_text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The caseworkers' verdicts, by citizen and service: `None` leaves the row empty.
+fn filled_in(cpr: &str, service: &str) -> Option<(&'static str, &'static str)> {
+    match (cpr, service) {
+        ("010190-1234", "ADS-SOCIO-PED") => Some(("suitable-from", "2027-02")),
+        ("010190-1234", _) => Some(("suitable-from", "2027-04")),
+        ("010185-1234", _) => Some(("suitable", "")),
+        ("010115-4234", _) => None,
+        _ => Some(("not-suitable", "")),
+    }
+}
+
+fn work_list_vectors() -> Value {
+    let key = sealing("adult-social", 200);
+    let flag_file = work_list_flag_file();
+    let reviewed = sector::review(
+        &review_step(&flag_file, &key),
+        Place::memory("worklist.csv"),
+        &Audit::none(),
+    )
+    .unwrap();
+    let csv_text =
+        String::from_utf8(reviewed.bytes(OutputKind::WorkList).unwrap().to_vec()).unwrap();
+    let mut cells = cells_of(&csv_text);
+    for row in &mut cells[1..] {
+        if let Some((verdict, from)) = filled_in(&row[1], &row[2]) {
+            row[10] = verdict.into();
+            row[11] = from.into();
+        }
+    }
+    let mut verdicts = None;
+    let filled: Vec<Value> = SAVED
+        .iter()
+        .map(|saved| {
+            let bytes = saved.save(&cells);
+            let file = verdict_from(&flag_file, &key, &bytes).unwrap();
+            assert!(verdicts.get_or_insert_with(|| file.clone()) == &file, "{}", saved.name);
+            let utf8_only = first_non_utf8_line(&bytes)
+                .map_or(Value::Null, |line| json!({ "expect": "encoding", "line": line }));
+            json!({ "case": saved.name, "bytes": hex::encode(&bytes), "without_windows_1252": utf8_only })
+        })
+        .collect();
+    // Each mistake in the row of the third candidate, after the family's two-line goal.
+    let last = cells.len() - 1;
+    let edit = |change: &dyn Fn(&mut Vec<Vec<String>>)| {
+        let mut cells = cells.clone();
+        change(&mut cells);
+        cells
+    };
+    let mistakes: Vec<(&str, Vec<Vec<String>>)> = vec![
+        (
+            "a Danish verdict (egnet)",
+            edit(&|c| c[last][10] = "egnet".into()),
+        ),
+        (
+            "a verdict in another case (Not-suitable)",
+            edit(&|c| c[last][10] = "Not-suitable".into()),
+        ),
+        (
+            "a month Excel turned into a date (mar-27)",
+            edit(&|c| {
+                c[last][10] = "suitable-from".into();
+                c[last][11] = "mar-27".into()
+            }),
+        ),
+        (
+            "a one-digit month",
+            edit(&|c| {
+                c[last][10] = "suitable-from".into();
+                c[last][11] = "2027-3".into()
+            }),
+        ),
+        (
+            "suitable with a month",
+            edit(&|c| c[last][11] = "2027-03".into()),
+        ),
+        (
+            "suitable-from without a month",
+            edit(&|c| c[last][10] = "suitable-from".into()),
+        ),
+        (
+            "a candidate id cut short",
+            edit(&|c| {
+                c[last][0].pop();
+            }),
+        ),
+        (
+            "a candidate of another work list",
+            edit(&|c| c[last][0] = CandidateId([0x44; 16]).to_string()),
+        ),
+        (
+            "the from column deleted",
+            edit(&|c| {
+                for row in c.iter_mut() {
+                    row.pop();
+                }
+            }),
+        ),
+        (
+            "the verdict column renamed (egnethed)",
+            edit(&|c| c[0][10] = "egnethed".into()),
+        ),
+        (
+            "a row with a field fewer",
+            edit(&|c| {
+                c[last].remove(3);
+            }),
+        ),
+    ];
+    let negative: Vec<Value> = mistakes
+        .iter()
+        .flat_map(|(case, cells)| {
+            [SAVED[1], SAVED[2]].map(|saved| {
+                let bytes = saved.save(cells);
+                let (expect, line) = rule_and_line(verdict_from(&flag_file, &key, &bytes), case);
+                json!({ "case": case, "saved": saved.name, "bytes": hex::encode(&bytes), "expect": expect, "line": line })
+            })
+        })
+        .collect();
+    json!({
+        "description": "Work lists (spec §13.1, §13.2): a flag file (fixed keys and nonces) reviewed into the work-list CSV (exact bytes, and the JSON rows); the list filled in and saved as spreadsheets save it, each read back into the same verdict file (exact bytes); filled-in lists with one mistake, as two of those saves, with the rule and line. `without_windows_1252`: what a build without that feature (WebAssembly) gives instead.",
+        "sector": "adult-social",
+        "sealing_key": hex::encode(key.expose_secret()),
+        "sealing_key_file": key.to_key_file().to_string(),
+        "flag_file": hex::encode(&flag_file),
+        "work_list": csv_text,
+        "work_list_json": serde_json::from_str::<Value>(&reviewed.summary.to_json()).unwrap(),
+        "filled": filled,
+        "verdicts": verdicts.unwrap(),
+        "negative": negative,
+    })
+}
+
+/// A match result file (spec §12.6) with fixed candidate ids: what the selection reads of a
+/// match. Candidate `K-…07` is deferred, so sent nowhere.
+fn selection_match_result() -> String {
+    let candidate = |n: u8, kind: &str, deferred: bool, sectors: &[&str]| {
+        let sectors: Vec<String> = sectors.iter().map(|s| format!("\"{s}\"")).collect();
+        format!(
+            "    {{\n      \"id\": \"{}\",\n      \"kind\": \"{kind}\",\n      \"deferred\": {deferred},\n      \"persons\": 1,\n      \"children\": 0,\n      \"adults\": 1,\n      \"sectors\": [{}],\n      \"services\": [],\n      \"reasons\": [\"minimum sectors and services\"]\n    }}",
+            CandidateId([n; 16]),
+            sectors.join(", ")
+        )
+    };
+    let candidates = [
+        candidate(1, "person", false, &["employment", "adult-social"]),
+        candidate(
+            2,
+            "person",
+            false,
+            &["employment", "adult-social", "health-elderly"],
+        ),
+        candidate(3, "person", false, &["employment", "children-family"]),
+        candidate(4, "person", false, &["employment", "adult-social"]),
+        candidate(5, "person", false, &["employment", "health-elderly"]),
+        candidate(6, "person", false, &["employment"]),
+        candidate(7, "person", true, &["employment", "children-family"]),
+        candidate(
+            8,
+            "family",
+            false,
+            &["adult-social", "children-family", "school-daycare"],
+        ),
+    ];
+    let fingerprint = master().derive_run_key(&run(), REFERENCE).fingerprint();
+    format!(
+        "{{\n  \"format\": \"samkoer-match\",\n  \"version\": 1,\n  \"run\": {{\n    \"municipality\": \"219\",\n    \"run\": \"2026-11\",\n    \"run_key_fingerprint\": \"{fingerprint}\",\n    \"catalogue_version\": \"{}\",\n    \"reference_date\": \"{REFERENCE}\"\n  }},\n  \"publications\": [],\n  \"persons\": 9,\n  \"families\": 1,\n  \"candidates\": [\n{}\n  ]\n}}\n",
+        Catalogue::builtin().version,
+        candidates.join(",\n")
+    )
+}
+
+/// A verdict file of `sector` for run 2026-11, verdicts by candidate number.
+fn verdict_file(sector: &str, run: &str, verdicts: &[(u8, &str, &str)]) -> String {
+    let file = VerdictFile {
+        municipality: town(),
+        run: RunId::new(run).unwrap(),
+        sector: SectorCode::new(sector).unwrap(),
+        verdicts: verdicts
+            .iter()
+            .map(|&(n, verdict, from)| {
+                (
+                    CandidateId([n; 16]),
+                    samkoer_core::formats::verdicts::Verdict::parse(verdict, from).unwrap(),
+                )
+            })
+            .collect(),
+    };
+    file.to_json()
+}
+
+/// The select step in memory: the selection's bytes, or the error.
+fn select_from(result: &str, files: &[(String, String)]) -> Result<String, Error> {
+    let matcher = samkoer_core::primitives::keys::MatcherKey::from_bytes(town(), [0xa0; 32]);
+    let step = central::Select {
+        matcher: &matcher,
+        match_result: Input::bytes("result.json", result.as_bytes().to_vec()),
+        verdicts: files
+            .iter()
+            .map(|(name, text)| Input::bytes(name.as_str(), text.as_bytes().to_vec()))
+            .collect(),
+    };
+    let done = central::select(&step, Place::memory("selection.json"), &Audit::none())?;
+    Ok(String::from_utf8(done.bytes(OutputKind::Selection).unwrap().to_vec()).unwrap())
+}
+
+fn selection_vectors() -> Value {
+    let result = selection_match_result();
+    // 1: selected from the later month; 2: selected from the latest of three, across a year;
+    // 3: removed although children-family has not answered; 4: removed by both, in byte order;
+    // 5: outstanding (health-elderly gave no verdict on it); 6: selected now; 8: outstanding
+    // (no school-daycare file); 7 is deferred and in no file.
+    let files = vec![
+        (
+            "employment.verdicts.json",
+            verdict_file(
+                "employment",
+                "2026-11",
+                &[
+                    (1, "suitable", ""),
+                    (2, "suitable-from", "2026-12"),
+                    (3, "not-suitable", ""),
+                    (4, "not-suitable", ""),
+                    (5, "suitable", ""),
+                    (6, "suitable", ""),
+                ],
+            ),
+        ),
+        (
+            "adult-social.verdicts.json",
+            verdict_file(
+                "adult-social",
+                "2026-11",
+                &[
+                    (1, "suitable-from", "2027-02"),
+                    (2, "suitable-from", "2027-01"),
+                    (4, "not-suitable", ""),
+                    (8, "suitable", ""),
+                ],
+            ),
+        ),
+        (
+            "health-elderly.verdicts.json",
+            verdict_file("health-elderly", "2026-11", &[(2, "suitable", "")]),
+        ),
+        (
+            "children-family.verdicts.json",
+            verdict_file(
+                "children-family",
+                "2026-11",
+                &[(8, "suitable-from", "2027-06")],
+            ),
+        ),
+    ];
+    let files: Vec<(String, String)> = files.into_iter().map(|(n, t)| (n.to_owned(), t)).collect();
+    let selection = select_from(&result, &files).unwrap();
+    let with = |extra: (&str, String)| {
+        let mut files = files.clone();
+        files.push((extra.0.to_owned(), extra.1));
+        files
+    };
+    let negative: Vec<(&str, Vec<(String, String)>)> = vec![
+        (
+            "a verdict file of another run",
+            with((
+                "other.json",
+                verdict_file("school-daycare", "2026-12", &[(8, "suitable", "")]),
+            )),
+        ),
+        (
+            "a second file of one sector",
+            with((
+                "again.json",
+                verdict_file("health-elderly", "2026-11", &[(5, "suitable", "")]),
+            )),
+        ),
+        (
+            "a verdict on a candidate not sent to the sector (its 2nd)",
+            with((
+                "school.json",
+                verdict_file(
+                    "school-daycare",
+                    "2026-11",
+                    &[(1, "suitable", ""), (8, "suitable", "")],
+                )
+                .replace(
+                    &CandidateId([1; 16]).to_string(),
+                    &CandidateId([9; 16]).to_string(),
+                ),
+            )),
+        ),
+        (
+            "a verdict on a deferred candidate",
+            with((
+                "school.json",
+                verdict_file(
+                    "school-daycare",
+                    "2026-11",
+                    &[(7, "suitable", ""), (8, "suitable", "")],
+                ),
+            )),
+        ),
+        (
+            "a verdict on a candidate of another sector",
+            with((
+                "school.json",
+                verdict_file(
+                    "school-daycare",
+                    "2026-11",
+                    &[(8, "suitable", ""), (9, "suitable", "")],
+                )
+                .replace(
+                    &CandidateId([9; 16]).to_string(),
+                    &CandidateId([6; 16]).to_string(),
+                ),
+            )),
+        ),
+    ];
+    let negative: Vec<Value> = negative
+        .into_iter()
+        .map(|(case, files)| {
+            let (name, text) = files.last().unwrap().clone();
+            let (expect, line) = rule_and_line(select_from(&result, &files), case);
+            json!({ "case": case, "file": name, "text": text, "expect": expect, "line": line })
+        })
+        .collect();
+    json!({
+        "description": "The final selection (spec §13.3): a match result with fixed candidate ids and the verdict files of four sectors, in this order, give the selection (exact bytes): selected now and from the latest month of all its sectors, removed by a not-suitable (also with a sector missing), outstanding, a deferred candidate left out. Negative cases add one file (`file`, `text`) after the four, with the rule and line.",
+        "match_result": result,
+        "verdicts": files.iter().map(|(name, text)| json!({ "file": name, "text": text })).collect::<Vec<_>>(),
+        "selection": selection,
+        "negative": negative,
+    })
+}
+
+/// Why a valid row is excluded, by spec §8.4's table (an independent reading of it: the
+/// generator checks that the rows' exclusions add up to the publisher's counts).
+fn exclusion_of(row: &samkoer_core::formats::export::ServiceRow, key: &SealingKey) -> &'static str {
+    use samkoer_core::formats::catalogue::Category;
+    match row.status.name() {
+        "ended" => return "status-ended",
+        "pending" => return "status-pending",
+        "refused" => return "status-refused",
+        _ => {}
+    }
+    match Catalogue::builtin().lookup(&row.service) {
+        Some(Category::Excluded(_)) => "category-excluded",
+        Some(Category::Allowed(s)) if s.sector != *key.sector() => "other-sector",
+        _ if row.end.is_some_and(|end| end < REFERENCE) => "ended-before-reference",
+        _ if row.start > REFERENCE => "starts-after-reference",
+        _ => panic!("a valid row of an allowed service, ongoing, not published"),
+    }
+}
+
+/// An export published with the lower-level publisher (no limits) under a mapping: the rows as
+/// the reader reads them (each published, excluded or rejected with its rule), the accounting,
+/// the records (envelopes omitted) and what their envelopes open to.
+fn read_export(sector: &str, mapping: &str, export: &[u8]) -> Result<Value, Error> {
+    let run_key = master().derive_run_key(&run(), REFERENCE);
+    let key = sealing(sector, 9);
+    let options = ExportOptions::from_mapping(mapping, "mapping.toml")?;
+    let publisher = Publisher::new(&run_key, &key, Catalogue::builtin(), &options)?;
+    let published = publisher.publish(
+        Cursor::new(export.to_vec()),
+        "export.csv",
+        None,
+        Vec::new(),
+        "out.pub",
+    )?;
+    let (bytes, report) = (published.output, published.report);
+    let mut decoded = read_publication(&bytes)?;
+    let envelopes = EnvelopeKey::derive(&key, &run());
+    let mut opened = Vec::new();
+    let mut reader = FileReader::new(bytes.as_slice(), FileKind::Publication, "out.pub")?;
+    while let Some(record) = reader.next_record()? {
+        if let Record::Service(r) = record {
+            let c = envelopes.open(&r.service, &r.pseudonym, &r.envelope)?;
+            opened.push(json!({
+                "cpr": std::str::from_utf8(c.cpr.expose_digits()).unwrap(), "case_ref": c.case_ref,
+                "caseworker": c.caseworker, "goal": c.goal, "start": c.start.to_string(),
+            }));
+        }
+    }
+    let records = decoded["records"].as_array_mut().unwrap();
+    for record in records.iter_mut() {
+        record.as_object_mut().unwrap().remove("envelope");
+    }
+    // The rows as read; a valid row is published when it is the next record (rows in export
+    // order, each published row one record), else excluded.
+    let pseudonymiser = Pseudonymiser::new(&run_key);
+    let mut rows = Vec::new();
+    let mut excluded = std::collections::BTreeMap::new();
+    let mut next = records.iter().peekable();
+    let mut reader = samkoer_core::formats::export::ExportReader::new(
+        Cursor::new(export.to_vec()),
+        "export.csv",
+        &options,
+        REFERENCE,
+    )?;
+    while let Some(row) = reader.next_row() {
+        rows.push(match row? {
+            Ok(row) => {
+                let start = format!("{:04}-{:02}", row.start.year(), row.start.month() as u8);
+                let is_next = next.peek().is_some_and(|r| {
+                    r["pseudonym"] == pseudonymiser.pseudonym(&row.cpr).to_string()
+                        && r["service"] == row.service.as_str()
+                        && r["start"] == start.as_str()
+                });
+                if is_next {
+                    next.next();
+                }
+                let exclusion = (!is_next).then(|| exclusion_of(&row, &key));
+                if let Some(rule) = exclusion {
+                    *excluded.entry(rule.to_owned()).or_insert(0u64) += 1;
+                }
+                json!({
+                    "line": row.line, "outcome": if is_next { "published" } else { "excluded" },
+                    "rule": exclusion,
+                    "cpr": std::str::from_utf8(row.cpr.expose_digits()).unwrap(), "service": row.service,
+                    "status": row.status.name(), "start": row.start.to_string(),
+                    "end": row.end.map(|d| d.to_string()), "caseworker": row.caseworker,
+                    "case_ref": row.case_ref, "goal": row.goal,
+                })
+            }
+            Err(rejected) => json!({ "line": rejected.line, "outcome": "rejected", "rule": rejected.rule.name() }),
+        });
+    }
+    assert!(next.next().is_none(), "every record is a row");
+    assert_eq!(
+        json!(excluded),
+        json!(report.export.excluded_by_rule),
+        "the exclusions as §8.4 has them"
+    );
+    assert_eq!(reader.encoding().name(), report.export.encoding);
+    Ok(json!({
+        "rows": rows,
+        "accounting": serde_json::to_value(&report.export).unwrap(),
+        "records": decoded["records"],
+        "opened": opened,
+    }))
+}
+
+/// The spec's example mapping (§8.3) with the optional columns of a Danish case system.
+const DANISH_MAPPING: &str = "delimiter = \";\"\nencoding = \"windows-1252\"\n[columns]\ncpr = \"CPR-nr\"\nservice = \"Ydelse\"\nstatus = \"Tilstand\"\nstart = \"Startdato\"\nend = \"Slutdato\"\ncaseworker = \"Sagsbehandler\"\ncase_ref = \"Sagsnr\"\ngoal = \"Mål\"\n[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"ended\"\n\"Under behandling\" = \"pending\"\n\"Afslag\" = \"refused\"\n";
+
+fn mapping_vectors() -> Value {
+    let danish = "CPR-nr;Ydelse;Tilstand;Startdato;Slutdato;Sagsbehandler;Sagsnr;Mål\r\n\
+        010190-1234;ADS-SOCIO-PED;Bevilget;14-03-2025;;Søren Æbelø;Ø-17;Egen bolig, på sigt\r\n\
+        0101901234;ADS-CONTACT-PERSON;BEVILGET ;01.10.2026;31-12-2027;Åse Ørum;Ø-18;\r\n\
+        0101851234;ADS-SOCIO-PED;Afsluttet;01-01-2024;30-06-2025;;;\r\n\
+        0101851234;ADS-DRUG-OUTPATIENT;Under behandling;01-11-2026;;;;\r\n\
+        0101851234;ADS-CONTACT-PERSON;Afslag;01-11-2026;;;;\r\n\
+        0101851234;ADS-SOCIO-PED;active;01-06-2026;;;;\r\n\
+        0101851234;ADS-SOCIO-PED;Bevilget;01-06-2026;31-10-2026;;;\r\n\
+        0101851234;ADS-SOCIO-PED;Bevilget;02-11-2026;;;;\r\n\
+        0101851234;X-TRANSPORT;Bevilget;01-01-2026;;;;\r\n\
+        0101851234;EMP-MENTOR;Bevilget;01-01-2026;;;;\r\n\
+        0101851234;ADS-SOCIO-PED;I gang;01-01-2026;;;;\r\n\
+        3202901234;ADS-SOCIO-PED;Bevilget;01-01-2026;;;;\r\n\
+        0101851234;ADS-SOCIO-PED;Bevilget;2026-13-01;;;;\r\n";
+    let reordered = "\u{feff}Start, CPR ,service,Status\r\n2026-01-01,0101901234,EMP-MENTOR,Pending\r\n2026-01-01,0101851234,EMP-GUIDANCE,pending \r\n2026-01-01,0101851234,EMP-FLEX-JOB,active\r\n";
+    let cases: Vec<(&str, &str, String, Vec<u8>)> = vec![
+        (
+            "the spec's example with the optional columns: Danish names and statuses, ';', Windows-1252, CRLF; every outcome",
+            "adult-social",
+            DANISH_MAPPING.into(),
+            windows_1252(danish),
+        ),
+        (
+            "columns in another order and case, mapped names trimmed; a mapped status over the built-in name of another (pending = active); ',' told from the header; UTF-8 with BOM",
+            "employment",
+            "delimiter = \" AUTO \"\nencoding = \"UTF8\"\n[columns]\ncpr = \" CPR \"\nstart = \"START\"\n[statuses]\n\" Pending \" = \"active\"\n".into(),
+            reordered.as_bytes().to_vec(),
+        ),
+        (
+            "the delimiter fixed although the header holds both ';' and ','",
+            "employment",
+            "delimiter = \";\"\n[columns]\nstatus = \"Status, tekst\"\n".into(),
+            b"cpr;service;Status, tekst;start\n0101901234;EMP-MENTOR;active;2026-01-01\n".to_vec(),
+        ),
+        (
+            "encoding = \"utf-8\": a Windows-1252 byte in a goal rejects its row (encoding)",
+            "employment",
+            "encoding = \"utf-8\"\n".into(),
+            [b"cpr;service;status;start;goal\n0101901234;EMP-MENTOR;active;2026-01-01;Job\n0101851234;EMP-MENTOR;active;2026-01-01;".as_slice(), &windows_1252("Fast arbejde på sigt"), b"\n"].concat(),
+        ),
+        (
+            "encoding = \"windows-1252\" on a file with a UTF-8 byte-order mark: read as UTF-8",
+            "employment",
+            "encoding = \"cp1252\"\n".into(),
+            "\u{feff}cpr;service;status;start;caseworker;goal\n0101901234;EMP-MENTOR;active;2026-01-01;Søren Æbelø;Mål – på sigt\n".as_bytes().to_vec(),
+        ),
+    ];
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(case, sector, mapping, export)| {
+            let mut value =
+                read_export(sector, &mapping, &export).unwrap_or_else(|e| panic!("{case}: {e}"));
+            value["case"] = case.into();
+            value["sector"] = sector.into();
+            value["mapping"] = mapping.into();
+            value["export"] = hex::encode(&export).into();
+            value
+        })
+        .collect();
+    let negative: Vec<(&str, String)> = vec![
+        ("not TOML", "[columns\ncpr = \"CPR-nr\"\n".into()),
+        ("an unknown key", "delimiter = \";\"\nseparator = \";\"\n".into()),
+        ("an unknown key in [columns]: not a field", "[columns]\ncpr = \"CPR-nr\"\ncpr_nr = \"CPR\"\n".into()),
+        ("a number for a string", "delimiter = 59\n".into()),
+        ("[columns] not a table", "columns = \"CPR-nr\"\n".into()),
+        ("a tab delimiter", "encoding = \"auto\"\ndelimiter = \"\\t\"\n".into()),
+        ("an unknown encoding (latin-1)", "delimiter = \";\"\nencoding = \"latin-1\"\n".into()),
+        ("a blank column name", "[columns]\ncpr = \"CPR-nr\"\nservice = \"  \"\n".into()),
+        ("two fields naming one column", "[columns]\ncpr = \"CPR-nr\"\nservice = \"Ydelse\"\nchild_cpr = \" cpr-NR\"\n".into()),
+        ("a status mapped to no status", "[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"closed\"\n".into()),
+        ("a status mapped in another case", "[statuses]\n\"Bevilget\" = \"Active\"\n".into()),
+        ("two statuses alike once trimmed and lower-cased", "[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"ended\"\n\" bevilget\" = \"ended\"\n".into()),
+    ];
+    let negative: Vec<Value> = negative
+        .into_iter()
+        .map(|(case, mapping)| {
+            let (expect, line) =
+                rule_and_line(ExportOptions::from_mapping(&mapping, "mapping.toml"), case);
+            json!({ "case": case, "mapping": mapping, "expect": expect, "line": line })
+        })
+        .collect();
+    // A mapping that reads but does not fit the export: the file stops at its header.
+    let header_faults: Vec<(&str, &str, &[u8])> = vec![
+        (
+            "a mapped name that is another field's own (end = \"start\")",
+            "[columns]\nend = \"start\"\n",
+            b"cpr,service,status,start\n0101901234,EMP-MENTOR,active,2026-01-01\n",
+        ),
+        (
+            "a mapped column the export lacks",
+            DANISH_MAPPING,
+            b"cpr;service;status;start\r\n0101901234;EMP-MENTOR;active;2026-01-01\r\n",
+        ),
+        (
+            "',' fixed on a ';' file",
+            "delimiter = \",\"\n",
+            b"cpr;service;status;start\n0101901234;EMP-MENTOR;active;2026-01-01\n",
+        ),
+    ];
+    let header_faults: Vec<Value> = header_faults
+        .into_iter()
+        .map(|(case, mapping, export)| {
+            let (expect, line) = rule_and_line(read_export("employment", mapping, export), case);
+            json!({ "case": case, "sector": "employment", "mapping": mapping, "export": hex::encode(export), "expect": expect, "line": line })
+        })
+        .collect();
+    let sealing_keys = ["employment", "adult-social"].map(|s| {
+        let key = sealing(s, 9);
+        json!({ "sector": s, "key": hex::encode(key.expose_secret()), "key_file": key.to_key_file().to_string() })
+    });
+    json!({
+        "description": "Mapping files (spec §8.3) and the exports they describe, published under fixed keys (the sealing key of exports.json's, by sector): each row as read (line; outcome published, excluded or rejected with its rule; the fields of a valid row), the accounting, the records (envelopes omitted: their nonces are random) and what their envelopes open to. `negative`: mapping files refused with the rule and line; `header_faults`: mappings that read but stop the export at its header.",
+        "run_key": hex::encode(master().derive_run_key(&run(), REFERENCE).expose_secret()), "run": "2026-11", "municipality": 219,
+        "reference_date": REFERENCE.to_string(), "catalogue_version": Catalogue::builtin().version,
+        "sealing_keys": sealing_keys,
+        "cases": cases,
+        "negative": negative,
+        "header_faults": header_faults,
+    })
+}
+
+/// The encodings' export: names and goals with æ, ø, å, and characters Windows-1252 and
+/// Latin-1 place differently (– and €).
+const DANISH_EXPORT: &str = "cpr;service;status;start;end;caseworker;case_ref;goal\r\n\
+    010190-1234;ADS-SOCIO-PED;active;2025-03-14;;Søren Æbelø;Ø-17;Egen bolig – på sigt\r\n\
+    0101851234;ADS-CONTACT-PERSON;active;01-10-2026;;Åse Ørum;Å-2;Hverdag uden gæld (5.000 €)\r\n\
+    0101154234;ADS-SOCIO-PED;ended;01-01-2024;30-06-2025;Bjørn Kjærgård;;\r\n";
+
+fn encoding_vectors() -> Value {
+    let ascii_first = format!(
+        "cpr;service;status;start;caseworker\r\n{}0101851234;ADS-SOCIO-PED;active;2026-01-01;Bjørn Kjærgård\r\n",
+        "0101901234;ADS-SOCIO-PED;active;2026-01-01;Lars Nielsen\r\n".repeat(3)
+    );
+    let mixed = [
+        "cpr;service;status;start;caseworker\n0101901234;ADS-SOCIO-PED;active;2026-01-01;Søren Æbelø\n0101851234;ADS-SOCIO-PED;active;2026-01-01;".as_bytes(),
+        &windows_1252("Åse Ørum"),
+        b"\n",
+    ]
+    .concat();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "Windows-1252 (as Danish Excel and many case systems save)",
+            windows_1252(DANISH_EXPORT),
+        ),
+        (
+            "the same text as UTF-8 with a byte-order mark",
+            [b"\xEF\xBB\xBF".as_slice(), DANISH_EXPORT.as_bytes()].concat(),
+        ),
+        ("the same text as UTF-8", DANISH_EXPORT.as_bytes().to_vec()),
+        (
+            "ASCII rows first, then a Windows-1252 byte: the whole file is Windows-1252",
+            windows_1252(&ascii_first),
+        ),
+        (
+            "real UTF-8 first, then a Windows-1252 byte: UTF-8, that row rejected",
+            mixed,
+        ),
+    ];
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(case, export)| {
+            let mut value =
+                read_export("adult-social", "", &export).unwrap_or_else(|e| panic!("{case}: {e}"));
+            value.as_object_mut().unwrap().remove("rows");
+            value["case"] = case.into();
+            value["export"] = hex::encode(&export).into();
+            value
+        })
+        .collect();
+    let negative: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "UTF-16 little-endian with its byte-order mark (Notepad's Unicode)",
+            "",
+            utf16_le(DANISH_EXPORT),
+        ),
+        (
+            "UTF-16 big-endian with its byte-order mark",
+            "",
+            utf16_be(DANISH_EXPORT),
+        ),
+        (
+            "UTF-16 with encoding = \"utf-8\"",
+            "encoding = \"utf-8\"\n",
+            utf16_le(DANISH_EXPORT),
+        ),
+        (
+            "UTF-16 with encoding = \"windows-1252\"",
+            "encoding = \"windows-1252\"\n",
+            utf16_le(DANISH_EXPORT),
+        ),
+    ];
+    let negative: Vec<Value> = negative
+        .into_iter()
+        .map(|(case, mapping, export)| {
+            let (expect, line) = rule_and_line(read_export("adult-social", mapping, &export), case);
+            json!({ "case": case, "mapping": mapping, "export": hex::encode(&export), "expect": expect, "line": line })
+        })
+        .collect();
+    json!({
+        "description": "The encodings of exports (spec §8.1), read with encoding = \"auto\" (no mapping) and published under fixed keys by the adult-social sector (its sealing key as in mappings.json): the accounting, naming the encoding told from the bytes, the records (envelopes omitted) and the decoded envelope fields; UTF-16 refused with its rule and line.",
+        "run_key": hex::encode(master().derive_run_key(&run(), REFERENCE).expose_secret()), "run": "2026-11", "municipality": 219,
+        "reference_date": REFERENCE.to_string(), "catalogue_version": Catalogue::builtin().version,
+        "sector": "adult-social",
+        "sealing_key": hex::encode(sealing("adult-social", 9).expose_secret()),
+        "sealing_key_file": sealing("adult-social", 9).to_key_file().to_string(),
+        "cases": cases,
+        "negative": negative,
+    })
+}
+
 fn all_vectors() -> Vec<(&'static str, Value)> {
     vec![
         ("cpr.json", cpr_vectors()),
@@ -1645,6 +2561,10 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("criteria.json", criteria_vectors()),
         ("match.json", match_vectors()),
         ("statistics.json", statistics_vectors()),
+        ("work_lists.json", work_list_vectors()),
+        ("selection.json", selection_vectors()),
+        ("mappings.json", mapping_vectors()),
+        ("encodings.json", encoding_vectors()),
     ]
 }
 

@@ -14,7 +14,7 @@ use samkoer_core::consent::state::{ConsentState, Freshness};
 use samkoer_core::files::Input;
 use samkoer_core::files::kind::{self, Kind};
 use samkoer_core::formats::catalogue::Catalogue;
-use samkoer_core::formats::check::{CheckReply, CheckRequest};
+use samkoer_core::formats::check::{CheckIndex, CheckReply, CheckRequest};
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::{ExportOptions, RelationsReader};
 use samkoer_core::formats::json::{Shape, array_for_object};
@@ -26,7 +26,8 @@ use samkoer_core::primitives::keys::{
 use samkoer_core::sector::publish::Publisher;
 use samkoer_core::sector::review::{ReviewedService, WorkItem, WorkList};
 use samkoer_core::{
-    Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, RunId, RunKey, SealingKey, SectorCode,
+    Cpr, Error, KeyFileFormat, MasterKey, MunicipalityCode, Pseudonym, RunId, RunKey, SealingKey,
+    SectorCode,
 };
 use time::macros::{date, datetime};
 
@@ -49,6 +50,8 @@ pub const HARNESSES: &[(&str, Harness)] = &[
     ("audit_log", audit_log),
     ("file_kind", file_kind),
     ("check_files", check_files),
+    ("check_index", check_index),
+    ("person_file", person_file),
 ];
 
 const CRITERIA: &str = r#"format = "samkoer-criteria"
@@ -437,4 +440,52 @@ pub fn check_files(data: &[u8]) {
     } else {
         checked(CheckReply::parse(text, "answer.json"), data);
     }
+}
+
+/// A match's check index, opened as the matcher opens it, then asked about pseudonyms for
+/// every sector it names and one it may not: the first and last possible pseudonyms and the
+/// input's last 32-byte pieces (where the fence of first pseudonyms lies, so lookups reach
+/// the blocks).
+pub fn check_index(data: &[u8]) {
+    let Some(mut index) = checked(
+        CheckIndex::open(Cursor::new(data), data.len() as u64, "check-index"),
+        data,
+    ) else {
+        return;
+    };
+    let mut sectors: Vec<SectorCode> = index
+        .header()
+        .sectors
+        .iter()
+        .map(|(sector, _)| sector.clone())
+        .collect();
+    sectors.push(sealing_key().sector().clone());
+    let mut pseudonyms = vec![Pseudonym([0; 32]), Pseudonym([0xff; 32])];
+    pseudonyms.extend(
+        data.rchunks_exact(32)
+            .take(4)
+            .map(|piece| Pseudonym(piece.try_into().unwrap_or([0; 32]))),
+    );
+    for sector in &sectors {
+        assert_eq!(
+            index.signer(sector).is_some(),
+            index.header().sectors.iter().any(|(s, _)| s == sector)
+        );
+        for pseudonym in &pseudonyms {
+            checked(index.answer(sector, pseudonym), data);
+        }
+    }
+}
+
+/// A person file (the citizen check's CPR numbers, one per line; or the one CPR number of a
+/// consent), read as the sector reads it: every number it gives was checked where it stands.
+pub fn person_file(data: &[u8]) {
+    let input = Input::bytes("persons.txt", data.to_vec());
+    let reference = date!(2026 - 11 - 01);
+    if let Some(numbers) = checked(Cpr::read_list(&input, reference), data) {
+        let lines = 1 + data.iter().filter(|&&b| b == b'\n').count() as u64;
+        assert!(numbers.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(numbers.iter().all(|(line, _)| (1..=lines).contains(line)));
+    }
+    checked(Cpr::read(&input, reference), data);
 }

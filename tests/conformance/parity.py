@@ -84,28 +84,30 @@ def cli(folder):
         s("keygen", "sealing", "--municipality", "219", "--sector", sector, "--out", f"{sector}.key")
     s("keygen", "consent-registry", "--municipality", "219", "--out", "registry.key")
     s("keygen", "public", "--key", "registry.key", "--out", "registry-public.key")
-    s("keygen", "subject", "--municipality", "219", "--out", "subject.key")
+    s("keygen", "subject", "--registry-key", "registry.key", "--out", "subject.key")
+    s("keygen", "matcher", "--municipality", "219", "--out", "matcher.key")
     s("keygen", "plan-team", "--municipality", "219", "--out", "plan-team.key")
     s("keygen", "public", "--key", "plan-team.key", "--out", "plan-team-public.key")
     for sector in SECTORS:
         relations = ["--relations", "../town/relations.csv"] if sector == "children-family" else []
         s("publish", "--run-key", "run.key", "--sealing-key", f"{sector}.key", "--export", f"../town/export-{sector}.csv", *relations, "--out", f"{sector}.pub")
     pubs = [f"{sector}.pub" for sector in SECTORS]
-    s("match", "--criteria", "../criteria.toml", "--out-dir", "match", *pubs)
+    s("match", "--matcher-key", "matcher.key", "--criteria", "../criteria.toml", "--out-dir", "match", *pubs)
     for sector in SECTORS:
         s("review", "--sealing-key", f"{sector}.key", "--flag-file", f"match/flags/{sector}.flag", "--out", f"{sector}.worklist.csv")
         caseworker(os.path.join(folder, f"{sector}.worklist.csv"), os.path.join(folder, f"{sector}.filled.csv"))
         s("verdict", "--sealing-key", f"{sector}.key", "--flag-file", f"match/flags/{sector}.flag", "--work-list", f"{sector}.filled.csv", "--out", f"{sector}.verdicts.json")
-    s("select", "--match-result", "match/result.json", "--out", "selection.json", *[f"{sector}.verdicts.json" for sector in SECTORS])
+    s("select", "--matcher-key", "matcher.key", "--match-result", "match/result.json", "--out", "selection.json", *[f"{sector}.verdicts.json" for sector in SECTORS])
     cpr, sectors = chosen(folder)
     with open(os.path.join(folder, "person.txt"), "w") as person:
         person.write(cpr + "\n")
-    s("check", "ask", "--run-key", "run.key", "--sector", sectors[0], "--person", "person.txt", "--out", "request.json")
-    s("check", "answer", "--criteria", "../criteria.toml", "--request", "request.json", "--out", "answer.json", *pubs)
+    s("check", "ask", "--run-key", "run.key", "--sealing-key", f"{sectors[0]}.key", "--persons", "person.txt", "--out", "request.json")
+    s("check", "answer", "--matcher-key", "matcher.key", "--index", "match/check-index", "--request", "request.json", "--out", "answer.json")
+    s("check", "read", "--run-key", "run.key", "--sealing-key", f"{sectors[0]}.key", "--persons", "person.txt", "--answer", "answer.json", "--out", "check.csv")
     scope, outside = sectors[:-1], sectors[-1]
     s("consent", "issue", "--registry-key", "registry.key", "--subject-key", "subject.key", "--person", "person.txt", "--sectors", ",".join(scope), "--out", "receipt.bin")
     s("consent", "state", "--registry-key", "registry.key", "--out", "state-1.bin")
-    s("consent", "verify", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--sector", scope[0])
+    s("consent", "verify", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--sealing-key", f"{scope[0]}.key")
     for sector in scope + [outside]:
         s("disclose", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--registry-public", "registry-public.key", "--subject-key", "subject.key", "--sealing-key", f"{sector}.key",
           "--export", f"../town/export-{sector}.csv", "--plan-team-public", "plan-team-public.key", "--out", f"{sector}.bundle", ok=sector != outside)
@@ -124,7 +126,8 @@ def python(folder):
         samkoer.keygen.sealing("219", sector, p(f"{sector}.key"), audit_log=log)
     samkoer.keygen.consent_registry("219", p("registry.key"), audit_log=log)
     samkoer.keygen.public(p("registry.key"), p("registry-public.key"), audit_log=log)
-    samkoer.keygen.subject("219", p("subject.key"), audit_log=log)
+    samkoer.keygen.subject(p("registry.key"), p("subject.key"), audit_log=log)
+    samkoer.keygen.matcher("219", p("matcher.key"), audit_log=log)
     samkoer.keygen.plan_team("219", p("plan-team.key"), audit_log=log)
     samkoer.keygen.public(p("plan-team.key"), p("plan-team-public.key"), audit_log=log)
     town = os.path.join(WORK, "town")
@@ -132,20 +135,21 @@ def python(folder):
         relations = os.path.join(town, "relations.csv") if sector == "children-family" else None
         samkoer.publish(p("run.key"), p(f"{sector}.key"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.pub"), relations=relations, audit_log=log)
     pubs = [p(f"{sector}.pub") for sector in SECTORS]
-    matched = samkoer.match(pubs, criteria=os.path.join(WORK, "criteria.toml"), out_dir=p("match"), audit_log=log)
+    samkoer.match(pubs, matcher_key=p("matcher.key"), criteria=os.path.join(WORK, "criteria.toml"), out_dir=p("match"), audit_log=log)
     for sector in SECTORS:
         flag = p(f"match/flags/{sector}.flag")
         samkoer.review(p(f"{sector}.key"), flag, p(f"{sector}.worklist.csv"), audit_log=log)
         caseworker(p(f"{sector}.worklist.csv"), p(f"{sector}.filled.csv"))
         samkoer.verdict(p(f"{sector}.key"), flag, p(f"{sector}.filled.csv"), p(f"{sector}.verdicts.json"), audit_log=log)
-    samkoer.select(p("match/result.json"), [p(f"{sector}.verdicts.json") for sector in SECTORS], p("selection.json"), audit_log=log)
+    samkoer.select(p("match/result.json"), [p(f"{sector}.verdicts.json") for sector in SECTORS], p("selection.json"), matcher_key=p("matcher.key"), audit_log=log)
     cpr, sectors = chosen(folder)
-    samkoer.check.ask(p("run.key"), sectors[0], cpr, p("request.json"), audit_log=log)
-    samkoer.check.answer(p("request.json"), p("answer.json"), match=matched, audit_log=log)
+    samkoer.check.ask(p("run.key"), p(f"{sectors[0]}.key"), [cpr], p("request.json"), audit_log=log)
+    samkoer.check.answer(p("match/check-index"), p("request.json"), p("answer.json"), matcher_key=p("matcher.key"), audit_log=log)
+    samkoer.check.read(p("run.key"), p(f"{sectors[0]}.key"), [cpr], p("answer.json"), p("check.csv"), audit_log=log)
     scope, outside = sectors[:-1], sectors[-1]
     samkoer.consent.issue(p("registry.key"), p("subject.key"), cpr, scope, p("receipt.bin"), audit_log=log)
     samkoer.consent.state(p("registry.key"), p("state-1.bin"), audit_log=log)
-    samkoer.consent.verify(p("registry-public.key"), p("receipt.bin"), scope[0], consent_state=p("state-1.bin"), audit_log=log)
+    samkoer.consent.verify(p("registry-public.key"), p("receipt.bin"), p(f"{scope[0]}.key"), consent_state=p("state-1.bin"), audit_log=log)
     for sector in scope + [outside]:
         try:
             samkoer.disclose(p("registry-public.key"), p("subject.key"), p(f"{sector}.key"), p("plan-team-public.key"), p("receipt.bin"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.bundle"), consent_state=p("state-1.bin"), audit_log=log)
@@ -166,28 +170,30 @@ def c(folder):
         x("sector", "keygen", "219", sector, f"{sector}.key", log)
     x("parties", "key", "consent-registry", "219", "registry.key", log)
     x("parties", "public", "registry.key", "registry-public.key", log)
-    x("parties", "key", "subject", "219", "subject.key", log)
+    x("parties", "subject", "registry.key", "subject.key", log)
+    x("parties", "key", "matcher", "219", "matcher.key", log)
     x("parties", "key", "plan-team", "219", "plan-team.key", log)
     x("parties", "public", "plan-team.key", "plan-team-public.key", log)
     for sector in SECTORS:
         relations = "../town/relations.csv" if sector == "children-family" else "-"
         x("sector", "publish", "run.key", f"{sector}.key", f"../town/export-{sector}.csv", relations, f"{sector}.pub", log)
     pubs = [f"{sector}.pub" for sector in SECTORS]
-    x("central", "match", "../criteria.toml", "match", log, *pubs)
+    x("central", "match", "matcher.key", "../criteria.toml", "match", log, *pubs)
     for sector in SECTORS:
         x("sector", "review", f"{sector}.key", f"match/flags/{sector}.flag", f"{sector}.worklist.csv", log)
         caseworker(os.path.join(folder, f"{sector}.worklist.csv"), os.path.join(folder, f"{sector}.filled.csv"))
         x("sector", "verdict", f"{sector}.key", f"match/flags/{sector}.flag", f"{sector}.filled.csv", f"{sector}.verdicts.json", log)
-    x("central", "select", "match/result.json", "selection.json", log, *[f"{sector}.verdicts.json" for sector in SECTORS])
+    x("central", "select", "matcher.key", "match/result.json", "selection.json", log, *[f"{sector}.verdicts.json" for sector in SECTORS])
     cpr, sectors = chosen(folder)
     with open(os.path.join(folder, "person.txt"), "w") as person:
         person.write(cpr + "\n")
-    x("sector", "ask", "run.key", sectors[0], "person.txt", "request.json", log)
-    x("central", "answer", "../criteria.toml", "request.json", "answer.json", log, *pubs)
+    x("sector", "ask", "run.key", f"{sectors[0]}.key", "person.txt", "request.json", log)
+    x("central", "answer", "matcher.key", "match/check-index", "request.json", "answer.json", log)
+    x("sector", "read-check", "run.key", f"{sectors[0]}.key", "person.txt", "answer.json", "check.csv", log)
     scope, outside = sectors[:-1], sectors[-1]
     x("parties", "issue", "registry.key", "subject.key", "person.txt", "receipt.bin", log, *scope)
     x("parties", "state", "registry.key", "-", "state-1.bin", log)
-    x("sector", "verify", "registry-public.key", "receipt.bin", "state-1.bin", scope[0], log)
+    x("sector", "verify", "registry-public.key", "receipt.bin", "state-1.bin", f"{scope[0]}.key", log)
     for sector in scope + [outside]:
         x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", "state-1.bin", f"../town/export-{sector}.csv", "-", f"{sector}.bundle", log, ok=sector != outside)
     x("parties", "open", "plan-team.key", "opened.json", log, *[f"{sector}.bundle" for sector in scope])
@@ -224,7 +230,8 @@ def what(folder):
     selection = j("selection.json")
     view["selection"] = {kind: sorted(json.dumps({**e, "candidate": who(e["candidate"])}, sort_keys=True) for e in selection[kind]) for kind in selection}
     answer = j("answer.json")
-    view["check"] = (answer["sector"], answer["pseudonym"], answer["answer"])
+    view["check"] = (answer["sector"], [(a["pseudonym"], a["answer"]) for a in answer["answers"]])
+    view["check results"] = open(os.path.join(folder, "check.csv"), encoding="utf-8").read()
     view["disclosures"] = [{**d, "receipt": None} for d in j("opened.json")["disclosures"]]
     entries = [json.loads(line) for line in open(os.path.join(folder, "audit.log"), encoding="utf-8")]
     view["audit"] = [(e["party"], e["action"], e["outcome"], e["run"], e["counts"], [m["kind"] for m in e["made"]]) for e in entries]

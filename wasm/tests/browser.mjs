@@ -32,6 +32,7 @@ function fixtures() {
   run(["synth", "--people", "3000", "--seed", "3", "--reference-date", "2026-11-01", "--out-dir", "town"], dir);
   run(["keygen", "master", "--municipality", "219", "--out", "master.key"], dir);
   run(["keygen", "run", "--master", "master.key", "--run", "2026-11", "--reference-date", "2026-11-01", "--out", "run.key"], dir);
+  run(["keygen", "matcher", "--municipality", "219", "--out", "matcher.key"], dir);
   for (const sector of SECTORS) {
     run(["keygen", "sealing", "--municipality", "219", "--sector", sector, "--out", `${sector}.key`], dir);
     const relations = sector === "children-family" ? ["--relations", "town/relations.csv"] : [];
@@ -116,8 +117,8 @@ test("the export tool and the dashboard, in Chromium", async () => {
     const browserBytes = readFileSync(saved);
     assert.deepEqual(pseudonyms(browserBytes), pseudonyms(readFileSync(join(dir, "employment.pub"))));
     const others = SECTORS.slice(1).map((s) => `${s}.pub`);
-    run(["match", "--criteria", "criteria.toml", "--out-dir", "m-cli", "employment.pub", ...others], dir);
-    run(["match", "--criteria", "criteria.toml", "--out-dir", "m-browser", "browser-employment.pub", ...others], dir);
+    run(["match", "--matcher-key", "matcher.key", "--criteria", "criteria.toml", "--out-dir", "m-cli", "employment.pub", ...others], dir);
+    run(["match", "--matcher-key", "matcher.key", "--criteria", "criteria.toml", "--out-dir", "m-browser", "browser-employment.pub", ...others], dir);
     assert.equal(readFileSync(join(dir, "m-browser/statistics.json"), "utf8"), readFileSync(join(dir, "m-cli/statistics.json"), "utf8"));
 
     // Dashboard: the match in the browser, its charts, a flag file the CLI can review.
@@ -125,6 +126,7 @@ test("the export tool and the dashboard, in Chromium", async () => {
     const board = dashboard.page;
     await board.setViewportSize({ width: 1100, height: 1600 });
     await board.setInputFiles("#publications", SECTORS.map((s) => join(dir, `${s}.pub`)));
+    await board.setInputFiles("#matcher-key", join(dir, "matcher.key"));
     await board.setInputFiles("#criteria", join(dir, "criteria.toml"));
     await board.click("#run");
     await board.waitForSelector("#result:not([hidden])");

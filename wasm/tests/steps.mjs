@@ -30,7 +30,8 @@ function town() {
   for (const s of SECTORS) run("keygen", "sealing", "--municipality", "219", "--sector", s, "--out", `${s}.key`);
   run("keygen", "consent-registry", "--municipality", "219", "--out", "registry.key");
   run("keygen", "public", "--key", "registry.key", "--out", "registry-public.key");
-  run("keygen", "subject", "--municipality", "219", "--out", "subject.key");
+  run("keygen", "subject", "--registry-key", "registry.key", "--out", "subject.key");
+  run("keygen", "matcher", "--municipality", "219", "--out", "matcher.key");
   run("keygen", "plan-team", "--municipality", "219", "--out", "plan-team.key");
   run("keygen", "public", "--key", "plan-team.key", "--out", "plan-team-public.key");
   const text = (name) => readFileSync(join(dir, name), "utf8");
@@ -57,7 +58,8 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   });
 
   // Match; the flag files go to their sectors.
-  const match = samkoer.matchPublications(publications, SECTORS.map((s) => `${s}.pub`), CRITERIA, log);
+  const matcher = samkoer.MatcherKey.fromKeyFile(t.text("matcher.key"));
+  const match = samkoer.matchPublications(matcher, publications, SECTORS.map((s) => `${s}.pub`), CRITERIA, log);
   const result = JSON.parse(match.resultJson());
   assert.ok(result.candidates.length > 0);
   assert.deepEqual(match.flagSectors(), SECTORS);
@@ -73,19 +75,19 @@ test("every step runs in the file-free form, logs its entry, and the command lin
     chosen ??= rows[0] && { sector: s, cpr: rows[0].cpr };
     verdicts.push(new TextEncoder().encode(samkoer.verdict(flag, `${s}.flag`, sealing[s], new TextEncoder().encode(filled(reviewed.csv)), log)));
   }
-  const selection = JSON.parse(samkoer.select(new TextEncoder().encode(match.resultJson()), verdicts, SECTORS.map((s) => `${s}.verdicts.json`), log));
+  const selection = JSON.parse(samkoer.select(matcher, new TextEncoder().encode(match.resultJson()), verdicts, SECTORS.map((s) => `${s}.verdicts.json`), log));
   assert.equal(selection.selected.length, result.candidates.filter((c) => !c.deferred).length);
 
   // The one-citizen check, asked by a CPR number typed in, signed with the sector's key.
   const request = samkoer.askCheck(runKey, sealing[chosen.sector], `${chosen.cpr}\n`, log);
   assert.ok(!request.includes(chosen.cpr.replace("-", "")), "the request names no CPR number");
-  const answer = samkoer.answerCheck(match.checkIndex(), new TextEncoder().encode(request), log);
+  const answer = samkoer.answerCheck(matcher, match.checkIndex(), new TextEncoder().encode(request), log);
   assert.equal(JSON.parse(answer).answers[0].answer, "candidate");
   assert.equal(samkoer.readCheck(runKey, sealing[chosen.sector], chosen.cpr, new TextEncoder().encode(answer), log), `cpr;answer\n${chosen.cpr};candidate\n`);
   // Asked in another sector's name, it is refused.
   const other_sector = SECTORS.find((s) => s !== chosen.sector);
   const forged = request.replace(`"${chosen.sector}"`, `"${other_sector}"`);
-  assert.throws(() => samkoer.answerCheck(match.checkIndex(), new TextEncoder().encode(forged), log), (e) => e.rule === "check-signature");
+  assert.throws(() => samkoer.answerCheck(matcher, match.checkIndex(), new TextEncoder().encode(forged), log), (e) => e.rule === "check-signature");
 
   // Consent for that citizen in their sector; verified, disclosed, opened; withdrawn.
   const registry = samkoer.ConsentRegistryKey.fromKeyFile(t.text("registry.key"));
@@ -96,11 +98,11 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   const now = Date.now();
   const year = 365 * 24 * 3600 * 1000;
   const receipt = samkoer.consentIssue(registry, subject, chosen.cpr, [chosen.sector], now - 1000, now + year, now, log);
-  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, undefined, 24, chosen.sector, now, log), (e) => e.rule === "consent-state-missing" && e.code === 1214);
+  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, undefined, 24, sealing[chosen.sector], now, log), (e) => e.rule === "consent-state-missing" && e.code === 1214);
   const state1 = samkoer.consentState(registry, undefined, [], now, log);
-  assert.match(samkoer.consentVerify(registryPublic, receipt, state1, 24, chosen.sector, now, log), /^[0-9a-f]{32}$/);
+  assert.match(samkoer.consentVerify(registryPublic, receipt, state1, 24, sealing[chosen.sector], now, log), /^[0-9a-f]{32}$/);
   const other = SECTORS.find((s) => s !== chosen.sector);
-  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, state1, 24, other, now, log), (e) => e.rule === "consent-scope" && e.code === 1205 && e.form === "input" && e.remedy.length > 0);
+  assert.throws(() => samkoer.consentVerify(registryPublic, receipt, state1, 24, sealing[other], now, log), (e) => e.rule === "consent-scope" && e.code === 1205 && e.form === "input" && e.remedy.length > 0);
   const bundle = samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, state1, 24, t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, DATE, log);
   // On a date before any service began, nothing is ongoing, so nothing is released.
   assert.throws(

@@ -68,8 +68,10 @@ test("a published export accounts for every row and carries the vector pseudonym
 });
 
 /** Matches a population's publications (match.json, statistics.json) under a criteria text. */
+const matcher = () => samkoer.MatcherKey.fromKeyFile(keyFile("matcher"));
 const matchPopulation = (population, criteria) =>
   samkoer.matchPublications(
+    matcher(),
     population.publications.map((p) => new Uint8Array(Buffer.from(p.bytes, "hex"))),
     population.publications.map((p) => p.file),
     criteria,
@@ -105,5 +107,111 @@ test("statistics are suppressed cell for cell as the vectors say", () => {
     const match = matchPopulation(c.population, c.criteria);
     assert.deepEqual(JSON.parse(match.statisticsJson()), c.statistics, c.case);
     assert.equal(match.statisticsCsv(), c.csv, c.case);
+  }
+});
+
+// This package reads UTF-8 only (no `windows-1252` feature): what is Windows-1252 is refused.
+const isUtf8 = (bytes) => {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const fromHex = (text) => new Uint8Array(Buffer.from(text, "hex"));
+const saysWindows1252 = (mapping) => /windows-1252|cp1252/i.test(mapping);
+
+test("a reviewed flag file gives the work list's bytes; each saved form of it filled in, the one verdict file", () => {
+  const data = vectors("work_lists.json");
+  const key = samkoer.SealingKey.fromKeyFile(data.sealing_key_file);
+  const flag = fromHex(data.flag_file);
+  const reviewed = samkoer.review(flag, "adult-social.flag", key, samkoer.AuditLog.none());
+  assert.equal(reviewed.csv, data.work_list);
+  assert.deepEqual(JSON.parse(reviewed.json), data.work_list_json);
+  for (const c of data.filled) {
+    const verdict = () => samkoer.verdict(flag, "adult-social.flag", key, fromHex(c.bytes), samkoer.AuditLog.none());
+    if (c.without_windows_1252) {
+      assert.throws(verdict, (e) => e.rule === c.without_windows_1252.expect && e.line === c.without_windows_1252.line, c.case);
+    } else {
+      assert.equal(verdict(), data.verdicts, c.case);
+    }
+  }
+  for (const c of data.negative.filter((c) => isUtf8(fromHex(c.bytes)))) {
+    assert.throws(
+      () => samkoer.verdict(flag, "adult-social.flag", key, fromHex(c.bytes), samkoer.AuditLog.none()),
+      (e) => e.rule === c.expect && e.line === c.line,
+      c.case,
+    );
+  }
+});
+
+test("the selection is the vectors', byte for byte, and each bad verdict file is refused", () => {
+  const data = vectors("selection.json");
+  const select = (files) =>
+    samkoer.select(
+      matcher(),
+      new TextEncoder().encode(data.match_result),
+      files.map((f) => new TextEncoder().encode(f.text)),
+      files.map((f) => f.file),
+      samkoer.AuditLog.none(),
+    );
+  assert.equal(select(data.verdicts), data.selection);
+  for (const c of data.negative) {
+    assert.throws(() => select([...data.verdicts, c]), (e) => e.rule === c.expect && e.line === c.line, c.case);
+  }
+});
+
+/** Publishes an export's bytes under a mapping's text (undefined for none), with no rejected limit. */
+const publishWith = (sealingKeyFile, export_, mapping) =>
+  samkoer.publish(
+    samkoer.RunKey.fromKeyFile(keyFile("run")),
+    samkoer.SealingKey.fromKeyFile(sealingKeyFile),
+    export_,
+    "export.csv",
+    mapping || undefined,
+    undefined,
+    100,
+    samkoer.AuditLog.none(),
+  );
+
+const checkPublished = (c, published) => {
+  assert.deepEqual(JSON.parse(published.report).export, c.accounting, c.case);
+  const read = JSON.parse(samkoer.readPublication(published.publication, "out.pub"));
+  assert.deepEqual(read.services.map((s) => [s.pseudonym, s.service]), c.records.map((r) => [r.pseudonym, r.service]), c.case);
+};
+
+test("mappings read exports as the vectors say; bad mappings are refused at their line", () => {
+  const data = vectors("mappings.json");
+  const keyOf = (sector) => data.sealing_keys.find((k) => k.sector === sector).key_file;
+  for (const c of data.cases) {
+    const publish = () => publishWith(keyOf(c.sector), fromHex(c.export), c.mapping);
+    if (saysWindows1252(c.mapping)) {
+      assert.throws(publish, (e) => e.rule === "encoding" && e.line === 0, c.case);
+    } else {
+      checkPublished(c, publish());
+    }
+  }
+  for (const c of data.negative) {
+    assert.throws(
+      () => publishWith(keyOf("employment"), new TextEncoder().encode("cpr;service;status;start\n"), c.mapping),
+      (e) => e.rule === c.expect && e.line === c.line,
+      c.case,
+    );
+  }
+  for (const c of data.header_faults) {
+    const [rule, line] = saysWindows1252(c.mapping) ? ["encoding", 0] : [c.expect, c.line];
+    assert.throws(() => publishWith(keyOf(c.sector), fromHex(c.export), c.mapping), (e) => e.rule === rule && e.line === line, c.case);
+  }
+});
+
+test("exports in UTF-8 with and without a byte-order mark read as the vectors say; UTF-16 is refused", () => {
+  const data = vectors("encodings.json");
+  for (const c of data.cases.filter((c) => c.accounting.encoding !== "windows-1252")) {
+    checkPublished(c, publishWith(data.sealing_key_file, fromHex(c.export), undefined));
+  }
+  for (const c of data.negative) {
+    const [rule, line] = saysWindows1252(c.mapping) ? ["encoding", 0] : [c.expect, c.line];
+    assert.throws(() => publishWith(data.sealing_key_file, fromHex(c.export), c.mapping), (e) => e.rule === rule && e.line === line, c.case);
   }
 });

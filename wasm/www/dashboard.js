@@ -93,7 +93,8 @@ $("run").addEventListener("click", async () => {
   $("result").hidden = true;
   $("charts").replaceChildren();
   $("downloads").replaceChildren();
-  if (!$("publications").files.length || !$("criteria").files.length) return showError($("error"), "choose the publications and the criteria file");
+  if (!$("matcher-key").files.length || !$("publications").files.length || !$("criteria").files.length)
+    return showError($("error"), "choose the matcher's key, the publications and the criteria file");
   $("status").textContent = "matching…";
   await new Promise((resolve) => setTimeout(resolve, 30));
   try {
@@ -101,7 +102,8 @@ $("run").addEventListener("click", async () => {
     const files = [...$("publications").files];
     const bytes = await Promise.all(files.map(async (f) => new Uint8Array(await f.arrayBuffer())));
     const started = performance.now();
-    const match = samkoer.matchPublications(bytes, files.map((f) => f.name), await readText($("criteria")), samkoer.AuditLog.none());
+    const matcher = samkoer.MatcherKey.fromKeyFile(await readText($("matcher-key")));
+    const match = samkoer.matchPublications(matcher, bytes, files.map((f) => f.name), await readText($("criteria")), samkoer.AuditLog.none());
     const result = JSON.parse(match.resultJson());
     const statistics = JSON.parse(match.statisticsJson());
     const deferred = result.candidates.filter((c) => c.deferred).length;

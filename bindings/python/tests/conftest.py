@@ -5,6 +5,8 @@ import pathlib
 
 import pytest
 
+import samkoer
+
 VECTORS = pathlib.Path(__file__).resolve().parents[3] / "tests" / "vectors"
 
 
@@ -18,6 +20,14 @@ def key_file(tmp_path: pathlib.Path, kind: str) -> pathlib.Path:
     path = tmp_path / f"{kind}.key"
     path.write_text(case["text"], encoding="utf-8")
     os.chmod(path, 0o600)
+    return path
+
+
+def matcher_key(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A matcher key for the central steps (it signs their audit entries), made by keygen."""
+    path = tmp_path / "matcher.key"
+    if not path.exists():
+        samkoer.keygen.matcher("219", path)
     return path
 
 

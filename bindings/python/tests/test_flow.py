@@ -48,7 +48,8 @@ def town(tmp_path):
         samkoer.keygen.sealing("219", "adult-social", k("adult-social.key"), audit_log=log),
         samkoer.keygen.consent_registry("219", k("registry.key"), audit_log=log),
         samkoer.keygen.public(k("registry.key"), k("registry-public.key"), audit_log=log),
-        samkoer.keygen.subject("219", k("subject.key"), audit_log=log),
+        samkoer.keygen.subject(k("registry.key"), k("subject.key"), audit_log=log),
+        samkoer.keygen.matcher("219", k("matcher.key"), audit_log=log),
         samkoer.keygen.plan_team("219", k("plan-team.key"), audit_log=log),
         samkoer.keygen.public(k("plan-team.key"), k("plan-team-public.key"), audit_log=log),
     ]
@@ -82,7 +83,7 @@ def test_every_step_with_its_entry(town):
     again = samkoer.publish(town / "run.key", town / "employment.key", frame, town / "employment-frame.pub", max_rejected=34)
     assert again["export"] == {**employment["export"], "file": "DataFrame"}
 
-    matched = samkoer.match([town / "employment.pub", town / "adult-social.pub"], criteria=town / "criteria.toml", out_dir=town / "match", audit_log=log)
+    matched = samkoer.match([town / "employment.pub", town / "adult-social.pub"], matcher_key=town / "matcher.key", criteria=town / "criteria.toml", out_dir=town / "match", audit_log=log)
     [candidate] = matched.result["candidates"]
     assert candidate["sectors"] == ["employment", "adult-social"]
     assert {kind for kind, _, _ in matched.made} == {"match-result", "statistics-json", "statistics-csv", "check-index", "flag-file"}
@@ -93,14 +94,14 @@ def test_every_step_with_its_entry(town):
     # The one-citizen check: signed by the sector, answered from the check index, read back.
     request = samkoer.check.ask(town / "run.key", town / "employment.key", ["0101901234"], town / "request.json", audit_log=log)
     assert "0101901234" not in json.dumps(request)
-    answered = samkoer.check.answer(town / "match" / "check-index", town / "request.json", town / "answer.json", audit_log=log)
+    answered = samkoer.check.answer(town / "match" / "check-index", town / "request.json", town / "answer.json", matcher_key=town / "matcher.key", audit_log=log)
     assert [a["answer"] for a in answered["answers"]] == ["candidate"]
     assert samkoer.check.read(town / "run.key", town / "employment.key", ["0101901234"], town / "answer.json", town / "check.csv", audit_log=log) == [(1, "candidate")]
     assert (town / "check.csv").read_text() == "cpr;answer\n010190-1234;candidate\n" and mode(town / "check.csv") == 0o600
     # Asked in adult-social's name with employment's key: refused.
     (town / "forged.json").write_text((town / "request.json").read_text().replace('"employment"', '"adult-social"'))
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.check.answer(town / "match" / "check-index", town / "forged.json", town / "forged-answer.json")
+        samkoer.check.answer(town / "match" / "check-index", town / "forged.json", town / "forged-answer.json", matcher_key=town / "matcher.key")
     assert caught.value.rule == "check-signature" and not (town / "forged-answer.json").exists()
 
     # Review into a DataFrame; the caseworkers' verdicts from one.
@@ -117,21 +118,21 @@ def test_every_step_with_its_entry(town):
     with pytest.raises(samkoer.InputError) as caught:
         samkoer.review(town / "employment.key", town / "match" / "flags" / "employment.flag", town / "employment.worklist.csv", audit_log=log)
     assert (caught.value.rule, caught.value.code) == ("output-exists", 1301)
-    selection = samkoer.select(town / "match" / "result.json", verdicts, town / "selection.json", audit_log=log)
+    selection = samkoer.select(town / "match" / "result.json", verdicts, town / "selection.json", matcher_key=town / "matcher.key", audit_log=log)
     assert [s["candidate"] for s in selection["selected"]] == [candidate["id"]]
 
     # Consent in employment only; verified, disclosed, refused outside it, opened, withdrawn.
     receipt_id = samkoer.consent.issue(town / "registry.key", town / "subject.key", "0101901234", ["employment"], town / "receipt.bin", audit_log=log)
     with pytest.raises(samkoer.InputError) as caught:  # no consent state: nothing is checked
-        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "employment", audit_log=log)
+        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", town / "employment.key", audit_log=log)
     assert (caught.value.rule, caught.value.code, caught.value.form) == ("consent-state-missing", 1214, "parameter")
     first = samkoer.consent.state(town / "registry.key", town / "state-1.bin", audit_log=log)
     assert (first["sequence"], first["withdrawals"], first["added"]) == (1, 0, 0)
     assert mode(town / "state-1.bin") == 0o644
     state = town / "state-1.bin"
-    assert samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "employment", consent_state=state, audit_log=log) == receipt_id
+    assert samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", town / "employment.key", consent_state=state, audit_log=log) == receipt_id
     with pytest.raises(samkoer.InputError) as caught:
-        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", "adult-social", consent_state=state, audit_log=log)
+        samkoer.consent.verify(town / "registry-public.key", town / "receipt.bin", town / "adult-social.key", consent_state=state, audit_log=log)
     assert (caught.value.rule, caught.value.form) == ("consent-scope", "input") and caught.value.remedy
     disclosed = samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "employment.key", town / "plan-team-public.key", town / "receipt.bin", EMPLOYMENT, town / "employment.bundle", consent_state=state, ongoing_on=TODAY, audit_log=log)
     assert disclosed == {"receipt": receipt_id, "sector": "employment", "services": 1, "ongoing_on": TODAY}
@@ -162,7 +163,7 @@ def test_every_step_with_its_entry(town):
 
     # The log: every step and refusal by its party, what it made, no CPR number.
     head = samkoer.audit.verify(log)
-    assert samkoer.audit.verify(log, head=head) == head
+    assert samkoer.audit.verify(log, head=head, evidence=[town / "employment.pub"]) == head
     said = [(e["party"], e["action"], e["outcome"]) for e in entries(log)]
     assert said[:3] == [("custodian", "keygen", "done"), ("custodian", "keygen", "done"), ("sector:employment", "keygen", "done")]
     for step in [

@@ -2,7 +2,7 @@
 import json
 
 import samkoer
-from conftest import vectors
+from conftest import matcher_key, vectors
 
 
 def test_cpr_vectors():
@@ -105,7 +105,7 @@ def match_case(tmp_path, name, population, criteria):
     publications = write_publications(folder, population)
     criteria_path = folder / "criteria.toml"
     criteria_path.write_text(criteria, encoding="utf-8")
-    return samkoer.match(publications, criteria=criteria_path, out_dir=folder / "match")
+    return samkoer.match(publications, matcher_key=matcher_key(tmp_path), criteria=criteria_path, out_dir=folder / "match")
 
 
 def without_ids(candidates):
@@ -144,3 +144,122 @@ def test_statistics_vectors(tmp_path):
         matched = match_case(tmp_path, f"case-{i}", case["population"], case["criteria"])
         assert matched.statistics == case["statistics"], case["case"]
         assert matched.statistics_csv() == case["csv"], case["case"]
+
+
+def write_key(tmp_path, text, name="sealing.key"):
+    """A key file of the vectors, owner-only as a key file must be."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def test_work_list_vectors(tmp_path):
+    """Review gives the work list's exact bytes; every saved form of the filled-in list gives
+    the same verdict file, byte for byte; each mistake its rule and line."""
+    data = vectors("work_lists.json")
+    key = write_key(tmp_path, data["sealing_key_file"])
+    flag_file = tmp_path / "adult-social.flag"
+    flag_file.write_bytes(bytes.fromhex(data["flag_file"]))
+    work_list = samkoer.review(key, flag_file, tmp_path / "worklist.csv")
+    assert (tmp_path / "worklist.csv").read_bytes() == data["work_list"].encode("utf-8")
+    assert (work_list.sector, work_list.run) == (data["sector"], "2026-11")
+    assert work_list.rows == data["work_list_json"]
+    for i, case in enumerate(data["filled"]):
+        out = tmp_path / f"verdicts-{i}.json"
+        returned = samkoer.verdict(key, flag_file, bytes.fromhex(case["bytes"]), out)
+        assert out.read_text(encoding="utf-8") == data["verdicts"], case["case"]
+        assert returned == json.loads(data["verdicts"]), case["case"]
+    for i, case in enumerate(data["negative"]):
+        try:
+            samkoer.verdict(key, flag_file, bytes.fromhex(case["bytes"]), tmp_path / f"bad-{i}.json")
+        except samkoer.InputError as error:
+            assert (error.rule, error.line) == (case["expect"], case["line"]), (case["case"], case["saved"])
+        else:
+            raise AssertionError(case["case"])
+
+
+def test_selection_vectors(tmp_path):
+    data = vectors("selection.json")
+    result = tmp_path / "result.json"
+    result.write_text(data["match_result"], encoding="utf-8")
+    files = []
+    for verdicts in data["verdicts"]:
+        path = tmp_path / verdicts["file"]
+        path.write_text(verdicts["text"], encoding="utf-8")
+        files.append(path)
+    selection = samkoer.select(result, files, tmp_path / "selection.json", matcher_key=matcher_key(tmp_path))
+    assert selection == json.loads(data["selection"])
+    assert (tmp_path / "selection.json").read_text(encoding="utf-8") == data["selection"]
+    for i, case in enumerate(data["negative"]):
+        extra = tmp_path / f"extra-{i}" / case["file"]
+        extra.parent.mkdir()
+        extra.write_text(case["text"], encoding="utf-8")
+        try:
+            samkoer.select(result, [*files, extra], tmp_path / f"selection-{i}.json", matcher_key=matcher_key(tmp_path))
+        except samkoer.InputError as error:
+            assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
+            assert error.file == str(extra), case["case"]
+        else:
+            raise AssertionError(case["case"])
+
+
+def publish_case(tmp_path, name, run_key, sealing_key, export, mapping):
+    """Publishes an export's bytes (as the file export.csv) under a mapping's text, with no limits."""
+    folder = tmp_path / name
+    folder.mkdir()
+    path = folder / "export.csv"
+    path.write_bytes(export)
+    mapping_path = None
+    if mapping:
+        mapping_path = folder / "mapping.toml"
+        mapping_path.write_text(mapping, encoding="utf-8")
+    report = samkoer.publish(run_key, sealing_key, path, folder / "out.pub", mapping=mapping_path,
+                             max_rejected=100, allow_all_excluded=True)
+    return path, report, samkoer.read_publication(folder / "out.pub")
+
+
+def check_published(case, path, report, publication):
+    assert report["export"] == dict(case["accounting"], file=str(path)), case["case"]
+    assert [s["pseudonym"].hex() for s in publication["services"]] == [r["pseudonym"] for r in case["records"]], case["case"]
+    assert [s["service"] for s in publication["services"]] == [r["service"] for r in case["records"]], case["case"]
+
+
+def vector_run_key():
+    text = next(c for c in vectors("key_files.json")["cases"] if c["kind"] == "run" and "expect" not in c)["text"]
+    return samkoer.RunKey.from_key_file_text(text)
+
+
+def test_mapping_vectors(tmp_path):
+    data = vectors("mappings.json")
+    run_key = vector_run_key()
+    keys = {k["sector"]: write_key(tmp_path, k["key_file"], f"{k['sector']}.key") for k in data["sealing_keys"]}
+    for i, case in enumerate(data["cases"]):
+        published = publish_case(tmp_path, f"case-{i}", run_key, keys[case["sector"]], bytes.fromhex(case["export"]), case["mapping"])
+        check_published(case, *published)
+        rows = case["rows"]
+        assert [(r["line"], r["rule"]) for r in rows if r["outcome"] == "rejected"] == \
+            [(r["line"], r["rule"]) for r in published[1]["export"]["rejected_lines"]], case["case"]
+    for i, case in enumerate(data["negative"] + data["header_faults"]):
+        try:
+            publish_case(tmp_path, f"negative-{i}", run_key, keys[case.get("sector", "employment")],
+                         bytes.fromhex(case.get("export", "")) or b"cpr;service;status;start\n", case["mapping"])
+        except samkoer.InputError as error:
+            assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
+        else:
+            raise AssertionError(case["case"])
+
+
+def test_encoding_vectors(tmp_path):
+    data = vectors("encodings.json")
+    run_key = vector_run_key()
+    key = write_key(tmp_path, data["sealing_key_file"])
+    for i, case in enumerate(data["cases"]):
+        check_published(case, *publish_case(tmp_path, f"case-{i}", run_key, key, bytes.fromhex(case["export"]), ""))
+    for i, case in enumerate(data["negative"]):
+        try:
+            publish_case(tmp_path, f"negative-{i}", run_key, key, bytes.fromhex(case["export"]), case["mapping"])
+        except samkoer.InputError as error:
+            assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
+        else:
+            raise AssertionError(case["case"])

@@ -235,8 +235,7 @@ type TableRow<'a> = std::result::Result<(u64, &'a ByteRecord, &'a [Option<usize>
 /// The input decoded to UTF-8 as the options say; the encoding used goes to `used`.
 fn decoded(
     input: impl Read + 'static,
-    // Named only where the build cannot decode Windows-1252.
-    #[cfg_attr(feature = "windows-1252", allow(unused_variables))] file: &str,
+    file: &str,
     options: &ExportOptions,
     // Set only where the build can decode Windows-1252.
     #[cfg_attr(not(feature = "windows-1252"), allow(unused_variables))] used: &Rc<
@@ -250,13 +249,29 @@ fn decoded(
         TextEncoding::Auto => Ok(Box::new(input)),
         TextEncoding::Utf8 => Ok(Box::new(input)),
         #[cfg(feature = "windows-1252")]
-        TextEncoding::Windows1252 => Ok(Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::WINDOWS_1252))
-                // A byte-order mark says the file is Unicode after all; believe it.
-                .bom_override(true)
-                .build(SetsUsed(input, Rc::clone(used), UsedEncoding::Windows1252)),
-        )),
+        TextEncoding::Windows1252 => {
+            // A byte-order mark says the file is Unicode after all: a UTF-8 one is read as
+            // UTF-8 (the header's reader removes it and names it), a UTF-16 one is refused
+            // there as in a UTF-8 file.
+            let mut input = input;
+            let mut head = Vec::with_capacity(3);
+            (&mut input)
+                .take(3)
+                .read_to_end(&mut head)
+                .map_err(|e| Error::io(file, e))?;
+            let input = Cursor::new(head.clone()).chain(input);
+            if head.starts_with(b"\xEF\xBB\xBF")
+                || head.starts_with(b"\xFF\xFE")
+                || head.starts_with(b"\xFE\xFF")
+            {
+                return Ok(Box::new(input));
+            }
+            Ok(Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding_rs::WINDOWS_1252))
+                    .build(SetsUsed(input, Rc::clone(used), UsedEncoding::Windows1252)),
+            ))
+        }
         #[cfg(not(feature = "windows-1252"))]
         TextEncoding::Windows1252 => Err(Error::input_detail(
             file,
@@ -1058,6 +1073,19 @@ mod tests {
         assert_eq!(
             reader.next_row().unwrap().unwrap().unwrap().caseworker,
             "Søren"
+        );
+        assert_eq!(reader.encoding(), UsedEncoding::Utf8Bom);
+        // A UTF-16 byte-order mark is refused as without the mapping's encoding.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text[3..].encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let error = ExportReader::new(Cursor::new(utf16), "e.csv", &options, REFERENCE)
+            .err()
+            .unwrap();
+        assert_eq!(
+            (error.code(), error.class()),
+            (Rule::Encoding.code(), "encoding")
         );
     }
 
