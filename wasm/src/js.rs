@@ -49,6 +49,7 @@ pub fn result<T>(r: samkoer_core::Result<T>) -> Result<T, JsValue> {
 }
 
 /// A date given as `YYYY-MM-DD`.
+#[cfg_attr(not(feature = "every-step"), allow(dead_code))]
 pub fn date(text: &str) -> Result<time::Date, JsValue> {
     result(samkoer_core::formats::export::parse_date(text))
 }
@@ -92,6 +93,7 @@ pub fn text_of(made: &Made) -> String {
 }
 
 /// A JSON value as text (strings, numbers and arrays only: serialising cannot fail).
+#[cfg_attr(not(feature = "every-step"), allow(dead_code))]
 pub fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }

@@ -22,6 +22,7 @@ use samkoer_core::files::Input;
 use samkoer_core::flow::Audit;
 #[cfg(feature = "every-step")]
 use samkoer_core::flow::verify_log;
+#[cfg(feature = "every-step")]
 use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use wasm_bindgen::prelude::*;
 
@@ -123,7 +124,10 @@ pub fn pseudonymise_lines(key: &RunKey, text: &[u8]) -> Result<Vec<u8>, JsValue>
     js::result(key.pseudonymiser.pseudonymise_lines(text, "column"))
 }
 
-/// Reads a publication: its header and service records as JSON (pseudonyms in hex).
+/// Reads a publication: its header and service records as JSON (pseudonyms in hex). Not in
+/// the export tool's module, which only writes publications: checking a signature would add
+/// the verifier to it.
+#[cfg(feature = "every-step")]
 #[wasm_bindgen(js_name = readPublication)]
 pub fn read_publication(bytes: &[u8], name: &str) -> Result<String, JsValue> {
     let mut reader = js::result(FileReader::new(bytes, FileKind::Publication, name))?;
@@ -152,12 +156,14 @@ pub fn read_publication(bytes: &[u8], name: &str) -> Result<String, JsValue> {
 }
 
 /// [`read_publication`]'s JSON, written by derived serialisers (smaller than `json!` values).
+#[cfg(feature = "every-step")]
 #[derive(serde::Serialize)]
 struct PublicationJson {
     header: HeaderJson,
     services: Vec<ServiceJson>,
 }
 
+#[cfg(feature = "every-step")]
 #[derive(serde::Serialize)]
 struct HeaderJson {
     municipality: String,
@@ -168,6 +174,7 @@ struct HeaderJson {
     reference_date: String,
 }
 
+#[cfg(feature = "every-step")]
 #[derive(serde::Serialize)]
 struct ServiceJson {
     pseudonym: String,

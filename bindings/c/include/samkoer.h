@@ -166,6 +166,12 @@ typedef enum samkoer_code {
   SAMKOER_RULE_AUDIT_STEP = 1003,
   // `audit-head` (parameter): a head is SEQ:HASH, the entry number and 64 hex digits that audit verify printed.
   SAMKOER_RULE_AUDIT_HEAD = 1004,
+  // `audit-signature` (input): the audit entry's signature does not verify: the entry was altered or forged.
+  SAMKOER_RULE_AUDIT_SIGNATURE = 1005,
+  // `audit-signer` (input): the audit entry is not signed by its party's key.
+  SAMKOER_RULE_AUDIT_SIGNER = 1006,
+  // `audit-evidence` (input): the log does not hold the entry a file its party handed on names: it was cut or rewritten since.
+  SAMKOER_RULE_AUDIT_EVIDENCE = 1007,
   // `review-key` (format): the flag file is for another sector or municipality than the sealing key.
   SAMKOER_RULE_REVIEW_KEY = 1101,
   // `verdict-syntax` (input): the verdict file is not of the verdict form.
@@ -303,7 +309,8 @@ typedef struct samkoer_review_counts {
 extern "C" {
 #endif // __cplusplus
 
-// Matches `count` publications under the criteria file into the folder `out_dir` (made if
+// Matches `count` publications under the criteria file, signing the matcher's audit entries
+// with the key file `matcher_key`, into the folder `out_dir` (made if
 // missing): `result.json`, `statistics.json`, `statistics.csv` and `flags/SECTOR.flag`, all
 // committed as one, never over an earlier match's. The counts go to `*counts` unless NULL.
 //
@@ -312,7 +319,8 @@ extern "C" {
 // # Safety
 // `publications` points to `count` NUL-terminated paths; the other strings are
 // NUL-terminated (`audit_log` may be NULL); `counts` is NULL or writable.
-int32_t samkoer_match(const char *const *publications,
+int32_t samkoer_match(const char *matcher_key,
+                      const char *const *publications,
                       size_t count,
                       const char *criteria,
                       const char *out_dir,
@@ -327,7 +335,8 @@ int32_t samkoer_match(const char *const *publications,
 //
 // # Safety
 // The strings are NUL-terminated (`audit_log` may be NULL); `answered` is NULL or writable.
-int32_t samkoer_check_answer(const char *index,
+int32_t samkoer_check_answer(const char *matcher_key,
+                             const char *index,
                              const char *request,
                              const char *out,
                              const char *audit_log,
@@ -341,7 +350,8 @@ int32_t samkoer_check_answer(const char *index,
 // # Safety
 // `verdicts` points to `count` NUL-terminated paths; the other strings are NUL-terminated
 // (`audit_log` may be NULL); `counts` is NULL or writable.
-int32_t samkoer_select(const char *match_result,
+int32_t samkoer_select(const char *matcher_key,
+                       const char *match_result,
                        const char *const *verdicts,
                        size_t count,
                        const char *out,
@@ -438,16 +448,23 @@ int32_t samkoer_open(const char *plan_team_key,
                      const char *audit_log,
                      uint64_t *services);
 
-// Verifies an audit log — against `head` (`SEQ:HASH`, kept elsewhere) unless NULL — and
-// copies its head (at most 86 bytes with the NUL) to `head_out` unless NULL.
+// Verifies an audit log with its signatures — against `head` (`SEQ:HASH`, kept elsewhere)
+// unless NULL; with `signer_key` (the party's own key file) unless NULL, every entry must be
+// signed by it; each of the `count` files of `evidence` (publications the party handed on)
+// names an entry the log must still hold — and copies its head (at most 86 bytes with the
+// NUL) to `head_out` unless NULL.
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `log` is NUL-terminated; `head` is NULL or NUL-terminated; `head_out` is NULL or has
-// `head_out_length` writable bytes.
+// `log` is NUL-terminated; `head` and `signer_key` are NULL or NUL-terminated; `evidence`
+// points to `count` NUL-terminated paths (or is NULL with `count` 0); `head_out` is NULL or
+// has `head_out_length` writable bytes.
 int32_t samkoer_audit_verify(const char *log,
                              const char *head,
+                             const char *signer_key,
+                             const char *const *evidence,
+                             size_t count,
                              char *head_out,
                              size_t head_out_length);
 
@@ -584,8 +601,9 @@ int32_t samkoer_keygen_sealing(const char *municipality,
                                char *fingerprint,
                                size_t fingerprint_length);
 
-// Writes a municipal key of `kind` — `"consent-registry"`, `"subject"` or `"plan-team"` — to
-// `out`; as `samkoer_keygen_master` otherwise. Another kind is `SAMKOER_ERROR_ARGUMENT`.
+// Writes a municipal key of `kind` — `"consent-registry"`, `"plan-team"` or `"matcher"` — to
+// `out`; as `samkoer_keygen_master` otherwise. Another kind is `SAMKOER_ERROR_ARGUMENT` (the
+// subject key is made with `samkoer_keygen_subject`).
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
@@ -597,6 +615,19 @@ int32_t samkoer_keygen_municipal(const char *kind,
                                  const char *audit_log,
                                  char *fingerprint,
                                  size_t fingerprint_length);
+
+// Writes the subject key to `out`, made by the consent registry whose key file is `registry`
+// (its key signs the entry); as `samkoer_keygen_master` otherwise.
+//
+// Ownership: nothing kept. Thread safety: any thread.
+//
+// # Safety
+// As for `samkoer_keygen_master`.
+int32_t samkoer_keygen_subject(const char *registry,
+                               const char *out,
+                               const char *audit_log,
+                               char *fingerprint,
+                               size_t fingerprint_length);
 
 // Writes the public key of the consent-registry or plan-team key file `key` to `out`; as
 // `samkoer_keygen_master` otherwise.
@@ -696,7 +727,8 @@ int32_t samkoer_verdict(const struct samkoer_sealing_key *sealing_key,
                         const char *audit_log,
                         uint64_t *verdicts);
 
-// Checks the receipt for `sector` at `now` (seconds since 1970; 0 for now) against the
+// Checks the receipt for the sector of `sealing_key` (whose key signs the entry) at `now`
+// (seconds since 1970; 0 for now) against the
 // registry's consent state, no older than `state_max_age_hours`: `SAMKOER_OK`, or the
 // refusal's code (`consent-state-missing` when `consent_state` is NULL, `consent-state-stale`,
 // `consent-scope`, `consent-withdrawn`, ...). With `audit_log`, a state older than one the
@@ -705,12 +737,13 @@ int32_t samkoer_verdict(const struct samkoer_sealing_key *sealing_key,
 // Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// The strings are NUL-terminated (`consent_state` and `audit_log` may be NULL).
+// `sealing_key` is a live handle; the strings are NUL-terminated (`consent_state` and
+// `audit_log` may be NULL).
 int32_t samkoer_consent_verify(const char *registry_public,
                                const char *receipt,
                                const char *consent_state,
                                uint32_t state_max_age_hours,
-                               const char *sector,
+                               const struct samkoer_sealing_key *sealing_key,
                                int64_t now,
                                const char *audit_log);
 

@@ -143,6 +143,12 @@ pub enum samkoer_code {
     SAMKOER_RULE_AUDIT_STEP = 1003,
     /// `audit-head` (parameter): a head is SEQ:HASH, the entry number and 64 hex digits that audit verify printed.
     SAMKOER_RULE_AUDIT_HEAD = 1004,
+    /// `audit-signature` (input): the audit entry's signature does not verify: the entry was altered or forged.
+    SAMKOER_RULE_AUDIT_SIGNATURE = 1005,
+    /// `audit-signer` (input): the audit entry is not signed by its party's key.
+    SAMKOER_RULE_AUDIT_SIGNER = 1006,
+    /// `audit-evidence` (input): the log does not hold the entry a file its party handed on names: it was cut or rewritten since.
+    SAMKOER_RULE_AUDIT_EVIDENCE = 1007,
     /// `review-key` (format): the flag file is for another sector or municipality than the sealing key.
     SAMKOER_RULE_REVIEW_KEY = 1101,
     /// `verdict-syntax` (input): the verdict file is not of the verdict form.
