@@ -78,7 +78,9 @@ def chosen(folder):
 def cli(folder):
     log = os.path.join(folder, "audit.log")
     s = lambda *args, ok=True: run(SAMKOER, "--audit-log", log, *args, cwd=folder, ok=ok)  # noqa: E731
-    s("keygen", "master", "--municipality", "219", "--out", "own-master.key")
+    # A master key of its own, in a log of its own: one log holds one key per party, and the run
+    # key below comes from the master key every surface shares.
+    run(SAMKOER, "--audit-log", os.path.join(folder, "own.log"), "keygen", "master", "--municipality", "219", "--out", "own-master.key", cwd=folder)
     s("keygen", "run", "--master", "../master.key", "--run", "2026-11", "--reference-date", DATE, "--out", "run.key")
     for sector in SECTORS:
         s("keygen", "sealing", "--municipality", "219", "--sector", sector, "--out", f"{sector}.key")
@@ -120,7 +122,7 @@ def cli(folder):
 def python(folder):
     p = lambda name: os.path.join(folder, name)  # noqa: E731
     log = p("audit.log")
-    samkoer.keygen.master("219", p("own-master.key"), audit_log=log)
+    samkoer.keygen.master("219", p("own-master.key"), audit_log=p("own.log"))
     samkoer.keygen.run(os.path.join(WORK, "master.key"), "2026-11", p("run.key"), reference_date=DATE, audit_log=log)
     for sector in SECTORS:
         samkoer.keygen.sealing("219", sector, p(f"{sector}.key"), audit_log=log)
@@ -164,7 +166,7 @@ def python(folder):
 def c(folder):
     log = "audit.log"
     x = lambda program, *args, ok=True: run(os.path.join(C_EXAMPLES, program), *args, cwd=folder, ok=ok)  # noqa: E731
-    x("parties", "master", "219", "own-master.key", log)
+    x("parties", "master", "219", "own-master.key", "own.log")
     x("parties", "run", "../master.key", "2026-11", DATE, "run.key", log)
     for sector in SECTORS:
         x("sector", "keygen", "219", sector, f"{sector}.key", log)

@@ -63,8 +63,9 @@ PY
         cp "rust/$sector.pub" "mixed/$sector.pub" ;;
     esac
   done
-  "$OLDPWD/$samkoer" match --criteria criteria.toml --out-dir rust-match rust/*.pub >/dev/null
-  "$OLDPWD/$samkoer" match --criteria criteria.toml --out-dir mixed-match mixed/*.pub >/dev/null
+  "$OLDPWD/$samkoer" keygen matcher --municipality 219 --out matcher.key >/dev/null
+  "$OLDPWD/$samkoer" match --matcher-key matcher.key --criteria criteria.toml --out-dir rust-match rust/*.pub >/dev/null
+  "$OLDPWD/$samkoer" match --matcher-key matcher.key --criteria criteria.toml --out-dir mixed-match mixed/*.pub >/dev/null
 ) > "$work/cross.log" 2>&1
 status=$?
 set -e
