@@ -121,9 +121,9 @@ pub fn publish(args: &PublishArgs, log: Option<&Path>) -> CliResult {
     Ok(())
 }
 
-/// `samkoer check ask`.
+/// The keys and person file both sides of a sector's check take.
 #[derive(Args)]
-pub struct AskArgs {
+pub struct CheckPersonsArgs {
     /// The run key file.
     #[arg(long)]
     run_key: PathBuf,
@@ -133,6 +133,19 @@ pub struct AskArgs {
     /// A person file: the citizens' CPR numbers, one per line (never on the command line).
     #[arg(long)]
     persons: PathBuf,
+}
+
+impl CheckPersonsArgs {
+    fn keys(&self) -> CliResult<(RunKey, SealingKey)> {
+        Ok((key(&self.run_key)?, key(&self.sealing_key)?))
+    }
+}
+
+/// `samkoer check ask`.
+#[derive(Args)]
+pub struct AskArgs {
+    #[command(flatten)]
+    asking: CheckPersonsArgs,
     /// The request to write (JSON; give it to the matcher).
     #[arg(long)]
     out: PathBuf,
@@ -140,12 +153,11 @@ pub struct AskArgs {
 
 /// Writes a signed one-citizen check request.
 pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
-    let run_key: RunKey = key(&args.run_key)?;
-    let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let (run_key, sealing_key) = args.asking.keys()?;
     let step = sector::AskCheck {
         run_key: &run_key,
         sealing_key: &sealing_key,
-        persons: Input::path(&args.persons),
+        persons: Input::path(&args.asking.persons),
     };
     let request = sector::ask_check(&step, place(&args.out), audit(log))?.summary;
     say!(
@@ -160,15 +172,9 @@ pub fn ask(args: &AskArgs, log: Option<&Path>) -> CliResult {
 /// `samkoer check read`.
 #[derive(Args)]
 pub struct ReadCheckArgs {
-    /// The run key file the request was made with.
-    #[arg(long)]
-    run_key: PathBuf,
-    /// The sector's sealing key.
-    #[arg(long)]
-    sealing_key: PathBuf,
-    /// The person file the request was made from.
-    #[arg(long)]
-    persons: PathBuf,
+    /// The run key, sealing key and person file the request was made with.
+    #[command(flatten)]
+    asked: CheckPersonsArgs,
     /// The matcher's answer.
     #[arg(long)]
     answer: PathBuf,
@@ -179,12 +185,11 @@ pub struct ReadCheckArgs {
 
 /// Reads a check answer back onto the person file.
 pub fn read_check(args: &ReadCheckArgs, log: Option<&Path>) -> CliResult {
-    let run_key: RunKey = key(&args.run_key)?;
-    let sealing_key: SealingKey = key(&args.sealing_key)?;
+    let (run_key, sealing_key) = args.asked.keys()?;
     let step = sector::ReadCheck {
         run_key: &run_key,
         sealing_key: &sealing_key,
-        persons: Input::path(&args.persons),
+        persons: Input::path(&args.asked.persons),
         answer: Input::path(&args.answer),
     };
     let results = sector::read_check(&step, place(&args.out), audit(log))?.summary;

@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use samkoer_core::files::Input;
 use samkoer_core::flow::Audit;
 #[cfg(feature = "every-step")]
-use samkoer_core::flow::verify_log;
+use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit, verify_log};
 #[cfg(feature = "every-step")]
 use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use wasm_bindgen::prelude::*;
@@ -91,14 +91,31 @@ pub(crate) fn logged<T>(
 }
 
 #[cfg(feature = "every-step")]
-/// Verifies an audit log's bytes (spec §16), against a head kept elsewhere (`SEQ:HASH`) if
-/// given: the head, as `SEQ:HASH`.
+/// Verifies an audit log's bytes (spec §16) with its signatures — against a head kept elsewhere
+/// (`SEQ:HASH`) if given, and, given the text of the party's own key file, with every entry
+/// signed by that party's key: the head, as `SEQ:HASH`.
 #[wasm_bindgen(js_name = auditVerify)]
-pub fn audit_verify(log: &[u8], name: &str, head: Option<String>) -> Result<String, JsValue> {
+pub fn audit_verify(
+    log: &[u8],
+    name: &str,
+    head: Option<String>,
+    signer_key_file: Option<String>,
+) -> Result<String, JsValue> {
     let expected = head.as_deref().map(samkoer_core::audit::Head::parse);
-    let expected = js::result(expected.transpose())?;
-    let head = js::result(verify_log(&js::input(name, log), expected))?;
-    Ok(head.to_string())
+    let signer = match signer_key_file {
+        Some(text) => {
+            let key = js::input("signer key file", text.as_bytes());
+            Some(js::result(party_signing_key(&key))?.public())
+        }
+        None => None,
+    };
+    let step = VerifyAudit {
+        log: js::input(name, log),
+        head: js::result(expected.transpose())?,
+        signer,
+        evidence: Vec::new(),
+    };
+    Ok(js::result(verify_audit(&step))?.head.to_string())
 }
 
 #[cfg(feature = "every-step")]

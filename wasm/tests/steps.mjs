@@ -123,6 +123,8 @@ test("every step runs in the file-free form, logs its entry, and the command lin
 
   // The log verifies here and through the command line, and names every step and refusal.
   const head = samkoer.auditVerify(log.bytes, "audit.log");
+  // Every entry is signed by its party; held to one party's key, the others' entries are refused.
+  assert.throws(() => samkoer.auditVerify(log.bytes, "audit.log", undefined, t.text("employment.key")), (e) => e.rule === "audit-signer");
   const entries = new TextDecoder().decode(log.bytes).trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.equal(head.split(":")[0], String(entries.length));
   const said = entries.map((e) => `${e.action}:${e.outcome}`);

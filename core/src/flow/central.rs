@@ -59,6 +59,17 @@ impl MatchTo {
     }
 }
 
+/// The record of a matcher's step, signed with its key (§4.6); the run named once read.
+fn matcher_record(matcher: &MatcherKey, action: &'static str) -> Record {
+    Record {
+        party: Party::Matcher,
+        action,
+        run: None,
+        signing: Some(PartySigningKey::of_matcher(matcher)),
+        noted: Vec::new(),
+    }
+}
+
 /// The criteria read and checked against the catalogue.
 fn criteria(input: &Input, catalogue: &Catalogue) -> Result<Criteria> {
     Criteria::parse(&input.text_of(Kind::Criteria)?, &input.name(), catalogue)
@@ -91,13 +102,7 @@ pub fn match_publications_reporting(
     audit: &Audit,
     progress: Option<Report>,
 ) -> Result<Completed<Match>> {
-    let record = Record {
-        party: Party::Matcher,
-        action: "match",
-        run: None,
-        signing: Some(PartySigningKey::of_matcher(step.matcher)),
-        noted: Vec::new(),
-    };
+    let record = matcher_record(step.matcher, "match");
     run(
         audit,
         record,
@@ -165,13 +170,7 @@ pub struct Check<'a> {
 /// the publications: only a request signed with the key the sector's publication of this run
 /// carries, and only about pseudonyms that sector itself published in this run.
 pub fn check(step: &Check<'_>, answer: Place, audit: &Audit) -> Result<Completed<CheckReply>> {
-    let record = Record {
-        party: Party::Matcher,
-        action: "check",
-        run: None,
-        signing: Some(PartySigningKey::of_matcher(step.matcher)),
-        noted: Vec::new(),
-    };
+    let record = matcher_record(step.matcher, "check");
     run(
         audit,
         record,
@@ -233,13 +232,7 @@ pub struct Select<'a> {
 /// removes a candidate; once every sector involved has answered it is selected with the latest
 /// month given; until then it is outstanding.
 pub fn select(step: &Select<'_>, out: Place, audit: &Audit) -> Result<Completed<Selection>> {
-    let record = Record {
-        party: Party::Matcher,
-        action: "select",
-        run: None,
-        signing: Some(PartySigningKey::of_matcher(step.matcher)),
-        noted: Vec::new(),
-    };
+    let record = matcher_record(step.matcher, "select");
     run(
         audit,
         record,
