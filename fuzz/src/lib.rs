@@ -334,9 +334,14 @@ pub fn consent(data: &[u8]) {
     if let Some(receipt) = checked(Receipt::parse(data, "receipt.bin"), data) {
         let sector = SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector"));
         let now = datetime!(2026-11-20 12:00 UTC);
+        // Its own state is the first the harness has seen (none before it).
+        let first = Freshness {
+            seen: None,
+            ..freshness()
+        };
         let state = samkoer_core::consent::state::issue_state(&key, 1, now, &Default::default())
             .and_then(|bytes| ConsentState::parse(&bytes, "state.bin"))
-            .and_then(|state| state.check(&registry, &freshness(), "state.bin"))
+            .and_then(|state| state.check(&registry, &first, "state.bin"))
             .unwrap_or_else(|_| unreachable!("the harness's own state is good"));
         checked(
             receipt.check(&registry, &state, &sector, now, "receipt.bin"),
