@@ -665,8 +665,9 @@ fn print_summary(
         "  each sector     its export, keys/sealing-SECTOR.key, the run key, subject key; its work list and verdicts"
     );
     say!(
-        "  central matcher publications/*.pub only: pseudonyms, categories, months, age bands, sealed envelopes"
+        "  central matcher publications/*.pub only: pseudonyms, categories, months, age bands, sealed envelopes;"
     );
+    say!("                  keys/matcher.key signs its audit entries");
     say!(
         "  consent registry keys/consent-registry.key; sectors verify with keys/consent-registry-public.key"
     );

@@ -29,6 +29,7 @@ use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
     SubjectKey,
 };
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{
@@ -1153,4 +1154,44 @@ fn a_check_in_another_sector_s_name_or_of_another_run_is_refused() {
         ),
         ("check-repeated", true)
     );
+}
+
+#[test]
+fn a_log_rewritten_after_a_publication_is_found_by_the_publication_it_handed_on() {
+    let town = Town::new(200);
+    let employment = SectorCode::new("employment").unwrap();
+    let log = Audit::file(town.path("employment.log"));
+    let sealing: SealingKey = town.key("employment.key");
+    let signer = PartySigningKey::of(&sealing).public();
+    // Two publishes: the second publication carries the log's head after the first.
+    town.publish(&employment, &log);
+    town.publish(&employment, &log);
+    let evidence = std::fs::read(town.path("employment.pub")).unwrap();
+    let step = |evidence: Vec<u8>, signer| VerifyAudit {
+        log: town.input("employment.log"),
+        head: None,
+        signer,
+        evidence: vec![Input::bytes("employment.pub", evidence)],
+    };
+    let verified = verify_audit(&step(evidence.clone(), Some(signer))).unwrap();
+    assert_eq!(
+        verified.evidence[0].2.seq, 1,
+        "the head before the second publish"
+    );
+
+    // The sector cuts its log back to nothing and publishes again: a log that verifies, with
+    // the sector's own signatures, but no longer the one the matcher holds evidence of.
+    std::fs::write(town.path("employment.log"), "").unwrap();
+    let other = MasterKey::from_bytes(municipality(), [4; 32]);
+    keygen(
+        KeyRequest::Run(&other, RunId::new("2026-11").unwrap(), REFERENCE),
+        town.place("other-run.key"),
+        &Audit::file(town.path("employment.log")),
+    )
+    .unwrap();
+    let error = verify_audit(&step(evidence, None)).unwrap_err();
+    assert_eq!(error.class(), "audit-evidence");
+    // And a log not signed by the sector the publication names is refused, evidence or not.
+    let error = verify_audit(&step(Vec::new(), Some(signer)));
+    assert_eq!(error.unwrap_err().class(), "audit-signer");
 }
