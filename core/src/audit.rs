@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result, Rule};
 use crate::primitives::labels;
+use crate::primitives::lower_hex;
 use crate::primitives::signing::{PartySigningKey, SignerKey};
 
 /// One output a step made, as its entry names it.
@@ -126,7 +127,7 @@ pub struct Step {
 /// SHA-256 over `label`, the previous hash and the canonical JSON of an entry with `hash`
 /// empty.
 fn chain_hash(label: &[u8], prev: &str, canonical: &[u8]) -> Option<[u8; 32]> {
-    let prev = hex_32(prev)?;
+    let prev: [u8; 32] = lower_hex(prev)?;
     Some(
         Sha256::new()
             .chain_update(label)
@@ -135,12 +136,6 @@ fn chain_hash(label: &[u8], prev: &str, canonical: &[u8]) -> Option<[u8; 32]> {
             .finalize()
             .into(),
     )
-}
-
-fn hex_32(text: &str) -> Option<[u8; 32]> {
-    let mut bytes = [0u8; 32];
-    hex::decode_to_slice(text, &mut bytes).ok()?;
-    (!text.bytes().any(|b| b.is_ascii_uppercase())).then_some(bytes)
 }
 
 fn valid_party(party: &str) -> bool {
@@ -282,7 +277,7 @@ impl Head {
         }
         Ok(Head {
             seq: seq.parse().map_err(|_| bad())?,
-            hash: hex_32(hash).ok_or_else(bad)?,
+            hash: lower_hex(hash).ok_or_else(bad)?,
         })
     }
 }
@@ -321,8 +316,8 @@ fn chained(line: &str) -> Option<Chained> {
             let label = match (&entry.signer, &entry.signature) {
                 (None, None) => labels::AUDIT_ENTRY_V2,
                 (Some(signer), Some(signature)) => {
-                    let signer = SignerKey(hex_32(signer)?);
-                    let signature: [u8; 64] = hex_64(signature)?;
+                    let signer = SignerKey(lower_hex(signer)?);
+                    let signature: [u8; 64] = lower_hex(signature)?;
                     signed = Some((signer, signature));
                     unhashed.signature = Some(String::new());
                     labels::AUDIT_ENTRY_V3
@@ -361,7 +356,7 @@ fn chained(line: &str) -> Option<Chained> {
     if !actions.contains(&action.as_str()) || !valid_party(&party) {
         return None;
     }
-    let hash = hex_32(&hash)?;
+    let hash = lower_hex(&hash)?;
     let signer = signed.map(|(signer, signature)| {
         match signer.verifies(labels::AUDIT_SIGNATURE, &hash, &signature) {
             true => Ok(signer),
@@ -371,17 +366,11 @@ fn chained(line: &str) -> Option<Chained> {
     Some(Chained {
         seq,
         party,
-        prev: hex_32(&prev)?,
+        prev: lower_hex(&prev)?,
         hash,
         computed: chain_hash(label, &prev, &canonical),
         signer,
     })
-}
-
-fn hex_64(text: &str) -> Option<[u8; 64]> {
-    let mut bytes = [0u8; 64];
-    hex::decode_to_slice(text, &mut bytes).ok()?;
-    (!text.bytes().any(|b| b.is_ascii_uppercase())).then_some(bytes)
 }
 
 /// What [`verify_signed`] found: the head, each party's signer, and every entry's head (so

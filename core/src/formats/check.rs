@@ -14,6 +14,7 @@ use crate::formats::json::{self, Shape};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{Fingerprint, push_short};
 use crate::primitives::labels;
+use crate::primitives::lower_hex;
 use crate::primitives::pseudonym::Pseudonym;
 use crate::primitives::signing::{PartySigningKey, SIGNATURE_LEN, SignerKey};
 
@@ -244,14 +245,14 @@ impl CheckRequest {
             municipality,
             run,
             sector,
-            id: hex_array(&raw.request).ok_or_else(|| bad("the request id"))?,
+            id: lower_hex(&raw.request).ok_or_else(|| bad("the request id"))?,
             pseudonyms: raw
                 .pseudonyms
                 .iter()
-                .map(|p| hex_array(p).map(Pseudonym))
+                .map(|p| lower_hex(p).map(Pseudonym))
                 .collect::<Option<_>>()
                 .ok_or_else(|| bad("a pseudonym"))?,
-            signature: hex_array(&raw.signature).ok_or_else(|| bad("the signature"))?,
+            signature: lower_hex(&raw.signature).ok_or_else(|| bad("the signature"))?,
         };
         request.check_list(file)?;
         Ok(request)
@@ -297,11 +298,11 @@ impl CheckReply {
             municipality,
             run,
             sector,
-            request: hex_array(&raw.request).ok_or_else(|| bad("the request id"))?,
+            request: lower_hex(&raw.request).ok_or_else(|| bad("the request id"))?,
             answers: raw
                 .answers
                 .iter()
-                .map(|a| Some((Pseudonym(hex_array(&a.pseudonym)?), a.answer)))
+                .map(|a| Some((Pseudonym(lower_hex(&a.pseudonym)?), a.answer)))
                 .collect::<Option<_>>()
                 .ok_or_else(|| bad("a pseudonym"))?,
         })
@@ -338,16 +339,6 @@ fn ids(
         RunId::new(run).map_err(|_| bad("the run"))?,
         SectorCode::new(sector).map_err(|_| bad("the sector"))?,
     ))
-}
-
-/// `N` bytes from lower-case hex.
-fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let mut bytes = [0u8; N];
-    if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    hex::decode_to_slice(text, &mut bytes).ok()?;
-    Some(bytes)
 }
 
 /// The check index's header: the run, and each sector that published with its signing key.

@@ -121,10 +121,7 @@ impl CandidateId {
 
     /// Parses the form written by `Display`: `K-` and 32 lower-case hex digits.
     pub fn parse(text: &str) -> Option<CandidateId> {
-        let hex_part = text.strip_prefix("K-")?;
-        let mut bytes = [0u8; 16];
-        hex::decode_to_slice(hex_part, &mut bytes).ok()?;
-        (!hex_part.bytes().any(|b| b.is_ascii_uppercase())).then_some(CandidateId(bytes))
+        super::lower_hex(text.strip_prefix("K-")?).map(CandidateId)
     }
 }
 
