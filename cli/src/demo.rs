@@ -24,7 +24,7 @@ use samkoer_core::formats::criteria::{Criteria, FamilyRule};
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
-    SubjectKey,
+    SectorPublicKey, SubjectKey,
 };
 use samkoer_core::sector::publish::PublishLimits;
 use samkoer_core::sector::review::WorkList;
@@ -161,10 +161,17 @@ fn make_keys(demo: &Demo, municipality: MunicipalityCode, run: &RunId) -> CliRes
         "custodian",
     )?;
     for sector in sectors() {
+        let sealing = format!("sealing-{sector}.key");
         make(
             KeyRequest::Sealing(municipality, sector.clone()),
-            &format!("sealing-{sector}.key"),
+            &sealing,
             sector.as_str(),
+        )?;
+        // Its public signing key, which the plan team checks the sector's bundles with.
+        keygen(
+            KeyRequest::Public(&demo.input(&format!("keys/{sealing}"))),
+            demo.place(&format!("keys/sector-public-{sector}.key")),
+            demo.log(sector.as_str()),
         )?;
     }
     make(KeyRequest::Matcher(municipality), "matcher.key", "matcher")?;
@@ -430,8 +437,15 @@ fn consent_and_disclose(
         bundles.push(demo.input(&out));
     }
     let plan_team: PlanTeamKey = demo.key("plan-team.key")?;
+    let sector_keys = scope
+        .iter()
+        .map(|sector| demo.key::<SectorPublicKey>(&format!("sector-public-{sector}.key")))
+        .collect::<CliResult<Vec<_>>>()?;
     let open = Open {
         plan_team: &plan_team,
+        registry: &registry_public,
+        receipt: demo.input("consent/receipt.bin"),
+        sectors: sector_keys,
         bundles,
     };
     let opened = plan_team::open(
@@ -474,6 +488,7 @@ fn consent_and_disclose(
     Ok(Consented {
         disclosed: opened
             .summary
+            .disclosures
             .iter()
             .map(|d| (d.sector.clone(), d.services.len()))
             .collect(),
@@ -578,7 +593,7 @@ struct AuditsShown {
 }
 
 /// Verifies every party's log: each entry signed by that party's key (derived from the key
-/// file it holds), and each sector's log holding the head its publication carries.
+/// file it holds), and holding the head each file it handed on carries.
 fn verify_logs(demo: &Demo) -> CliResult<AuditsShown> {
     let key_of = |party: &str| match party {
         "custodian" => "master.key".to_owned(),
@@ -592,17 +607,32 @@ fn verify_logs(demo: &Demo) -> CliResult<AuditsShown> {
         entries: 0,
         evidence: 0,
     };
+    // The files each party handed on, which carry its log's head.
+    let handed_on = |party: &str| -> Vec<String> {
+        match party {
+            "matcher" => std::iter::once("match/result.json".to_owned())
+                .chain(sectors().map(|s| format!("match/flags/{s}.flag")))
+                .collect(),
+            "registry" => vec!["consent/receipt.bin".to_owned()],
+            sector => vec![
+                format!("publications/{sector}.pub"),
+                format!("sectors/{sector}.verdicts.json"),
+                format!("consent/{sector}.bundle"),
+            ],
+        }
+    };
     for party in demo.logs.keys() {
         let signing = party_signing_key(&demo.input(&format!("keys/{}", key_of(party))))?;
-        let publication = demo.path(&format!("publications/{party}.pub"));
         let step = VerifyAudit {
             log: demo.input(&format!("audit/{party}.log")),
             head: None,
             signer: Some(signing.public()),
-            evidence: match publication.exists() {
-                true => vec![Input::path(publication)],
-                false => Vec::new(),
-            },
+            evidence: handed_on(party)
+                .iter()
+                .map(|file| demo.path(file))
+                .filter(|path| path.exists())
+                .map(Input::path)
+                .collect(),
         };
         let verified = verify_audit(&step)?;
         shown.logs += 1;
@@ -738,7 +768,8 @@ fn print_summary(
     }
     say!(
         "\naudit: {} logs, one per party in audit/, {} entries, each signed by its party's key; \
-         the {} publications' log heads held by their sectors' logs",
+         the log heads of the {} files they handed on (publications, flag files, the match \
+         result, verdicts, the receipt, bundles) held by their authors' logs",
         audits.logs,
         audits.entries,
         audits.evidence

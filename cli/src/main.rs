@@ -93,7 +93,9 @@ enum Command {
     )]
     Disclose(sector::DiscloseArgs),
     /// Open disclosure bundles with the plan team's key.
-    #[command(after_help = "Example:\n  samkoer open --plan-team-key plan-team.key *.bundle")]
+    #[command(
+        after_help = "Example:\n  samkoer open --plan-team-key plan-team.key --registry-public registry-public.key --receipt receipt.bin --sector-public employment-public.key --sector-public adult-social-public.key *.bundle"
+    )]
     Open(plan_team::OpenArgs),
     /// Check an audit log.
     Audit {

@@ -434,8 +434,45 @@ fn the_whole_flow_through_the_binary_agrees_with_the_library() {
         ],
     );
     if disclosed.status.success() {
-        let opened = ok(d, &["open", "--plan-team-key", "plan.key", "bundle.bin"]);
+        let sealing = format!("{sector}.key");
+        let args = |sector_public: &'static str| {
+            [
+                "open",
+                "--plan-team-key",
+                "plan.key",
+                "--registry-public",
+                "registry.pub",
+                "--receipt",
+                "receipt.bin",
+                "--sector-public",
+                sector_public,
+                "bundle.bin",
+            ]
+        };
+        // Checked against a key that is not the sector's (the registry's public key is no
+        // sector key): refused by kind, naming the file.
+        let (_, message) = fails(d, &args("plan.pub"));
+        assert!(message.contains("plan.pub"), "{message}");
+        ok(
+            d,
+            &[
+                "keygen",
+                "public",
+                "--key",
+                &sealing,
+                "--out",
+                "sector-public.key",
+            ],
+        );
+        let opened = ok(d, &args("sector-public.key"));
         assert!(opened.contains("samkoer-disclosure") && !opened.contains(&cpr.replace('-', "")));
+        assert!(opened.contains("\"consented\""));
+        // The log (all parties' here) is cross-checked against the bundle the sector handed on.
+        let verified = ok(
+            d,
+            &["audit", "verify", "audit.log", "--evidence", "bundle.bin"],
+        );
+        assert!(verified.contains("bundle.bin"), "{verified}");
     } else {
         assert!(String::from_utf8_lossy(&disclosed.stderr).contains("consent-other-person"));
     }

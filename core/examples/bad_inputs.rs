@@ -32,11 +32,12 @@ use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{
     FileHeader, FileKind, FileReader, FileWriter, FlagRecord, FlagRef, Record,
 };
+use samkoer_core::formats::signed_json;
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, KeyKind, MatcherKey, PlanTeamKey,
-    PlanTeamPublicKey, SubjectKey,
+    PlanTeamPublicKey, SectorPublicKey, SubjectKey,
 };
 use samkoer_core::primitives::labels;
 use samkoer_core::primitives::signing::PartySigningKey;
@@ -256,25 +257,21 @@ fn records(bytes: &[u8], kind: FileKind) -> (FileHeader, Vec<Record>) {
     (header, records)
 }
 
-/// Writes a file of `kind` from a header and records (a correct digest and, for a
-/// publication, its author's signature: what a forger holding the sector's key makes).
+/// Writes a file of `kind` from a header and records (a correct digest and its author's
+/// signature: what a forger holding the author's key makes).
 fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
-    let mut writer = match header.author {
-        None => FileWriter::new(Vec::new(), kind, "f", header).unwrap(),
-        Some(author) => {
-            let signing = [
-                "employment",
-                "adult-social",
-                "children-family",
-                "health-elderly",
-            ]
-            .into_iter()
-            .map(|code| PartySigningKey::of(&sealing(code)))
-            .find(|key| key.public() == author.signer)
-            .expect("a publication of the corpus's sectors");
-            FileWriter::publication(Vec::new(), "f", header, &signing).unwrap()
-        }
-    };
+    let signing = [
+        "employment",
+        "adult-social",
+        "children-family",
+        "health-elderly",
+    ]
+    .into_iter()
+    .map(|code| PartySigningKey::of(&sealing(code)))
+    .chain([PartySigningKey::of_matcher(&matcher())])
+    .find(|key| key.public() == header.author.signer)
+    .expect("a file of the corpus's sectors or matcher");
+    let mut writer = FileWriter::new(Vec::new(), kind, "f", header, &signing).unwrap();
     for record in records {
         match record {
             Record::Service(r) => writer.write_service(r).unwrap(),
@@ -328,10 +325,7 @@ fn header_end(bytes: &[u8]) -> usize {
     at += 16;
     at += 1 + usize::from(bytes[at]); // catalogue version
     at += 4;
-    if bytes.starts_with(b"SAMKOPUB") {
-        at += 32 + 8 + 32; // the author: signer, log head
-    }
-    at
+    at + 32 + 8 + 32 // the author: signer, log head
 }
 
 /// Where each record starts and ends in a publication or flag file.
@@ -674,7 +668,18 @@ fn disclose_args(receipt: &str) -> Vec<String> {
 }
 
 fn open_args(bundle: &str) -> Vec<String> {
-    args(&["open", "--plan-team-key", "good/plan-team.key", bundle])
+    args(&[
+        "open",
+        "--plan-team-key",
+        "good/plan-team.key",
+        "--registry-public",
+        "good/consent-registry-public.key",
+        "--receipt",
+        "good/receipt.bin",
+        "--sector-public",
+        "good/sector-public-employment.key",
+        bundle,
+    ])
 }
 
 fn audit_args(log: &str, head: Option<&str>) -> Vec<String> {
@@ -877,6 +882,12 @@ impl Good {
             registry_public.to_key_file().as_bytes(),
         );
         corpus.good("subject.key", subject().to_key_file().as_bytes());
+        corpus.good(
+            "sector-public-employment.key",
+            SectorPublicKey::of(&sealing("employment"))
+                .to_key_file()
+                .as_bytes(),
+        );
         corpus.good("matcher.key", matcher().to_key_file().as_bytes());
         corpus.good("plan-team.key", plan_team().to_key_file().as_bytes());
         let plan_team_public = disclosure::plan_team_public_key(&plan_team());
@@ -948,7 +959,7 @@ impl Good {
             })
             .collect();
         let matched = Match::run(sources, catalogue, &criteria).unwrap();
-        let result = matched.report_json();
+        let result = matched.signed_report(&PartySigningKey::of_matcher(&matcher()), Head::EMPTY);
         corpus.good("result.json", &result);
         let mut index = Vec::new();
         matched
@@ -977,7 +988,11 @@ impl Good {
         // Asked by adult-social (which also published ANNA) about the same citizen.
         let adult_request = ask(&sealing("adult-social"), &format!("{ANNA}\n"));
         let flag_files: Vec<(String, Vec<u8>)> = matched
-            .write_flag_files(|code| Ok((Vec::new(), format!("{code}.flag"))))
+            .write_flag_files(
+                &PartySigningKey::of_matcher(&matcher()),
+                Head::EMPTY,
+                |code| Ok((Vec::new(), format!("{code}.flag"))),
+            )
             .unwrap()
             .into_iter()
             .map(|flag| (flag.sector.to_string(), flag.writer))
@@ -1006,7 +1021,7 @@ impl Good {
         for (code, list) in &work_lists[..2] {
             let verdicts =
                 VerdictFile::from_work_list_csv(&all_suitable(&list.to_csv()), "w", list).unwrap();
-            corpus.good(&format!("{code}.verdicts.json"), verdicts.to_json());
+            corpus.good(&format!("{code}.verdicts.json"), signed_verdicts(&verdicts));
         }
 
         let receipt = receipt_for(
@@ -1173,6 +1188,7 @@ fn receipt_signed_by(
             valid_from,
             valid_until,
         },
+        Head::EMPTY,
         id,
     )
     .unwrap()
@@ -1193,6 +1209,16 @@ fn good_state(registry: &ConsentRegistryKey, sequence: u64, issued: OffsetDateTi
 }
 
 fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> Vec<u8> {
+    disclose_signed_by(receipt, plan_team, export, &sealing("employment"))
+}
+
+/// As [`disclose_for`], the bundle signed with the signing key of `signer`'s sealing key.
+fn disclose_signed_by(
+    receipt: &[u8],
+    plan_team: &PlanTeamPublicKey,
+    export: &str,
+    signer: &SealingKey,
+) -> Vec<u8> {
     let registry_public: ConsentRegistryPublicKey = consent::registry_public_key(&registry());
     let options = ExportOptions::default();
     let employment = sector("employment");
@@ -1200,6 +1226,8 @@ fn disclose_for(receipt: &[u8], plan_team: &PlanTeamPublicKey, export: &str) -> 
         registry: &registry_public,
         subject: &subject(),
         sector: &employment,
+        signing: &PartySigningKey::of(signer),
+        log_head: Head::EMPTY,
         plan_team,
         catalogue: Catalogue::builtin(),
         options: &options,
@@ -2791,8 +2819,8 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
     let out = &["out/selection.json"];
     let employment_verdicts =
         VerdictFile::from_work_list_csv(&all_suitable(&list), "w", good.work_list("employment"))
-            .unwrap()
-            .to_json();
+            .map(|file| signed_verdicts(&file))
+            .unwrap();
     let case = |corpus: &mut Corpus, file: &str, text: &str, mistake: &str, expect| {
         corpus.case(
             file,
@@ -2806,18 +2834,35 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
     case(
         corpus,
         "verdicts-other-run.json",
-        &employment_verdicts
-            .replacen("\"2026-11\"", "\"2026-10\"", 1)
-            .replacen("\"employment\"", "\"adult-social\"", 1),
+        &signed_as(
+            &employment_verdicts
+                .replacen("\"2026-11\"", "\"2026-10\"", 1)
+                .replacen("\"employment\"", "\"adult-social\"", 1),
+            "adult-social",
+        ),
         "last month's verdict file sent again",
         at_line(Rule::VerdictMismatch, "verdicts-other-run.json", 0),
     );
     case(
         corpus,
         "verdicts-second-of-sector.json",
-        &employment_verdicts.replace("\"suitable\"", "\"not-suitable\""),
+        &resigned(
+            &employment_verdicts.replace("\"suitable\"", "\"not-suitable\""),
+            labels::VERDICTS_SIGNATURE,
+            &PartySigningKey::of(&sealing("employment")),
+        ),
         "a second verdict file of the same sector (a changed mind sent as a new file)",
         at_line(Rule::VerdictMismatch, "verdicts-second-of-sector.json", 0),
+    );
+    case(
+        corpus,
+        "verdicts-forged-sector.json",
+        &signed_as(
+            &employment_verdicts.replace("\"suitable\"", "\"not-suitable\""),
+            "children-family",
+        ),
+        "verdicts in employment's name signed by another sector's key (a veto forged by another sector)",
+        at_line(Rule::VerdictSignature, "verdicts-forged-sector.json", 0),
     );
     // Emil's candidate was sent to employment and health-elderly, never to adult-social.
     let adult_candidates = good.work_list("adult-social").candidates();
@@ -2839,7 +2884,7 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
     case(
         corpus,
         "verdicts-not-sent.json",
-        &verdicts.to_json(),
+        &signed_verdicts(&verdicts),
         "a verdict on a candidate the sector was never sent (it tries to veto another sector's case)",
         at_line(Rule::VerdictNotSent, "verdicts-not-sent.json", position),
     );
@@ -2848,8 +2893,19 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         corpus,
         "verdicts-bad-value.json",
         &adult_json.replacen("\"suitable\"", "\"yes\"", 1),
-        "a verdict file edited by hand: \"yes\" for a verdict",
-        at_line(Rule::VerdictValue, "verdicts-bad-value.json", 1),
+        "a verdict file edited by hand: \"yes\" for a verdict (its signature no longer verifies)",
+        at_line(Rule::VerdictSignature, "verdicts-bad-value.json", 0),
+    );
+    case(
+        corpus,
+        "verdicts-bad-value-signed.json",
+        &resigned(
+            &adult_json.replacen("\"suitable\"", "\"yes\"", 1),
+            labels::VERDICTS_SIGNATURE,
+            &PartySigningKey::of(&sealing("adult-social")),
+        ),
+        "\"yes\" for a verdict, in a file its sector signed",
+        at_line(Rule::VerdictValue, "verdicts-bad-value-signed.json", 1),
     );
     let cut = &adult_json[..adult_json.len() / 2];
     let cut_line = 1 + cut.matches('\n').count() as u64;
@@ -2954,18 +3010,71 @@ fn work_lists_and_verdicts(corpus: &mut Corpus, good: &Good) {
         file,
         good.result
             .replacen("\"run\": \"2026-11\"", "\"run\": \"2026 11\"", 1),
-        "the match result edited by hand: a run id with a space",
+        "the match result edited by hand: a run id with a space (its signature no longer verifies)",
+        select_args(file, &["good/employment.verdicts.json"]),
+        out,
+        at_line(Rule::MatchResultSignature, file, 0),
+    );
+    let matcher_signing = PartySigningKey::of_matcher(&matcher());
+    let file = "result-signed-bad-run.json";
+    corpus.case(
+        file,
+        resigned(
+            &good
+                .result
+                .replacen("\"run\": \"2026-11\"", "\"run\": \"2026 11\"", 1),
+            labels::MATCH_RESULT_SIGNATURE,
+            &matcher_signing,
+        ),
+        "a run id with a space, in a result its matcher signed",
         select_args(file, &["good/employment.verdicts.json"]),
         out,
         at_line(Rule::VerdictSyntax, file, 0),
+    );
+    let other_matcher =
+        PartySigningKey::of_matcher(&MatcherKey::from_bytes(town(), key_bytes(0xa7)));
+    let file = "result-other-matcher.json";
+    corpus.case(
+        file,
+        resigned(&good.result, labels::MATCH_RESULT_SIGNATURE, &other_matcher),
+        "a match result signed by another matcher key than the one given",
+        select_args(file, &["good/employment.verdicts.json"]),
+        out,
+        at_line(Rule::MatchResultSignature, file, 0),
     );
 }
 
 fn good_adult_verdicts(good: &Good) -> String {
     let list = good.work_list("adult-social");
-    VerdictFile::from_work_list_csv(&all_suitable(&list.to_csv()), "w", list)
-        .unwrap()
-        .to_json()
+    signed_verdicts(
+        &VerdictFile::from_work_list_csv(&all_suitable(&list.to_csv()), "w", list).unwrap(),
+    )
+}
+
+/// A verdict file as its sector writes it: signed with the sector's key.
+fn signed_verdicts(file: &VerdictFile) -> String {
+    file.to_json(
+        &PartySigningKey::of(&sealing(file.sector.as_str())),
+        Head::EMPTY,
+    )
+}
+
+/// Employment's verdict file `text`, changed, named as `sector`'s author and signed with its
+/// key: a file that `sector`'s key did sign.
+fn signed_as(text: &str, sector: &str) -> String {
+    let employment = PartySigningKey::of(&sealing("employment")).public();
+    let key = PartySigningKey::of(&sealing(sector));
+    let renamed = text.replace(&employment.to_string(), &key.public().to_string());
+    resigned(&renamed, labels::VERDICTS_SIGNATURE, &key)
+}
+
+/// `text`, a signed JSON file changed after signing, signed again by `key` under `label`: what
+/// a forger holding the author's key makes, so that the change itself is judged.
+fn resigned(text: &str, label: &[u8], key: &PartySigningKey) -> String {
+    let (body, _) = text
+        .rsplit_once(",\n  \"signature\"")
+        .expect("a signed JSON file");
+    signed_json::sign(&format!("{body}\n}}"), label, key)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2999,12 +3108,12 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
     let scoped = receipt_for(ANNA, &["health-elderly"], from, until, [0x13; 16]);
     let widened = {
         // Replace the one sector with employment and keep the old signature.
-        let signature = &scoped[scoped.len() - 64..];
+        let author_and_signature = &scoped[scoped.len() - 72 - 64..];
         let mut bytes = scoped[..84].to_vec();
         bytes.push(1);
         bytes.push(10);
         bytes.extend_from_slice(b"employment");
-        bytes.extend_from_slice(signature);
+        bytes.extend_from_slice(author_and_signature);
         bytes
     };
     verify(
@@ -3158,8 +3267,8 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         corpus,
         "bundle-truncated.bundle",
         &bundle[..bundle.len() - 40],
-        "a bundle cut short in its ciphertext",
-        open_failed("bundle-truncated.bundle", 0),
+        "a bundle cut short in its ciphertext (its signature no longer verifies)",
+        at_line(Rule::DisclosureSignature, "bundle-truncated.bundle", 0),
     );
     open_case(
         corpus,
@@ -3175,8 +3284,8 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         corpus,
         "bundle-tampered.bundle",
         &tampered,
-        "one byte of the sealed services changed",
-        open_failed("bundle-tampered.bundle", 0),
+        "one byte of the sealed services changed (its signature no longer verifies)",
+        at_line(Rule::DisclosureSignature, "bundle-tampered.bundle", 0),
     );
     let other_team =
         disclosure::plan_team_public_key(&PlanTeamKey::from_bytes(town(), key_bytes(0xa1)));
@@ -3195,8 +3304,43 @@ fn receipts_and_bundles(corpus: &mut Corpus, good: &Good) {
         corpus,
         "bundle-sector-relabelled.bundle",
         &relabelled,
-        "a bundle relabelled as another sector's",
-        open_failed("bundle-sector-relabelled.bundle", 0),
+        "a bundle relabelled as another sector's (its signature no longer verifies)",
+        at_line(
+            Rule::DisclosureSignature,
+            "bundle-sector-relabelled.bundle",
+            0,
+        ),
+    );
+    let other_receipt = receipt_for(
+        ANNA,
+        &["employment", "adult-social"],
+        datetime!(2025-01-01 0:00 UTC),
+        datetime!(2099-01-01 0:00 UTC),
+        [0x12; 16],
+    );
+    open_case(
+        corpus,
+        "bundle-other-receipt.bundle",
+        &disclose_for(
+            &other_receipt,
+            &good_plan_team_public(),
+            &good.employment_export,
+        ),
+        "a bundle the sector sealed for another receipt of the same citizen",
+        at_line(Rule::DisclosureReceipt, "bundle-other-receipt.bundle", 0),
+    );
+    let forged = disclose_signed_by(
+        &good.receipt,
+        &good_plan_team_public(),
+        &good.employment_export,
+        &sealing("children-family"),
+    );
+    open_case(
+        corpus,
+        "bundle-forged-sector.bundle",
+        &forged,
+        "a bundle in employment's name, signed by another key (someone holding the plan team's public key)",
+        at_line(Rule::DisclosureSignature, "bundle-forged-sector.bundle", 0),
     );
     open_case(
         corpus,
@@ -3708,4 +3852,9 @@ fn audit_logs(corpus: &mut Corpus) {
         &[],
         at_line(Rule::AuditChain, file, 6),
     );
+}
+
+/// The corpus's plan team's public key.
+fn good_plan_team_public() -> PlanTeamPublicKey {
+    disclosure::plan_team_public_key(&plan_team())
 }

@@ -288,6 +288,99 @@ impl std::fmt::Display for Head {
     }
 }
 
+/// A file's author (spec §16.3): the signing key of the party that made it, which the file's
+/// signature verifies under, and the head of that party's audit log just before the step
+/// that made it — the evidence a receiver keeps that the log was not later cut or rewritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Author {
+    /// The public half of the party's signing key (§4.6).
+    pub signer: SignerKey,
+    /// The party's audit-log head before the step (zeros without a log).
+    pub log_head: Head,
+}
+
+/// The length of an author in binary files: signer, entry number, hash.
+pub const AUTHOR_LEN: usize = 32 + 8 + 32;
+
+impl Author {
+    /// The author signing with `key`, with an empty log head.
+    pub fn of(key: &PartySigningKey) -> Author {
+        Author {
+            signer: key.public(),
+            log_head: Head::EMPTY,
+        }
+    }
+
+    /// The author signing with `key`, whose log head is `head`.
+    pub fn at(key: &PartySigningKey, head: Head) -> Author {
+        Author {
+            signer: key.public(),
+            log_head: head,
+        }
+    }
+
+    /// Its bytes in binary files: signer, `u64` entry number, hash.
+    pub fn to_bytes(&self) -> [u8; AUTHOR_LEN] {
+        let mut bytes = [0u8; AUTHOR_LEN];
+        bytes[..32].copy_from_slice(&self.signer.0);
+        bytes[32..40].copy_from_slice(&self.log_head.seq.to_be_bytes());
+        bytes[40..].copy_from_slice(&self.log_head.hash);
+        bytes
+    }
+
+    /// Reads [`Author::to_bytes`]'s form.
+    pub fn from_bytes(bytes: &[u8; AUTHOR_LEN]) -> Author {
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&bytes[32..40]);
+        let mut signer = [0u8; 32];
+        signer.copy_from_slice(&bytes[..32]);
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&bytes[40..]);
+        Author {
+            signer: SignerKey(signer),
+            log_head: Head {
+                seq: u64::from_be_bytes(seq),
+                hash,
+            },
+        }
+    }
+}
+
+/// An author as JSON files carry it: `signer` (hex), `log_seq`, `log_head` (hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorJson {
+    /// The signer's public key, 64 lower-case hex digits.
+    pub signer: String,
+    /// The log head's entry number.
+    pub log_seq: u64,
+    /// The log head's hash, 64 lower-case hex digits.
+    pub log_head: String,
+}
+
+impl From<Author> for AuthorJson {
+    fn from(author: Author) -> AuthorJson {
+        AuthorJson {
+            signer: author.signer.to_string(),
+            log_seq: author.log_head.seq,
+            log_head: hex::encode(author.log_head.hash),
+        }
+    }
+}
+
+impl AuthorJson {
+    /// The author, if both keys are 64 lower-case hex digits.
+    pub fn author(&self) -> Option<Author> {
+        Some(Author {
+            signer: SignerKey(lower_hex(&self.signer)?),
+            log_head: Head {
+                seq: self.log_seq,
+                hash: lower_hex(&self.log_head)?,
+            },
+        })
+    }
+}
+
 /// What a verified line holds: its number, party, previous hash and hash, and its signer.
 struct Chained {
     seq: u64,

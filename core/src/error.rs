@@ -360,6 +360,14 @@ rules! {
     VerdictMismatch = 1105, "verdict-mismatch", Input,
         "the verdict file belongs to another run, or its sector already gave verdicts",
         "give each sector's verdict file of this run once";
+    /// A verdict file is not signed (version 1), changed since it was signed, or is not signed by the key its sector's publication of this run carries.
+    VerdictSignature = 1106, "verdict-signature", Input,
+        "the verdict file is not signed by its sector's key, or changed since it was signed",
+        "make the verdict file again with samkoer verdict and the sector's own sealing key, and send it unchanged";
+    /// A match result is not signed (version 1), changed since it was signed, or is not signed by this central unit's matcher key.
+    MatchResultSignature = 1107, "match-result-signature", Input,
+        "the match result is not signed by this central unit's matcher key, or changed since it was signed",
+        "give the result.json of this run's match folder unchanged, with the matcher key the match was run with";
     // Consent and disclosure (spec §14, §15).
     /// A consent receipt or withdrawal is malformed.
     ConsentFormat = 1201, "consent-format", Input,
@@ -429,6 +437,14 @@ rules! {
     ConsentStateFull = 1217, "consent-state-full", Parameter,
         "the consent state cannot hold more withdrawals or a higher sequence number",
         "make a new consent registry key and issue the receipts still in force again under it";
+    /// A disclosure bundle is not signed by the public key given for the sector it names, or no key was given for that sector.
+    DisclosureSignature = 1218, "disclosure-signature", Input,
+        "the bundle is not signed by the key of the sector it names",
+        "ask the sector for the bundle again, and give its sector public key (samkoer keygen public --key SECTOR.key makes it)";
+    /// A disclosure bundle answers another receipt than the one given, names a sector outside its scope, or is the second from one sector.
+    DisclosureReceipt = 1219, "disclosure-receipt", Input,
+        "the bundle does not answer this receipt: another receipt, a sector outside its scope, or a second bundle from one sector",
+        "open a citizen's bundles with that citizen's receipt, one bundle per consented sector";
     // Step outputs (spec §18).
     /// An output that a step must not overwrite (a filled work list, a match's results, a receipt) already exists.
     OutputExists = 1301, "output-exists", Input,

@@ -16,7 +16,7 @@ use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
-    SubjectKey,
+    SectorPublicKey, SubjectKey,
 };
 use samkoer_core::sector::publish::AccountingReport;
 use samkoer_core::sector::publish::PublishLimits;
@@ -256,8 +256,17 @@ fn run(at: &Path, args: &[String]) -> Outcome {
         }
         ["open", bundles @ ..] => {
             let plan_team = PlanTeamKey::read(&path("plan-team-key"))?;
+            let registry = ConsentRegistryPublicKey::read(&path("registry-public"))?;
+            let sectors = command
+                .all("sector-public")
+                .iter()
+                .map(|p| SectorPublicKey::read(&at.join(p)))
+                .collect::<Result<Vec<_>, _>>()?;
             let step = plan_team::Open {
                 plan_team: &plan_team,
+                registry: &registry,
+                receipt: input("receipt"),
+                sectors,
                 bundles: inputs(bundles),
             };
             plan_team::open(&step, None, &audit)?;

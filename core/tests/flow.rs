@@ -19,15 +19,15 @@ use samkoer_core::central::matcher::{CandidateKind, Match};
 use samkoer_core::consent::disclosure::Disclosure;
 use samkoer_core::files::{Input, OutputKind, Place, settle};
 use samkoer_core::flow::{
-    Audit, Completed, KeyRequest, VerifyAudit, central, keygen, party_signing_key, plan_team,
-    registry, sector, verify_audit, verify_log,
+    Audit, Completed, KeyRequest, VerifyAudit, central, keygen, party_signer, party_signing_key,
+    plan_team, registry, sector, verify_audit, verify_log,
 };
 use samkoer_core::formats::catalogue::{Catalogue, Category};
 use samkoer_core::formats::check::CheckAnswer;
 use samkoer_core::formats::export::{ExportOptions, parse_date};
 use samkoer_core::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, MatcherKey, PlanTeamKey, PlanTeamPublicKey,
-    SubjectKey,
+    SectorPublicKey, SubjectKey,
 };
 use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::PublishLimits;
@@ -240,12 +240,11 @@ fn check_made(entry: &Entry) {
                     .unwrap();
                 (fingerprint, !kind.ends_with("public-key"))
             }
-            // A publication's digest is followed by its signature (spec §7.5).
-            "publication" => (
+            // A publication's or flag file's digest is followed by its signature (spec §7.5).
+            "publication" | "flag-file" => (
                 hex::encode(&bytes[bytes.len() - 96..bytes.len() - 64]),
                 true,
             ),
-            "flag-file" => (hex::encode(&bytes[bytes.len() - 32..]), true),
             kind => (
                 hex::encode(Sha256::digest(&bytes)),
                 matches!(
@@ -529,13 +528,66 @@ fn every_step_through_files_with_its_audit_entry() {
         }
     }
     let plan_team: PlanTeamKey = town.key("plan-team.key");
+    let sector_public = |sector: &SectorCode| {
+        SectorPublicKey::of(&town.key::<SealingKey>(&format!("{sector}.key")))
+    };
+    let open_with = |receipt: &str, sectors: Vec<SectorPublicKey>, bundles: Vec<Input>| {
+        let open = plan_team::Open {
+            plan_team: &plan_team,
+            registry: &registry_public,
+            receipt: town.input(receipt),
+            sectors,
+            bundles,
+        };
+        plan_team::open(&open, None, audit)
+    };
+    let bundle_inputs: Vec<Input> = bundles.iter().map(|(b, _)| b.clone()).collect();
+    let scope_keys: Vec<SectorPublicKey> = scope.iter().map(sector_public).collect();
+    // A bundle is opened only as its sector's, for this receipt, once.
+    let error = open_with(
+        "receipt.bin",
+        scope_keys[1..].to_vec(),
+        bundle_inputs.clone(),
+    );
+    assert_eq!(error.unwrap_err().class(), "disclosure-signature");
+    let outside = sectors().into_iter().find(|s| !scope.contains(s)).unwrap();
+    let mut impostor = scope_keys.clone();
+    impostor[0] = SectorPublicKey::of(&SealingKey::from_bytes(
+        municipality(),
+        scope[0].clone(),
+        [7; 32],
+    ));
+    let error = open_with("receipt.bin", impostor, bundle_inputs.clone());
+    assert_eq!(error.unwrap_err().class(), "disclosure-signature");
+    let twice = [bundle_inputs.clone(), bundle_inputs[..1].to_vec()].concat();
+    let error = open_with("receipt.bin", scope_keys.clone(), twice);
+    assert_eq!(error.unwrap_err().class(), "disclosure-receipt");
+    let other_receipt = registry::Issue {
+        sectors: [scope.clone(), vec![outside]].concat(),
+        ..issue
+    };
+    registry::issue(&other_receipt, town.place("other-receipt.bin"), audit).unwrap();
+    let error = open_with(
+        "other-receipt.bin",
+        scope_keys.clone(),
+        bundle_inputs.clone(),
+    );
+    assert_eq!(error.unwrap_err().class(), "disclosure-receipt");
     let open = plan_team::Open {
         plan_team: &plan_team,
-        bundles: bundles.iter().map(|(b, _)| b.clone()).collect(),
+        registry: &registry_public,
+        receipt: town.input("receipt.bin"),
+        sectors: scope_keys,
+        bundles: bundle_inputs,
     };
-    let opened: Vec<Disclosure> = plan_team::open(&open, Some(town.place("opened.json")), audit)
+    let opened = plan_team::open(&open, Some(town.place("opened.json")), audit)
         .unwrap()
         .summary;
+    assert_eq!(
+        opened.consented,
+        scope.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
+    let opened: Vec<Disclosure> = opened.disclosures;
     for (disclosure, (_, expected)) in opened.iter().zip(&bundles) {
         let got: BTreeSet<_> = disclosure
             .services
@@ -634,7 +686,7 @@ fn every_step_through_files_with_its_audit_entry() {
             count("consent-state", "done"),
             count("consent-state", "consent-state-previous")
         ),
-        (1, 1, 2, 1)
+        (2, 1, 2, 1)
     );
     assert_eq!(count("disclose", "done"), scope.len());
     assert_eq!(count("disclose", "consent-scope"), 5 - scope.len());
@@ -644,6 +696,13 @@ fn every_step_through_files_with_its_audit_entry() {
     assert_eq!(
         (count("open", "done"), count("verify-consent", "done")),
         (1, 1)
+    );
+    assert_eq!(
+        (
+            count("open", "disclosure-signature"),
+            count("open", "disclosure-receipt")
+        ),
+        (2, 2)
     );
     assert_eq!(count("verify-consent", "consent-withdrawn"), 1);
     // Each use of a state is recorded with its sequence number, refused or not.
@@ -686,20 +745,58 @@ fn every_step_through_files_with_its_audit_entry() {
     assert_eq!(verified.signers["matcher"], signer_of("matcher.key"));
     assert_eq!(verified.signers["registry"], signer_of("registry.key"));
     assert_eq!(verified.signers["plan-team"], signer_of("plan-team.key"));
+    // An auditor needs no secret: the public keys that hold a signer name it.
+    let public_signer = |file: &str| party_signer(&town.input(&format!("keys/{file}"))).unwrap();
+    assert_eq!(verified.signers["registry"], public_signer("registry.pub"));
+    keygen(
+        KeyRequest::Public(&town.input("keys/employment.key")),
+        town.place("keys/employment-public.key"),
+        &Audit::none(),
+    )
+    .unwrap();
+    assert_eq!(
+        verified.signers["sector:employment"],
+        public_signer("employment-public.key")
+    );
+    assert_eq!(
+        party_signer(&town.input("keys/plan-team.pub"))
+            .unwrap_err()
+            .class(),
+        "key-file-kind"
+    );
     for sector in sectors() {
         assert_eq!(
             verified.signers[&format!("sector:{sector}")],
             signer_of(&format!("{sector}.key"))
         );
     }
-    // The publications carry their sector's log head, which the log holds.
+    // Every file handed on carries its author's log head, which the log holds: publications,
+    // flag files, the match result, verdict files, receipts and bundles.
+    let mut evidence = town.publications();
+    for sector in sectors() {
+        evidence.push(town.input(&format!("match/flags/{sector}.flag")));
+        evidence.push(town.input(&format!("sectors/{sector}.verdicts.json")));
+    }
+    evidence.push(town.input("match/result.json"));
+    evidence.push(town.input("receipt.bin"));
+    evidence.extend(bundles.iter().map(|(b, _)| b.clone()));
     let step = VerifyAudit {
         log: Input::path(&log),
         head: None,
         signer: None,
-        evidence: town.publications(),
+        evidence,
     };
-    assert_eq!(verify_audit(&step).unwrap().evidence.len(), sectors().len());
+    let shown = verify_audit(&step).unwrap().evidence;
+    assert_eq!(shown.len(), 3 * sectors().len() + 2 + scope.len());
+    let parties: BTreeSet<&str> = shown.iter().map(|(_, party, _)| party.as_str()).collect();
+    assert!(parties.contains("matcher") && parties.contains("registry"));
+    assert!(shown.iter().all(|(_, _, head)| head.seq > 0));
+    // A file that names no author is no evidence.
+    let step = VerifyAudit {
+        evidence: vec![town.input("selection.json")],
+        ..step
+    };
+    assert_eq!(verify_audit(&step).unwrap_err().class(), "wrong-file-kind");
 }
 
 #[test]

@@ -18,7 +18,8 @@ use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, Pseudonym, Pseudonymiser, RunId, SectorCode};
 
 mod common;
-use common::{REFERENCE, Town, criteria, sources, town};
+use common::{REFERENCE, Town, criteria, matcher_signing, sources, town};
+use samkoer_core::audit::Head;
 
 // ---------------------------------------------------------------------------------------------
 // The plaintext reference: the same rules, on raw CPR numbers, written independently.
@@ -432,7 +433,9 @@ fn flag_files_hold_only_their_own_sectors_envelopes() {
     )
     .unwrap();
     let files = matched
-        .write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag"))))
+        .write_flag_files(&matcher_signing(), Head::EMPTY, |sector| {
+            Ok((Vec::new(), format!("{sector}.flag")))
+        })
         .unwrap();
     assert_eq!(
         files.len(),

@@ -8,13 +8,15 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::{REFERENCE, Town, criteria, sources, town};
+use common::{REFERENCE, Town, criteria, matcher_signing, sources, town};
+use samkoer_core::audit::Head;
 use samkoer_core::central::matcher::Match;
 use samkoer_core::central::selection::{select, sent_from_match_report};
 use samkoer_core::files::Input;
 use samkoer_core::formats::catalogue::Catalogue;
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::ids::CandidateId;
+use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::review::{WorkList, review};
 use samkoer_core::synthetic::municipality::delimiter_of;
 use samkoer_core::{Cpr, Pseudonym, Pseudonymiser};
@@ -29,7 +31,9 @@ fn reviewed(town: &Town) -> Reviewed {
     let catalogue = Catalogue::builtin();
     let matched = Match::run(sources(&town.publications), catalogue, &criteria()).unwrap();
     let flags: Vec<Vec<u8>> = matched
-        .write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag"))))
+        .write_flag_files(&matcher_signing(), Head::EMPTY, |sector| {
+            Ok((Vec::new(), format!("{sector}.flag")))
+        })
         .unwrap()
         .into_iter()
         .map(|f| f.writer)
@@ -192,18 +196,26 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
             let again = VerdictFile::from_work_list_csv(&text, "filled.csv", list).unwrap();
             assert_eq!(again, verdicts);
         }
-        let json = verdicts.to_json();
+        let sealing = town
+            .sealing
+            .iter()
+            .find(|k| k.sector() == &list.sector)
+            .unwrap();
+        let json = verdicts.to_json(&PartySigningKey::of(sealing), Head::EMPTY);
         assert!(
             !json.contains(&String::from_utf8(list.items[0].cpr.expose_digits().to_vec()).unwrap())
         );
-        let back = VerdictFile::parse(&json, "verdicts.json").unwrap();
+        let (back, author) = VerdictFile::parse(&json, "verdicts.json").unwrap();
         assert_eq!(back, verdicts);
-        files.push((format!("{}.verdicts.json", list.sector), back));
+        assert_eq!(author.signer, PartySigningKey::of(sealing).public());
+        files.push((format!("{}.verdicts.json", list.sector), back, author));
     }
-    let report = serde_json::to_string(&r.matched.report()).unwrap();
-    let (municipality, run, sent) = sent_from_match_report(&report, "result.json").unwrap();
+    let report = r.matched.signed_report(&matcher_signing(), Head::EMPTY);
+    let result = sent_from_match_report(&report, "result.json").unwrap();
+    assert_eq!(result.author.signer, matcher_signing().public());
+    let sent = result.sent.clone();
     assert_eq!(sent, r.matched.sent());
-    let selection = select(municipality, &run, &sent, &files).unwrap();
+    let selection = select(&result, &files).unwrap();
 
     // Reference: the rule applied to the chosen verdicts.
     let index_of = |s: &samkoer_core::SectorCode| {
@@ -264,7 +276,7 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
     }
 
     // A verdict on a candidate the sector was never sent is refused, naming the file.
-    let (name, mut file) = files[0].clone();
+    let (name, mut file, author) = files[0].clone();
     let stranger = sent
         .iter()
         .find(|(_, sectors)| !sectors.contains(&file.sector))
@@ -273,16 +285,20 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
     file.verdicts
         .insert(stranger, samkoer_core::formats::verdicts::Verdict::Suitable);
     let mut tampered = files.clone();
-    tampered[0] = (name.clone(), file);
-    let error = select(municipality, &run, &sent, &tampered).unwrap_err();
+    tampered[0] = (name.clone(), file, author);
+    let error = select(&result, &tampered).unwrap_err();
     assert_eq!(error.class(), "verdict-not-sent");
     assert!(error.to_string().starts_with(&name));
     let mut doubled = files.clone();
     doubled.push(files[0].clone());
     assert_eq!(
-        select(municipality, &run, &sent, &doubled)
-            .unwrap_err()
-            .class(),
+        select(&result, &doubled).unwrap_err().class(),
         "verdict-mismatch"
     );
+    // Verdicts signed by any key but the one the sector's publication carried are refused.
+    let mut impostor = files.clone();
+    impostor[0].2.signer = matcher_signing().public();
+    let error = select(&result, &impostor).unwrap_err();
+    assert_eq!(error.class(), "verdict-signature");
+    assert!(error.to_string().starts_with(&files[0].0));
 }

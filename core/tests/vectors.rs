@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use samkoer_core::audit::{AuditLog, DONE, Head, MadeEntry, Step, verify};
 use samkoer_core::central::matcher::Match;
-use samkoer_core::consent::disclosure::{open_disclosure, plan_team_public_key};
+use samkoer_core::consent::disclosure::{Answering, open_disclosure, plan_team_public_key};
 use samkoer_core::consent::receipt::{
     Consent, Receipt, Withdrawal, issue_with_id, registry_public_key, subject_tag, withdraw,
 };
@@ -28,12 +28,13 @@ use samkoer_core::formats::publication::{
     Author, FileHeader, FileKind, FileReader, FileWriter, FlagRef, Record, RelationRecord,
     ServiceRecord, YearMonth,
 };
+use samkoer_core::formats::signed_json;
 use samkoer_core::formats::verdicts::VerdictFile;
 use samkoer_core::primitives::cpr::AgeBand;
 use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
 use samkoer_core::primitives::ids::CandidateId;
 use samkoer_core::primitives::keys::{
-    ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey,
+    ConsentRegistryKey, PlanTeamKey, PlanTeamPublicKey, SectorPublicKey, SubjectKey,
 };
 use samkoer_core::primitives::signing::PartySigningKey;
 use samkoer_core::sector::publish::Publisher;
@@ -394,8 +395,18 @@ fn vector_header(run_key: &RunKey, key: &SealingKey) -> FileHeader {
         run_key_fingerprint: run_key.fingerprint(),
         catalogue_version: "2026.1".into(),
         reference_date: REFERENCE,
-        author: None,
+        author: Author::of(&PartySigningKey::of(key)),
     }
+}
+
+/// The vectors' matcher key.
+fn vector_matcher_key() -> samkoer_core::primitives::keys::MatcherKey {
+    samkoer_core::primitives::keys::MatcherKey::from_bytes(town(), [0xa0; 32])
+}
+
+/// The vectors' matcher, whose key signs flag files and match results.
+fn vector_matcher() -> PartySigningKey {
+    PartySigningKey::of_matcher(&vector_matcher_key())
 }
 
 fn publication_bytes() -> Vec<u8> {
@@ -405,16 +416,23 @@ fn publication_bytes() -> Vec<u8> {
     let envelope_key = EnvelopeKey::derive(&key, &run());
     let signing = PartySigningKey::of(&key);
     let header = FileHeader {
-        author: Some(Author {
+        author: Author {
             signer: signing.public(),
             log_head: Head {
                 seq: 3,
                 hash: [0x3a; 32],
             },
-        }),
+        },
         ..vector_header(&run_key, &key)
     };
-    let mut writer = FileWriter::publication(Vec::new(), "vector.pub", &header, &signing).unwrap();
+    let mut writer = FileWriter::new(
+        Vec::new(),
+        FileKind::Publication,
+        "vector.pub",
+        &header,
+        &signing,
+    )
+    .unwrap();
     let child = pseudonymiser.pseudonym(&Cpr::parse_undated("0101154234", "test", 1).unwrap());
     let parent = pseudonymiser.pseudonym(&Cpr::parse_undated("0101851234", "test", 1).unwrap());
     let records = [
@@ -479,9 +497,9 @@ fn read_publication(bytes: &[u8]) -> Result<Value, Error> {
             "municipality": h.municipality.get(), "run": h.run.as_str(), "sector": h.sector.as_str(),
             "run_key_fingerprint": h.run_key_fingerprint.to_string(), "catalogue_version": h.catalogue_version,
             "reference_date": h.reference_date.to_string(),
-            "signer": h.author.map(|a| a.signer.to_string()),
-            "log_seq": h.author.map(|a| a.log_head.seq),
-            "log_hash": h.author.map(|a| hex::encode(a.log_head.hash)),
+            "signer": h.author.signer.to_string(),
+            "log_seq": h.author.log_head.seq,
+            "log_hash": hex::encode(h.author.log_head.hash),
         },
         "records": records,
     }))
@@ -628,9 +646,24 @@ fn flag_file_vectors() -> Value {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("adult-social", 200);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = vector_header(&run_key, &key);
-    let mut writer =
-        FileWriter::new(Vec::new(), FileKind::FlagFile, "vector.flag", &header).unwrap();
+    let header = FileHeader {
+        author: Author::at(
+            &vector_matcher(),
+            Head {
+                seq: 5,
+                hash: [0x5c; 32],
+            },
+        ),
+        ..vector_header(&run_key, &key)
+    };
+    let mut writer = FileWriter::new(
+        Vec::new(),
+        FileKind::FlagFile,
+        "vector.flag",
+        &header,
+        &vector_matcher(),
+    )
+    .unwrap();
     let pseudonym = pseudonymiser.pseudonym(&Cpr::parse_undated("0101901234", "test", 1).unwrap());
     let c = content(
         "0101901234",
@@ -668,39 +701,65 @@ fn flag_file_vectors() -> Value {
     })
 }
 
+/// The signing key of `sector` in the verdict and selection vectors.
+fn vector_sector_signing(sector: &str) -> PartySigningKey {
+    let seed = sector
+        .bytes()
+        .fold(0x30u8, |seed, b| seed.wrapping_mul(31).wrapping_add(b));
+    PartySigningKey::of(&sealing(sector, seed))
+}
+
+/// A signed JSON file changed after signing, signed again by its author: so that the change
+/// itself is judged.
+fn resigned(text: &str, label: &[u8], key: &PartySigningKey) -> String {
+    let (body, _) = text.rsplit_once(",\n  \"signature\"").unwrap();
+    signed_json::sign(&format!("{body}\n}}"), label, key)
+}
+
 fn verdict_vectors() -> Value {
-    let text = r#"{
+    let signing = vector_sector_signing("employment");
+    let body = format!(
+        r#"{{
   "format": "samkoer-verdicts",
-  "version": 1,
+  "version": 2,
   "municipality": "219",
   "run": "2026-11",
   "sector": "employment",
   "verdicts": [
-    { "candidate": "K-00000000000000000000000000000001", "verdict": "suitable" },
-    { "candidate": "K-00000000000000000000000000000002", "verdict": "suitable-from", "from": "2027-03" },
-    { "candidate": "K-00000000000000000000000000000003", "verdict": "not-suitable" }
-  ]
-}
-"#;
-    let parsed = VerdictFile::parse(text, "v.json").unwrap();
+    {{ "candidate": "K-00000000000000000000000000000001", "verdict": "suitable" }},
+    {{ "candidate": "K-00000000000000000000000000000002", "verdict": "suitable-from", "from": "2027-03" }},
+    {{ "candidate": "K-00000000000000000000000000000003", "verdict": "not-suitable" }}
+  ],
+  "author": {{ "signer": "{}", "log_seq": 4, "log_head": "{}" }}
+}}"#,
+        signing.public(),
+        "4b".repeat(32)
+    );
+    let label = samkoer_core::primitives::labels::VERDICTS_SIGNATURE;
+    let text = signed_json::sign(&body, label, &signing);
+    let (parsed, author) = VerdictFile::parse(&text, "v.json").unwrap();
+    let changed = |from: &str, to: &str| resigned(&text.replace(from, to), label, &signing);
     let negative: Vec<Value> = [
-        ("unknown verdict", text.replace("\"not-suitable\"", "\"maybe\"")),
-        ("suitable-from without a month", text.replace(", \"from\": \"2027-03\"", "")),
-        ("month out of range", text.replace("2027-03", "2027-13")),
-        ("month zero", text.replace("2027-03", "2027-00")),
-        ("a sign in the month", text.replace("2027-03", "2027-+3")),
-        ("a one-digit month", text.replace("2027-03", "2027-3")),
-        ("a year before 1800", text.replace("2027-03", "1799-12")),
-        ("wrong format", text.replace("samkoer-verdicts", "samkoer-verdict")),
-        ("a CPR field is not allowed", text.replace("\"verdict\": \"suitable\" }", "\"verdict\": \"suitable\", \"cpr\": \"0101901234\" }")),
+        ("unknown verdict", changed("\"not-suitable\"", "\"maybe\"")),
+        ("suitable-from without a month", changed(", \"from\": \"2027-03\"", "")),
+        ("month out of range", changed("2027-03", "2027-13")),
+        ("month zero", changed("2027-03", "2027-00")),
+        ("a sign in the month", changed("2027-03", "2027-+3")),
+        ("a one-digit month", changed("2027-03", "2027-3")),
+        ("a year before 1800", changed("2027-03", "1799-12")),
+        ("wrong format", changed("samkoer-verdicts", "samkoer-verdict")),
+        ("a CPR field is not allowed", changed("\"verdict\": \"suitable\" }", "\"verdict\": \"suitable\", \"cpr\": \"0101901234\" }")),
+        ("changed after it was signed", text.replace("\"not-suitable\"", "\"suitable\"")),
+        ("version 1 (not signed)", changed("\"version\": 2", "\"version\": 1")),
+        ("saved again with CRLF line ends", text.replace('\n', "\r\n")),
     ]
     .into_iter()
     .map(|(case, text)| json!({ "case": case, "text": text, "expect": class(VerdictFile::parse(&text, "v.json")) }))
     .collect();
     json!({
-        "description": "Verdict files (spec §13.2)",
+        "description": "Verdict files (spec §13.2, signed as §10.4 says): `text` verifies under the signer its author names; `canonical` is the same verdicts as this implementation writes them, signed by the same key",
         "text": text,
-        "canonical": parsed.to_json(),
+        "canonical": parsed.to_json(&signing, author.log_head),
         "negative": negative,
     })
 }
@@ -710,18 +769,7 @@ fn consent_vectors() -> Value {
     let public = registry_public_key(&registry);
     let subject = SubjectKey::from_bytes(town(), key_bytes(90));
     let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
-    let sectors = [
-        SectorCode::new("employment").unwrap(),
-        SectorCode::new("adult-social").unwrap(),
-    ];
-    let consent = Consent {
-        cpr: &cpr,
-        sectors: &sectors,
-        issued_at: datetime!(2026-11-20 10:00 UTC),
-        valid_from: datetime!(2026-11-20 10:00 UTC),
-        valid_until: datetime!(2027-11-20 10:00 UTC),
-    };
-    let bytes = issue_with_id(&registry, &subject, &consent, [0xa5; 16]).unwrap();
+    let bytes = vector_receipt_bytes();
     let receipt = Receipt::parse(&bytes, "r").unwrap();
     let withdrawal_bytes = withdraw(&registry, &receipt, datetime!(2026-12-24 0:00 UTC));
     let withdrawal = Withdrawal::parse(&withdrawal_bytes, "w").unwrap();
@@ -763,7 +811,7 @@ fn consent_vectors() -> Value {
         r.check(
             &public,
             &fresh(false, datetime!(2026-12-01 9:00 UTC)),
-            &sectors[0],
+            &receipt.sectors[0],
             datetime!(2026-12-01 9:00 UTC),
             "r",
         )
@@ -850,11 +898,44 @@ fn consent_state_vectors() -> Value {
     })
 }
 
+/// The receipt of the consent vectors (id `a5…`, employment and adult-social), which the
+/// disclosure vector's bundle answers.
+fn vector_receipt() -> Receipt {
+    Receipt::parse(&vector_receipt_bytes(), "r").unwrap()
+}
+
+/// The bytes of [`vector_receipt`]: issued by the registry key of `consent.json`, its log at
+/// entry 7.
+fn vector_receipt_bytes() -> Vec<u8> {
+    let registry = ConsentRegistryKey::from_bytes(town(), key_bytes(60));
+    let subject = SubjectKey::from_bytes(town(), key_bytes(90));
+    let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
+    let sectors = [
+        SectorCode::new("employment").unwrap(),
+        SectorCode::new("adult-social").unwrap(),
+    ];
+    let consent = Consent {
+        cpr: &cpr,
+        sectors: &sectors,
+        issued_at: datetime!(2026-11-20 10:00 UTC),
+        valid_from: datetime!(2026-11-20 10:00 UTC),
+        valid_until: datetime!(2027-11-20 10:00 UTC),
+    };
+    let log_head = Head {
+        seq: 7,
+        hash: [0x7e; 32],
+    };
+    issue_with_id(&registry, &subject, &consent, log_head, [0xa5; 16]).unwrap()
+}
+
 /// HPKE encapsulation is random, so this vector keeps the bundle already checked in as long as
 /// it still opens to the same content, and makes a new one only when regenerating.
 fn disclosure_vectors() -> Value {
     let plan_team = PlanTeamKey::from_bytes(town(), key_bytes(120));
     let public = plan_team_public_key(&plan_team);
+    let employment = sealing("employment", 30);
+    let sector_public = SectorPublicKey::of(&employment);
+    let receipt = vector_receipt();
     let expected = json!({
         "format": "samkoer-disclosure",
         "receipt": "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
@@ -865,6 +946,11 @@ fn disclosure_vectors() -> Value {
             "name": "Mentorstøtte", "caseworker": "Lars Nielsen", "case_ref": "J-1", "goal": "Job", "start": "2025-01-15"
         }],
     });
+    let answering = Answering {
+        receipt: &receipt,
+        sectors: std::slice::from_ref(&sector_public),
+    };
+    let open = |bundle: &[u8]| open_disclosure(bundle, &plan_team, &answering, "b");
     let existing: Option<String> = std::fs::read_to_string(vectors_dir().join("disclosures.json"))
         .ok()
         .and_then(|text| serde_json::from_str::<Value>(&text).ok())
@@ -872,31 +958,70 @@ fn disclosure_vectors() -> Value {
     let opens_to_expected = |bundle: &str| {
         hex::decode(bundle)
             .ok()
-            .and_then(|b| open_disclosure(&b, &plan_team, "b").ok())
+            .and_then(|b| open(&b).ok())
             .map(|d| serde_json::to_value(d).unwrap())
             == Some(expected.clone())
     };
     let bundle = match existing.filter(|b| opens_to_expected(b)) {
         Some(bundle) => bundle,
-        None => hex::encode(seal_for_vectors(&public, &expected)),
+        None => hex::encode(seal_for_vectors(&public, &employment, &expected)),
     };
+    let bytes = hex::decode(&bundle).unwrap();
+    let header = samkoer_core::consent::disclosure::bundle_header(&bytes, "b").unwrap();
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let mut relabelled = bytes.clone();
+    relabelled[27..37].copy_from_slice(b"healthcare");
+    let other_key = SectorPublicKey::of(&sealing("employment", 31));
+    let wrong_key = Answering {
+        receipt: &receipt,
+        sectors: std::slice::from_ref(&other_key),
+    };
+    let no_key = Answering {
+        receipt: &receipt,
+        sectors: &[],
+    };
+    let negative = vec![
+        json!({ "case": "the signature changed", "bundle": hex::encode(&flipped), "expect": class(open(&flipped)) }),
+        json!({ "case": "the sector's name changed", "bundle": hex::encode(&relabelled), "expect": class(open(&relabelled)) }),
+        json!({ "case": "another key given for the sector", "bundle": bundle, "expect": class(open_disclosure(&bytes, &plan_team, &wrong_key, "b")) }),
+        json!({ "case": "no key given for the sector", "bundle": bundle, "expect": class(open_disclosure(&bytes, &plan_team, &no_key, "b")) }),
+    ];
     json!({
-        "description": "Disclosure bundles (spec §15): the bundle opens with the plan-team key to the content",
+        "description": "Disclosure bundles (spec §15): signed by the employment sector (its signing key from the sealing key of `sealing_key`), answering the receipt of consent.json; it opens with the plan-team key to the content",
         "plan_team_key": hex::encode(plan_team.expose_secret()),
         "plan_team_public": hex::encode(public.expose_secret()),
+        "sealing_key": hex::encode(employment.expose_secret()),
+        "signer": sector_public.signer().to_string(),
+        "log_seq": header.author.log_head.seq,
+        "log_head": hex::encode(header.author.log_head.hash),
         "bundle": bundle,
         "content": expected,
+        "negative": negative,
     })
 }
 
-/// A bundle of `content` as a sector would seal it (the same layout as `Discloser::disclose`).
-fn seal_for_vectors(public: &PlanTeamPublicKey, content: &Value) -> Vec<u8> {
+/// A bundle of `content` as a sector would seal it (the same layout as `Discloser::disclose`,
+/// spec §15), signed with the sector's key.
+fn seal_for_vectors(public: &PlanTeamPublicKey, sealing: &SealingKey, content: &Value) -> Vec<u8> {
     use hpke::{Deserializable, Kem, Serializable};
+    let signing = PartySigningKey::of(sealing);
     let receipt = [0xa5u8; 16];
     let sector = "employment";
-    let mut ad = receipt.to_vec();
-    ad.push(sector.len() as u8);
-    ad.extend_from_slice(sector.as_bytes());
+    let mut bundle = b"SAMKODSC".to_vec();
+    bundle.extend_from_slice(&2u16.to_be_bytes());
+    bundle.extend_from_slice(&receipt);
+    bundle.push(sector.len() as u8);
+    bundle.extend_from_slice(sector.as_bytes());
+    let author = Author::at(
+        &signing,
+        Head {
+            seq: 9,
+            hash: [0x9d; 32],
+        },
+    );
+    bundle.extend_from_slice(&author.to_bytes());
     let key = <hpke::kem::X25519HkdfSha256 as Kem>::PublicKey::from_bytes(public.expose_secret())
         .unwrap();
     let plaintext = serde_json::to_vec(content).unwrap();
@@ -909,16 +1034,13 @@ fn seal_for_vectors(public: &PlanTeamPublicKey, content: &Value) -> Vec<u8> {
         &key,
         samkoer_core::primitives::labels::DISCLOSURE,
         &plaintext,
-        &ad,
+        &bundle,
     )
     .unwrap();
-    let mut bundle = b"SAMKODSC".to_vec();
-    bundle.extend_from_slice(&1u16.to_be_bytes());
-    bundle.extend_from_slice(&receipt);
-    bundle.push(sector.len() as u8);
-    bundle.extend_from_slice(sector.as_bytes());
     bundle.extend_from_slice(&encapped.to_bytes());
     bundle.extend_from_slice(&ciphertext);
+    let signature = signing.sign(samkoer_core::primitives::labels::BUNDLE_SIGNATURE, &bundle);
+    bundle.extend_from_slice(&signature);
     bundle
 }
 
@@ -1700,9 +1822,18 @@ fn work_list_flag_file() -> Vec<u8> {
     let pseudonymiser = Pseudonymiser::new(&run_key);
     let key = sealing("adult-social", 200);
     let envelope_key = EnvelopeKey::derive(&key, &run());
-    let header = vector_header(&run_key, &key);
-    let mut writer =
-        FileWriter::new(Vec::new(), FileKind::FlagFile, "adult-social.flag", &header).unwrap();
+    let header = FileHeader {
+        author: Author::of(&vector_matcher()),
+        ..vector_header(&run_key, &key)
+    };
+    let mut writer = FileWriter::new(
+        Vec::new(),
+        FileKind::FlagFile,
+        "adult-social.flag",
+        &header,
+        &vector_matcher(),
+    )
+    .unwrap();
     let records = [
         (
             0x11,
@@ -2052,10 +2183,41 @@ fn selection_match_result() -> String {
         ),
     ];
     let fingerprint = master().derive_run_key(&run(), REFERENCE).fingerprint();
-    format!(
-        "{{\n  \"format\": \"samkoer-match\",\n  \"version\": 1,\n  \"run\": {{\n    \"municipality\": \"219\",\n    \"run\": \"2026-11\",\n    \"run_key_fingerprint\": \"{fingerprint}\",\n    \"catalogue_version\": \"{}\",\n    \"reference_date\": \"{REFERENCE}\"\n  }},\n  \"publications\": [],\n  \"persons\": 9,\n  \"families\": 1,\n  \"candidates\": [\n{}\n  ]\n}}\n",
+    let author = |key: &PartySigningKey| {
+        format!(
+            "{{\n        \"signer\": \"{}\",\n        \"log_seq\": 0,\n        \"log_head\": \"{}\"\n      }}",
+            key.public(),
+            "00".repeat(32)
+        )
+    };
+    let publications: Vec<String> = [
+        "employment",
+        "adult-social",
+        "children-family",
+        "health-elderly",
+        "school-daycare",
+    ]
+    .iter()
+    .map(|sector| {
+        format!(
+            "    {{\n      \"file\": \"{sector}.pub\",\n      \"sector\": \"{sector}\",\n      \"author\": {}\n    }}",
+            author(&vector_sector_signing(sector))
+        )
+    })
+    .collect();
+    let body = format!(
+        "{{\n  \"format\": \"samkoer-match\",\n  \"version\": 2,\n  \"run\": {{\n    \"municipality\": \"219\",\n    \"run\": \"2026-11\",\n    \"run_key_fingerprint\": \"{fingerprint}\",\n    \"catalogue_version\": \"{}\",\n    \"reference_date\": \"{REFERENCE}\"\n  }},\n  \"publications\": [\n{}\n  ],\n  \"persons\": 9,\n  \"families\": 1,\n  \"candidates\": [\n{}\n  ],\n  \"author\": {}\n}}",
         Catalogue::builtin().version,
-        candidates.join(",\n")
+        publications.join(",\n"),
+        candidates.join(",\n"),
+        author(&vector_matcher())
+            .replace("\n      ", "\n  ")
+            .replace("\n        ", "\n    ")
+    );
+    signed_json::sign(
+        &body,
+        samkoer_core::primitives::labels::MATCH_RESULT_SIGNATURE,
+        &vector_matcher(),
     )
 }
 
@@ -2075,12 +2237,12 @@ fn verdict_file(sector: &str, run: &str, verdicts: &[(u8, &str, &str)]) -> Strin
             })
             .collect(),
     };
-    file.to_json()
+    file.to_json(&vector_sector_signing(sector), Head::EMPTY)
 }
 
 /// The select step in memory: the selection's bytes, or the error.
 fn select_from(result: &str, files: &[(String, String)]) -> Result<String, Error> {
-    let matcher = samkoer_core::primitives::keys::MatcherKey::from_bytes(town(), [0xa0; 32]);
+    let matcher = vector_matcher_key();
     let step = central::Select {
         matcher: &matcher,
         match_result: Input::bytes("result.json", result.as_bytes().to_vec()),
@@ -2091,6 +2253,15 @@ fn select_from(result: &str, files: &[(String, String)]) -> Result<String, Error
     };
     let done = central::select(&step, Place::memory("selection.json"), &Audit::none())?;
     Ok(String::from_utf8(done.bytes(OutputKind::Selection).unwrap().to_vec()).unwrap())
+}
+
+/// A school-daycare verdict file changed after signing, signed again by the sector.
+fn resign_school(text: &str) -> String {
+    resigned(
+        text,
+        samkoer_core::primitives::labels::VERDICTS_SIGNATURE,
+        &vector_sector_signing("school-daycare"),
+    )
 }
 
 fn selection_vectors() -> Value {
@@ -2167,14 +2338,16 @@ fn selection_vectors() -> Value {
             "a verdict on a candidate not sent to the sector (its 2nd)",
             with((
                 "school.json",
-                verdict_file(
-                    "school-daycare",
-                    "2026-11",
-                    &[(1, "suitable", ""), (8, "suitable", "")],
-                )
-                .replace(
-                    &CandidateId([1; 16]).to_string(),
-                    &CandidateId([9; 16]).to_string(),
+                resign_school(
+                    &verdict_file(
+                        "school-daycare",
+                        "2026-11",
+                        &[(1, "suitable", ""), (8, "suitable", "")],
+                    )
+                    .replace(
+                        &CandidateId([1; 16]).to_string(),
+                        &CandidateId([9; 16]).to_string(),
+                    ),
                 ),
             )),
         ),
@@ -2193,14 +2366,27 @@ fn selection_vectors() -> Value {
             "a verdict on a candidate of another sector",
             with((
                 "school.json",
-                verdict_file(
-                    "school-daycare",
-                    "2026-11",
-                    &[(8, "suitable", ""), (9, "suitable", "")],
-                )
-                .replace(
-                    &CandidateId([9; 16]).to_string(),
-                    &CandidateId([6; 16]).to_string(),
+                resign_school(
+                    &verdict_file(
+                        "school-daycare",
+                        "2026-11",
+                        &[(8, "suitable", ""), (9, "suitable", "")],
+                    )
+                    .replace(
+                        &CandidateId([9; 16]).to_string(),
+                        &CandidateId([6; 16]).to_string(),
+                    ),
+                ),
+            )),
+        ),
+        (
+            "a verdict file signed by another key than its sector's publication carries",
+            with((
+                "school.json",
+                resigned(
+                    &verdict_file("school-daycare", "2026-11", &[(8, "suitable", "")]),
+                    samkoer_core::primitives::labels::VERDICTS_SIGNATURE,
+                    &vector_sector_signing("health-elderly"),
                 ),
             )),
         ),
@@ -2214,8 +2400,9 @@ fn selection_vectors() -> Value {
         })
         .collect();
     json!({
-        "description": "The final selection (spec §13.3): a match result with fixed candidate ids and the verdict files of four sectors, in this order, give the selection (exact bytes): selected now and from the latest month of all its sectors, removed by a not-suitable (also with a sector missing), outstanding, a deferred candidate left out. Negative cases add one file (`file`, `text`) after the four, with the rule and line.",
+        "description": "The final selection (spec §13.3): a match result with fixed candidate ids, signed by the matcher key of `matcher_key_file` and naming each sector's publication signer, and the verdict files of four sectors, each signed by its sector, in this order, give the selection (exact bytes): selected now and from the latest month of all its sectors, removed by a not-suitable (also with a sector missing), outstanding, a deferred candidate left out. Negative cases add one file (`file`, `text`) after the four, with the rule and line.",
         "match_result": result,
+        "matcher_key_file": vector_matcher_key().to_key_file().as_str(),
         "verdicts": files.iter().map(|(name, text)| json!({ "file": name, "text": text })).collect::<Vec<_>>(),
         "selection": selection,
         "negative": negative,

@@ -236,7 +236,16 @@ pub fn match_publications(data: &[u8]) {
         .unwrap_or_else(|e| panic!("fixed criteria: {e}"));
     if let Some(matched) = checked(Match::run(sources, catalogue, &criteria), data) {
         checked(
-            matched.write_flag_files(|sector| Ok((Vec::new(), format!("{sector}.flag")))),
+            matched.write_flag_files(
+                &samkoer_core::primitives::signing::PartySigningKey::of_matcher(
+                    &samkoer_core::primitives::keys::MatcherKey::from_bytes(
+                        municipality(),
+                        [7; 32],
+                    ),
+                ),
+                samkoer_core::audit::Head::EMPTY,
+                |sector| Ok((Vec::new(), format!("{sector}.flag"))),
+            ),
             data,
         );
     }
@@ -347,6 +356,10 @@ pub fn consent(data: &[u8]) {
             receipt.check(&registry, &state, &sector, now, "receipt.bin"),
             data,
         );
+        // Verified as the registry's, it is signed by the author it names.
+        if receipt.verify(&registry, "receipt.bin").is_ok() {
+            assert!(receipt.signed_by_its_author());
+        }
     }
     checked(Withdrawal::parse(data, "withdrawal.bin"), data);
 }
@@ -374,13 +387,59 @@ pub fn consent_state(data: &[u8]) {
     }
 }
 
-/// A disclosure bundle, opened with the fixed plan-team key.
+/// A disclosure bundle: its header read (signature verified), and opened with the fixed
+/// plan-team key as answering the fixed receipt, checked with the fixed employment key.
 pub fn disclosure(data: &[u8]) {
+    use samkoer_core::consent::disclosure::{Answering, bundle_header, open_disclosure};
     let plan_team = PlanTeamKey::from_bytes(municipality(), [3; 32]);
-    checked(
-        samkoer_core::consent::disclosure::open_disclosure(data, &plan_team, "bundle"),
-        data,
+    let header = checked(bundle_header(data, "bundle"), data);
+    let sealing = samkoer_core::SealingKey::from_bytes(
+        municipality(),
+        SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector")),
+        [4; 32],
     );
+    let sectors = [samkoer_core::primitives::keys::SectorPublicKey::of(
+        &sealing,
+    )];
+    let answering = Answering {
+        receipt: &fixed_receipt(),
+        sectors: &sectors,
+    };
+    if checked(
+        open_disclosure(data, &plan_team, &answering, "bundle"),
+        data,
+    )
+    .is_some()
+    {
+        assert!(header.is_some(), "a bundle that opens has a header");
+    }
+}
+
+/// The receipt the disclosure harness's bundles answer: id `11…`, employment, of the fixed
+/// registry key.
+fn fixed_receipt() -> Receipt {
+    use samkoer_core::consent::receipt::{Consent, issue_with_id};
+    let registry = ConsentRegistryKey::from_bytes(municipality(), [5; 32]);
+    let subject = samkoer_core::primitives::keys::SubjectKey::from_bytes(municipality(), [6; 32]);
+    let cpr = samkoer_core::Cpr::parse_undated("0101901234", "person", 1)
+        .unwrap_or_else(|_| unreachable!("a valid CPR"));
+    let sectors = [SectorCode::new("employment").unwrap_or_else(|_| unreachable!("a sector"))];
+    let consent = Consent {
+        cpr: &cpr,
+        sectors: &sectors,
+        issued_at: datetime!(2026-11-20 12:00 UTC),
+        valid_from: datetime!(2026-11-20 12:00 UTC),
+        valid_until: datetime!(2027-11-20 12:00 UTC),
+    };
+    let bytes = issue_with_id(
+        &registry,
+        &subject,
+        &consent,
+        samkoer_core::audit::Head::EMPTY,
+        [0x11; 16],
+    )
+    .unwrap_or_else(|_| unreachable!("the harness's own receipt"));
+    Receipt::parse(&bytes, "receipt.bin").unwrap_or_else(|_| unreachable!("it parses"))
 }
 
 /// An audit log, verified entry by entry.
@@ -393,6 +452,14 @@ pub fn audit_log(data: &[u8]) {
 /// name a line inside the text.
 pub fn file_kind(data: &[u8]) {
     let found = kind::sniff(data);
+    // As evidence of a log (spec §16.3): any kind, its author read once its signature verifies.
+    checked(
+        samkoer_core::flow::evidence::author_of(&samkoer_core::files::Input::bytes(
+            "file",
+            data.to_vec(),
+        )),
+        data,
+    );
     let asked = [
         Kind::Publication,
         Kind::FlagFile,

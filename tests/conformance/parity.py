@@ -113,7 +113,10 @@ def cli(folder):
     for sector in scope + [outside]:
         s("disclose", "--receipt", "receipt.bin", "--consent-state", "state-1.bin", "--registry-public", "registry-public.key", "--subject-key", "subject.key", "--sealing-key", f"{sector}.key",
           "--export", f"../town/export-{sector}.csv", "--plan-team-public", "plan-team-public.key", "--out", f"{sector}.bundle", ok=sector != outside)
-    s("open", "--plan-team-key", "plan-team.key", "--out", "opened.json", *[f"{sector}.bundle" for sector in scope])
+    for sector in scope:
+        s("keygen", "public", "--key", f"{sector}.key", "--out", f"{sector}-public.key")
+    s("open", "--plan-team-key", "plan-team.key", "--registry-public", "registry-public.key", "--receipt", "receipt.bin",
+      *[a for sector in scope for a in ("--sector-public", f"{sector}-public.key")], "--out", "opened.json", *[f"{sector}.bundle" for sector in scope])
     s("consent", "withdraw", "--registry-key", "registry.key", "--receipt", "receipt.bin", "--out", "withdrawal.bin")
     s("consent", "state", "--registry-key", "registry.key", "--previous", "state-1.bin", "--withdrawal", "withdrawal.bin", "--out", "state-2.bin")
     run(SAMKOER, "audit", "verify", log)
@@ -157,7 +160,10 @@ def python(folder):
             samkoer.disclose(p("registry-public.key"), p("subject.key"), p(f"{sector}.key"), p("plan-team-public.key"), p("receipt.bin"), os.path.join(town, f"export-{sector}.csv"), p(f"{sector}.bundle"), consent_state=p("state-1.bin"), audit_log=log)
         except samkoer.InputError as refusal:
             assert sector == outside and refusal.rule == "consent-scope", refusal
-    samkoer.open(p("plan-team.key"), [p(f"{sector}.bundle") for sector in scope], out=p("opened.json"), audit_log=log)
+    for sector in scope:
+        samkoer.keygen.public(p(f"{sector}.key"), p(f"{sector}-public.key"), audit_log=log)
+    samkoer.open(p("plan-team.key"), p("registry-public.key"), p("receipt.bin"), [p(f"{sector}-public.key") for sector in scope],
+                 [p(f"{sector}.bundle") for sector in scope], out=p("opened.json"), audit_log=log)
     samkoer.consent.withdraw(p("registry.key"), p("receipt.bin"), p("withdrawal.bin"), audit_log=log)
     samkoer.consent.state(p("registry.key"), p("state-2.bin"), previous=p("state-1.bin"), withdrawals=[p("withdrawal.bin")], audit_log=log)
     samkoer.audit.verify(log)
@@ -198,7 +204,10 @@ def c(folder):
     x("sector", "verify", "registry-public.key", "receipt.bin", "state-1.bin", f"{scope[0]}.key", log)
     for sector in scope + [outside]:
         x("sector", "disclose", "registry-public.key", "subject.key", f"{sector}.key", "plan-team-public.key", "receipt.bin", "state-1.bin", f"../town/export-{sector}.csv", "-", f"{sector}.bundle", log, ok=sector != outside)
-    x("parties", "open", "plan-team.key", "opened.json", log, *[f"{sector}.bundle" for sector in scope])
+    for sector in scope:
+        x("parties", "public", f"{sector}.key", f"{sector}-public.key", log)
+    x("parties", "open", "plan-team.key", "registry-public.key", "receipt.bin", "opened.json", log,
+      *[f"{sector}-public.key" for sector in scope], "--", *[f"{sector}.bundle" for sector in scope])
     x("parties", "withdraw", "registry.key", "receipt.bin", "withdrawal.bin", log)
     x("parties", "state", "registry.key", "state-1.bin", "state-2.bin", log, "withdrawal.bin")
     x("central", "verify", log)

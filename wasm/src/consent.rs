@@ -2,7 +2,7 @@
 //! state, a sector verifies and discloses against that state, the plan team opens.
 
 use samkoer_core::files::{OutputKind, Place};
-use samkoer_core::flow::plan_team::{self, Open, opened_json};
+use samkoer_core::flow::plan_team::{self, Open};
 use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
 use samkoer_core::flow::sector;
 use samkoer_core::formats::catalogue::Catalogue;
@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SealingKey,
-    SubjectKey,
+    SectorPublicKey, SubjectKey,
 };
 use crate::{AuditLog, js, logged};
 
@@ -93,21 +93,33 @@ pub fn consent_state(
     Ok(js::output(&done, OutputKind::ConsentState))
 }
 
-/// Opens disclosure bundles (their bytes and names) with the plan team's key: the opened
-/// disclosures (JSON).
+/// Opens one citizen's disclosure bundles (their bytes and names) with the plan team's key,
+/// each checked as signed by its sector's public key (the key files' texts) and answering the
+/// receipt (verified under the registry's public key): the opened disclosures (JSON).
 #[wasm_bindgen(js_name = openBundles)]
+#[allow(clippy::too_many_arguments)] // a JavaScript signature, not a Rust API
 pub fn open_bundles(
     plan_team: &PlanTeamKey,
+    registry: &ConsentRegistryPublicKey,
+    receipt: &[u8],
+    sector_public_keys: Vec<String>,
     bundles: Vec<js_sys::Uint8Array>,
     names: Vec<String>,
     log: &AuditLog,
 ) -> Result<String, JsValue> {
+    let sectors = sector_public_keys
+        .iter()
+        .map(|text| SectorPublicKey::from_key_file(text).map(|k| k.key))
+        .collect::<Result<Vec<_>, _>>()?;
     let step = Open {
         plan_team: &plan_team.key,
+        registry: &registry.key,
+        receipt: js::input("receipt", receipt),
+        sectors,
         bundles: js::inputs(bundles, names),
     };
     let done = logged(log, |audit| plan_team::open(&step, None, audit))?;
-    Ok(opened_json(&done.summary))
+    Ok(done.summary.to_json())
 }
 
 /// Checks a receipt for the sector of `sealing_key` (which signs the entry) at `now`

@@ -62,6 +62,17 @@ key_class!(
     /// The plan team's public key.
     PlanTeamPublicKey, samkoer_core::primitives::keys::PlanTeamPublicKey
 );
+// The plan team's alone: not in the export tool's module.
+#[cfg(feature = "every-step")]
+mod plan_team_keys {
+    use super::*;
+    key_class!(
+        /// A sector's public signing key: the plan team checks the sector's bundles with it.
+        SectorPublicKey, samkoer_core::primitives::keys::SectorPublicKey
+    );
+}
+#[cfg(feature = "every-step")]
+pub use plan_team_keys::SectorPublicKey;
 key_class!(
     /// The central matcher's key (it signs the matcher's audit entries).
     MatcherKey, samkoer_core::primitives::keys::MatcherKey

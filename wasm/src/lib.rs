@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use samkoer_core::files::Input;
 use samkoer_core::flow::Audit;
 #[cfg(feature = "every-step")]
-use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit, verify_log};
+use samkoer_core::flow::{VerifyAudit, party_signer, verify_audit, verify_log};
 #[cfg(feature = "every-step")]
 use samkoer_core::formats::publication::{FileKind, FileReader, RecordRef};
 use wasm_bindgen::prelude::*;
@@ -105,7 +105,7 @@ pub fn audit_verify(
     let signer = match signer_key_file {
         Some(text) => {
             let key = js::input("signer key file", text.as_bytes());
-            Some(js::result(party_signing_key(&key))?.public())
+            Some(js::result(party_signer(&key))?)
         }
         None => None,
     };

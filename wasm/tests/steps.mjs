@@ -28,6 +28,7 @@ function town() {
   run("keygen", "master", "--municipality", "219", "--out", "master.key");
   run("keygen", "run", "--master", "master.key", "--run", "2026-11", "--reference-date", DATE, "--out", "run.key");
   for (const s of SECTORS) run("keygen", "sealing", "--municipality", "219", "--sector", s, "--out", `${s}.key`);
+  for (const s of SECTORS) run("keygen", "public", "--key", `${s}.key`, "--out", `${s}-public.key`);
   run("keygen", "consent-registry", "--municipality", "219", "--out", "registry.key");
   run("keygen", "public", "--key", "registry.key", "--out", "registry-public.key");
   run("keygen", "subject", "--registry-key", "registry.key", "--out", "subject.key");
@@ -109,8 +110,12 @@ test("every step runs in the file-free form, logs its entry, and the command lin
     () => samkoer.disclose(registryPublic, subject, sealing[chosen.sector], planTeamPublic, receipt, state1, 24, t.bytes(`town/export-${chosen.sector}.csv`), "export.csv", now, "1990-01-01", log),
     (e) => e.rule === "consent-other-person",
   );
-  const opened = JSON.parse(samkoer.openBundles(planTeam, [bundle], ["b.bundle"], log));
+  const sectorPublic = t.text(`${chosen.sector}-public.key`);
+  const otherPublic = t.text(`${other}-public.key`);
+  assert.throws(() => samkoer.openBundles(planTeam, registryPublic, receipt, [otherPublic], [bundle], ["b.bundle"], log), (e) => e.rule === "disclosure-signature" && e.code === 1218);
+  const opened = JSON.parse(samkoer.openBundles(planTeam, registryPublic, receipt, [sectorPublic], [bundle], ["b.bundle"], log));
   assert.equal(opened.format, "samkoer-opened");
+  assert.deepEqual(opened.consented, [chosen.sector]);
   assert.ok(opened.disclosures[0].services.length > 0);
   // Withdrawn: only the registry is told; its next consent state stops the sector, and the
   // old state, handed on again, is refused as older than the one the log shows used.
@@ -135,7 +140,8 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   writeFileSync(join(t.dir, "browser.log"), log.bytes);
   writeFileSync(join(t.dir, "b.bundle"), bundle);
   assert.match(t.run("audit", "verify", "browser.log"), new RegExp(`head ${head}`));
-  const fromCli = JSON.parse(t.run("open", "--plan-team-key", "plan-team.key", "b.bundle"));
+  writeFileSync(join(t.dir, "receipt.bin"), receipt);
+  const fromCli = JSON.parse(t.run("open", "--plan-team-key", "plan-team.key", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--sector-public", `${chosen.sector}-public.key`, "b.bundle"));
   assert.deepEqual(fromCli.disclosures, opened.disclosures);
 });
 

@@ -150,7 +150,7 @@ test("the selection is the vectors', byte for byte, and each bad verdict file is
   const data = vectors("selection.json");
   const select = (files) =>
     samkoer.select(
-      matcher(),
+      samkoer.MatcherKey.fromKeyFile(data.matcher_key_file),
       new TextEncoder().encode(data.match_result),
       files.map((f) => new TextEncoder().encode(f.text)),
       files.map((f) => f.file),

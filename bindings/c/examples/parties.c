@@ -10,7 +10,7 @@
  *   parties issue REGISTRY_KEY SUBJECT_KEY PERSON_FILE OUT AUDIT_LOG SECTOR...
  *   parties withdraw REGISTRY_KEY RECEIPT OUT AUDIT_LOG
  *   parties state REGISTRY_KEY PREVIOUS|- OUT AUDIT_LOG WITHDRAWAL...
- *   parties open PLAN_TEAM_KEY OUT AUDIT_LOG BUNDLE...
+ *   parties open PLAN_TEAM_KEY REGISTRY_PUBLIC RECEIPT OUT AUDIT_LOG SECTOR_PUBLIC... -- BUNDLE...
  */
 #include <time.h>
 
@@ -52,11 +52,16 @@ int main(int argc, char **argv) {
         if (result != SAMKOER_OK) return failed("consent state", result);
         printf("consent state %llu -> %s\n", (unsigned long long)sequence, argv[4]);
         return 0;
-    } else if (strcmp(step, "open") == 0 && argc >= 6) {
+    } else if (strcmp(step, "open") == 0 && argc >= 9) {
+        int dashes = 7;
+        while (dashes < argc && strcmp(argv[dashes], "--") != 0) dashes++;
+        if (dashes >= argc - 1) return failed("open", SAMKOER_ERROR_ARGUMENT);
         uint64_t services = 0;
-        result = samkoer_open(argv[2], (const char *const *)argv + 5, (size_t)(argc - 5), argv[3], argv[4], &services);
+        result = samkoer_open(argv[2], argv[3], argv[4], (const char *const *)argv + 7, (size_t)(dashes - 7),
+                              (const char *const *)argv + dashes + 1, (size_t)(argc - dashes - 1), argv[5], argv[6],
+                              &services);
         if (result != SAMKOER_OK) return failed("open", result);
-        printf("%llu services opened -> %s\n", (unsigned long long)services, argv[3]);
+        printf("%llu services opened -> %s\n", (unsigned long long)services, argv[5]);
         return 0;
     } else {
         fprintf(stderr, "usage: see the comment at the top of bindings/c/examples/parties.c\n");

@@ -182,6 +182,10 @@ typedef enum samkoer_code {
   SAMKOER_RULE_VERDICT_NOT_SENT = 1104,
   // `verdict-mismatch` (input): the verdict file belongs to another run, or its sector already gave verdicts.
   SAMKOER_RULE_VERDICT_MISMATCH = 1105,
+  // `verdict-signature` (input): the verdict file is not signed by its sector's key, or changed since it was signed.
+  SAMKOER_RULE_VERDICT_SIGNATURE = 1106,
+  // `match-result-signature` (input): the match result is not signed by this central unit's matcher key, or changed since it was signed.
+  SAMKOER_RULE_MATCH_RESULT_SIGNATURE = 1107,
   // `consent-format` (input): the receipt or withdrawal is malformed.
   SAMKOER_RULE_CONSENT_FORMAT = 1201,
   // `consent-signature` (input): the receipt or withdrawal is not signed by the consent registry: forged or altered.
@@ -216,6 +220,10 @@ typedef enum samkoer_code {
   SAMKOER_RULE_CONSENT_STATE_PREVIOUS = 1216,
   // `consent-state-full` (parameter): the consent state cannot hold more withdrawals or a higher sequence number.
   SAMKOER_RULE_CONSENT_STATE_FULL = 1217,
+  // `disclosure-signature` (input): the bundle is not signed by the key of the sector it names.
+  SAMKOER_RULE_DISCLOSURE_SIGNATURE = 1218,
+  // `disclosure-receipt` (input): the bundle does not answer this receipt: another receipt, a sector outside its scope, or a second bundle from one sector.
+  SAMKOER_RULE_DISCLOSURE_RECEIPT = 1219,
   // `output-exists` (input): an output of this step already exists there and is never overwritten.
   SAMKOER_RULE_OUTPUT_EXISTS = 1301,
   // `commit-journal` (input): the record of an interrupted step's outputs is damaged.
@@ -433,15 +441,22 @@ int32_t samkoer_consent_state(const char *registry_key,
                               const char *audit_log,
                               uint64_t *sequence);
 
-// Opens `count` bundles with the plan team's key into `out` (JSON, owner-only); the number of
-// services disclosed goes to `*services` unless NULL.
+// Opens `count` bundles of one citizen with the plan team's key into `out` (JSON,
+// owner-only), once each is shown to be signed by its sector's public key (one of the
+// `sector_count` files of `sector_public_keys`) and to answer `receipt` (verified under the
+// registry's public key); the number of services disclosed goes to `*services` unless NULL.
 //
 // Ownership: nothing kept. Thread safety: any thread.
 //
 // # Safety
-// `bundles` points to `count` NUL-terminated paths; the other strings are NUL-terminated
-// (`audit_log` may be NULL); `services` is NULL or writable.
+// `bundles` points to `count` NUL-terminated paths and `sector_public_keys` to
+// `sector_count`; the other strings are NUL-terminated (`audit_log` may be NULL); `services`
+// is NULL or writable.
 int32_t samkoer_open(const char *plan_team_key,
+                     const char *registry_public_key,
+                     const char *receipt,
+                     const char *const *sector_public_keys,
+                     size_t sector_count,
                      const char *const *bundles,
                      size_t count,
                      const char *out,

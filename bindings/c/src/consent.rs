@@ -7,8 +7,10 @@ use samkoer_core::audit::Head;
 use samkoer_core::files::{Input, Place};
 use samkoer_core::flow::plan_team::{self, Open};
 use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
-use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
-use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::flow::{VerifyAudit, party_signer, verify_audit};
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, SectorPublicKey, SubjectKey,
+};
 use samkoer_core::{Cpr, SectorCode};
 
 use crate::args::{audit, inputs, optional_text, path, text, texts, time, write, write_text};
@@ -155,17 +157,25 @@ pub unsafe extern "C" fn samkoer_consent_state(
     })
 }
 
-/// Opens `count` bundles with the plan team's key into `out` (JSON, owner-only); the number of
-/// services disclosed goes to `*services` unless NULL.
+/// Opens `count` bundles of one citizen with the plan team's key into `out` (JSON,
+/// owner-only), once each is shown to be signed by its sector's public key (one of the
+/// `sector_count` files of `sector_public_keys`) and to answer `receipt` (verified under the
+/// registry's public key); the number of services disclosed goes to `*services` unless NULL.
 ///
 /// Ownership: nothing kept. Thread safety: any thread.
 ///
 /// # Safety
-/// `bundles` points to `count` NUL-terminated paths; the other strings are NUL-terminated
-/// (`audit_log` may be NULL); `services` is NULL or writable.
+/// `bundles` points to `count` NUL-terminated paths and `sector_public_keys` to
+/// `sector_count`; the other strings are NUL-terminated (`audit_log` may be NULL); `services`
+/// is NULL or writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn samkoer_open(
     plan_team_key: *const c_char,
+    registry_public_key: *const c_char,
+    receipt: *const c_char,
+    sector_public_keys: *const *const c_char,
+    sector_count: usize,
     bundles: *const *const c_char,
     count: usize,
     out: *const c_char,
@@ -174,17 +184,28 @@ pub unsafe extern "C" fn samkoer_open(
 ) -> i32 {
     guard(|| {
         // SAFETY: as the caller guarantees.
-        let (key, bundles, out, audit) = unsafe {
+        let (key, registry, receipt, sector_keys, bundles, out, audit) = unsafe {
             (
                 path(plan_team_key)?,
+                path(registry_public_key)?,
+                path(receipt)?,
+                texts(sector_public_keys, sector_count)?,
                 inputs(bundles, count)?,
                 path(out)?,
                 audit(audit_log)?,
             )
         };
         let plan_team: PlanTeamKey = read(&key)?;
+        let registry: ConsentRegistryPublicKey = read(&registry)?;
+        let sectors = sector_keys
+            .iter()
+            .map(|file| read::<SectorPublicKey>(std::path::Path::new(file)))
+            .collect::<Result<Vec<_>, _>>()?;
         let step = Open {
             plan_team: &plan_team,
+            registry: &registry,
+            receipt: Input::path(receipt),
+            sectors,
             bundles,
         };
         let opened = plan_team::open(&step, Some(Place::file(out)), &audit)?.summary;
@@ -192,7 +213,11 @@ pub unsafe extern "C" fn samkoer_open(
         unsafe {
             write(
                 services,
-                opened.iter().map(|d| d.services.len() as u64).sum(),
+                opened
+                    .disclosures
+                    .iter()
+                    .map(|d| d.services.len() as u64)
+                    .sum(),
             )
         };
         Ok(())
@@ -231,7 +256,7 @@ pub unsafe extern "C" fn samkoer_audit_verify(
             _ => unsafe { inputs(evidence, count)? },
         };
         let signer = match signer_key {
-            Some(key) => Some(party_signing_key(&Input::path(key))?.public()),
+            Some(key) => Some(party_signer(&Input::path(key))?),
             None => None,
         };
         let step = VerifyAudit {

@@ -159,6 +159,10 @@ pub enum samkoer_code {
     SAMKOER_RULE_VERDICT_NOT_SENT = 1104,
     /// `verdict-mismatch` (input): the verdict file belongs to another run, or its sector already gave verdicts.
     SAMKOER_RULE_VERDICT_MISMATCH = 1105,
+    /// `verdict-signature` (input): the verdict file is not signed by its sector's key, or changed since it was signed.
+    SAMKOER_RULE_VERDICT_SIGNATURE = 1106,
+    /// `match-result-signature` (input): the match result is not signed by this central unit's matcher key, or changed since it was signed.
+    SAMKOER_RULE_MATCH_RESULT_SIGNATURE = 1107,
     /// `consent-format` (input): the receipt or withdrawal is malformed.
     SAMKOER_RULE_CONSENT_FORMAT = 1201,
     /// `consent-signature` (input): the receipt or withdrawal is not signed by the consent registry: forged or altered.
@@ -193,6 +197,10 @@ pub enum samkoer_code {
     SAMKOER_RULE_CONSENT_STATE_PREVIOUS = 1216,
     /// `consent-state-full` (parameter): the consent state cannot hold more withdrawals or a higher sequence number.
     SAMKOER_RULE_CONSENT_STATE_FULL = 1217,
+    /// `disclosure-signature` (input): the bundle is not signed by the key of the sector it names.
+    SAMKOER_RULE_DISCLOSURE_SIGNATURE = 1218,
+    /// `disclosure-receipt` (input): the bundle does not answer this receipt: another receipt, a sector outside its scope, or a second bundle from one sector.
+    SAMKOER_RULE_DISCLOSURE_RECEIPT = 1219,
     /// `output-exists` (input): an output of this step already exists there and is never overwritten.
     SAMKOER_RULE_OUTPUT_EXISTS = 1301,
     /// `commit-journal` (input): the record of an interrupted step's outputs is damaged.

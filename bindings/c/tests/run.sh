@@ -103,7 +103,12 @@ samkoer=$PWD/target/release/samkoer
   if ../sector verify registry-public.key receipt.bin state-1.bin adult-social.key adult-social.log 2>refusal.txt; then exit 1; fi
   grep -q "consent-scope" refusal.txt
   grind ../sector disclose registry-public.key subject.key employment.key plan-team-public.key receipt.bin state-1.bin town/export-employment.csv - employment.bundle employment.log
-  grind ../parties open plan-team.key opened.json plan-team.log employment.bundle
+  grind ../parties public employment.key employment-public.key employment.log
+  grind ../parties public adult-social.key adult-social-public.key adult-social.log
+  # Checked against another sector's key, the bundle is not employment's: refused.
+  if ../parties open plan-team.key registry-public.key receipt.bin opened.json plan-team.log adult-social-public.key -- employment.bundle 2>refusal.txt; then exit 1; fi
+  grep -q "disclosure-signature" refusal.txt
+  grind ../parties open plan-team.key registry-public.key receipt.bin opened.json plan-team.log employment-public.key -- employment.bundle
   # Withdrawn: only the registry is told; its next consent state stops the sector, and the old
   # state, handed on again, is refused as older than the one the sector's log shows it used.
   grind ../parties withdraw registry.key receipt.bin withdrawal.bin registry.log

@@ -164,9 +164,9 @@ pub fn read_publication<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'
     header.set_item("catalogue_version", &h.catalogue_version)?;
     header.set_item("reference_date", h.reference_date.to_string())?;
     // Its author (spec §7.1): the sector's signing key and audit-log head.
-    header.set_item("signer", h.author.map(|a| a.signer.to_string()))?;
-    header.set_item("log_seq", h.author.map(|a| a.log_head.seq))?;
-    header.set_item("log_hash", h.author.map(|a| hex::encode(a.log_head.hash)))?;
+    header.set_item("signer", h.author.signer.to_string())?;
+    header.set_item("log_seq", h.author.log_head.seq)?;
+    header.set_item("log_hash", hex::encode(h.author.log_head.hash))?;
     let out = PyDict::new(py);
     out.set_item("header", header)?;
     out.set_item("services", services)?;

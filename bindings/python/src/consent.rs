@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use samkoer_core::audit::Head;
 use samkoer_core::files::Input;
-use samkoer_core::flow::plan_team::{self, Open, opened_json};
+use samkoer_core::flow::plan_team::{self, Open};
 use samkoer_core::flow::registry::{self, Issue, PublishState, Withdraw};
-use samkoer_core::flow::{VerifyAudit, party_signing_key, verify_audit};
-use samkoer_core::primitives::keys::{ConsentRegistryKey, PlanTeamKey, SubjectKey};
+use samkoer_core::flow::{VerifyAudit, party_signer, verify_audit};
+use samkoer_core::primitives::keys::{
+    ConsentRegistryKey, ConsentRegistryPublicKey, PlanTeamKey, SectorPublicKey, SubjectKey,
+};
 use samkoer_core::{Cpr, SectorCode};
 
 use crate::convert::{audit, core, inputs, json, key, place, time_or_now};
@@ -108,27 +110,40 @@ pub fn consent_state(
     ))
 }
 
-/// Opens disclosure bundles with the plan team's key (into `out` too, if given); returns the
+/// Opens one citizen's disclosure bundles with the plan team's key (into `out` too, if given),
+/// each checked as signed by its sector's public key and answering the receipt; returns the
 /// opened disclosures.
 #[pyfunction]
-#[pyo3(signature = (plan_team_key, bundles, *, out=None, audit_log=None))]
+#[pyo3(signature = (plan_team_key, registry_public_key, receipt, sector_public_keys, bundles, *, out=None, audit_log=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn open_bundles<'py>(
     py: Python<'py>,
     plan_team_key: PathBuf,
+    registry_public_key: PathBuf,
+    receipt: PathBuf,
+    sector_public_keys: Vec<PathBuf>,
     bundles: Vec<PathBuf>,
     out: Option<PathBuf>,
     audit_log: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let plan_team: PlanTeamKey = key(py, &plan_team_key)?;
+    let registry: ConsentRegistryPublicKey = key(py, &registry_public_key)?;
+    let sectors = sector_public_keys
+        .iter()
+        .map(|path| key::<SectorPublicKey>(py, path))
+        .collect::<PyResult<Vec<_>>>()?;
     let step = Open {
         plan_team: &plan_team,
+        registry: &registry,
+        receipt: Input::path(receipt),
+        sectors,
         bundles: inputs(bundles),
     };
     let opened = core(
         py,
         plan_team::open(&step, out.map(place), &audit(audit_log)),
     )?;
-    json(py, &opened_json(&opened.summary))
+    json(py, &opened.summary.to_json())
 }
 
 /// Verifies an audit log with its signatures — against a head kept elsewhere (`SEQ:HASH`),
@@ -143,7 +158,7 @@ pub fn audit_verify(
     evidence: Vec<PathBuf>,
 ) -> PyResult<String> {
     let signer = match signer_key {
-        Some(path) => Some(core(py, party_signing_key(&Input::path(path)))?.public()),
+        Some(path) => Some(core(py, party_signer(&Input::path(path)))?),
         None => None,
     };
     let step = VerifyAudit {

@@ -171,7 +171,7 @@ pub fn verdict<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let catalogue = self::catalogue(py, catalogue)?;
     let work_list = work_list.input("work list");
-    let file = sealing_key.with(py, |sealing_key| {
+    sealing_key.with(py, |sealing_key| {
         let step = sector::Review {
             sealing_key,
             catalogue: &catalogue,
@@ -179,10 +179,12 @@ pub fn verdict<'py>(
         };
         core(
             py,
-            sector::verdict(&step, &work_list, place(out), &audit(audit_log)),
+            sector::verdict(&step, &work_list, place(out.clone()), &audit(audit_log)),
         )
     })?;
-    json(py, &file.summary.to_json())
+    // The verdict file as the step signed and wrote it.
+    let written = Input::path(&out).text_of(samkoer_core::files::kind::Kind::Verdicts);
+    json(py, &core(py, written)?)
 }
 
 /// Checks a receipt for the sector of `sealing_key` (which signs the entry) at `now` (seconds

@@ -142,7 +142,13 @@ def test_every_step_with_its_entry(town):
     with pytest.raises(samkoer.InputError) as caught:
         samkoer.disclose(town / "registry-public.key", town / "subject.key", town / "adult-social.key", town / "plan-team-public.key", town / "receipt.bin", town / "adult-social.csv", town / "adult-social.bundle", consent_state=state, audit_log=log)
     assert caught.value.rule == "consent-scope" and not (town / "adult-social.bundle").exists()
-    opened = samkoer.open(town / "plan-team.key", [town / "employment.bundle"], out=town / "opened.json", audit_log=log)
+    assert samkoer.keygen.public(town / "employment.key", town / "employment-public.key", audit_log=log)["kind"] == "sector-public"
+    assert samkoer.keygen.public(town / "adult-social.key", town / "adult-social-public.key", audit_log=log)["kind"] == "sector-public"
+    with pytest.raises(samkoer.InputError) as caught:  # checked against another sector's key: not employment's bundle
+        samkoer.open(town / "plan-team.key", town / "registry-public.key", town / "receipt.bin", [town / "adult-social-public.key"], [town / "employment.bundle"], audit_log=log)
+    assert (caught.value.rule, caught.value.code) == ("disclosure-signature", 1218)
+    opened = samkoer.open(town / "plan-team.key", town / "registry-public.key", town / "receipt.bin", [town / "employment-public.key"], [town / "employment.bundle"], out=town / "opened.json", audit_log=log)
+    assert (opened["receipt"], opened["consented"]) == (receipt_id, ["employment"])
     assert [s["code"] for s in opened["disclosures"][0]["services"]] == ["EMP-CASH-BENEFIT"]
     assert mode(town / "opened.json") == 0o600
     assert samkoer.consent.withdraw(town / "registry.key", town / "receipt.bin", town / "withdrawal.bin", audit_log=log) == receipt_id

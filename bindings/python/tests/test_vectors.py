@@ -181,6 +181,10 @@ def test_work_list_vectors(tmp_path):
 
 def test_selection_vectors(tmp_path):
     data = vectors("selection.json")
+    # The matcher key the vectors' result is signed with (a key file: owner-only).
+    key = tmp_path / "vector-matcher.key"
+    key.write_text(data["matcher_key_file"], encoding="utf-8")
+    key.chmod(0o600)
     result = tmp_path / "result.json"
     result.write_text(data["match_result"], encoding="utf-8")
     files = []
@@ -188,7 +192,7 @@ def test_selection_vectors(tmp_path):
         path = tmp_path / verdicts["file"]
         path.write_text(verdicts["text"], encoding="utf-8")
         files.append(path)
-    selection = samkoer.select(result, files, tmp_path / "selection.json", matcher_key=matcher_key(tmp_path))
+    selection = samkoer.select(result, files, tmp_path / "selection.json", matcher_key=key)
     assert selection == json.loads(data["selection"])
     assert (tmp_path / "selection.json").read_text(encoding="utf-8") == data["selection"]
     for i, case in enumerate(data["negative"]):
@@ -196,7 +200,7 @@ def test_selection_vectors(tmp_path):
         extra.parent.mkdir()
         extra.write_text(case["text"], encoding="utf-8")
         try:
-            samkoer.select(result, [*files, extra], tmp_path / f"selection-{i}.json", matcher_key=matcher_key(tmp_path))
+            samkoer.select(result, [*files, extra], tmp_path / f"selection-{i}.json", matcher_key=key)
         except samkoer.InputError as error:
             assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
             assert error.file == str(extra), case["case"]

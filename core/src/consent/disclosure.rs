@@ -2,7 +2,9 @@
 //! receipt releases its ongoing services for the receipt's person, sealed for the plan team
 //! with HPKE (RFC 9180: X25519, HKDF-SHA256, AES-256-GCM). A sector outside the receipt, an
 //! expired or withdrawn receipt, or a receipt for someone else releases nothing, with the
-//! reason as the error.
+//! reason as the error. A bundle (version 2) names its sector, the receipt it answers and its
+//! author (the sector's signing key and audit-log head), and is signed by the sector, so the
+//! plan team knows who sealed it and for which consent.
 
 use std::fmt;
 use std::io::Read;
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::audit::{AUTHOR_LEN, Author, Head};
 use crate::consent::receipt::Receipt;
 use crate::consent::state::FreshState;
 use crate::error::{Error, Result, Rule};
@@ -23,15 +26,17 @@ use crate::formats::catalogue::Catalogue;
 use crate::formats::export::{ExportOptions, ExportReader};
 use crate::primitives::ids::SectorCode;
 use crate::primitives::keys::{
-    ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SubjectKey, push_short,
+    ConsentRegistryPublicKey, PlanTeamKey, PlanTeamPublicKey, SectorPublicKey, SubjectKey,
+    push_short,
 };
 use crate::primitives::labels;
+use crate::primitives::signing::{PartySigningKey, SIGNATURE_LEN};
 use crate::sector::publish::ongoing_service;
 
 /// The first eight bytes of a disclosure bundle.
 pub const MAGIC: &[u8; 8] = b"SAMKODSC";
 /// The bundle format version.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// One ongoing service, disclosed.
 ///
@@ -99,11 +104,96 @@ pub fn plan_team_public_key(key: &PlanTeamKey) -> PlanTeamPublicKey {
     PlanTeamPublicKey::from_bytes(key.municipality(), bytes)
 }
 
-/// The associated data binding a bundle to its receipt and sector.
-fn associated_data(receipt: &[u8; 16], sector: &str) -> Vec<u8> {
-    let mut ad = receipt.to_vec();
-    push_short(&mut ad, sector);
-    ad
+/// A bundle's clear header (spec §15): the receipt it answers, the sector that sealed it and
+/// its author. The bytes from the magic to the author are the HPKE associated data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleHeader {
+    /// The receipt's id.
+    pub receipt: [u8; 16],
+    /// The disclosing sector.
+    pub sector: SectorCode,
+    /// The sector's signing key and audit-log head before the disclosure.
+    pub author: Author,
+}
+
+impl BundleHeader {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&VERSION.to_be_bytes());
+        bytes.extend_from_slice(&self.receipt);
+        push_short(&mut bytes, self.sector.as_str());
+        bytes.extend_from_slice(&self.author.to_bytes());
+        bytes
+    }
+}
+
+/// A bundle read as far as its signature: header, HPKE encapsulated key and ciphertext.
+struct SignedBundle<'a> {
+    header: BundleHeader,
+    associated_data: &'a [u8],
+    encapped: &'a [u8],
+    ciphertext: &'a [u8],
+}
+
+/// Reads a bundle's parts and verifies its signature under the key its author names; a
+/// version 1 bundle, which names none, says so.
+fn signed_parts<'a>(bundle: &'a [u8], file: &str) -> Result<SignedBundle<'a>> {
+    kind::expect(bundle, Kind::Bundle, file)?;
+    let malformed = || Error::input(file, 0, Rule::DisclosureFormat);
+    if bundle.get(..8) != Some(&MAGIC[..]) {
+        return Err(malformed());
+    }
+    if bundle.get(8..10) != Some(&VERSION.to_be_bytes()[..]) {
+        let detail = (bundle.get(8..10) == Some(&1u16.to_be_bytes()[..]))
+            .then_some("a version 1 bundle is not signed: ask the sector to disclose again");
+        return Err(Error::input_detail(file, 0, Rule::DisclosureFormat, detail));
+    }
+    let receipt: [u8; 16] = bundle
+        .get(10..26)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(malformed)?;
+    let sector_len = usize::from(*bundle.get(26).ok_or_else(malformed)?);
+    let sector = bundle
+        .get(27..27 + sector_len)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| SectorCode::new(s).ok())
+        .ok_or_else(malformed)?;
+    let header_len = 27 + sector_len + AUTHOR_LEN;
+    let author: &[u8; AUTHOR_LEN] = bundle
+        .get(27 + sector_len..header_len)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(malformed)?;
+    let author = Author::from_bytes(author);
+    // The encapsulated key, at least an AEAD tag, and the signature.
+    let signed_len = bundle
+        .len()
+        .checked_sub(SIGNATURE_LEN)
+        .filter(|&n| n >= header_len + 32 + 16)
+        .ok_or_else(malformed)?;
+    let signature: [u8; SIGNATURE_LEN] =
+        bundle[signed_len..].try_into().map_err(|_| malformed())?;
+    if !author
+        .signer
+        .verifies(labels::BUNDLE_SIGNATURE, &bundle[..signed_len], &signature)
+    {
+        return Err(Error::input(file, 0, Rule::DisclosureSignature));
+    }
+    Ok(SignedBundle {
+        header: BundleHeader {
+            receipt,
+            sector,
+            author,
+        },
+        associated_data: &bundle[..header_len],
+        encapped: &bundle[header_len..header_len + 32],
+        ciphertext: &bundle[header_len + 32..signed_len],
+    })
+}
+
+/// A bundle's header, its signature verified under the key its author names (whether that is
+/// its sector's is for the reader to judge): what anyone can check without opening it.
+pub fn bundle_header(bundle: &[u8], file: &str) -> Result<BundleHeader> {
+    signed_parts(bundle, file).map(|parts| parts.header)
 }
 
 /// A sealed disclosure bundle and how many services it holds.
@@ -123,6 +213,10 @@ pub struct Discloser<'a> {
     pub subject: &'a SubjectKey,
     /// The disclosing sector.
     pub sector: &'a SectorCode,
+    /// The sector's signing key (§4.6), which signs the bundle.
+    pub signing: &'a PartySigningKey,
+    /// The sector's audit-log head before the disclosure, named as the bundle's author's.
+    pub log_head: Head,
     /// The plan team's public key.
     pub plan_team: &'a PlanTeamPublicKey,
     /// The service catalogue.
@@ -187,21 +281,25 @@ impl Discloser<'_> {
         let public =
             <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(self.plan_team.expose_secret())
                 .map_err(|_| Error::parameter(Rule::KeyMismatch))?;
-        let ad = associated_data(&receipt.id, self.sector.as_str());
-        let (encapped, ciphertext) = hpke::single_shot_seal::<
-            AesGcm256,
-            HkdfSha256,
-            X25519HkdfSha256,
-        >(
-            &OpModeS::Base, &public, labels::DISCLOSURE, &plaintext, &ad
-        )
-        .map_err(|_| Error::Random)?;
-        let mut bundle = MAGIC.to_vec();
-        bundle.extend_from_slice(&VERSION.to_be_bytes());
-        bundle.extend_from_slice(&receipt.id);
-        push_short(&mut bundle, self.sector.as_str());
+        let header = BundleHeader {
+            receipt: receipt.id,
+            sector: self.sector.clone(),
+            author: Author::at(self.signing, self.log_head),
+        };
+        let mut bundle = header.to_bytes();
+        let (encapped, ciphertext) =
+            hpke::single_shot_seal::<AesGcm256, HkdfSha256, X25519HkdfSha256>(
+                &OpModeS::Base,
+                &public,
+                labels::DISCLOSURE,
+                &plaintext,
+                &bundle,
+            )
+            .map_err(|_| Error::Random)?;
         bundle.extend_from_slice(&encapped.to_bytes());
         bundle.extend_from_slice(&ciphertext);
+        let signature = self.signing.sign(labels::BUNDLE_SIGNATURE, &bundle);
+        bundle.extend_from_slice(&signature);
         Ok(Bundle {
             bytes: bundle,
             services: disclosure.services.len() as u64,
@@ -209,37 +307,59 @@ impl Discloser<'_> {
     }
 }
 
-/// Opens a disclosure bundle with the plan team's key. Any other key, or any changed byte,
-/// gives `open-failed`.
-pub fn open_disclosure(bundle: &[u8], plan_team: &PlanTeamKey, file: &str) -> Result<Disclosure> {
-    kind::expect(bundle, Kind::Bundle, file)?;
+/// What a bundle must answer: the citizen's receipt (already verified as the registry's),
+/// and each consented sector's public signing key.
+pub struct Answering<'a> {
+    /// The receipt the bundles answer.
+    pub receipt: &'a Receipt,
+    /// The public keys of the sectors, by sector.
+    pub sectors: &'a [SectorPublicKey],
+}
+
+/// Opens a disclosure bundle with the plan team's key, once it has checked whom it is from
+/// and what it answers: signed by the public key given for the sector it names
+/// (`disclosure-signature`), for `answering`'s receipt and a sector in its scope
+/// (`disclosure-receipt`). Any other key, or any changed byte, gives `open-failed`.
+pub fn open_disclosure(
+    bundle: &[u8],
+    plan_team: &PlanTeamKey,
+    answering: &Answering<'_>,
+    file: &str,
+) -> Result<Disclosure> {
     let malformed = || Error::input(file, 0, Rule::DisclosureFormat);
-    if bundle.get(..8) != Some(&MAGIC[..]) || bundle.get(8..10) != Some(&VERSION.to_be_bytes()[..])
-    {
-        return Err(malformed());
+    let parts = signed_parts(bundle, file)?;
+    let header = &parts.header;
+    let receipt = answering.receipt;
+    if header.receipt != receipt.id || !receipt.sectors.contains(&header.sector) {
+        return Err(Error::input(file, 0, Rule::DisclosureReceipt));
     }
-    let receipt: [u8; 16] = bundle
-        .get(10..26)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(malformed)?;
-    let sector_len = usize::from(*bundle.get(26).ok_or_else(malformed)?);
-    let sector = bundle
-        .get(27..27 + sector_len)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .ok_or_else(malformed)?;
-    let rest = &bundle[27 + sector_len..];
-    let encapped = rest
-        .get(..32)
-        .and_then(|b| <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(b).ok())
-        .ok_or_else(malformed)?;
+    let key = answering
+        .sectors
+        .iter()
+        .find(|k| k.sector() == &header.sector && k.municipality() == receipt.municipality);
+    match key {
+        Some(key) if key.signer() == header.author.signer => {}
+        Some(_) => return Err(Error::input(file, 0, Rule::DisclosureSignature)),
+        None => {
+            let detail = format!("no public key of sector {} was given", header.sector);
+            return Err(Error::input_owned(
+                file,
+                0,
+                Rule::DisclosureSignature,
+                detail,
+            ));
+        }
+    }
+    let encapped = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(parts.encapped)
+        .map_err(|_| malformed())?;
     let (private, _) = X25519HkdfSha256::derive_keypair(plan_team.expose_secret());
     let plaintext = hpke::single_shot_open::<AesGcm256, HkdfSha256, X25519HkdfSha256>(
         &OpModeR::Base,
         &private,
         &encapped,
         labels::DISCLOSURE,
-        &rest[32..],
-        &associated_data(&receipt, sector),
+        parts.ciphertext,
+        parts.associated_data,
     )
     .map(Zeroizing::new)
     .map_err(|_| Error::OpenFailedIn {
@@ -247,7 +367,9 @@ pub fn open_disclosure(bundle: &[u8], plan_team: &PlanTeamKey, file: &str) -> Re
         record: 0,
     })?;
     let disclosure: Disclosure = serde_json::from_slice(&plaintext).map_err(|_| malformed())?;
-    if disclosure.receipt != hex::encode(receipt) || disclosure.sector != sector {
+    if disclosure.receipt != hex::encode(header.receipt)
+        || disclosure.sector != header.sector.as_str()
+    {
         return Err(malformed());
     }
     Ok(disclosure)

@@ -8,12 +8,13 @@
 //! withdrawal ends the consent from its time on; the registry lists every withdrawal in its
 //! consent state ([`crate::consent::state`]), which every sector checks receipts against.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::audit::{AUTHOR_LEN, Author, Head};
 use crate::consent::state::FreshState;
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
@@ -23,13 +24,16 @@ use crate::primitives::keys::{
     ConsentRegistryKey, ConsentRegistryPublicKey, SubjectKey, push_short,
 };
 use crate::primitives::labels;
+use crate::primitives::signing::{PartySigningKey, SignerKey};
 
 /// The first eight bytes of a receipt.
 pub const RECEIPT_MAGIC: &[u8; 8] = b"SAMKORCP";
 /// The first eight bytes of a withdrawal.
 pub const WITHDRAWAL_MAGIC: &[u8; 8] = b"SAMKOWDR";
-/// The format version of both.
-pub const VERSION: u16 = 1;
+/// The receipt's format version: 2 names its author (spec §14.2).
+pub const RECEIPT_VERSION: u16 = 2;
+/// The withdrawal's format version.
+pub const WITHDRAWAL_VERSION: u16 = 1;
 
 /// The subject tag of a person: HMAC-SHA256(subject key, label ‖ ten digits).
 pub fn subject_tag(key: &SubjectKey, cpr: &Cpr) -> [u8; 32] {
@@ -67,6 +71,8 @@ pub struct Receipt {
     pub valid_until: u64,
     /// The sectors the consent covers.
     pub sectors: Vec<SectorCode>,
+    /// Its author: the registry's key and audit-log head when it was issued (§16.3).
+    pub author: Author,
     signed: Vec<u8>,
     signature: [u8; 64],
 }
@@ -101,21 +107,22 @@ pub struct Consent<'a> {
 }
 
 pub(crate) fn sign(registry: &ConsentRegistryKey, label: &[u8], mut bytes: Vec<u8>) -> Vec<u8> {
-    let signing = SigningKey::from_bytes(registry.expose_secret());
-    let signature = signing.sign(&[label, &bytes].concat());
-    bytes.extend_from_slice(&signature.to_bytes());
+    let signature = PartySigningKey::of_registry(registry).sign(label, &bytes);
+    bytes.extend_from_slice(&signature);
     bytes
 }
 
-/// Issues a receipt (in the consent registry).
+/// Issues a receipt (in the consent registry), naming `log_head`, the registry's audit-log
+/// head before the step, as its author's.
 pub fn issue(
     registry: &ConsentRegistryKey,
     subject: &SubjectKey,
     consent: &Consent<'_>,
+    log_head: Head,
 ) -> Result<Vec<u8>> {
     let mut id = [0u8; 16];
     getrandom::fill(&mut id).map_err(|_| Error::Random)?;
-    issue_with_id(registry, subject, consent, id)
+    issue_with_id(registry, subject, consent, log_head, id)
 }
 
 /// Issues a receipt with a given id. Only for test vectors: ids must be random.
@@ -123,6 +130,7 @@ pub fn issue_with_id(
     registry: &ConsentRegistryKey,
     subject: &SubjectKey,
     consent: &Consent<'_>,
+    log_head: Head,
     id: [u8; 16],
 ) -> Result<Vec<u8>> {
     let invalid = || Error::parameter(Rule::ConsentRequest);
@@ -134,7 +142,7 @@ pub fn issue_with_id(
         return Err(invalid());
     }
     let mut bytes = RECEIPT_MAGIC.to_vec();
-    bytes.extend_from_slice(&VERSION.to_be_bytes());
+    bytes.extend_from_slice(&RECEIPT_VERSION.to_be_bytes());
     bytes.extend_from_slice(&id);
     bytes.extend_from_slice(&registry.municipality().get().to_be_bytes());
     bytes.extend_from_slice(&subject_tag(subject, consent.cpr));
@@ -145,13 +153,15 @@ pub fn issue_with_id(
     for sector in consent.sectors {
         push_short(&mut bytes, sector.as_str());
     }
+    let author = Author::at(&PartySigningKey::of_registry(registry), log_head);
+    bytes.extend_from_slice(&author.to_bytes());
     Ok(sign(registry, labels::CONSENT_RECEIPT, bytes))
 }
 
 /// Withdraws a receipt from `at` on (in the consent registry).
 pub fn withdraw(registry: &ConsentRegistryKey, receipt: &Receipt, at: OffsetDateTime) -> Vec<u8> {
     let mut bytes = WITHDRAWAL_MAGIC.to_vec();
-    bytes.extend_from_slice(&VERSION.to_be_bytes());
+    bytes.extend_from_slice(&WITHDRAWAL_VERSION.to_be_bytes());
     bytes.extend_from_slice(&receipt.id);
     bytes.extend_from_slice(&registry.municipality().get().to_be_bytes());
     bytes.extend_from_slice(&seconds(at).to_be_bytes());
@@ -191,13 +201,24 @@ pub(crate) fn verify(
 }
 
 impl Receipt {
-    /// Parses a receipt's bytes; `file` names it in errors.
+    /// Parses a receipt's bytes; `file` names it in errors. A version 1 receipt (which names
+    /// no author) is `consent-format`, saying so.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Receipt> {
         kind::expect(bytes, Kind::Receipt, file)?;
+        if bytes.get(8..10) == Some(&1u16.to_be_bytes()[..]) {
+            return Err(Error::input_detail(
+                file,
+                0,
+                Rule::ConsentFormat,
+                Some(
+                    "a version 1 receipt names no author: ask the consent registry to issue it again",
+                ),
+            ));
+        }
         let parsed = || -> Option<Receipt> {
             let signed_len = bytes.len().checked_sub(64)?;
             let mut f = Fields(&bytes[..signed_len]);
-            if f.take(8)? != RECEIPT_MAGIC || u16::from_be_bytes(f.array()?) != VERSION {
+            if f.take(8)? != RECEIPT_MAGIC || u16::from_be_bytes(f.array()?) != RECEIPT_VERSION {
                 return None;
             }
             let id = f.array()?;
@@ -210,6 +231,7 @@ impl Receipt {
                 let len = usize::from(f.array::<1>()?[0]);
                 sectors.push(SectorCode::new(std::str::from_utf8(f.take(len)?).ok()?).ok()?);
             }
+            let author = Author::from_bytes(&f.array::<AUTHOR_LEN>()?);
             let valid = f.0.is_empty() && count > 0 && valid_from < valid_until;
             valid.then(|| Receipt {
                 id,
@@ -219,6 +241,7 @@ impl Receipt {
                 valid_from,
                 valid_until,
                 sectors,
+                author,
                 signed: bytes[..signed_len].to_vec(),
                 signature: bytes[signed_len..].try_into().unwrap_or([0; 64]),
             })
@@ -244,16 +267,7 @@ impl Receipt {
         now: OffsetDateTime,
         file: &str,
     ) -> Result<()> {
-        verify(
-            registry,
-            labels::CONSENT_RECEIPT,
-            &self.signed,
-            &self.signature,
-            file,
-        )?;
-        if self.municipality != registry.municipality() {
-            return Err(Error::input(file, 0, Rule::ConsentSignature));
-        }
+        self.verify(registry, file)?;
         let now = seconds(now);
         let rule = if now < self.valid_from {
             Some(Rule::ConsentNotYetValid)
@@ -273,6 +287,32 @@ impl Receipt {
             Some(rule) => Err(Error::input(file, 0, rule)),
             None => Ok(()),
         }
+    }
+
+    /// Verifies that the registry issued the receipt: its signature under the registry's key,
+    /// which its author must name, and the registry's municipality.
+    pub fn verify(&self, registry: &ConsentRegistryPublicKey, file: &str) -> Result<()> {
+        verify(
+            registry,
+            labels::CONSENT_RECEIPT,
+            &self.signed,
+            &self.signature,
+            file,
+        )?;
+        if self.municipality != registry.municipality()
+            || self.author.signer != SignerKey(*registry.expose_secret())
+        {
+            return Err(Error::input(file, 0, Rule::ConsentSignature));
+        }
+        Ok(())
+    }
+
+    /// Whether the receipt's signature verifies under the key its author names: the evidence
+    /// that whoever holds that key issued it (§16.3).
+    pub fn signed_by_its_author(&self) -> bool {
+        self.author
+            .signer
+            .verifies(labels::CONSENT_RECEIPT, &self.signed, &self.signature)
     }
 
     /// Whether the receipt concerns this person (constant-time comparison of tags).
@@ -305,7 +345,9 @@ impl Withdrawal {
         let parsed = || -> Option<Withdrawal> {
             let signed_len = bytes.len().checked_sub(64)?;
             let mut f = Fields(&bytes[..signed_len]);
-            if f.take(8)? != WITHDRAWAL_MAGIC || u16::from_be_bytes(f.array()?) != VERSION {
+            if f.take(8)? != WITHDRAWAL_MAGIC
+                || u16::from_be_bytes(f.array()?) != WITHDRAWAL_VERSION
+            {
                 return None;
             }
             let receipt = f.array()?;
@@ -357,7 +399,7 @@ mod tests {
             valid_from: datetime!(2026-11-20 10:00 UTC),
             valid_until: datetime!(2027-11-20 10:00 UTC),
         };
-        issue_with_id(&registry, &subject, &consent, [9; 16]).unwrap()
+        issue_with_id(&registry, &subject, &consent, Head::EMPTY, [9; 16]).unwrap()
     }
 
     const NOW: OffsetDateTime = datetime!(2026-12-01 9:00 UTC);
@@ -472,7 +514,7 @@ mod tests {
             valid_from: datetime!(2026-11-01 0:00 UTC),
             valid_until: datetime!(2027-11-01 0:00 UTC),
         };
-        let forged = issue(&impostor, &subject, &consent).unwrap();
+        let forged = issue(&impostor, &subject, &consent, Head::EMPTY).unwrap();
         assert_eq!(
             check(&forged, "employment", NOW, &[]).unwrap_err().class(),
             "consent-signature"

@@ -146,6 +146,7 @@ pub fn key_file_what(key: KeyKind) -> &'static str {
         KeyKind::PlanTeam => "a plan team key file",
         KeyKind::PlanTeamPublic => "a plan team public key file",
         KeyKind::Matcher => "a matcher key file",
+        KeyKind::SectorPublic => "a sector public key file",
     }
 }
 

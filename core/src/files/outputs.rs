@@ -118,6 +118,7 @@ impl OutputKind {
                 KeyKind::PlanTeam => "plan-team-key",
                 KeyKind::PlanTeamPublic => "plan-team-public-key",
                 KeyKind::Matcher => "matcher-key",
+                KeyKind::SectorPublic => "sector-public-key",
             },
             OutputKind::Publication => "publication",
             OutputKind::AccountingReport => "accounting-report",
@@ -266,6 +267,9 @@ struct Staged {
 /// a commit, it removes its partial files.
 pub(crate) struct Staging {
     staged: Vec<Staged>,
+    /// The head of the step's audit log before the step: what the files it hands on carry as
+    /// evidence of their author's log (spec §16.3).
+    log_head: Head,
     /// The commit point was passed: the partial files belong to a journal now.
     committed: bool,
 }
@@ -304,11 +308,18 @@ fn io_of(place: &Place) -> impl Fn(std::io::Error) -> Error + '_ {
 }
 
 impl Staging {
-    pub(crate) fn new() -> Staging {
+    /// Outputs of a step whose audit log's head before it is `log_head`.
+    pub(crate) fn after(log_head: Head) -> Staging {
         Staging {
             staged: Vec::new(),
+            log_head,
             committed: false,
         }
+    }
+
+    /// The head of the step's audit log before the step (empty without a log).
+    pub(crate) fn log_head(&self) -> Head {
+        self.log_head
     }
 
     /// Declares an output before any work is done, so that one which may not be replaced and

@@ -2,7 +2,7 @@
 //! flag file per sector, as one); answer a sector's one-citizen check; combine the sectors'
 //! verdicts into the final selection.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::central::matcher::Match;
@@ -129,7 +129,8 @@ pub fn match_publications_reporting(
                 })
                 .collect::<Result<Vec<_>>>()?;
             let mut slots = flags.into_iter();
-            let written = matched.write_flag_files(|_| {
+            let signing = PartySigningKey::of_matcher(step.matcher);
+            let written = matched.write_flag_files(&signing, staging.log_head(), |_| {
                 // One slot was declared for each publication, in the same order.
                 let slot = slots.next().ok_or(Error::parameter(Rule::NoPublications))?;
                 Ok((staging.writer(slot)?, staging.name(slot)))
@@ -141,7 +142,12 @@ pub fn match_publications_reporting(
             staging.write_streamed(index, |out| {
                 matched.write_check_index(&mut BufWriter::new(out), &index_name)
             })?;
-            staging.write(result, matched.report_json().as_bytes(), None)?;
+            let (head, result_name) = (staging.log_head(), staging.name(result));
+            staging.write_streamed(result, |out| {
+                let mut out = BufWriter::with_capacity(1 << 20, out);
+                matched.write_signed_report(&mut out, &signing, head, &result_name)?;
+                out.flush().map_err(|e| Error::io(&result_name, e))
+            })?;
             staging.write(json, matched.statistics.to_json().as_bytes(), None)?;
             staging.write(csv, matched.statistics.to_csv().as_bytes(), None)?;
             let counts = vec![
@@ -239,20 +245,21 @@ pub fn select(step: &Select<'_>, out: Place, audit: &Audit) -> Result<Completed<
         |staging: &mut Staging, record: &mut Record| {
             let slot = staging.declare(OutputKind::Selection, out)?;
             let result = &step.match_result;
-            let (municipality, run_id, sent) =
-                sent_from_match_report(&result.text_of(Kind::MatchResult)?, &result.name())?;
-            record.run = Some(run_id.clone());
+            let sent = sent_from_match_report(&result.text_of(Kind::MatchResult)?, &result.name())?;
+            if sent.author.signer != PartySigningKey::of_matcher(step.matcher).public() {
+                return Err(Error::input(&result.name(), 0, Rule::MatchResultSignature));
+            }
+            record.run = Some(sent.run.clone());
             let files = step
                 .verdicts
                 .iter()
                 .map(|input| {
-                    Ok((
-                        input.name(),
-                        VerdictFile::parse(&input.text_of(Kind::Verdicts)?, &input.name())?,
-                    ))
+                    let (file, author) =
+                        VerdictFile::parse(&input.text_of(Kind::Verdicts)?, &input.name())?;
+                    Ok((input.name(), file, author))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let selection = combine(municipality, &run_id, &sent, &files)?;
+            let selection = combine(&sent, &files)?;
             staging.write(slot, selection.to_json().as_bytes(), None)?;
             let counts: Counts = selection.counts().to_vec();
             Ok((selection, counts))

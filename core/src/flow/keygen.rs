@@ -1,6 +1,7 @@
 //! Making keys (spec §4): each kind by the party that holds it — the custodian its master key
 //! and the run keys, each sector its sealing key, the registry its signing key and the subject
-//! key, the plan team its key — and the public keys of the registry's and the plan team's.
+//! key, the plan team its key — and the public keys of the registry's, the plan team's and each
+//! sector's (its signing key's public half).
 
 use time::Date;
 
@@ -13,7 +14,7 @@ use crate::flow::step::{Audit, Completed, Party, Record, run};
 use crate::primitives::ids::{MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::{
     ConsentRegistryKey, Fingerprint, KeyFileFormat, KeyKind, MasterKey, MatcherKey, PlanTeamKey,
-    SealingKey, SubjectKey,
+    SealingKey, SectorPublicKey, SubjectKey,
 };
 use crate::primitives::signing::PartySigningKey;
 
@@ -34,7 +35,7 @@ pub enum KeyRequest<'a> {
     Subject(&'a ConsentRegistryKey),
     /// The plan team's key.
     PlanTeam(MunicipalityCode),
-    /// The public key of a consent-registry or plan-team key (its key file).
+    /// The public key of a consent-registry, plan-team or sealing key (its key file).
     Public(&'a Input),
     /// The central matcher's key (the matcher's own).
     Matcher(MunicipalityCode),
@@ -81,9 +82,22 @@ fn summary(kind: KeyKind, municipality: MunicipalityCode, fingerprint: Fingerpri
     }
 }
 
-/// The public key of a consent-registry or plan-team key file, with the party that owns it
-/// and its signing key.
+/// The public key of a consent-registry, plan-team or sealing key file, with the party that
+/// owns it and its signing key.
 fn public_of(input: &Input) -> Result<(Party, Made, PartySigningKey)> {
+    if let Ok(sealing) = SealingKey::from_input(input) {
+        let public = SectorPublicKey::of(&sealing);
+        let about = KeySummary {
+            sector: Some(sealing.sector().clone()),
+            ..summary(
+                KeyKind::SectorPublic,
+                public.municipality(),
+                public.fingerprint(),
+            )
+        };
+        let party = Party::Sector(sealing.sector().clone());
+        return Ok((party, made(&public, about), PartySigningKey::of(&sealing)));
+    }
     if let Ok(registry) = ConsentRegistryKey::from_input(input) {
         let public = registry_public_key(&registry);
         let about = summary(

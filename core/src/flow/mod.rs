@@ -19,6 +19,7 @@
 //! [`KeyFileFormat::from_input`]: crate::primitives::keys::KeyFileFormat::from_input
 
 pub mod central;
+pub mod evidence;
 mod keygen;
 pub mod plan_team;
 pub mod registry;
@@ -34,7 +35,6 @@ use std::collections::BTreeMap;
 use crate::audit::{Head, verify, verify_signed};
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
-use crate::formats::publication::{FileKind, FileReader};
 use crate::primitives::keys::{
     ConsentRegistryKey, KeyKind, MasterKey, MatcherKey, PlanTeamKey, SealingKey,
 };
@@ -55,8 +55,8 @@ pub struct VerifyAudit {
     pub head: Option<Head>,
     /// The key every entry must be signed by (a party's own log).
     pub signer: Option<SignerKey>,
-    /// Files the log's party handed on (publications), whose author's log head the log must
-    /// hold (spec §16).
+    /// Files the log's party handed on (publications, flag files, match results, verdict
+    /// files, receipts, bundles), whose author's log head the log must hold (spec §16.3).
     pub evidence: Vec<Input>,
 }
 
@@ -88,13 +88,8 @@ pub fn verify_audit(step: &VerifyAudit) -> Result<AuditVerified> {
     )?;
     let mut evidence = Vec::new();
     for file in &step.evidence {
-        let file_name = file.name();
-        let reader = FileReader::new(file.reader()?, FileKind::Publication, &file_name)?;
-        let header = reader.header();
-        let author = header
-            .author
-            .ok_or(Error::format(&file_name, 0, Rule::PublicationHeader))?;
-        let party = Party::Sector(header.sector.clone()).to_string();
+        let (party, author) = evidence::author_of(file)?;
+        let party = party.to_string();
         let signed_by_author = verified.signers.get(&party) == Some(&author.signer);
         if !verified.holds(&author.log_head) || !signed_by_author {
             return Err(Error::input(
@@ -103,7 +98,7 @@ pub fn verify_audit(step: &VerifyAudit) -> Result<AuditVerified> {
                 Rule::AuditEvidence,
             ));
         }
-        evidence.push((file_name, party, author.log_head));
+        evidence.push((file.name(), party, author.log_head));
     }
     Ok(AuditVerified {
         head: verified.head,
@@ -111,6 +106,23 @@ pub fn verify_audit(step: &VerifyAudit) -> Result<AuditVerified> {
         unsigned: verified.unsigned,
         evidence,
     })
+}
+
+/// The public signing key of the party whose key file this is (§4.6): that of any secret key
+/// [`party_signing_key`] takes, or read from a public key file that holds it — a sector's
+/// public key, or the consent registry's (whose key is its signing key). What an auditor
+/// checks a party's log with, without its secret.
+pub fn party_signer(key_file: &Input) -> Result<SignerKey> {
+    use crate::primitives::keys::{ConsentRegistryPublicKey, KeyFileFormat, SectorPublicKey};
+    match kind::sniff(&key_file.read()?) {
+        Some(Kind::KeyFile(Some(KeyKind::SectorPublic))) => {
+            Ok(SectorPublicKey::from_input(key_file)?.signer())
+        }
+        Some(Kind::KeyFile(Some(KeyKind::ConsentRegistryPublic))) => Ok(SignerKey(
+            *ConsentRegistryPublicKey::from_input(key_file)?.expose_secret(),
+        )),
+        _ => party_signing_key(key_file).map(|key| key.public()),
+    }
 }
 
 /// The signing key of the party whose secret key file this is (§4.6): a sealing, master,

@@ -52,7 +52,7 @@ pub fn issue(step: &Issue<'_>, out: Place, audit: &Audit) -> Result<Completed<Re
             valid_from: step.valid_from,
             valid_until: step.valid_until,
         };
-        let bytes = receipt::issue(step.registry, step.subject, &consent)?;
+        let bytes = receipt::issue(step.registry, step.subject, &consent, staging.log_head())?;
         let receipt = Receipt::parse(&bytes, &staging.name(slot))?;
         staging.write(slot, &bytes, None)?;
         Ok((receipt, vec![("sectors", step.sectors.len() as u64)]))

@@ -118,11 +118,10 @@ pub fn publish(
         run: Some(step.run_key.run().clone()),
         ..sector_record(step.sealing_key, "publish")
     };
-    let log_head = audit.check()?;
     run(audit, record, |staging: &mut Staging, _: &mut Record| {
         let publisher =
             Publisher::new(step.run_key, step.sealing_key, step.catalogue, step.options)?
-                .with_log_head(log_head);
+                .with_log_head(staging.log_head());
         let publisher = match step.threads {
             Some(threads) => publisher.with_threads(threads),
             None => publisher,
@@ -418,7 +417,9 @@ pub fn verdict(
                 &work_list.name(),
                 &list,
             )?;
-            staging.write(slot, verdicts.to_json().as_bytes(), None)?;
+            let signing = PartySigningKey::of(step.sealing_key);
+            let text = verdicts.to_json(&signing, staging.log_head());
+            staging.write(slot, text.as_bytes(), None)?;
             let counts = verdict_counts(&verdicts);
             Ok((verdicts, counts))
         },
@@ -571,6 +572,8 @@ pub fn disclose(step: &Disclose<'_>, out: Place, audit: &Audit) -> Result<Comple
                 registry: step.registry,
                 subject: step.subject,
                 sector: step.sealing_key.sector(),
+                signing: &PartySigningKey::of(step.sealing_key),
+                log_head: staging.log_head(),
                 plan_team: step.plan_team,
                 catalogue: step.catalogue,
                 options: step.options,

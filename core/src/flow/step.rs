@@ -233,8 +233,7 @@ pub(crate) fn run<S>(
     mut record: Record,
     body: impl FnOnce(&mut Staging, &mut Record) -> Result<(S, Counts)>,
 ) -> Result<Completed<S>> {
-    audit.check()?;
-    let mut staging = Staging::new();
+    let mut staging = Staging::after(audit.check()?);
     let (summary, counts) = match body(&mut staging, &mut record) {
         Ok(done) => done,
         Err(error) => {

@@ -8,5 +8,6 @@ pub(crate) mod encoding;
 pub mod export;
 pub mod json;
 pub mod publication;
+pub mod signed_json;
 mod toml_file;
 pub mod verdicts;

@@ -9,10 +9,11 @@
 //! matcher's hot path does not copy envelopes.
 //!
 //! The digest detects accidents and careless edits; it is not a signature. A publication
-//! (version 2) is also signed: its header carries its sector's signing key (§4.6) and the head
-//! of the sector's audit log when it was written, and its trailer a signature over the digest,
-//! so the matcher can later tell the sector's own requests from anyone else's. A flag file is
-//! not signed.
+//! (version 2) and a flag file (version 2) are also signed: the header carries its author's
+//! signing key (§4.6: the sector's, or the matcher's) and the head of the author's audit log
+//! when it was written, and the trailer a signature over the digest, so the matcher can later
+//! tell a sector's own requests from anyone else's, and a receiver keeps evidence of its
+//! author's log (§16.3).
 
 use std::io::{self, Read, Seek, Write};
 
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::{Date, Month};
 
-use crate::audit::Head;
+pub use crate::audit::Author;
 use crate::error::{Error, Result, Rule};
 use crate::files::kind;
 use crate::formats::catalogue::is_service_code;
@@ -35,7 +36,7 @@ use crate::primitives::signing::{PartySigningKey, SIGNATURE_LEN, SignerKey};
 /// The format version of publications written by this library.
 pub const PUBLICATION_VERSION: u16 = 2;
 /// The format version of flag files written by this library.
-pub const FLAG_FILE_VERSION: u16 = 1;
+pub const FLAG_FILE_VERSION: u16 = 2;
 /// The tag byte of a service record.
 pub const TAG_SERVICE: u8 = b'S';
 /// The tag byte of a relation record.
@@ -113,6 +114,14 @@ impl FileKind {
         }
     }
 
+    /// The label the trailer's signature is made under.
+    pub fn signature_label(self) -> &'static [u8] {
+        match self {
+            FileKind::Publication => labels::PUBLICATION_SIGNATURE,
+            FileKind::FlagFile => labels::FLAG_FILE_SIGNATURE,
+        }
+    }
+
     fn allows(self, tag: u8) -> bool {
         match self {
             FileKind::Publication => tag == TAG_SERVICE || tag == TAG_RELATION,
@@ -137,28 +146,9 @@ pub struct FileHeader {
     pub catalogue_version: String,
     /// The date on which services were ongoing and ages were taken.
     pub reference_date: Date,
-    /// Who signed it: in a publication, always; in a flag file, never.
-    pub author: Option<Author>,
-}
-
-/// A publication's author (spec §7.1): the sector's signing key, which the trailer's signature
-/// verifies under, and the head of the sector's audit log just before the publish.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Author {
-    /// The public half of the sector's signing key (§4.6).
-    pub signer: SignerKey,
-    /// The sector's audit-log head before this publish (zeros without a log).
-    pub log_head: Head,
-}
-
-impl Author {
-    /// The author signing with `key`, with an empty log head.
-    pub fn of(key: &PartySigningKey) -> Author {
-        Author {
-            signer: key.public(),
-            log_head: Head::EMPTY,
-        }
-    }
+    /// Who made and signed it: in a publication its sector, in a flag file the matcher
+    /// (spec §7.1, §7.6).
+    pub author: Author,
 }
 
 /// One person's one ongoing service.
@@ -396,8 +386,8 @@ impl EncodedServices {
 pub struct FileWriter<W: Write> {
     inner: W,
     hasher: Sha256,
-    /// A publication's signing key; none for a flag file.
-    signing: Option<PartySigningKey>,
+    /// The author's signing key.
+    signing: PartySigningKey,
     kind: FileKind,
     file: String,
     primary: u64,
@@ -406,49 +396,29 @@ pub struct FileWriter<W: Write> {
 }
 
 impl<W: Write> FileWriter<W> {
-    /// Starts a flag file by writing its header; `file` names the output in errors. (A
-    /// publication is signed: [`FileWriter::publication`].)
-    pub fn new(inner: W, kind: FileKind, file: &str, header: &FileHeader) -> Result<Self> {
-        Self::start(inner, kind, file, header, None)
-    }
-
-    /// Starts a publication, signed with `signing`, whose public half must be the header's
-    /// author's signer.
-    pub fn publication(
-        inner: W,
-        file: &str,
-        header: &FileHeader,
-        signing: &PartySigningKey,
-    ) -> Result<Self> {
-        Self::start(inner, FileKind::Publication, file, header, Some(signing))
-    }
-
-    fn start(
+    /// Starts a file by writing its header, to be signed with `signing`, whose public half
+    /// must be the header's author's signer; `file` names the output in errors.
+    pub fn new(
         inner: W,
         kind: FileKind,
         file: &str,
         header: &FileHeader,
-        signing: Option<&PartySigningKey>,
+        signing: &PartySigningKey,
     ) -> Result<Self> {
         let mut hasher = Sha256::new();
         hasher.update(kind.digest_label());
         let reference_year = u16::try_from(header.reference_date.year()).ok();
-        let signed_as_its_kind = match (kind, header.author, signing) {
-            (FileKind::Publication, Some(author), Some(key)) => author.signer == key.public(),
-            (FileKind::FlagFile, None, None) => true,
-            _ => false,
-        };
         if header.catalogue_version.is_empty()
             || header.catalogue_version.len() > 255
             || !reference_year.is_some_and(|y| YEARS.contains(&y))
-            || !signed_as_its_kind
+            || header.author.signer != signing.public()
         {
             return Err(Error::format(file, 0, Rule::PublicationHeader));
         }
         let mut writer = FileWriter {
             inner,
             hasher,
-            signing: signing.cloned(),
+            signing: signing.clone(),
             kind,
             file: file.to_owned(),
             primary: 0,
@@ -465,11 +435,7 @@ impl<W: Write> FileWriter<W> {
         bytes.extend_from_slice(&(header.reference_date.year() as u16).to_be_bytes());
         bytes.push(header.reference_date.month() as u8);
         bytes.push(header.reference_date.day());
-        if let Some(author) = header.author {
-            bytes.extend_from_slice(&author.signer.0);
-            bytes.extend_from_slice(&author.log_head.seq.to_be_bytes());
-            bytes.extend_from_slice(&author.log_head.hash);
-        }
+        bytes.extend_from_slice(&header.author.to_bytes());
         writer.emit(&bytes)?;
         Ok(writer)
     }
@@ -590,16 +556,10 @@ impl<W: Write> FileWriter<W> {
         self.emit(&bytes)?;
         let digest: [u8; 32] = self.hasher.finalize_reset().into();
         let name = &self.file;
-        let signature = self
-            .signing
-            .as_ref()
-            .map(|key| key.sign(labels::PUBLICATION_SIGNATURE, &digest));
+        let signature = self.signing.sign(self.kind.signature_label(), &digest);
         self.inner
             .write_all(&digest)
-            .and_then(|()| match &signature {
-                Some(signature) => self.inner.write_all(signature),
-                None => Ok(()),
-            })
+            .and_then(|()| self.inner.write_all(&signature))
             .and_then(|()| self.inner.flush())
             .map_err(|e| Error::io(name, e))?;
         Ok((self.inner, digest))
@@ -648,7 +608,10 @@ impl<R: Read> FileReader<R> {
             run_key_fingerprint: Fingerprint([0; 16]),
             catalogue_version: String::new(),
             reference_date: Date::MIN,
-            author: None,
+            author: Author {
+                signer: SignerKey([0; 32]),
+                log_head: crate::audit::Head::EMPTY,
+            },
         };
         let mut reader = FileReader {
             input,
@@ -765,8 +728,12 @@ impl<R: Read> FileReader<R> {
         }
         let version = u16::from_be_bytes(self.take_array()?);
         if version != self.kind.version() {
-            let detail = (self.kind == FileKind::Publication && version == 1)
-                .then_some("a version 1 publication is not signed: publish it again");
+            let detail = (version == 1).then_some(match self.kind {
+                FileKind::Publication => "a version 1 publication is not signed: publish it again",
+                FileKind::FlagFile => {
+                    "a version 1 flag file is not signed: ask the central unit for it again"
+                }
+            });
             return Err(Error::format_detail(
                 &self.file,
                 0,
@@ -785,16 +752,7 @@ impl<R: Read> FileReader<R> {
             .ok()
             .filter(|_| YEARS.contains(&year))
             .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok());
-        let author = match self.kind {
-            FileKind::Publication => Some(Author {
-                signer: SignerKey(self.take_array()?),
-                log_head: Head {
-                    seq: u64::from_be_bytes(self.take_array()?),
-                    hash: self.take_array()?,
-                },
-            }),
-            FileKind::FlagFile => None,
-        };
+        let author = Author::from_bytes(&self.take_array()?);
         match (municipality, run, sector, catalogue_version, reference_date) {
             (
                 Some(municipality),
@@ -935,15 +893,15 @@ impl<R: Read> FileReader<R> {
         if !bool::from(expected.as_slice().ct_eq(&digest)) {
             return Err(self.error(Rule::PublicationDigest));
         }
-        if let Some(author) = self.header.author {
-            let signature = self.take_array::<SIGNATURE_LEN>()?;
-            self.hashed = self.pos;
-            if !author
-                .signer
-                .verifies(labels::PUBLICATION_SIGNATURE, &digest, &signature)
-            {
-                return Err(self.error(Rule::PublicationSignature));
-            }
+        let signature = self.take_array::<SIGNATURE_LEN>()?;
+        self.hashed = self.pos;
+        if !self
+            .header
+            .author
+            .signer
+            .verifies(self.kind.signature_label(), &digest, &signature)
+        {
+            return Err(self.error(Rule::PublicationSignature));
         }
         if primary != self.primary || relations != self.relations {
             return Err(self.error(Rule::PublicationCount));
@@ -1053,7 +1011,7 @@ impl<R: Read + Seek> ServiceRecordFetcher<R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
@@ -1066,7 +1024,7 @@ mod tests {
             run_key_fingerprint: Fingerprint([7; 16]),
             catalogue_version: "2026.1".into(),
             reference_date: date!(2026 - 11 - 01),
-            author: Some(Author::of(&signing_key())),
+            author: Author::of(&signing_key()),
         }
     }
 
@@ -1079,12 +1037,20 @@ mod tests {
         PartySigningKey::of(&sealing)
     }
 
-    /// The test header as a flag file's (no author).
+    /// The test header as a flag file's, the matcher's.
     pub(crate) fn flag_header() -> FileHeader {
         FileHeader {
-            author: None,
+            author: Author::of(&matcher_signing_key()),
             ..header()
         }
+    }
+
+    pub(crate) fn matcher_signing_key() -> PartySigningKey {
+        let matcher = crate::primitives::keys::MatcherKey::from_bytes(
+            MunicipalityCode::new(219).unwrap(),
+            [6; 32],
+        );
+        PartySigningKey::of_matcher(&matcher)
     }
 
     fn service(i: u8) -> ServiceRecord {
@@ -1102,8 +1068,14 @@ mod tests {
     }
 
     fn write(services: u8, relations: u8) -> Vec<u8> {
-        let mut writer =
-            FileWriter::publication(Vec::new(), "out.pub", &header(), &signing_key()).unwrap();
+        let mut writer = FileWriter::new(
+            Vec::new(),
+            FileKind::Publication,
+            "out.pub",
+            &header(),
+            &signing_key(),
+        )
+        .unwrap();
         for i in 0..services {
             writer.write_service(&service(i)).unwrap();
         }
@@ -1184,8 +1156,14 @@ mod tests {
 
     #[test]
     fn flag_files_round_trip_and_are_not_publications() {
-        let mut writer =
-            FileWriter::new(Vec::new(), FileKind::FlagFile, "s.flag", &flag_header()).unwrap();
+        let mut writer = FileWriter::new(
+            Vec::new(),
+            FileKind::FlagFile,
+            "s.flag",
+            &flag_header(),
+            &matcher_signing_key(),
+        )
+        .unwrap();
         let envelope = vec![9u8; MIN_ENVELOPE_LEN];
         let flag = FlagRef {
             candidate: CandidateId([3; 16]),

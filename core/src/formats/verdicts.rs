@@ -1,15 +1,20 @@
 //! Verdict files (spec §13.2): a sector's verdict per candidate it was sent — suitable,
-//! suitable from a month, or not suitable — and nothing else: no CPR, no pseudonym.
+//! suitable from a month, or not suitable — and nothing else: no CPR, no pseudonym. Version 2
+//! names its author (the sector's signing key and audit-log head) and is signed (§10.4).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{Author, AuthorJson, Head};
 use crate::error::{Error, Result, Rule};
 use crate::files::kind::{self, Kind};
 use crate::formats::json::{self, Shape};
 use crate::formats::publication::YearMonth;
+use crate::formats::signed_json;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
+use crate::primitives::labels;
+use crate::primitives::signing::PartySigningKey;
 
 /// One sector's verdict on one candidate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +88,11 @@ struct RawVerdictFile {
     run: String,
     sector: String,
     verdicts: Vec<RawVerdict>,
+    author: AuthorJson,
+    /// Written by [`signed_json::sign`] after the rest; read only to be allowed.
+    #[serde(default, skip_serializing)]
+    #[allow(dead_code)]
+    signature: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -96,13 +106,17 @@ struct RawVerdict {
 
 /// The value of a verdict file's `format` field.
 pub const VERDICT_FORMAT: &str = "samkoer-verdicts";
+/// The verdict file's version written and read.
+pub const VERDICT_VERSION: u32 = 2;
 
 impl VerdictFile {
-    /// The verdict file (JSON) sent to the central unit: candidate ids and verdicts only.
-    pub fn to_json(&self) -> String {
+    /// The verdict file (JSON) sent to the central unit: candidate ids and verdicts only,
+    /// signed with the sector's `signing` key, naming `log_head`, the sector's audit-log head
+    /// before the step, as its author's.
+    pub fn to_json(&self, signing: &PartySigningKey, log_head: Head) -> String {
         let raw = RawVerdictFile {
             format: VERDICT_FORMAT.into(),
-            version: 1,
+            version: VERDICT_VERSION,
             municipality: self.municipality.to_string(),
             run: self.run.to_string(),
             sector: self.sector.to_string(),
@@ -122,22 +136,38 @@ impl VerdictFile {
                     }
                 })
                 .collect(),
+            author: Author::at(signing, log_head).into(),
+            signature: String::new(),
         };
         // Plain strings and numbers: serialising cannot fail.
-        serde_json::to_string_pretty(&raw).unwrap_or_default() + "\n"
+        let pretty = serde_json::to_string_pretty(&raw).unwrap_or_default();
+        signed_json::sign(&pretty, labels::VERDICTS_SIGNATURE, signing)
     }
 
-    /// Parses a verdict file (JSON). A malformed file is `verdict-syntax` at the line of the
-    /// fault; a bad verdict is `verdict-value`, with the entry's number as the line.
-    pub fn parse(text: &str, file: &str) -> Result<VerdictFile> {
+    /// Parses a verdict file (JSON) and verifies its signature under the author it names,
+    /// which it gives with the verdicts (whether the author is the sector's is for the reader
+    /// to judge). A malformed file is `verdict-syntax` at the line of the fault; a bad verdict
+    /// is `verdict-value`, with the entry's number as the line; a version 1 file, or one whose
+    /// signature does not verify, `verdict-signature`.
+    pub fn parse(text: &str, file: &str) -> Result<(VerdictFile, Author)> {
         // A byte-order mark, as editors on Windows write, is no part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         kind::expect(text.as_bytes(), Kind::Verdicts, file)?;
         const SHAPE: Shape = Shape::Object(&[("verdicts", Shape::ArrayOf(&Shape::Object(&[])))]);
         let raw: RawVerdictFile = json::parse(text, file, Rule::VerdictSyntax, &SHAPE)?;
         let syntax = || Error::input(file, 0, Rule::VerdictSyntax);
-        if raw.format != VERDICT_FORMAT || raw.version != 1 {
+        if raw.format != VERDICT_FORMAT {
             return Err(syntax());
+        }
+        if raw.version != VERDICT_VERSION {
+            let detail = (raw.version == 1).then_some(
+                "a version 1 verdict file is not signed: make it again with samkoer verdict",
+            );
+            return Err(Error::input_detail(file, 0, Rule::VerdictSignature, detail));
+        }
+        let author = raw.author.author().ok_or_else(syntax)?;
+        if !signed_json::verifies(text, labels::VERDICTS_SIGNATURE, &author.signer) {
+            return Err(Error::input(file, 0, Rule::VerdictSignature));
         }
         let municipality = MunicipalityCode::parse(&raw.municipality).map_err(|_| syntax())?;
         let run = RunId::new(&raw.run).map_err(|_| syntax())?;
@@ -153,12 +183,13 @@ impl VerdictFile {
                 return Err(entry_error(Rule::VerdictSyntax));
             }
         }
-        Ok(VerdictFile {
+        let verdicts = VerdictFile {
             municipality,
             run,
             sector,
             verdicts,
-        })
+        };
+        Ok((verdicts, author))
     }
 }
 
@@ -166,16 +197,42 @@ impl VerdictFile {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_byte_order_mark_before_the_json_is_no_fault() {
-        let file = VerdictFile {
+    fn signing() -> PartySigningKey {
+        crate::formats::publication::tests::signing_key()
+    }
+
+    fn file() -> VerdictFile {
+        VerdictFile {
             municipality: MunicipalityCode::new(219).unwrap(),
             run: RunId::new("2026-11").unwrap(),
             sector: SectorCode::new("employment").unwrap(),
             verdicts: [(CandidateId([3; 16]), Verdict::Suitable)].into(),
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_json_is_no_fault() {
+        let head = Head {
+            seq: 4,
+            hash: [9; 32],
         };
-        let saved = format!("\u{feff}{}", file.to_json());
-        assert_eq!(VerdictFile::parse(&saved, "v.json").unwrap(), file);
+        let saved = format!("\u{feff}{}", file().to_json(&signing(), head));
+        let (read, author) = VerdictFile::parse(&saved, "v.json").unwrap();
+        assert_eq!(read, file());
+        assert_eq!(author, Author::at(&signing(), head));
+    }
+
+    #[test]
+    fn a_verdict_file_changed_after_signing_or_of_version_1_is_refused() {
+        let text = file().to_json(&signing(), Head::EMPTY);
+        let changed = text.replace("\"suitable\"", "\"not-suitable\"");
+        let old = text.replace("\"version\": 2", "\"version\": 1");
+        for bad in [changed, old] {
+            assert_eq!(
+                VerdictFile::parse(&bad, "v.json").unwrap_err().rule(),
+                Some(Rule::VerdictSignature)
+            );
+        }
     }
 
     #[test]

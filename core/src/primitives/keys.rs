@@ -86,6 +86,9 @@ pub enum KeyKind {
     PlanTeamPublic,
     /// The central matcher's key: it signs the matcher's audit entries (§4.6).
     Matcher,
+    /// A sector's public signing key (§4.6), made from its sealing key: the plan team checks
+    /// that a disclosure bundle is that sector's with it, an auditor the sector's log.
+    SectorPublic,
 }
 
 impl KeyKind {
@@ -101,11 +104,12 @@ impl KeyKind {
             KeyKind::PlanTeam => "plan-team",
             KeyKind::PlanTeamPublic => "plan-team-public",
             KeyKind::Matcher => "matcher",
+            KeyKind::SectorPublic => "sector-public",
         }
     }
 
     /// Every kind.
-    pub const ALL: [KeyKind; 9] = [
+    pub const ALL: [KeyKind; 10] = [
         KeyKind::Master,
         KeyKind::Run,
         KeyKind::Sealing,
@@ -115,13 +119,14 @@ impl KeyKind {
         KeyKind::PlanTeam,
         KeyKind::PlanTeamPublic,
         KeyKind::Matcher,
+        KeyKind::SectorPublic,
     ];
 
     /// Whether the file holds a public key (line `public:`) rather than a secret.
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            KeyKind::ConsentRegistryPublic | KeyKind::PlanTeamPublic
+            KeyKind::ConsentRegistryPublic | KeyKind::PlanTeamPublic | KeyKind::SectorPublic
         )
     }
 
@@ -137,6 +142,7 @@ impl KeyKind {
             KeyKind::PlanTeam => 7,
             KeyKind::PlanTeamPublic => 8,
             KeyKind::Matcher => 9,
+            KeyKind::SectorPublic => 10,
         }
     }
 
@@ -405,6 +411,58 @@ redacted_debug!(RunKey, municipality, run, reference_date);
 
 redacted_debug!(SealingKey, municipality, sector);
 
+/// A sector's public signing key (§4.6): the public half of the signing key its sealing key
+/// gives, with the sector it belongs to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SectorPublicKey {
+    municipality: MunicipalityCode,
+    sector: SectorCode,
+    public: [u8; KEY_LEN],
+}
+
+impl SectorPublicKey {
+    /// The public key of the sector whose sealing key this is.
+    pub fn of(sealing: &SealingKey) -> SectorPublicKey {
+        SectorPublicKey {
+            municipality: sealing.municipality,
+            sector: sealing.sector.clone(),
+            public: crate::primitives::signing::PartySigningKey::of(sealing)
+                .public()
+                .0,
+        }
+    }
+
+    /// The municipality the sector belongs to.
+    pub fn municipality(&self) -> MunicipalityCode {
+        self.municipality
+    }
+
+    /// The sector.
+    pub fn sector(&self) -> &SectorCode {
+        &self.sector
+    }
+
+    /// The signing key's public half.
+    pub fn signer(&self) -> crate::primitives::signing::SignerKey {
+        crate::primitives::signing::SignerKey(self.public)
+    }
+
+    /// The key's public fingerprint.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(KeyKind::SectorPublic, &Secret(self.public))
+    }
+}
+
+impl fmt::Debug for SectorPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SectorPublicKey")
+            .field("municipality", &self.municipality)
+            .field("sector", &self.sector)
+            .field("signer", &self.signer())
+            .finish()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Key files (spec §4.5).
 
@@ -560,7 +618,7 @@ impl KeyFile {
             _ => None,
         };
         let sector = match kind {
-            KeyKind::Sealing => {
+            KeyKind::Sealing | KeyKind::SectorPublic => {
                 let (n, sector) = field("sector")?;
                 Some(SectorCode::new(sector).map_err(|_| syntax(n))?)
             }
@@ -772,6 +830,34 @@ impl KeyFileFormat for RunKey {
             run,
             reference_date,
             secret: parsed.secret,
+        })
+    }
+}
+
+impl KeyFileFormat for SectorPublicKey {
+    const PUBLIC: bool = true;
+
+    fn to_key_file(&self) -> Zeroizing<String> {
+        KeyFileView {
+            version: 2,
+            kind: KeyKind::SectorPublic,
+            municipality: self.municipality,
+            run: None,
+            sector: Some(&self.sector),
+            secret: &Secret(self.public),
+        }
+        .render()
+    }
+
+    fn from_key_file(text: &str, file: &str) -> Result<Self> {
+        let parsed = KeyFile::parse(text, file)?.expect_kind(KeyKind::SectorPublic, file)?;
+        let sector = parsed
+            .sector
+            .ok_or_else(|| Error::input(file, 0, Rule::KeyFileSyntax))?;
+        Ok(SectorPublicKey {
+            municipality: parsed.municipality,
+            sector,
+            public: *parsed.secret.bytes(),
         })
     }
 }

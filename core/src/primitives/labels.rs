@@ -69,6 +69,21 @@ pub const PUBLICATION_SIGNATURE: &[u8] = b"samkoer/v2/publication-signature";
 /// Prefix of the message a one-citizen check request's signature covers (spec §12.8).
 pub const CHECK_REQUEST: &[u8] = b"samkoer/v2/check-request";
 
+/// Prefix of the message a flag file's signature covers: its digest (spec §7.6).
+pub const FLAG_FILE_SIGNATURE: &[u8] = b"samkoer/v2/flag-file-signature";
+
+/// Prefix of the message a match result's signature covers: the SHA-256 of its signed part
+/// (spec §12.6).
+pub const MATCH_RESULT_SIGNATURE: &[u8] = b"samkoer/v2/match-result-signature";
+
+/// Prefix of the message a verdict file's signature covers: the SHA-256 of its signed part
+/// (spec §13.2).
+pub const VERDICTS_SIGNATURE: &[u8] = b"samkoer/v2/verdicts-signature";
+
+/// Prefix of the message a disclosure bundle's signature covers: every byte before it
+/// (spec §15).
+pub const BUNDLE_SIGNATURE: &[u8] = b"samkoer/v2/bundle-signature";
+
 /// Every label, for the spec test that checks `docs/spec.md` lists each one.
 pub const ALL: &[(&str, &[u8])] = &[
     ("RUN_KEY_SALT", RUN_KEY_SALT),
@@ -92,4 +107,8 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("PARTY_SIGNING_SALT", PARTY_SIGNING_SALT),
     ("AUDIT_ENTRY_V3", AUDIT_ENTRY_V3),
     ("AUDIT_SIGNATURE", AUDIT_SIGNATURE),
+    ("FLAG_FILE_SIGNATURE", FLAG_FILE_SIGNATURE),
+    ("MATCH_RESULT_SIGNATURE", MATCH_RESULT_SIGNATURE),
+    ("VERDICTS_SIGNATURE", VERDICTS_SIGNATURE),
+    ("BUNDLE_SIGNATURE", BUNDLE_SIGNATURE),
 ];

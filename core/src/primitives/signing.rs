@@ -40,13 +40,13 @@ impl PartySigningKey {
         )
     }
 
-    /// The consent registry's, from its key (not the key receipts are signed with).
+    /// The consent registry's: its key itself, the Ed25519 seed its receipts, withdrawals and
+    /// consent states are signed with — so that a receipt it hands on names the key its log is
+    /// signed with (§16.3). Labels keep the messages apart.
     pub fn of_registry(registry: &ConsentRegistryKey) -> PartySigningKey {
-        Self::derived(
-            labels::PARTY_SIGNING_SALT,
-            registry.expose_secret(),
-            b"registry",
-        )
+        PartySigningKey {
+            signing: SigningKey::from_bytes(registry.expose_secret()),
+        }
     }
 
     /// The plan team's, from its key.

@@ -23,7 +23,8 @@ use crate::formats::export::{
     ServiceRow, Status,
 };
 use crate::formats::publication::{
-    Author, EncodedServices, FileHeader, FileWriter, RelationRecord, ServiceHead, YearMonth,
+    Author, EncodedServices, FileHeader, FileKind, FileWriter, RelationRecord, ServiceHead,
+    YearMonth,
 };
 use crate::primitives::envelope::{EnvelopeFields, EnvelopeKey, SealState};
 use crate::primitives::ids::SectorCode;
@@ -459,10 +460,7 @@ impl<'a> Publisher<'a> {
             run_key_fingerprint: run_key.fingerprint(),
             catalogue_version: catalogue.version.clone(),
             reference_date,
-            author: Some(Author {
-                signer: signing.public(),
-                log_head: Head::EMPTY,
-            }),
+            author: Author::of(&signing),
         };
         Ok(Publisher {
             run_key,
@@ -487,9 +485,7 @@ impl<'a> Publisher<'a> {
     /// Names `head` as the sector's audit-log head in the publications' headers (spec §7.1):
     /// the evidence the matcher keeps of the sector's log.
     pub fn with_log_head(mut self, head: Head) -> Publisher<'a> {
-        if let Some(author) = self.header.author.as_mut() {
-            author.log_head = head;
-        }
+        self.header.author.log_head = head;
         self
     }
 
@@ -520,7 +516,13 @@ impl<'a> Publisher<'a> {
             )?),
             None => None,
         };
-        let mut writer = FileWriter::publication(out, out_name, &self.header, &self.signing)?;
+        let mut writer = FileWriter::new(
+            out,
+            FileKind::Publication,
+            out_name,
+            &self.header,
+            &self.signing,
+        )?;
 
         let mut export_accounting = Accounting::new(export_name);
         // WebAssembly has no threads here: its build leaves the parallel path out altogether.

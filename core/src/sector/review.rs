@@ -250,7 +250,8 @@ mod tests {
 
     #[test]
     fn an_envelope_that_does_not_open_is_named_by_file_and_record() {
-        use crate::formats::publication::{FileHeader, FileWriter, FlagRef};
+        use crate::formats::publication::tests::matcher_signing_key;
+        use crate::formats::publication::{Author, FileHeader, FileWriter, FlagRef};
         use crate::primitives::envelope::EnvelopeContent;
         use crate::primitives::keys::Fingerprint;
         use crate::primitives::pseudonym::Pseudonym;
@@ -279,10 +280,16 @@ mod tests {
             run_key_fingerprint: Fingerprint([0; 16]),
             catalogue_version: "2026.1".into(),
             reference_date: date!(2026 - 11 - 01),
-            author: None,
+            author: Author::of(&matcher_signing_key()),
         };
-        let mut writer =
-            FileWriter::new(Vec::new(), FileKind::FlagFile, "f.flag", &header).unwrap();
+        let mut writer = FileWriter::new(
+            Vec::new(),
+            FileKind::FlagFile,
+            "f.flag",
+            &header,
+            &matcher_signing_key(),
+        )
+        .unwrap();
         // The second record carries the first one's envelope: moved, so it must not open.
         for pseudonym in [first, second] {
             writer

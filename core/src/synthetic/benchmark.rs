@@ -48,7 +48,7 @@ pub fn write_benchmark_publications(
 ) -> crate::Result<BenchPublications> {
     use crate::formats::catalogue::Catalogue;
     use crate::formats::publication::{
-        Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+        Author, FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
     };
     use crate::primitives::cpr::AgeBand;
     use crate::primitives::ids::{MunicipalityCode, RunId};
@@ -88,11 +88,12 @@ pub fn write_benchmark_publications(
             run_key_fingerprint: run_key.fingerprint(),
             catalogue_version: catalogue.version.clone(),
             reference_date,
-            author: Some(Author::of(&signing)),
+            author: Author::of(&signing),
         };
         let name = path.display().to_string();
-        writers.push(FileWriter::publication(
+        writers.push(FileWriter::new(
             BufWriter::with_capacity(1 << 20, file),
+            FileKind::Publication,
             &name,
             &header,
             &signing,

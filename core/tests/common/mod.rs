@@ -11,7 +11,7 @@ use samkoer_core::formats::catalogue::{Catalogue, Category};
 use samkoer_core::formats::criteria::Criteria;
 use samkoer_core::formats::export::ExportOptions;
 use samkoer_core::formats::publication::{
-    Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+    Author, FileHeader, FileKind, FileWriter, RelationRecord, ServiceRecord, YearMonth,
 };
 use samkoer_core::primitives::envelope::{EnvelopeContent, EnvelopeKey};
 use samkoer_core::primitives::signing::PartySigningKey;
@@ -206,12 +206,13 @@ impl Population {
                     run_key_fingerprint: run_key.fingerprint(),
                     catalogue_version: catalogue.version.clone(),
                     reference_date: REFERENCE,
-                    author: Some(Author::of(&PartySigningKey::of(key))),
+                    author: Author::of(&PartySigningKey::of(key)),
                 };
                 let file = format!("{}.pub", key.sector());
                 let signing = PartySigningKey::of(key);
                 let mut writer =
-                    FileWriter::publication(Vec::new(), &file, &header, &signing).unwrap();
+                    FileWriter::new(Vec::new(), FileKind::Publication, &file, &header, &signing)
+                        .unwrap();
                 let envelope_key = EnvelopeKey::derive(key, &run);
                 for member in &self.members {
                     let cpr = Cpr::parse_undated(&member.cpr, "test", 1).unwrap();
@@ -404,3 +405,13 @@ pub const AGE_CRITERIA: [(&str, &str, &[&str]); 6] = [
         &["P1", "P4", "P5"],
     ),
 ];
+
+/// The test matcher's signing key (§4.6), which signs flag files and match results.
+#[allow(dead_code)]
+pub fn matcher_signing() -> PartySigningKey {
+    let municipality = samkoer_core::primitives::ids::MunicipalityCode::new(219).unwrap();
+    PartySigningKey::of_matcher(&samkoer_core::primitives::keys::MatcherKey::from_bytes(
+        municipality,
+        [6; 32],
+    ))
+}

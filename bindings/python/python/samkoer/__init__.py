@@ -269,15 +269,19 @@ def disclose(
     return {"receipt": receipt_id, "sector": sector, "services": services, "ongoing_on": ongoing_on}
 
 
-def open(plan_team_key: Path, bundles: Sequence[Path], *, out: Optional[Path] = None, audit_log: Optional[Path] = None) -> dict:  # noqa: A001 (the command's name)
-    """Opens the bundles the consented sectors sent with the plan team's key (and writes them
-    to ``out``, owner-only, if given): ``{"format": "samkoer-opened", "disclosures": [...]}``.
+def open(plan_team_key: Path, registry_public_key: Path, receipt: Path, sector_public_keys: Sequence[Path], bundles: Sequence[Path], *, out: Optional[Path] = None, audit_log: Optional[Path] = None) -> dict:  # noqa: A001 (the command's name)
+    """Opens one citizen's bundles with the plan team's key (and writes them to ``out``,
+    owner-only, if given), once each is shown to be signed by its sector's public key (one of
+    ``sector_public_keys``, made by ``keygen.public`` from the sector's sealing key) and to
+    answer ``receipt`` (verified under the registry's public key):
+    ``{"format": "samkoer-opened", "receipt": ..., "consented": [...], "disclosures": [...]}``.
     (Not in ``__all__``: ``from samkoer import *`` must not hide the built-in ``open``.)
 
-    >>> opened = samkoer.open("plan-team.key", ["employment.bundle"])
+    >>> opened = samkoer.open("plan-team.key", "registry-public.key", "receipt.bin",
+    ...                       ["employment-public.key"], ["employment.bundle"])
     >>> [s["name"] for s in opened["disclosures"][0]["services"]]
     """
-    return _samkoer.open_bundles(plan_team_key, list(bundles), out=out, audit_log=audit_log)
+    return _samkoer.open_bundles(plan_team_key, registry_public_key, receipt, list(sector_public_keys), list(bundles), out=out, audit_log=audit_log)
 
 
 def statistics_frame(match: Match):

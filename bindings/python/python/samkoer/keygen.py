@@ -76,7 +76,8 @@ def plan_team(municipality: str, out: Path, *, audit_log: Optional[Path] = None)
 
 
 def public(key: Path, out: Path, *, audit_log: Optional[Path] = None) -> dict:
-    """The public key of a consent-registry or plan-team key file.
+    """The public key of a consent-registry, plan-team or sealing key file (a sealing key gives
+    the sector's public signing key, `sector-public`, which the plan team checks bundles with).
 
     >>> samkoer.keygen.public("registry.key", "registry-public.key")["kind"]
     'consent-registry-public'

@@ -6,21 +6,27 @@ use std::io::Write;
 use subtle::ConstantTimeEq;
 
 use super::{FlagFile, Match, on_every_core, pseudonym_check};
+use crate::audit::{Author, Head};
 use crate::error::{Error, Result, Rule};
 use crate::formats::publication::{
     FileHeader, FileKind, FileWriter, FlagRef, ServiceRecordFetcher,
 };
 use crate::primitives::ids::SectorCode;
+use crate::primitives::signing::PartySigningKey;
 
 impl Match {
     /// Writes one flag file per publication's sector (spec §7.6): for each record of a
     /// candidate that is not deferred, the candidate id and the sector's own envelope, fetched
     /// from the sector's publication in a second pass that reads only those records. Every
     /// sector gets a file, empty or not, so that none learns anything from whether it got one.
-    /// `create` gives the writer and name for a sector's file. A publication file that changed
-    /// since the match read it is refused.
+    /// `create` gives the writer and name for a sector's file; each is signed with the
+    /// matcher's `signing` key and names `log_head`, the matcher's audit-log head, as its
+    /// author's (spec §7.6). A publication file that changed since the match read it is
+    /// refused.
     pub fn write_flag_files<W: Write + Send>(
         &self,
+        signing: &PartySigningKey,
+        log_head: Head,
         mut create: impl FnMut(&SectorCode) -> Result<(W, String)>,
     ) -> Result<Vec<FlagFile<W>>> {
         let mut outputs = Vec::with_capacity(self.sources.len());
@@ -31,13 +37,23 @@ impl Match {
             outputs.push(create(&summary.sector)?);
         }
         // A thread for each sector's flag file; the first error in sector order wins.
-        on_every_core(outputs, |s, (out, file)| self.write_flag_file(s, out, file))
-            .into_iter()
-            .collect()
+        let author = Author::at(signing, log_head);
+        on_every_core(outputs, |s, (out, file)| {
+            self.write_flag_file(s, out, file, author, signing)
+        })
+        .into_iter()
+        .collect()
     }
 
     /// The flag file of publication `s`: its flagged records, fetched again by offset.
-    fn write_flag_file<W: Write>(&self, s: usize, out: W, file: String) -> Result<FlagFile<W>> {
+    fn write_flag_file<W: Write>(
+        &self,
+        s: usize,
+        out: W,
+        file: String,
+        author: Author,
+        signing: &PartySigningKey,
+    ) -> Result<FlagFile<W>> {
         let (source, summary) = (&self.sources[s], &self.publications[s]);
         let name = source.name();
         let header = FileHeader {
@@ -47,9 +63,9 @@ impl Match {
             run_key_fingerprint: self.run.run_key_fingerprint,
             catalogue_version: self.run.catalogue_version.clone(),
             reference_date: self.run.reference_date,
-            author: None,
+            author,
         };
-        let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header)?;
+        let mut writer = FileWriter::new(out, FileKind::FlagFile, &file, &header, signing)?;
         let mut fetcher = ServiceRecordFetcher::new(source.seekable()?, &name);
         let mut records = 0;
         let (start, end) = (self.source_starts[s], self.source_starts[s + 1]);

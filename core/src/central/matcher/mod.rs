@@ -22,17 +22,20 @@ use serde::ser::SerializeSeq;
 use time::Date;
 
 use self::group::Persons;
+use crate::audit::{Author, Head};
 use crate::central::stats::{CandidateCounts, FamilyProfile, PersonProfile, Statistics};
 use crate::error::{Error, Result, Rule};
 use crate::files::Input;
 use crate::formats::catalogue::Catalogue;
 use crate::formats::check::{CheckAnswer, IndexHeader, write_index};
 use crate::formats::criteria::Criteria;
-use crate::formats::publication::Author;
+use crate::formats::signed_json;
 use crate::primitives::cpr::AgeBand;
 use crate::primitives::ids::{CandidateId, MunicipalityCode, RunId, SectorCode};
 use crate::primitives::keys::Fingerprint;
+use crate::primitives::labels;
 use crate::primitives::pseudonym::Pseudonym;
+use crate::primitives::signing::PartySigningKey;
 use crate::progress::Tally;
 
 pub use ingest::Ingested;
@@ -79,6 +82,13 @@ fn hex_digest<S: serde::Serializer>(
     serializer.collect_str(&hex::encode(digest))
 }
 
+fn author_json<S: serde::Serializer>(
+    author: &Author,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    crate::audit::AuthorJson::from(*author).serialize(serializer)
+}
+
 /// The run every publication of a match belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunInfo {
@@ -111,9 +121,10 @@ pub struct PublicationSummary {
     #[serde(serialize_with = "hex_digest")]
     pub digest: [u8; 32],
     /// Its author: the sector's signing key and audit-log head (spec §7.1), which the check
-    /// index keeps to authenticate the sector's check requests.
-    #[serde(skip)]
-    pub author: Option<Author>,
+    /// index keeps to authenticate the sector's check requests, and the final selection to
+    /// authenticate its verdicts.
+    #[serde(serialize_with = "author_json")]
+    pub author: Author,
 }
 
 /// Whether a candidate is a person on their own or a family.
@@ -245,7 +256,10 @@ impl std::fmt::Debug for Match {
 
 /// The matcher's own result file (spec §12.6): the run, the publications, the candidates. No
 /// pseudonym, no envelope.
-pub struct MatchReport<'a>(&'a Match);
+pub struct MatchReport<'a>(&'a Match, Option<Author>);
+
+/// The match result's version (spec §12.6): 2 names its author and is signed.
+pub const MATCH_RESULT_VERSION: u32 = 2;
 
 impl Serialize for MatchReport<'_> {
     fn serialize<S: serde::Serializer>(
@@ -254,14 +268,17 @@ impl Serialize for MatchReport<'_> {
     ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let matched = self.0;
-        let mut report = serializer.serialize_struct("MatchReport", 7)?;
+        let mut report = serializer.serialize_struct("MatchReport", 8)?;
         report.serialize_field("format", "samkoer-match")?;
-        report.serialize_field("version", &1)?;
+        report.serialize_field("version", &MATCH_RESULT_VERSION)?;
         report.serialize_field("run", &matched.run)?;
         report.serialize_field("publications", &matched.publications)?;
         report.serialize_field("persons", &matched.person_count())?;
         report.serialize_field("families", &matched.families)?;
         report.serialize_field("candidates", &Candidates(matched))?;
+        if let Some(author) = self.1 {
+            report.serialize_field("author", &crate::audit::AuthorJson::from(author))?;
+        }
         report.end()
     }
 }
@@ -458,15 +475,39 @@ impl Match {
         self.persons.sectors.iter().filter(|&&s| s != 0).count() as u64
     }
 
-    /// The matcher's own result (spec §12.6), to serialise: no pseudonym, no envelope.
+    /// The matcher's own result (spec §12.6), to serialise: no pseudonym, no envelope; no
+    /// author or signature (the file's are [`Match::signed_report`]'s).
     pub fn report(&self) -> MatchReport<'_> {
-        MatchReport(self)
+        MatchReport(self, None)
     }
 
-    /// The matcher's own result as pretty-printed JSON.
+    /// The matcher's own result as pretty-printed JSON, unsigned: for a reader in memory.
     pub fn report_json(&self) -> String {
         // Strings, numbers and booleans only: serialising cannot fail.
         serde_json::to_string_pretty(&self.report()).unwrap_or_default()
+    }
+
+    /// Writes the result file (spec §12.6) to `out`, streaming: the report naming the matcher
+    /// as its author with its audit-log head `log_head`, signed with the matcher's `signing`
+    /// key (§10.4); `file` names the output in errors.
+    pub fn write_signed_report(
+        &self,
+        out: &mut dyn std::io::Write,
+        signing: &PartySigningKey,
+        log_head: Head,
+        file: &str,
+    ) -> Result<()> {
+        let report = MatchReport(self, Some(Author::at(signing, log_head)));
+        signed_json::write_signed(out, &report, labels::MATCH_RESULT_SIGNATURE, signing)
+            .map_err(|e| Error::io(file, e))
+    }
+
+    /// The result file as [`Match::write_signed_report`] writes it, in memory.
+    pub fn signed_report(&self, signing: &PartySigningKey, log_head: Head) -> String {
+        let mut out = Vec::new();
+        // Writing to memory cannot fail; the report is an object with members.
+        let _ = self.write_signed_report(&mut out, signing, log_head, "result.json");
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// The one-citizen check in memory (spec §12.8): the answer for a pseudonym `sector`
@@ -523,11 +564,9 @@ impl Match {
         let mut published = Vec::with_capacity(self.publications.len());
         for summary in &self.publications {
             let bit = self.sectors.iter().position(|s| *s == summary.sector);
-            match (bit, summary.author) {
-                (Some(bit), Some(author)) => {
-                    published.push((bit, summary.sector.clone(), author.signer))
-                }
-                _ => return Err(Error::format(&summary.file, 0, Rule::PublicationHeader)),
+            match bit {
+                Some(bit) => published.push((bit, summary.sector.clone(), summary.author.signer)),
+                None => return Err(Error::format(&summary.file, 0, Rule::PublicationHeader)),
             }
         }
         let header = IndexHeader {
