@@ -92,14 +92,18 @@ pub(crate) fn logged<T>(
 
 #[cfg(feature = "every-step")]
 /// Verifies an audit log's bytes (spec §16) with its signatures — against a head kept elsewhere
-/// (`SEQ:HASH`) if given, and, given the text of the party's own key file, with every entry
-/// signed by that party's key: the head, as `SEQ:HASH`.
+/// (`SEQ:HASH`) if given; given the text of the party's key file (or of a public key that names
+/// its signer), with every entry signed by that party's key; and against the files the party
+/// handed on (`evidence`, their bytes and names), whose log heads it must hold (§16.3): the
+/// head, as `SEQ:HASH`.
 #[wasm_bindgen(js_name = auditVerify)]
 pub fn audit_verify(
     log: &[u8],
     name: &str,
     head: Option<String>,
     signer_key_file: Option<String>,
+    evidence: Option<Vec<js_sys::Uint8Array>>,
+    evidence_names: Option<Vec<String>>,
 ) -> Result<String, JsValue> {
     let expected = head.as_deref().map(samkoer_core::audit::Head::parse);
     let signer = match signer_key_file {
@@ -113,7 +117,10 @@ pub fn audit_verify(
         log: js::input(name, log),
         head: js::result(expected.transpose())?,
         signer,
-        evidence: Vec::new(),
+        evidence: js::inputs(
+            evidence.unwrap_or_default(),
+            evidence_names.unwrap_or_default(),
+        ),
     };
     Ok(js::result(verify_audit(&step))?.head.to_string())
 }

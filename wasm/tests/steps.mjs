@@ -141,6 +141,10 @@ test("every step runs in the file-free form, logs its entry, and the command lin
   writeFileSync(join(t.dir, "b.bundle"), bundle);
   assert.match(t.run("audit", "verify", "browser.log"), new RegExp(`head ${head}`));
   writeFileSync(join(t.dir, "receipt.bin"), receipt);
+  // The log is cross-checked against the files its parties handed on: the bundle names the
+  // sector's log head, which the log holds; the same log cut back to nothing does not.
+  assert.equal(samkoer.auditVerify(log.bytes, "audit.log", undefined, undefined, [bundle, receipt], ["b.bundle", "receipt.bin"]), head);
+  assert.throws(() => samkoer.auditVerify(new Uint8Array(), "audit.log", undefined, undefined, [bundle], ["b.bundle"]), (e) => e.rule === "audit-evidence");
   const fromCli = JSON.parse(t.run("open", "--plan-team-key", "plan-team.key", "--registry-public", "registry-public.key", "--receipt", "receipt.bin", "--sector-public", `${chosen.sector}-public.key`, "b.bundle"));
   assert.deepEqual(fromCli.disclosures, opened.disclosures);
 });
