@@ -2383,8 +2383,12 @@ fn selection_vectors() -> Value {
             "a verdict file signed by another key than its sector's publication carries",
             with((
                 "school.json",
+                // Named and signed as health-elderly's key: a file that key did sign.
                 resigned(
-                    &verdict_file("school-daycare", "2026-11", &[(8, "suitable", "")]),
+                    &verdict_file("school-daycare", "2026-11", &[(8, "suitable", "")]).replace(
+                        &vector_sector_signing("school-daycare").public().to_string(),
+                        &vector_sector_signing("health-elderly").public().to_string(),
+                    ),
                     samkoer_core::primitives::labels::VERDICTS_SIGNATURE,
                     &vector_sector_signing("health-elderly"),
                 ),

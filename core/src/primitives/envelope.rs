@@ -181,8 +181,11 @@ impl EnvelopeContent {
             goal,
             start,
         };
-        // Only the canonical encoding opens: zero padding, and less than one block of it.
-        let canonical = rest.len() < PADDING_BLOCK && rest.iter().all(|&b| b == 0);
+        // Only the canonical encoding opens: padded with zeros to the next multiple of the
+        // block, and no further.
+        let canonical = bytes.len().is_multiple_of(PADDING_BLOCK)
+            && rest.len() < PADDING_BLOCK
+            && rest.iter().all(|&b| b == 0);
         canonical.then_some(content)
     }
 }
@@ -413,6 +416,36 @@ mod tests {
             k.seal("ADS-85", &P, &content()).unwrap(),
             "fresh nonce each time"
         );
+    }
+
+    #[test]
+    fn only_the_canonical_plaintext_decodes() {
+        let c = content();
+        let fields = EnvelopeFields {
+            cpr: &c.cpr,
+            case_ref: &c.case_ref,
+            caseworker: &c.caseworker,
+            goal: &c.goal,
+            start: c.start,
+        };
+        let mut plaintext = Vec::new();
+        fields.encode_into(&mut plaintext).unwrap();
+        assert_eq!(plaintext.len() % PADDING_BLOCK, 0);
+        assert!(EnvelopeContent::decode(&plaintext).is_some());
+        let padding = plaintext.iter().rev().take_while(|&&b| b == 0).count();
+        assert!(padding > 1, "the test content leaves padding to cut");
+        // Short of the block by one byte, or a whole block more: not canonical.
+        let short = &plaintext[..plaintext.len() - 1];
+        let long = [plaintext.as_slice(), &[0; PADDING_BLOCK]].concat();
+        let mut marked = plaintext.clone();
+        *marked.last_mut().unwrap() = 1;
+        for bad in [short, long.as_slice(), marked.as_slice()] {
+            assert!(
+                EnvelopeContent::decode(bad).is_none(),
+                "{} bytes",
+                bad.len()
+            );
+        }
     }
 
     #[test]
