@@ -257,10 +257,9 @@ fn records(bytes: &[u8], kind: FileKind) -> (FileHeader, Vec<Record>) {
     (header, records)
 }
 
-/// Writes a file of `kind` from a header and records (a correct digest and its author's
-/// signature: what a forger holding the author's key makes).
-fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
-    let signing = [
+/// The corpus's signing key whose public half is `signer`: a sector's or the matcher's.
+fn corpus_signing_key(signer: &[u8; 32]) -> PartySigningKey {
+    [
         "employment",
         "adult-social",
         "children-family",
@@ -269,8 +268,14 @@ fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
     .into_iter()
     .map(|code| PartySigningKey::of(&sealing(code)))
     .chain([PartySigningKey::of_matcher(&matcher())])
-    .find(|key| key.public() == header.author.signer)
-    .expect("a file of the corpus's sectors or matcher");
+    .find(|key| &key.public().0 == signer)
+    .expect("a file of the corpus's sectors or matcher")
+}
+
+/// Writes a file of `kind` from a header and records (a correct digest and its author's
+/// signature: what a forger holding the author's key makes).
+fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
+    let signing = corpus_signing_key(&header.author.signer.0);
     let mut writer = FileWriter::new(Vec::new(), kind, "f", header, &signing).unwrap();
     for record in records {
         match record {
@@ -289,32 +294,20 @@ fn rewrite(kind: FileKind, header: &FileHeader, records: &[Record]) -> Vec<u8> {
     writer.finish().unwrap()
 }
 
-/// Recomputes a file's trailing digest after an edit, as a careful forger would.
-fn redigest(bytes: &mut [u8], label: &[u8]) {
-    let signed = bytes.starts_with(b"SAMKOPUB");
-    let body = bytes.len() - 32 - if signed { 64 } else { 0 };
+/// Recomputes a publication's or flag file's digest after an edit and signs it again, as a
+/// careful forger holding its author's key would: the checks past the signature run.
+fn redigest(bytes: &mut [u8], kind: FileKind) {
+    let body = bytes.len() - 32 - 64;
     let digest: [u8; 32] = Sha256::new()
-        .chain_update(label)
+        .chain_update(kind.digest_label())
         .chain_update(&bytes[..body])
         .finalize()
         .into();
     bytes[body..body + 32].copy_from_slice(&digest);
-    if signed {
-        // A forger holding the sector's key signs again: the checks past the signature run.
-        let at = header_end(bytes) - 72;
-        let signing = [
-            "employment",
-            "adult-social",
-            "children-family",
-            "health-elderly",
-        ]
-        .into_iter()
-        .map(|code| PartySigningKey::of(&sealing(code)))
-        .find(|key| key.public().0 == bytes[at..at + 32])
-        .expect("a publication of the corpus's sectors");
-        let signature = signing.sign(labels::PUBLICATION_SIGNATURE, &digest);
-        bytes[body + 32..].copy_from_slice(&signature);
-    }
+    let at = header_end(bytes) - 72;
+    let signer: [u8; 32] = bytes[at..at + 32].try_into().unwrap();
+    let signature = corpus_signing_key(&signer).sign(kind.signature_label(), &digest);
+    bytes[body + 32..].copy_from_slice(&signature);
 }
 
 /// Where the header of a publication or flag file ends (spec §7.1).
@@ -2096,7 +2089,7 @@ fn publications(corpus: &mut Corpus, good: &Good) {
     // signature.
     let count_at = recounted.len() - 41 - 64;
     recounted[count_at] += 1;
-    redigest(&mut recounted, labels::PUBLICATION_DIGEST);
+    redigest(&mut recounted, FileKind::Publication);
     case(
         corpus,
         "pub-counts-edited.pub",
