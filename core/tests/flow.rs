@@ -1292,3 +1292,52 @@ fn a_log_rewritten_after_a_publication_is_found_by_the_publication_it_handed_on(
     let error = verify_audit(&step(Vec::new(), Some(signer)));
     assert_eq!(error.unwrap_err().class(), "audit-signer");
 }
+
+#[test]
+fn a_public_key_is_made_of_the_three_kinds_that_have_one_and_a_faulty_key_is_named_for_its_fault() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let sector = SectorCode::new("employment").unwrap();
+    keygen(
+        KeyRequest::Sealing(municipality(), sector.clone()),
+        Place::file(at("employment.key")),
+        &Audit::none(),
+    )
+    .unwrap();
+    let public = keygen(
+        KeyRequest::Public(&Input::path(at("employment.key"))),
+        Place::file(at("employment-public.key")),
+        &Audit::none(),
+    )
+    .unwrap()
+    .summary;
+    assert_eq!(
+        (public.kind, public.sector),
+        (samkoer_core::KeyKind::SectorPublic, Some(sector))
+    );
+    // A sealing key others can read is refused as that, not as a key of another kind.
+    std::fs::set_permissions(at("employment.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let error = keygen(
+        KeyRequest::Public(&Input::path(at("employment.key"))),
+        Place::file(at("again-public.key")),
+        &Audit::none(),
+    )
+    .unwrap_err();
+    assert_eq!(error.class(), "key-file-permissions");
+    // A key of a kind without a public key is refused at its kind line.
+    keygen(
+        KeyRequest::Master(municipality()),
+        Place::file(at("master.key")),
+        &Audit::none(),
+    )
+    .unwrap();
+    let error = keygen(
+        KeyRequest::Public(&Input::path(at("master.key"))),
+        Place::file(at("master-public.key")),
+        &Audit::none(),
+    )
+    .unwrap_err();
+    assert_eq!(error.class(), "key-file-kind");
+    assert!(error.to_string().contains("line 2"), "{error}");
+}

@@ -8,6 +8,7 @@ use time::Date;
 use crate::consent::disclosure::plan_team_public_key;
 use crate::consent::receipt::registry_public_key;
 use crate::error::{Error, Result, Rule};
+use crate::files::kind::Kind;
 use crate::files::outputs::Staging;
 use crate::files::{Input, OutputKind, Place};
 use crate::flow::step::{Audit, Completed, Party, Record, run};
@@ -85,42 +86,52 @@ fn summary(kind: KeyKind, municipality: MunicipalityCode, fingerprint: Fingerpri
 /// The public key of a consent-registry, plan-team or sealing key file, with the party that
 /// owns it and its signing key.
 fn public_of(input: &Input) -> Result<(Party, Made, PartySigningKey)> {
-    if let Ok(sealing) = SealingKey::from_input(input) {
-        let public = SectorPublicKey::of(&sealing);
-        let about = KeySummary {
-            sector: Some(sealing.sector().clone()),
-            ..summary(
-                KeyKind::SectorPublic,
+    // The kind is told first, so that a key file of the right kind with a fault (its mode,
+    // its check) is named for that fault, not as another kind.
+    match crate::files::kind::sniff(&input.read()?) {
+        Some(Kind::KeyFile(Some(KeyKind::Sealing))) => {
+            let sealing = SealingKey::from_input(input)?;
+            let public = SectorPublicKey::of(&sealing);
+            let about = KeySummary {
+                sector: Some(sealing.sector().clone()),
+                ..summary(
+                    KeyKind::SectorPublic,
+                    public.municipality(),
+                    public.fingerprint(),
+                )
+            };
+            let party = Party::Sector(sealing.sector().clone());
+            Ok((party, made(&public, about), PartySigningKey::of(&sealing)))
+        }
+        Some(Kind::KeyFile(Some(KeyKind::ConsentRegistry))) => {
+            let registry = ConsentRegistryKey::from_input(input)?;
+            let public = registry_public_key(&registry);
+            let about = summary(
+                KeyKind::ConsentRegistryPublic,
                 public.municipality(),
                 public.fingerprint(),
-            )
-        };
-        let party = Party::Sector(sealing.sector().clone());
-        return Ok((party, made(&public, about), PartySigningKey::of(&sealing)));
+            );
+            let signing = PartySigningKey::of_registry(&registry);
+            Ok((Party::Registry, made(&public, about), signing))
+        }
+        Some(Kind::KeyFile(Some(KeyKind::PlanTeam))) => {
+            let plan_team = PlanTeamKey::from_input(input)?;
+            let public = plan_team_public_key(&plan_team);
+            let about = summary(
+                KeyKind::PlanTeamPublic,
+                public.municipality(),
+                public.fingerprint(),
+            );
+            let signing = PartySigningKey::of_plan_team(&plan_team);
+            Ok((Party::PlanTeam, made(&public, about), signing))
+        }
+        // Any other kind: a key of another kind, at its kind line; a damaged key file or a
+        // file of another kind, read as a key file, for what it is.
+        _ => Err(match PlanTeamKey::from_input(input) {
+            Err(e) if e.rule() != Some(Rule::KeyFileKind) => e,
+            _ => Error::input(&input.name(), 2, Rule::KeyFileKind),
+        }),
     }
-    if let Ok(registry) = ConsentRegistryKey::from_input(input) {
-        let public = registry_public_key(&registry);
-        let about = summary(
-            KeyKind::ConsentRegistryPublic,
-            public.municipality(),
-            public.fingerprint(),
-        );
-        let signing = PartySigningKey::of_registry(&registry);
-        return Ok((Party::Registry, made(&public, about), signing));
-    }
-    let plan_team = PlanTeamKey::from_input(input).map_err(|e| match e.rule() {
-        // Neither kind: say so as the kind it is not, at its kind line.
-        Some(Rule::KeyFileKind) => Error::input(&input.name(), 2, Rule::KeyFileKind),
-        _ => e,
-    })?;
-    let public = plan_team_public_key(&plan_team);
-    let about = summary(
-        KeyKind::PlanTeamPublic,
-        public.municipality(),
-        public.fingerprint(),
-    );
-    let signing = PartySigningKey::of_plan_team(&plan_team);
-    Ok((Party::PlanTeam, made(&public, about), signing))
 }
 
 /// Makes a key and writes its key file to `out` (owner-only for a secret key, never over an
