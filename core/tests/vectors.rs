@@ -47,6 +47,8 @@ use sha2::{Digest, Sha256};
 use time::Date;
 use time::macros::{date, datetime};
 
+#[path = "vectors/boundaries.rs"]
+mod boundaries;
 mod common;
 
 const REFERENCE: Date = date!(2026 - 11 - 01);
@@ -2756,6 +2758,7 @@ fn all_vectors() -> Vec<(&'static str, Value)> {
         ("selection.json", selection_vectors()),
         ("mappings.json", mapping_vectors()),
         ("encodings.json", encoding_vectors()),
+        ("boundaries.json", boundaries::vectors()),
     ]
 }
 

@@ -1730,6 +1730,102 @@ def fam_statistics():
     return len(v["cases"]) + 4, "JSON descriptions not compared: their sentences are not in the spec"
 
 
+def seal_checked(key, nonce, content, ad, service):
+    """§6.4 Sealing's refusals, then the seal."""
+    fields = [content[f].encode() for f in ("case_ref", "caseworker", "goal")]
+    start = datetime.date.fromisoformat(content["start"])
+    if not ok_service(service) or any(len(f) > 4096 for f in fields) or not 1800 <= start.year <= 9999:
+        raise Rule("envelope-content")
+    return seal(key, nonce, envelope_plaintext(content), ad)
+
+
+def write_header_checked(version_length, reference_date):
+    """§7.1: what a writer refuses in a header."""
+    if not 1 <= version_length <= 255 or not 1800 <= datetime.date.fromisoformat(reference_date).year <= 9999:
+        raise Rule("publication-header")
+
+
+def write_record_checked(service, year, month, envelope_length):
+    """§7.2: what a writer refuses in a service record."""
+    if not ok_service(service) or not 93 <= envelope_length <= 65535 or not 1800 <= year <= 9999 or not 1 <= month <= 12:
+        raise Rule("publication-record")
+
+
+def rejected_limit(rows, rejected, limit):
+    """§8.6"""
+    if not 0 <= limit <= 100:
+        raise Rule("limit-given")
+    if rejected * 100 > limit * rows:
+        raise Rule("rejected-limit")
+
+
+def check_request_count(count):
+    """§12.8: 1 to 10,000 pseudonyms (distinct ones here)."""
+    if count == 0:
+        raise Rule("check-format")
+    if count > 10000:
+        raise Rule("check-too-many")
+
+
+def issue_receipt_checked(sectors, valid_from, valid_until):
+    """§14.2 Issuing's refusals."""
+    if not 1 <= sectors <= 64 or valid_until <= valid_from:
+        raise Rule("consent-request")
+
+
+@family("boundaries (each limit on both sides)")
+def fam_boundaries():
+    v = vec("boundaries.json")
+    n = 0
+    for lim in v["limits"]:
+        kind, what = lim["kind"], lim["limit"]
+        for c in lim["cases"] if "cases" in lim else []:
+            n += 1
+            if kind == "cpr":
+                ref = datetime.date.fromisoformat(c["reference_date"])
+                try:
+                    digits, born = parse_cpr(c["cpr"], ref)
+                except Rule as e:
+                    ck(e.name == c.get("expect"), f"{what}: {c['cpr']} on {ref}: got {e.name}")
+                    continue
+                ck("expect" not in c and born.isoformat() == c["birth_date"], f"{what}: {c['cpr']}: birth date")
+                ck(BANDS[age_band(born, ref) - 1] == c["age_band"], f"{what}: {c['cpr']} on {ref}: age band")
+            elif kind == "identifier":
+                ok = {"municipality": ok_municipality_text, "run": ok_run_id, "sector": ok_sector}[c["identifier"]](c["text"])
+                rule = {"municipality": "municipality-code", "run": "run-id", "sector": "sector-code"}[c["identifier"]]
+                ck(("ok" if ok else rule) == c["expect"], f"{what}: {c['identifier']} of {len(c['text'])} bytes")
+            elif kind == "envelope":
+                mun, run, sector = lim["municipality"], lim["run"], lim["sector"]
+                key = envelope_key(hx(lim["sealing_key"]), mun, run, sector)
+                ad = envelope_ad(mun, run, sector, c["service"], hx(lim["pseudonym"]))
+                try:
+                    env = seal_checked(key, hx(c["nonce"]), c["content"], ad, c["service"])
+                except Rule as e:
+                    ck(e.name == c["expect"], f"{what}: nonce {c['nonce']}: got {e.name}")
+                    continue
+                ck(c["expect"] == "ok" and env.hex() == c["envelope"], f"{what}: nonce {c['nonce']}: envelope")
+                got = open_envelope(key, env, mun, run, sector, c["service"], hx(lim["pseudonym"]))
+                ck(got == c["content"], f"{what}: nonce {c['nonce']}: opened content")
+            elif kind == "publication-header":
+                ck_rule(write_header_checked, (c["catalogue_version_length"], c["reference_date"]), c["expect"], what)
+            elif kind == "publication-record":
+                ck_rule(write_record_checked, (c["service"], c["start_year"], c["start_month"], c["envelope_length"]),
+                        c["expect"], what)
+            elif kind == "rejected-limit":
+                ck_rule(rejected_limit, (c["rows"], c["rejected"], c["limit"]), c["expect"], what)
+            elif kind == "check-request":
+                ck_rule(check_request_count, (c["count"],), c["expect"], what)
+            elif kind == "receipt-issue":
+                ck_rule(issue_receipt_checked, (c["sectors"], c["valid_from"], c["valid_until"]), c["expect"], what)
+            elif kind == "receipt-check":
+                withdrawals = {} if c["withdrawn_from"] is None else {hx(lim["receipt"])[10:26]: c["withdrawn_from"]}
+                ck_rule(check_receipt, (hx(lim["receipt"]), hx(lim["registry_public"]), 219, lim["sector"], c["now"],
+                                        withdrawals), c["expect"], f"{what}: now {c['now']}")
+            else:
+                raise Mismatch(f"unknown kind of limit {kind}")
+    return n, "the export's limits (kind export) need the catalogue, as exports"
+
+
 SKIPPED = {
     "criteria": "validation needs the catalogue's allowed services (core/catalogue/catalogue.toml, not in the spec) "
                 "and TOML line numbers the standard tomllib does not give",
