@@ -1821,9 +1821,14 @@ def fam_boundaries():
                 withdrawals = {} if c["withdrawn_from"] is None else {hx(lim["receipt"])[10:26]: c["withdrawn_from"]}
                 ck_rule(check_receipt, (hx(lim["receipt"]), hx(lim["registry_public"]), 219, lim["sector"], c["now"],
                                         withdrawals), c["expect"], f"{what}: now {c['now']}")
+            elif kind == "catalogue-sectors":
+                sectors = len(tomllib.loads(c["catalogue"])["sector"])
+                ck(("ok" if sectors <= 64 else "catalogue-field") == c["expect"], f"{what}: {sectors} sectors")
+            elif kind == "unknown-statuses":
+                n -= 1
             else:
                 raise Mismatch(f"unknown kind of limit {kind}")
-    return n, "the export's limits (kind export) need the catalogue, as exports"
+    return n, "the limits of exports (kinds export, unknown-statuses) need the catalogue, as exports"
 
 
 SKIPPED = {

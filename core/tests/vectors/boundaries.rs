@@ -30,6 +30,8 @@ pub(super) fn vectors() -> Value {
             check_request_edges(),
             receipt_issue_edges(),
             receipt_check_edges(),
+            catalogue_edges(),
+            unknown_status_edges(),
         ],
     })
 }
@@ -524,4 +526,79 @@ fn receipt_check_edges() -> Value {
         "receipt": hex::encode(&bytes), "registry_public": hex::encode(public.expose_secret()),
         "sector": "employment", "cases": cases,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// §9 a catalogue of at most 64 sectors; §8.5 at most 20 unknown statuses kept.
+
+/// A catalogue of `sectors` sectors, one service of the first and one excluded category.
+fn catalogue_of(sectors: usize) -> String {
+    let mut text = String::from("format = \"samkoer-catalogue\"\nversion = \"test\"\n");
+    for i in 0..sectors {
+        text.push_str(&format!(
+            "[[sector]]\ncode = \"sector-{i}\"\nname = \"Sektor {i}\"\nname_en = \"Sector {i}\"\n"
+        ));
+    }
+    text.push_str("[[service]]\ncode = \"AB\"\nsector = \"sector-0\"\nlaw = \"L\"\nparagraph = \"§ 1\"\nname = \"Ydelse\"\nname_en = \"Service\"\nmajor_change = false\n");
+    text.push_str("[[excluded]]\ncode = \"X-AB\"\nname = \"Ydelse\"\nname_en = \"Service\"\nlaw = \"L\"\nparagraph = \"§ 2\"\nreason = \"Ingen\"\n");
+    text
+}
+
+fn catalogue_edges() -> Value {
+    let cases = [1usize, 64, 65]
+        .into_iter()
+        .map(|sectors| {
+            let text = catalogue_of(sectors);
+            let (expect, line) = match Catalogue::parse(&text, "catalogue.toml") {
+                Ok(_) => ("ok".to_owned(), None),
+                Err(Error::Input { rule, line, .. }) => (rule.name().to_owned(), Some(line)),
+                Err(other) => panic!("{other:?}"),
+            };
+            json!({ "sectors": sectors, "catalogue": text, "expect": expect, "line": line })
+        })
+        .collect();
+    limit(
+        "a catalogue of at most 64 sectors",
+        "§9",
+        "catalogue-sectors",
+        cases,
+    )
+}
+
+/// Exports of rows whose statuses are unknown: 20 distinct values are all kept, of 21 the
+/// first 20 met (one batch), in byte order.
+fn unknown_status_edges() -> Value {
+    let run_key = master().derive_run_key(&run(), REFERENCE);
+    let key = sealing("employment", 9);
+    let options = ExportOptions::default();
+    let publisher = Publisher::new(&run_key, &key, Catalogue::builtin(), &options).unwrap();
+    let cases = [20usize, 21]
+        .into_iter()
+        .map(|distinct| {
+            let mut export = String::from("cpr;service;status;start\n");
+            for i in 0..distinct {
+                let status = format!("ukendt {}", char::from(b'z' - i as u8));
+                export.push_str(&format!("0101901234;EMP-MENTOR;{status};2025-01-15\n"));
+            }
+            let published = publisher
+                .publish(
+                    Cursor::new(export.clone().into_bytes()),
+                    "export.csv",
+                    None,
+                    Vec::new(),
+                    "out.pub",
+                )
+                .unwrap();
+            json!({
+                "export": export,
+                "unknown_statuses": published.report.export.unknown_statuses,
+            })
+        })
+        .collect();
+    limit(
+        "at most 20 unknown statuses kept in the accounting",
+        "§8.5",
+        "unknown-statuses",
+        cases,
+    )
 }
