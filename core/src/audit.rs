@@ -9,7 +9,7 @@
 //! `outcome`) still verify, and a log may continue them with version 2 entries.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -235,14 +235,6 @@ impl AuditLog {
             hash,
         };
         Ok(line)
-    }
-
-    /// Appends `step` to the log written by `out`.
-    pub fn append_to(&mut self, out: &mut impl Write, file: &str, step: Step) -> Result<()> {
-        let line = self.append(step)?;
-        out.write_all(line.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Error::io(file, e))
     }
 }
 
@@ -691,6 +683,21 @@ mod tests {
     }
 
     #[test]
+    fn heads_are_equal_only_in_both_number_and_hash() {
+        let (_, head) = log(3);
+        let mut other_hash = head;
+        other_hash.hash[31] ^= 1;
+        let other_seq = Head {
+            seq: head.seq + 1,
+            ..head
+        };
+        let same = Head { ..head };
+        assert!(head == same);
+        assert!(head != other_hash);
+        assert!(head != other_seq);
+    }
+
+    #[test]
     fn heads_print_and_parse_back() {
         let (_, head) = log(3);
         let shown = head.to_string();
@@ -702,6 +709,7 @@ mod tests {
             "3:ABCD",
             &shown[..shown.len() - 1],
             &shown.to_uppercase(),
+            &format!("+{shown}"),
         ] {
             assert_eq!(
                 Head::parse(bad).unwrap_err().rule(),

@@ -698,3 +698,80 @@ fn the_age_band_table_counts_every_person_with_services_once() {
     assert_eq!(released, [Some(3), Some(3), Some(3), Some(3), None, None]);
     assert_eq!(table.total.as_ref().unwrap().value, Some(15));
 }
+
+/// A publication replaced between the match and its flag pass by one of the same size and
+/// time (every record where it was, other persons in them) is refused, not flagged: the
+/// flag pass checks that each record it fetches holds the pseudonym the match read there.
+#[test]
+fn a_publication_replaced_in_place_before_the_flag_pass_is_refused() {
+    let population = common::ages_population();
+    let mut others = population.clone();
+    for member in &mut others.members {
+        // The same birth date and century digit: the same band, other persons.
+        member.cpr.replace_range(7..10, "999");
+    }
+    let (_, text, _) = common::AGE_CRITERIA[5];
+    let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<_> = population
+        .publications()
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        })
+        .collect();
+    let matched = Match::run(
+        paths
+            .iter()
+            .map(|p| samkoer_core::files::Input::path(p))
+            .collect(),
+        Catalogue::builtin(),
+        &criteria,
+    )
+    .unwrap();
+    assert!(matched.candidates().iter().any(|c| !c.deferred));
+    for (path, (_, replacement)) in paths.iter().zip(others.publications()) {
+        let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+        assert_eq!(
+            std::fs::metadata(path).unwrap().len(),
+            replacement.len() as u64
+        );
+        std::fs::write(path, replacement).unwrap();
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(modified).unwrap();
+    }
+    let error = matched
+        .write_flag_files(&matcher_signing(), Head::EMPTY, |sector| {
+            Ok((Vec::new(), format!("{sector}.flag")))
+        })
+        .unwrap_err();
+    assert_eq!(error.class(), "publication-digest", "{error}");
+}
+
+/// A match shows its run, publications and number of candidates when debugged, and no
+/// pseudonym.
+#[test]
+fn a_match_debugs_as_its_summary_without_pseudonyms() {
+    let population = common::ages_population();
+    let (_, text, _) = common::AGE_CRITERIA[5];
+    let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
+    let matched = Match::run(
+        common::named_sources(&population.publications()),
+        Catalogue::builtin(),
+        &criteria,
+    )
+    .unwrap();
+    let shown = format!("{matched:?}");
+    assert!(shown.starts_with("Match { run: "), "{shown}");
+    assert!(shown.contains("children-family.pub"), "{shown}");
+    assert!(
+        shown.contains(&format!("candidates: {}, ..", matched.candidates().len())),
+        "{shown}"
+    );
+    let (run_key, _) = common::population_keys();
+    for (_, pseudonym) in population.pseudonyms(&run_key) {
+        assert!(!shown.contains(&pseudonym.to_string()));
+    }
+}

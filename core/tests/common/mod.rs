@@ -364,10 +364,16 @@ pub fn ages_population() -> Population {
             ("C-child", "C-parent"),
             ("D-child", "D-parent"),
             ("E-child", "E-parent"),
+            // A family in which no one has services: linked, never counted or selected.
+            ("F-child", "F-parent"),
         ]
         .map(|(child, parent)| (child.into(), parent.into()))
         .to_vec(),
-        without_services: vec![("E-parent".into(), "0101951110".into())],
+        without_services: vec![
+            ("E-parent".into(), "0101951110".into()),
+            ("F-child".into(), "0504154117".into()),
+            ("F-parent".into(), "0601851118".into()),
+        ],
     }
 }
 
