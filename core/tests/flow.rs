@@ -729,6 +729,19 @@ fn every_step_through_files_with_its_audit_entry() {
         matched_entry.counts["candidates"],
         matched.candidates().len() as u64
     );
+    let selected_entry = entries.iter().find(|e| e.action == "select").unwrap();
+    assert_eq!(
+        [
+            selected_entry.counts["selected"],
+            selected_entry.counts["removed"],
+            selected_entry.counts["outstanding"]
+        ],
+        [
+            selection.selected.len() as u64,
+            selection.removed.len() as u64,
+            selection.outstanding.len() as u64
+        ]
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains(&digits), "no CPR in the log");
 

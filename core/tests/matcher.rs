@@ -666,6 +666,8 @@ fn persons_and_families_are_selected_by_age_band() {
         )
         .unwrap();
         assert_eq!(labelled(&matched, &population), expected, "{case}");
+        let deferred = expected.iter().filter(|e| e.starts_with('*')).count();
+        assert_eq!(matched.deferred_count(), deferred as u64, "{case}");
         // Children and adults are counted by band, whatever selected the candidate.
         for candidate in matched.candidates() {
             assert_eq!(candidate.children + candidate.adults, candidate.persons);
@@ -773,5 +775,67 @@ fn a_match_debugs_as_its_summary_without_pseudonyms() {
     let (run_key, _) = common::population_keys();
     for (_, pseudonym) in population.pseudonyms(&run_key) {
         assert!(!shown.contains(&pseudonym.to_string()));
+    }
+}
+
+/// The one-citizen check finds every person when pseudonyms share their first eight bytes (the
+/// matcher sorts by those first, then ties by the whole pseudonym): five such pseudonyms in
+/// descending order, so that a search among them unsorted misses some.
+#[test]
+fn the_check_finds_persons_whose_pseudonyms_share_a_prefix() {
+    use samkoer_core::formats::publication::{
+        Author, FileHeader, FileWriter, ServiceRecord, YearMonth,
+    };
+    use samkoer_core::primitives::signing::PartySigningKey;
+    let (run_key, sealing) = common::population_keys();
+    let key = &sealing[0];
+    let header = FileHeader {
+        municipality: key.municipality(),
+        run: RunId::new("2026-11").unwrap(),
+        sector: key.sector().clone(),
+        run_key_fingerprint: run_key.fingerprint(),
+        catalogue_version: Catalogue::builtin().version.clone(),
+        reference_date: REFERENCE,
+        author: Author::of(&PartySigningKey::of(key)),
+    };
+    let signing = PartySigningKey::of(key);
+    let file = format!("{}.pub", key.sector());
+    let mut writer =
+        FileWriter::new(Vec::new(), FileKind::Publication, &file, &header, &signing).unwrap();
+    let pseudonyms: Vec<Pseudonym> = (1..=5u8)
+        .rev()
+        .map(|last| {
+            let mut bytes = [0x5a; 32];
+            bytes[31] = last;
+            Pseudonym(bytes)
+        })
+        .collect();
+    for pseudonym in &pseudonyms {
+        writer
+            .write_service(&ServiceRecord {
+                pseudonym: *pseudonym,
+                service: "EMP-MENTOR".into(),
+                start: YearMonth {
+                    year: 2026,
+                    month: 1,
+                },
+                age_band: AgeBand::Adult30To49,
+                major_change: false,
+                envelope: vec![1; 93],
+            })
+            .unwrap();
+    }
+    let publication = writer.finish().unwrap();
+    let matched = Match::run(
+        common::named_sources(&[(file, publication)]),
+        Catalogue::builtin(),
+        &criteria(),
+    )
+    .unwrap();
+    for pseudonym in &pseudonyms {
+        assert_eq!(
+            matched.check(key.sector(), pseudonym).unwrap(),
+            CheckAnswer::NotCandidate
+        );
     }
 }

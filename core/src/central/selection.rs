@@ -299,4 +299,19 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_version_1_result_is_told_to_be_matched_again() {
+        let shown = |version| {
+            sent_from_match_report(&signed_report(version), "result.json")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            shown(1).ends_with("[a version 1 match result is not signed: match the run again]"),
+            "{}",
+            shown(1)
+        );
+        assert!(!shown(3).contains("version 1"), "{}", shown(3));
+    }
 }

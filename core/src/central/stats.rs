@@ -651,6 +651,57 @@ mod tests {
         assert_eq!(one_table(&[3, 0], 5), (vec![None, Some(0)], None));
     }
 
+    /// The reduction keeps each row in lowest terms (what bounds its numbers, see
+    /// `Audit::Overflow`): a row is divided by the greatest common divisor of its entries.
+    #[test]
+    fn rows_are_kept_in_lowest_terms() {
+        let row = |coefficients: &[i128], rhs| Row {
+            coefficients: coefficients.to_vec(),
+            rhs,
+        };
+        let mut rows = vec![row(&[4, -6, 0], 10), row(&[2, 0, 6], 8)];
+        for r in &mut rows {
+            r.normalise();
+        }
+        assert_eq!(rows[0].coefficients, [2, -3, 0]);
+        assert_eq!(
+            (rows[1].coefficients.as_slice(), rows[1].rhs),
+            ([1, 0, 3].as_slice(), 4)
+        );
+        // 2x − 3y = 5 and x + 3z = 4: eliminating x gives 3y + 6z = 3, that is y + 2z = 1.
+        reduce(&mut rows).unwrap();
+        assert_eq!(
+            (rows[1].coefficients.as_slice(), rows[1].rhs),
+            ([0, 1, 2].as_slice(), 1)
+        );
+        assert_eq!(gcd(-12, 18), 6);
+        assert_eq!(gcd(0, -5), 5);
+    }
+
+    /// The reduced form of −x + y = 1, x + y + z = 6, y − z = −1 is x = 1, y = 2, z = 3: each
+    /// pivot made positive with its row, every column reduced, every row still true.
+    #[test]
+    fn the_reduced_form_determines_each_unknown_its_identities_fix() {
+        let row = |coefficients: [i128; 3], rhs| Row {
+            coefficients: coefficients.to_vec(),
+            rhs,
+        };
+        let mut rows = vec![row([-1, 1, 0], 1), row([1, 1, 1], 6), row([0, 1, -1], -1)];
+        reduce(&mut rows).unwrap();
+        let reduced: Vec<(Vec<i128>, i128)> = rows
+            .iter()
+            .map(|r| (r.coefficients.clone(), r.rhs))
+            .collect();
+        assert_eq!(
+            reduced,
+            [(vec![1, 0, 0], 1), (vec![0, 1, 0], 2), (vec![0, 0, 1], 3)]
+        );
+        assert_eq!(
+            rows.iter().map(Row::exposes).collect::<Vec<_>>(),
+            [Some(0), Some(1), Some(2)]
+        );
+    }
+
     /// Persons by sector count with their total, and the pair identity over `pairs`.
     fn sectors_and_pairs(
         by_sectors: &[u64],
@@ -663,6 +714,39 @@ mod tests {
         let pair_cells = d.counts(pairs);
         d.pairs_sum_to(&pair_cells, &cells);
         (d, cells, pair_cells)
+    }
+
+    /// Should an exposed count have no released non-zero count to hide it behind (identities
+    /// made up for this: the counts of a match always have one), every count but the zeros is
+    /// suppressed.
+    #[test]
+    fn without_a_count_to_hide_behind_only_the_zeros_are_released() {
+        let mut d = Disclosure {
+            values: vec![1, 5, 0],
+            suppressed: vec![false; 3],
+            identities: vec![vec![(0, 1)]],
+        };
+        d.protect(3);
+        assert_eq!(d.suppressed, [true, true, false]);
+    }
+
+    /// The pair identity of three sectors: the pairs minus one person of two sectors and three
+    /// of three (a person of one sector is in no pair).
+    #[test]
+    fn the_pair_identity_counts_each_person_in_all_their_pairs() {
+        let (d, cells, pairs) = sectors_and_pairs(&[7, 5, 4], &[8, 9, 10]);
+        let pair_identity = d.identities.last().unwrap();
+        let expected: Vec<(usize, i64)> = pairs
+            .iter()
+            .map(|&p| (p, 1))
+            .chain([(cells[1], -1), (cells[2], -3)])
+            .collect();
+        assert_eq!(pair_identity, &expected);
+        let sum: i64 = pair_identity
+            .iter()
+            .map(|&(v, c)| c * d.values[v] as i64)
+            .sum();
+        assert_eq!(sum, 8 + 9 + 10 - 5 - 3 * 4);
     }
 
     fn suppressed(d: &Disclosure) -> Vec<usize> {
