@@ -1321,6 +1321,14 @@ fn criteria_vectors() -> Value {
             format!("{h}\n[[person.combination]]\nany = [\"EMP-MENTOR\"]\n"),
         ),
         (
+            "a combination with an empty any",
+            format!("{h}\n[[person.combination]]\nany = []\nwith_any = [\"EMP-MENTOR\"]\n"),
+        ),
+        (
+            "a combination with an empty with_any",
+            format!("{h}\n[[person.combination]]\nany = [\"EMP-MENTOR\"]\nwith_any = []\n"),
+        ),
+        (
             "a combination with all and any",
             format!(
                 "{h}\n[[person.combination]]\nall = [\"EMP-MENTOR\"]\nany = [\"ADS-SOCIO-PED\"]\nwith_any = [\"HEA-HOME-HELP\"]\n"
@@ -2837,4 +2845,32 @@ fn spec_lists_every_label() {
             rule.name()
         );
     }
+}
+
+/// The checked-in bundle opens whatever the order of the sector keys given (the key of its own
+/// sector is found among others), and not with its own sector's key of another municipality.
+#[test]
+fn a_bundle_finds_its_sectors_key_among_others() {
+    let text = std::fs::read_to_string(vectors_dir().join("disclosures.json")).unwrap();
+    let vectors: Value = serde_json::from_str(&text).unwrap();
+    let bytes = hex::decode(vectors["bundle"].as_str().unwrap()).unwrap();
+    let plan_team = PlanTeamKey::from_bytes(town(), key_bytes(120));
+    let receipt = vector_receipt();
+    let employment = SectorPublicKey::of(&sealing("employment", 30));
+    let adult_social = SectorPublicKey::of(&sealing("adult-social", 30));
+    let elsewhere = SectorPublicKey::of(&SealingKey::from_bytes(
+        MunicipalityCode::new(101).unwrap(),
+        SectorCode::new("employment").unwrap(),
+        key_bytes(30),
+    ));
+    let open = |keys: &[SectorPublicKey]| {
+        let answering = Answering {
+            receipt: &receipt,
+            sectors: keys,
+        };
+        class(open_disclosure(&bytes, &plan_team, &answering, "b"))
+    };
+    assert_eq!(open(&[adult_social.clone(), employment.clone()]), "ok");
+    assert_eq!(open(&[elsewhere.clone(), employment]), "ok");
+    assert_eq!(open(&[elsewhere]), "disclosure-signature");
 }

@@ -1821,6 +1821,10 @@ def fam_boundaries():
                 withdrawals = {} if c["withdrawn_from"] is None else {hx(lim["receipt"])[10:26]: c["withdrawn_from"]}
                 ck_rule(check_receipt, (hx(lim["receipt"]), hx(lim["registry_public"]), 219, lim["sector"], c["now"],
                                         withdrawals), c["expect"], f"{what}: now {c['now']}")
+            elif kind == "receipt-parse":
+                ck_rule(parse_receipt, (hx(c["receipt"]),), c["expect"], what)
+            elif kind == "bundle-length":
+                ck_rule(open_bundle, (hx(c["bundle"]), {"id": b"", "sectors": []}, {}, None, set()), c["expect"], what)
             elif kind == "catalogue-sectors":
                 sectors = len(tomllib.loads(c["catalogue"])["sector"])
                 ck(("ok" if sectors <= 64 else "catalogue-field") == c["expect"], f"{what}: {sectors} sectors")

@@ -374,3 +374,112 @@ pub fn open_disclosure(
     }
     Ok(disclosure)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::receipt::{Consent, issue_with_id, registry_public_key};
+    use crate::consent::state::{ConsentState, Freshness, issue_state};
+    use crate::primitives::cpr::Cpr;
+    use crate::primitives::ids::MunicipalityCode;
+    use crate::primitives::keys::{ConsentRegistryKey, SealingKey};
+    use time::macros::{date, datetime};
+
+    /// A disclosure needs the subject key and the plan team's key of the receipt's
+    /// municipality: either of another is refused.
+    #[test]
+    fn a_key_of_another_municipality_is_refused() {
+        let town = MunicipalityCode::new(219).unwrap();
+        let neighbour = MunicipalityCode::new(101).unwrap();
+        let registry = ConsentRegistryKey::from_bytes(town, [60; 32]);
+        let public = registry_public_key(&registry);
+        let employment = SectorCode::new("employment").unwrap();
+        let cpr = Cpr::parse_undated("0101901234", "test", 1).unwrap();
+        let subject = SubjectKey::from_bytes(town, [90; 32]);
+        let now = datetime!(2026-12-01 9:00 UTC);
+        let consent = Consent {
+            cpr: &cpr,
+            sectors: std::slice::from_ref(&employment),
+            issued_at: now,
+            valid_from: now,
+            valid_until: datetime!(2027-12-01 9:00 UTC),
+        };
+        let receipt_bytes =
+            issue_with_id(&registry, &subject, &consent, Head::EMPTY, [7; 16]).unwrap();
+        let receipt = Receipt::parse(&receipt_bytes, "r").unwrap();
+        let state = issue_state(&registry, 1, now, &Default::default()).unwrap();
+        let freshness = Freshness {
+            now,
+            max_age: 60,
+            seen: None,
+        };
+        let fresh = ConsentState::parse(&state, "s")
+            .unwrap()
+            .check(&public, &freshness, "s")
+            .unwrap();
+        let signing =
+            PartySigningKey::of(&SealingKey::from_bytes(town, employment.clone(), [30; 32]));
+        let (options, catalogue) = (ExportOptions::default(), Catalogue::builtin());
+        let disclose = |subject: &SubjectKey, plan_team: &PlanTeamKey| {
+            let plan_team = plan_team_public_key(plan_team);
+            let discloser = Discloser {
+                registry: &public,
+                subject,
+                sector: &employment,
+                signing: &signing,
+                log_head: Head::EMPTY,
+                plan_team: &plan_team,
+                catalogue,
+                options: &options,
+            };
+            let export = "cpr;service;status;start\n0101901234;EMP-MENTOR;active;2025-01-15\n";
+            discloser
+                .disclose(
+                    &receipt,
+                    &fresh,
+                    "r",
+                    std::io::Cursor::new(export),
+                    "export.csv",
+                    now,
+                    date!(2026 - 12 - 01),
+                )
+                .map(|bundle| bundle.services)
+                .map_err(|e| e.rule())
+        };
+        let plan_team = PlanTeamKey::from_bytes(town, [120; 32]);
+        assert_eq!(disclose(&subject, &plan_team), Ok(1));
+        let (other_subject, other_plan_team) = (
+            SubjectKey::from_bytes(neighbour, [90; 32]),
+            PlanTeamKey::from_bytes(neighbour, [120; 32]),
+        );
+        assert_eq!(
+            disclose(&subject, &other_plan_team),
+            Err(Some(Rule::KeyMismatch))
+        );
+        assert_eq!(
+            disclose(&other_subject, &plan_team),
+            Err(Some(Rule::KeyMismatch))
+        );
+    }
+
+    #[test]
+    fn a_version_1_bundle_is_told_to_be_disclosed_again() {
+        for (version, told) in [(1u16, true), (3, false)] {
+            let mut bundle = MAGIC.to_vec();
+            bundle.extend_from_slice(&version.to_be_bytes());
+            bundle.extend_from_slice(&[0; 200]);
+            let Err(error) = signed_parts(&bundle, "b.bundle") else {
+                panic!("version {version} read");
+            };
+            assert_eq!(error.rule(), Some(Rule::DisclosureFormat));
+            let shown = error.to_string();
+            assert_eq!(
+                shown.ends_with(
+                    "[a version 1 bundle is not signed: ask the sector to disclose again]"
+                ),
+                told,
+                "{shown}"
+            );
+        }
+    }
+}

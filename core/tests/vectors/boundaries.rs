@@ -30,6 +30,8 @@ pub(super) fn vectors() -> Value {
             check_request_edges(),
             receipt_issue_edges(),
             receipt_check_edges(),
+            receipt_parse_edges(),
+            bundle_length_edges(),
             catalogue_edges(),
             unknown_status_edges(),
         ],
@@ -526,6 +528,78 @@ fn receipt_check_edges() -> Value {
         "receipt": hex::encode(&bytes), "registry_public": hex::encode(public.expose_secret()),
         "sector": "employment", "cases": cases,
     })
+}
+
+/// The receipt of `consent.json` with its sectors and validity replaced (unsigned: parsing
+/// checks the layout, not the signature).
+fn receipt_with(sectors: &[&str], valid_from: u64, valid_until: u64) -> Vec<u8> {
+    let bytes = vector_receipt_bytes();
+    let tail = &bytes[bytes.len() - 72 - 64..];
+    let mut receipt = bytes[..68].to_vec();
+    receipt.extend_from_slice(&valid_from.to_be_bytes());
+    receipt.extend_from_slice(&valid_until.to_be_bytes());
+    receipt.push(sectors.len() as u8);
+    for sector in sectors {
+        receipt.push(sector.len() as u8);
+        receipt.extend_from_slice(sector.as_bytes());
+    }
+    receipt.extend_from_slice(tail);
+    receipt
+}
+
+fn receipt_parse_edges() -> Value {
+    let from = 1_795_168_800;
+    let cases = [
+        (&[][..], from, from + 1),
+        (&["employment"][..], from, from + 1),
+        (&["employment"][..], from, from),
+    ]
+    .into_iter()
+    .map(|(sectors, valid_from, valid_until)| {
+        let bytes = receipt_with(sectors, valid_from, valid_until);
+        json!({
+            "receipt": hex::encode(&bytes),
+            "expect": class(Receipt::parse(&bytes, "r")),
+        })
+    })
+    .collect();
+    limit(
+        "a receipt read names at least one sector and a validity that ends after it begins",
+        "§14.2",
+        "receipt-parse",
+        cases,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// §15 a bundle holds at least an encapsulated key, an AEAD tag and a signature after its
+// header.
+
+fn bundle_length_edges() -> Value {
+    let signing = PartySigningKey::of(&sealing("employment", 9));
+    let mut header = b"SAMKODSC".to_vec();
+    header.extend_from_slice(&2u16.to_be_bytes());
+    header.extend_from_slice(&[0xa5; 16]);
+    header.push(10);
+    header.extend_from_slice(b"employment");
+    header.extend_from_slice(&Author::of(&signing).to_bytes());
+    let cases = [32 + 16 + 64 - 1, 32 + 16 + 64]
+        .into_iter()
+        .map(|after| {
+            let mut bundle = header.clone();
+            bundle.resize(header.len() + after, 0);
+            json!({
+                "after_header": after, "bundle": hex::encode(&bundle),
+                "expect": class(samkoer_core::consent::disclosure::bundle_header(&bundle, "b")),
+            })
+        })
+        .collect();
+    limit(
+        "a bundle of at least 32 + 16 + 64 bytes after its header (one fewer is malformed; so many reach the signature check)",
+        "§15",
+        "bundle-length",
+        cases,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
