@@ -2874,3 +2874,34 @@ fn a_bundle_finds_its_sectors_key_among_others() {
     assert_eq!(open(&[elsewhere.clone(), employment]), "ok");
     assert_eq!(open(&[elsewhere]), "disclosure-signature");
 }
+
+/// A bundle whose sealed content names another receipt or sector than its header is refused
+/// as malformed, though signed and sealed as a sector would.
+#[test]
+fn a_bundle_whose_content_contradicts_its_header_is_malformed() {
+    let plan_team = PlanTeamKey::from_bytes(town(), key_bytes(120));
+    let employment = sealing("employment", 30);
+    let receipt = vector_receipt();
+    let keys = [SectorPublicKey::of(&employment)];
+    let answering = Answering {
+        receipt: &receipt,
+        sectors: &keys,
+    };
+    let content = |receipt: &str, sector: &str| {
+        json!({
+            "format": "samkoer-disclosure", "receipt": receipt, "municipality": "219",
+            "sector": sector, "services": [],
+        })
+    };
+    let open = |content: Value| {
+        let bundle = seal_for_vectors(&plan_team_public_key(&plan_team), &employment, &content);
+        class(open_disclosure(&bundle, &plan_team, &answering, "b"))
+    };
+    let id = "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5";
+    assert_eq!(open(content(id, "employment")), "ok");
+    assert_eq!(
+        open(content(&"b6".repeat(16), "employment")),
+        "disclosure-format"
+    );
+    assert_eq!(open(content(id, "adult-social")), "disclosure-format");
+}

@@ -431,6 +431,56 @@ mod tests {
         )
     }
 
+    /// A receipt verifies as the registry's only under its key of its own municipality, and
+    /// only when its author names that key: signed by the registry, a receipt naming another
+    /// author is refused, and so is the same key given for another municipality.
+    #[test]
+    fn a_receipt_verifies_only_under_its_registry_of_its_municipality_as_its_author() {
+        let (registry, public, _) = keys();
+        let bytes = receipt();
+        assert!(
+            Receipt::parse(&bytes, "r")
+                .unwrap()
+                .verify(&public, "r")
+                .is_ok()
+        );
+        let elsewhere = ConsentRegistryPublicKey::from_bytes(
+            MunicipalityCode::new(101).unwrap(),
+            *public.expose_secret(),
+        );
+        let refused = |receipt: &Receipt, key: &ConsentRegistryPublicKey| {
+            receipt.verify(key, "r").unwrap_err().rule()
+        };
+        let receipt = Receipt::parse(&bytes, "r").unwrap();
+        assert_eq!(refused(&receipt, &elsewhere), Some(Rule::ConsentSignature));
+        // The author's signer replaced by another key, signed again by the registry.
+        let mut signed = bytes[..bytes.len() - 64].to_vec();
+        let author_at = signed.len() - AUTHOR_LEN;
+        signed[author_at..author_at + 32].copy_from_slice(&[0x42; 32]);
+        let other_author =
+            Receipt::parse(&sign(&registry, labels::CONSENT_RECEIPT, signed), "r").unwrap();
+        assert_eq!(
+            refused(&other_author, &public),
+            Some(Rule::ConsentSignature)
+        );
+    }
+
+    /// Evidence of the registry's log: a receipt's signature verifies under the signer its
+    /// author names, and an altered one does not.
+    #[test]
+    fn a_receipt_is_signed_by_its_author_until_altered() {
+        let bytes = receipt();
+        assert!(Receipt::parse(&bytes, "r").unwrap().signed_by_its_author());
+        let mut altered = bytes.clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        assert!(
+            !Receipt::parse(&altered, "r")
+                .unwrap()
+                .signed_by_its_author()
+        );
+    }
+
     #[test]
     fn a_receipt_is_valid_for_its_sectors_and_its_person_only() {
         let bytes = receipt();

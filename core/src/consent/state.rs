@@ -20,8 +20,9 @@ use crate::primitives::labels;
 pub const STATE_MAGIC: &[u8; 8] = b"SAMKOCST";
 /// The consent state's format version.
 pub const STATE_VERSION: u16 = 1;
-/// The bytes before the withdrawals: magic, version, municipality, sequence, issued-at, count.
-pub const HEADER_LEN: usize = 8 + 2 + 2 + 8 + 8 + 4;
+/// The bytes before the withdrawals: magic (8), version (2), municipality (2), sequence (8),
+/// issued-at (8), count (4).
+pub const HEADER_LEN: usize = 32;
 /// The bytes of one withdrawal: the receipt id and the time it is withdrawn from.
 pub const ENTRY_LEN: usize = 16 + 8;
 /// How far in the future a state's issued-at may lie, for clocks that disagree (seconds).
