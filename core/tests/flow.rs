@@ -619,8 +619,13 @@ fn every_step_through_files_with_its_audit_entry() {
         (second.sequence, second.withdrawals, second.added),
         (2, 1, 1)
     );
+    // The state after it, with no new withdrawal, still lists the one before.
+    let third = state(Some("state-2.bin"), &[], "state-3.bin")
+        .unwrap()
+        .summary;
+    assert_eq!((third.sequence, third.withdrawals, third.added), (3, 1, 0));
     let sealing_key: SealingKey = town.key(&format!("{}.key", scope[0]));
-    let error = disclose(&sealing_key, "state-2.bin", "late.bundle").unwrap_err();
+    let error = disclose(&sealing_key, "state-3.bin", "late.bundle").unwrap_err();
     assert_eq!(error.class(), "consent-withdrawn");
     // The old state, handed on again, is refused: this sector has used a later one.
     let error = disclose(&sealing_key, "state-1.bin", "late.bundle").unwrap_err();
@@ -629,11 +634,11 @@ fn every_step_through_files_with_its_audit_entry() {
     assert_eq!(error.class(), "consent-state-missing");
     assert!(!town.path("late.bundle").exists());
     assert_eq!(
-        verify("state-2.bin", NOW).unwrap_err().class(),
+        verify("state-3.bin", NOW).unwrap_err().class(),
         "consent-withdrawn"
     );
     assert_eq!(
-        verify("state-2.bin", NOW + time::Duration::days(2))
+        verify("state-3.bin", NOW + time::Duration::days(2))
             .unwrap_err()
             .class(),
         "consent-state-stale"
@@ -686,7 +691,7 @@ fn every_step_through_files_with_its_audit_entry() {
             count("consent-state", "done"),
             count("consent-state", "consent-state-previous")
         ),
-        (2, 1, 2, 1)
+        (2, 1, 3, 1)
     );
     assert_eq!(count("disclose", "done"), scope.len());
     assert_eq!(count("disclose", "consent-scope"), 5 - scope.len());
@@ -710,7 +715,7 @@ fn every_step_through_files_with_its_audit_entry() {
         .iter()
         .find(|e| e.action == "disclose" && e.outcome == "consent-withdrawn")
         .unwrap();
-    assert_eq!(refused.counts["consent-state-seq"], 2);
+    assert_eq!(refused.counts["consent-state-seq"], 3);
     let parties: BTreeSet<&str> = actions.iter().map(|(p, _, _)| p.as_str()).collect();
     assert!(
         parties.contains("custodian")

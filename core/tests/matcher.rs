@@ -725,10 +725,7 @@ fn a_publication_replaced_in_place_before_the_flag_pass_is_refused() {
         })
         .collect();
     let matched = Match::run(
-        paths
-            .iter()
-            .map(|p| samkoer_core::files::Input::path(p))
-            .collect(),
+        paths.iter().map(samkoer_core::files::Input::path).collect(),
         Catalogue::builtin(),
         &criteria,
     )
