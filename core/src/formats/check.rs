@@ -764,6 +764,71 @@ mod tests {
         assert_eq!(index.answer(&health, &entries[0].0).unwrap(), None);
     }
 
+    /// An index names 1 to 64 sectors (a mask is 64 bits), written and read; a writer given
+    /// entries out of order or of no sector names the entry.
+    #[test]
+    fn an_index_holds_1_to_64_sectors_and_its_entries_in_order() {
+        let header = |sectors: usize| IndexHeader {
+            municipality: MunicipalityCode::new(219).unwrap(),
+            run: RunId::new("2026-11").unwrap(),
+            run_key_fingerprint: Fingerprint([1; 16]),
+            sectors: (0..sectors)
+                .map(|i| {
+                    let code = format!("sector-{i}");
+                    (SectorCode::new(&code).unwrap(), signing(&code).public())
+                })
+                .collect(),
+            entries: 1,
+        };
+        let entry = [(Pseudonym([3; 32]), 1, CheckAnswer::Candidate)];
+        for (sectors, valid) in [(0, false), (1, true), (64, true), (65, false)] {
+            let mut written = Vec::new();
+            let result = write_index(&mut written, "i", &header(sectors), entry.into_iter());
+            assert_eq!(result.is_ok(), valid, "{sectors} sectors written");
+            // The same bytes as a writer that did not check would make them.
+            let mut bytes = header(sectors).to_bytes();
+            bytes.extend_from_slice(&[3; 32]);
+            bytes.extend_from_slice(&1u64.to_be_bytes());
+            bytes.push(1);
+            bytes.extend_from_slice(&[3; 32]);
+            if valid {
+                assert_eq!(written, bytes);
+            }
+            let len = bytes.len() as u64;
+            let read = CheckIndex::open(Cursor::new(bytes), len, "i").map(drop);
+            assert_eq!(read.is_ok(), valid, "{sectors} sectors read");
+        }
+        let record_of = |entries: &[(Pseudonym, u64, CheckAnswer)]| {
+            let mut sized = header(1);
+            sized.entries = entries.len() as u64;
+            match write_index(&mut Vec::new(), "i", &sized, entries.iter().copied()) {
+                Err(Error::Format { record, rule, .. }) => (record, rule),
+                other => panic!("{other:?}"),
+            }
+        };
+        // Two blocks whose fence names the same first entry twice: not in order.
+        let entries: Vec<_> = (0..=INDEX_BLOCK as u16)
+            .map(|i| {
+                let mut bytes = [0; 32];
+                bytes[..2].copy_from_slice(&i.to_be_bytes());
+                (Pseudonym(bytes), 1, CheckAnswer::Candidate)
+            })
+            .collect();
+        let mut twice = index(&entries);
+        let at = twice.len() - 32;
+        twice.copy_within(at - 32..at, at);
+        let len = twice.len() as u64;
+        let read = CheckIndex::open(Cursor::new(twice), len, "i").map(drop);
+        assert_eq!(read.unwrap_err().rule(), Some(Rule::CheckIndex));
+        let p = |b: u8| Pseudonym([b; 32]);
+        let candidate = CheckAnswer::Candidate;
+        assert_eq!(record_of(&[(p(3), 0, candidate)]), (1, Rule::CheckIndex));
+        assert_eq!(
+            record_of(&[(p(3), 1, candidate), (p(2), 1, candidate)]),
+            (2, Rule::CheckIndex)
+        );
+    }
+
     #[test]
     fn a_damaged_index_is_refused() {
         let entries = [(Pseudonym([3; 32]), 1, CheckAnswer::Candidate)];
