@@ -820,6 +820,36 @@ mod tests {
         let len = twice.len() as u64;
         let read = CheckIndex::open(Cursor::new(twice), len, "i").map(drop);
         assert_eq!(read.unwrap_err().rule(), Some(Rule::CheckIndex));
+        // In the second block: an unknown answer, and an entry repeated, named by number.
+        let entries: Vec<_> = (0..INDEX_BLOCK as u16 + 3)
+            .map(|i| {
+                let mut bytes = [0; 32];
+                bytes[..2].copy_from_slice(&i.to_be_bytes());
+                (Pseudonym(bytes), 1, CheckAnswer::Candidate)
+            })
+            .collect();
+        let n = entries.len();
+        let bytes = index(&entries);
+        let entry_at = |i: usize| bytes.len() - 2 * 32 - (n - i) * INDEX_ENTRY_LEN as usize;
+        let refused = |bytes: Vec<u8>, asked: usize| {
+            let len = bytes.len() as u64;
+            let mut index = CheckIndex::open(Cursor::new(bytes), len, "i").unwrap();
+            let employment = SectorCode::new("employment").unwrap();
+            match index.answer(&employment, &entries[asked].0) {
+                Err(Error::Format { record, rule, .. }) => (record, rule),
+                other => panic!("{other:?}"),
+            }
+        };
+        let mut unknown = bytes.clone();
+        unknown[entry_at(n - 1) + 40] = 3;
+        assert_eq!(refused(unknown, n - 1), (n as u64, Rule::CheckIndex));
+        let mut repeated = bytes.clone();
+        let (second, third) = (entry_at(n - 2), entry_at(n - 1));
+        repeated.copy_within(second..second + 32, third);
+        assert_eq!(
+            refused(repeated, n - 2),
+            (INDEX_BLOCK + 1, Rule::CheckIndex)
+        );
         let p = |b: u8| Pseudonym([b; 32]);
         let candidate = CheckAnswer::Candidate;
         assert_eq!(record_of(&[(p(3), 0, candidate)]), (1, Rule::CheckIndex));
