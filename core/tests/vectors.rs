@@ -1364,6 +1364,20 @@ fn criteria_vectors() -> Value {
             example.replace("\"HEA-HOME-NURSING\"]", "\"CHF-PLACEMENT-CONSENT\"]"),
         ),
         (
+            "a combination whose any holds only deferred services",
+            example.replace(
+                "any = [\"EMP-CASH-BENEFIT\"]",
+                "any = [\"CHF-PLACEMENT-CONSENT\"]",
+            ),
+        ),
+        (
+            "a combination whose with_any holds only deferred services",
+            example.replace(
+                "with_any = [\"ADS-SOCIO-PED\", \"ADS-DRUG-OUTPATIENT\"]",
+                "with_any = [\"CHF-PLACEMENT-NOCONSENT\"]",
+            ),
+        ),
+        (
             "a family of at least 0 sectors",
             family("min_sectors = 0\n"),
         ),

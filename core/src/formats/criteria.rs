@@ -750,6 +750,13 @@ min_sectors = 3
         assert!(set.insert(AgeBand::Child0To5) && !set.insert(AgeBand::Child0To5));
         assert!(set.contains(AgeBand::Child0To5) && !set.contains(AgeBand::Child6To17));
         assert!(set.contains_byte(1) && !set.contains_byte(0) && !set.contains_byte(200));
+        // Bytes 7 and 8, the first of no band inside the set's bits and the first outside.
+        for band in AgeBand::ALL {
+            set.insert(band);
+        }
+        assert!(!set.contains_byte(7) && !set.contains_byte(8));
+        let mut set = AgeBands::default();
+        set.insert(AgeBand::Child0To5);
         assert_eq!(set.bits(), 0b10);
         assert_eq!(format!("{set:?}"), "{\"child-0-5\"}");
     }

@@ -242,4 +242,42 @@ mod tests {
         assert_eq!(detect(&text, 64), (text.clone(), UsedEncoding::Utf8));
         assert_eq!(detect(&text, 1), (text, UsedEncoding::Utf8));
     }
+
+    /// A reader interrupted before each read, failing on its third: as a signal would leave a
+    /// read of a pipe.
+    struct Interrupting {
+        text: &'static [u8],
+        calls: u32,
+    }
+
+    impl Read for Interrupting {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            match self.calls {
+                1 | 3 => Err(std::io::ErrorKind::Interrupted.into()),
+                2 => {
+                    buf[..self.text.len()].copy_from_slice(self.text);
+                    Ok(self.text.len())
+                }
+                _ => Err(std::io::Error::other("the disk went away")),
+            }
+        }
+    }
+
+    /// An interrupted read is tried again; any other error is the caller's.
+    #[test]
+    fn an_interrupted_read_is_tried_again_and_another_error_is_passed_on() {
+        let used = Rc::new(Cell::new(UsedEncoding::Utf8));
+        let inner = Interrupting {
+            text: "cpr;Mål\n".as_bytes(),
+            calls: 0,
+        };
+        let mut reader = Detecting::new(inner, used);
+        let mut buf = [0; 64];
+        let n = reader.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], "cpr;Mål\n".as_bytes());
+        let error = reader.read(&mut buf).unwrap_err();
+        assert_eq!(error.to_string(), "the disk went away");
+        assert_eq!(reader.inner.calls, 4);
+    }
 }
