@@ -1147,6 +1147,44 @@ mod tests {
         assert!(error.to_string().contains("[end]"), "{error}");
     }
 
+    /// Every spelling the spec allows for the delimiter and the encoding, read from a mapping
+    /// file as from its text.
+    #[test]
+    fn mapping_names_each_delimiter_and_encoding() {
+        let read = |delimiter: &str, encoding: &str| {
+            let text = format!("delimiter = \"{delimiter}\"\nencoding = \"{encoding}\"\n");
+            let input = crate::files::Input::Bytes {
+                name: "mapping.toml".into(),
+                bytes: std::sync::Arc::from(text.as_bytes()),
+            };
+            ExportOptions::from_mapping_input(&input).map(|o| (o.delimiter, o.encoding))
+        };
+        assert_eq!(
+            read(" AUTO ", "Auto").unwrap(),
+            (Delimiter::Auto, TextEncoding::Auto)
+        );
+        assert_eq!(
+            read(";", "utf-8").unwrap(),
+            (Delimiter::Semicolon, TextEncoding::Utf8)
+        );
+        assert_eq!(
+            read(",", "UTF8").unwrap(),
+            (Delimiter::Comma, TextEncoding::Utf8)
+        );
+        assert_eq!(
+            read(";", "windows-1252").unwrap(),
+            (Delimiter::Semicolon, TextEncoding::Windows1252)
+        );
+        assert_eq!(read(";", "cp1252").unwrap().1, TextEncoding::Windows1252);
+        for (delimiter, encoding) in [("tab", "auto"), (";", "latin-1")] {
+            let error = read(delimiter, encoding).unwrap_err();
+            assert_eq!(
+                (error.rule(), error.to_string().contains("line ")),
+                (Some(Rule::MappingInvalid), true)
+            );
+        }
+    }
+
     #[test]
     fn mapping_renames_columns_and_statuses() {
         let mapping = "delimiter = \";\"\n[columns]\ncpr = \"CPR-nr\"\nservice = \"Ydelse\"\nstatus = \"Tilstand\"\nstart = \"Startdato\"\n[statuses]\n\"Bevilget\" = \"active\"\n\"Afsluttet\" = \"ended\"\n";
