@@ -675,17 +675,22 @@ fn persons_and_families_are_selected_by_age_band() {
     }
 }
 
-#[test]
-fn the_age_band_table_counts_every_person_with_services_once() {
-    let population = common::ages_population();
+/// The match of `population` under [`common::AGE_CRITERIA`]'s "three sectors, any age".
+fn any_age_match(population: &common::Population) -> Match {
     let (_, text, _) = common::AGE_CRITERIA[5];
     let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
-    let matched = Match::run(
+    Match::run(
         common::named_sources(&population.publications()),
         Catalogue::builtin(),
         &criteria,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn the_age_band_table_counts_every_person_with_services_once() {
+    let population = common::ages_population();
+    let matched = any_age_match(&population);
     let table = matched
         .statistics
         .tables
@@ -754,14 +759,7 @@ fn a_publication_replaced_in_place_before_the_flag_pass_is_refused() {
 #[test]
 fn a_match_debugs_as_its_summary_without_pseudonyms() {
     let population = common::ages_population();
-    let (_, text, _) = common::AGE_CRITERIA[5];
-    let criteria = Criteria::parse(text, "criteria.toml", Catalogue::builtin()).unwrap();
-    let matched = Match::run(
-        common::named_sources(&population.publications()),
-        Catalogue::builtin(),
-        &criteria,
-    )
-    .unwrap();
+    let matched = any_age_match(&population);
     let shown = format!("{matched:?}");
     assert!(shown.starts_with("Match { run: "), "{shown}");
     assert!(shown.contains("children-family.pub"), "{shown}");
