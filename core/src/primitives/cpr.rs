@@ -312,6 +312,14 @@ mod tests {
         Cpr::check(text, REFERENCE).map(|c| *c.expose_digits())
     }
 
+    /// A CPR number shown in a message says what it is and never its digits.
+    #[test]
+    fn a_cpr_number_shows_as_redacted() {
+        let cpr = Cpr::check("0101901234", REFERENCE).unwrap();
+        assert_eq!(cpr.to_string(), "<redacted CPR>");
+        assert_eq!(format!("{cpr:?}"), "Cpr(<redacted>)");
+    }
+
     #[test]
     fn accepts_the_exported_forms_and_normalises_them() {
         for form in [
