@@ -1127,10 +1127,83 @@ fn audit_vectors() -> Value {
     .collect();
     let v1_head = verify(AUDIT_V1.as_bytes(), "audit.log", None).unwrap();
     json!({
-        "description": "Audit logs (spec §16): version 2 entries, a version 1 log that must still verify, and damaged logs",
+        "description": "Audit logs (spec §16): version 2 entries, a version 1 log that must still verify, and damaged logs; `v3`: a signed log (version 3) of the matcher (signing key from the matcher key `matcher_key`, §4.6) and the employment sector (from `sealing_key_file`), with its head, and damaged or re-signed logs, some verified with a signer given (`signer`)",
         "text": text,
         "head": { "seq": head.seq, "hash": hex::encode(head.hash) },
         "v1": { "text": AUDIT_V1, "head": { "seq": v1_head.seq, "hash": hex::encode(v1_head.hash) } },
+        "negative": negative,
+        "v3": signed_audit_vectors(),
+    })
+}
+
+/// A log of version 3 (signed) entries, spec §16.1–§16.2: the matcher's (the vectors' matcher
+/// key) and the employment sector's, and logs that fail each signature check.
+fn signed_audit_vectors() -> Value {
+    let matcher = vector_matcher();
+    let employment_key = sealing("employment", 40);
+    let employment = PartySigningKey::of(&employment_key);
+    let other = PartySigningKey::of(&sealing("employment", 41));
+    let step = |party: &str, action: &str| Step {
+        time: "2026-11-24T09:00:00Z".into(),
+        party: party.into(),
+        action: action.into(),
+        run: Some("2026-11".into()),
+        made: vec![],
+        counts: [("candidates".to_owned(), 3)].into(),
+        outcome: DONE.into(),
+    };
+    // The log of the three steps, the third signed by `third` (or not signed).
+    let log_with = |third: Option<&PartySigningKey>| {
+        let mut log = AuditLog::continuing(Head::EMPTY);
+        let mut text = log
+            .append_signed(step("matcher", "match"), Some(&matcher))
+            .unwrap();
+        text.push_str(
+            &log.append_signed(step("sector:employment", "review"), Some(&employment))
+                .unwrap(),
+        );
+        text.push_str(&log.append_signed(step("matcher", "select"), third).unwrap());
+        text
+    };
+    let text = log_with(Some(&matcher));
+    let head = verify(text.as_bytes(), "audit.log", None).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The signature is an entry's last field; its first digit lies in R.
+    fn split(line: &str) -> (&str, &str) {
+        line.rsplit_once(",\"signature\":\"").unwrap()
+    }
+    let (body, signature) = split(lines[1]);
+    let flipped = if signature.starts_with('0') { '1' } else { '0' };
+    let changed = format!(
+        "{}\n{body},\"signature\":\"{flipped}{}\n{}\n",
+        lines[0],
+        &signature[1..],
+        lines[2]
+    );
+    let without_signature = format!("{}}}\n{}\n{}\n", split(lines[0]).0, lines[1], lines[2]);
+    let negative: Vec<Value> = [
+        ("a signature changed", changed, None),
+        ("an entry without its signature field", without_signature, None),
+        ("the matcher's later entry signed by another key", log_with(Some(&other)), None),
+        ("the matcher's later entry not signed", log_with(None), None),
+        ("verified with the matcher's signer given: the sector's entry", text.clone(), Some(matcher.public())),
+    ]
+    .into_iter()
+    .map(|(case, text, signer)| {
+        let result = samkoer_core::audit::verify_signed(text.as_bytes(), "audit.log", None, signer);
+        let line = match &result {
+            Err(samkoer_core::Error::Input { line, .. }) => *line,
+            _ => 0,
+        };
+        let signer = signer.map(|s| s.to_string());
+        json!({ "case": case, "text": text, "signer": signer, "expect": class(result), "line": line })
+    })
+    .collect();
+    json!({
+        "matcher_key": hex::encode([0xa0; 32]),
+        "sealing_key_file": employment_key.to_key_file().as_str(),
+        "text": text,
+        "head": { "seq": head.seq, "hash": hex::encode(head.hash) },
         "negative": negative,
     })
 }
@@ -2343,6 +2416,23 @@ fn selection_vectors() -> Value {
         files.push((extra.0.to_owned(), extra.1));
         files
     };
+    // A school-daycare file named and signed as health-elderly's key: a file that key did sign.
+    let signed_by_health = |text: String| {
+        resigned(
+            &text.replace(
+                &vector_sector_signing("school-daycare").public().to_string(),
+                &vector_sector_signing("health-elderly").public().to_string(),
+            ),
+            samkoer_core::primitives::labels::VERDICTS_SIGNATURE,
+            &vector_sector_signing("health-elderly"),
+        )
+    };
+    let second_health_file = || {
+        (
+            "again.json",
+            verdict_file("health-elderly", "2026-11", &[(5, "suitable", "")]),
+        )
+    };
     let negative: Vec<(&str, Vec<(String, String)>)> = vec![
         (
             "a verdict file of another run",
@@ -2351,13 +2441,7 @@ fn selection_vectors() -> Value {
                 verdict_file("school-daycare", "2026-12", &[(8, "suitable", "")]),
             )),
         ),
-        (
-            "a second file of one sector",
-            with((
-                "again.json",
-                verdict_file("health-elderly", "2026-11", &[(5, "suitable", "")]),
-            )),
-        ),
+        ("a second file of one sector", with(second_health_file())),
         (
             "a verdict on a candidate not sent to the sector (its 2nd)",
             with((
@@ -2407,28 +2491,48 @@ fn selection_vectors() -> Value {
             "a verdict file signed by another key than its sector's publication carries",
             with((
                 "school.json",
-                // Named and signed as health-elderly's key: a file that key did sign.
-                resigned(
-                    &verdict_file("school-daycare", "2026-11", &[(8, "suitable", "")]).replace(
-                        &vector_sector_signing("school-daycare").public().to_string(),
-                        &vector_sector_signing("health-elderly").public().to_string(),
-                    ),
-                    samkoer_core::primitives::labels::VERDICTS_SIGNATURE,
-                    &vector_sector_signing("health-elderly"),
-                ),
+                signed_by_health(verdict_file(
+                    "school-daycare",
+                    "2026-11",
+                    &[(8, "suitable", "")],
+                )),
             )),
         ),
+        (
+            "a verdict file of another run signed by another key: the signature is checked first",
+            with((
+                "school.json",
+                signed_by_health(verdict_file(
+                    "school-daycare",
+                    "2026-12",
+                    &[(8, "suitable", "")],
+                )),
+            )),
+        ),
+        (
+            "a file that does not parse after a second file of one sector: every file is parsed first",
+            {
+                let mut files = with(second_health_file());
+                files.push(("broken.json".into(), "{\n  \"format\": ".into()));
+                files
+            },
+        ),
     ];
+    let given = files.len();
     let negative: Vec<Value> = negative
         .into_iter()
         .map(|(case, files)| {
             let (name, text) = files.last().unwrap().clone();
+            let before: Vec<Value> = files[given..files.len() - 1]
+                .iter()
+                .map(|(name, text)| json!({ "file": name, "text": text }))
+                .collect();
             let (expect, line) = rule_and_line(select_from(&result, &files), case);
-            json!({ "case": case, "file": name, "text": text, "expect": expect, "line": line })
+            json!({ "case": case, "before": before, "file": name, "text": text, "expect": expect, "line": line })
         })
         .collect();
     json!({
-        "description": "The final selection (spec §13.3): a match result with fixed candidate ids, signed by the matcher key of `matcher_key_file` and naming each sector's publication signer, and the verdict files of four sectors, each signed by its sector, in this order, give the selection (exact bytes): selected now and from the latest month of all its sectors, removed by a not-suitable (also with a sector missing), outstanding, a deferred candidate left out. Negative cases add one file (`file`, `text`) after the four, with the rule and line.",
+        "description": "The final selection (spec §13.3): a match result with fixed candidate ids, signed by the matcher key of `matcher_key_file` and naming each sector's publication signer, and the verdict files of four sectors, each signed by its sector, in this order, give the selection (the bytes this implementation writes; §13.3 fixes the value and its member order, not the white space): selected now and from the latest month of all its sectors, removed by a not-suitable (also with a sector missing), outstanding, a deferred candidate left out. Negative cases add the files of `before` (mostly none) and then one file (`file`, `text`) after the four, with the rule and line.",
         "match_result": result,
         "matcher_key_file": vector_matcher_key().to_key_file().as_str(),
         "verdicts": files.iter().map(|(name, text)| json!({ "file": name, "text": text })).collect::<Vec<_>>(),

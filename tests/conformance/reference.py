@@ -616,6 +616,8 @@ def parse_verdict_file(raw):
         a = v["author"]
         ck(isinstance(a, dict) and set(a) == {"signer", "log_seq", "log_head"} and is_u(a["log_seq"], 64), "")
         ck(isinstance(a["signer"], str) and isinstance(a["log_head"], str), "")
+    except json.JSONDecodeError as e:      # "at the parser's line": of a syntax error, where it stops
+        raise Rule("verdict-syntax", e.lineno)
     except (ValueError, Mismatch, UnicodeDecodeError):
         raise Rule("verdict-syntax")
     if v["format"] != "samkoer-verdicts":
@@ -1293,7 +1295,8 @@ def fam_selection():
     want = json.loads(v["selection"], object_pairs_hook=lambda p: list(p))
     ck(json.loads(json.dumps(out), object_pairs_hook=lambda p: list(p)) == want, "selection differs")
     for c in v["negative"]:
-        ck_rule(select, (v["match_result"].encode(), signer, files + [(c["file"], c["text"].encode())]),
+        added = [(f["file"], f["text"].encode()) for f in c["before"] + [c]]
+        ck_rule(select, (v["match_result"].encode(), signer, files + added),
                 c["expect"], c["case"], c["line"])
     ck_rule(select, (v["match_result"].encode(), "00" * 32, files), "match-result-signature", "another matcher key")
     return 2 + len(v["negative"])
@@ -1308,14 +1311,18 @@ def fam_audit():
     ck((seq, head.hex()) == (v["v1"]["head"]["seq"], v["v1"]["head"]["hash"]), "head of the version 1 log")
     for c in v["negative"]:
         ck_rule(verify_audit, (c["text"],), c["expect"], c["case"], c["line"])
-    # version 3 (signed) entries: the vectors hold none, so a small log is made and verified here.
-    seed = party_signing_seed(bytes(range(32)), "custodian")
-    e = {"seq": 1, "time": "t", "party": "custodian", "action": "keygen", "run": None, "made": [], "counts": {},
-         "outcome": "done", "signer": ed_public(seed).hex(), "prev": "0" * 64, "hash": "", "signature": ""}
-    h = sha256(AUDIT_LABEL[3] + bytes(32) + canonical_json(e).encode())
-    e.update(hash=h.hex(), signature=ed_sign(seed, b"samkoer/v3/audit-signature" + h).hex())
-    ck(verify_audit(canonical_json(e) + "\n") == (1, h), "a version 3 entry made from §16.1")
-    return 2 + len(v["negative"]), "the vectors hold no version 3 entry; one made here from §16.1 verifies"
+    # version 3 (signed) entries, each signed by its party's key derived as §4.6 says
+    v3 = v["v3"]
+    matcher = ed_public(party_signing_seed(hx(v3["matcher_key"]), "matcher")).hex()
+    employment = ed_public(sector_signing_seed(parse_key_file(v3["sealing_key_file"], "sealing")["secret"])).hex()
+    seq, head = verify_audit(v3["text"])
+    ck((seq, head.hex()) == (v3["head"]["seq"], v3["head"]["hash"]), "head of the version 3 log")
+    signers = [(e["party"], e["signer"]) for e in map(json.loads, v3["text"].splitlines())]
+    ck(signers == [("matcher", matcher), ("sector:employment", employment), ("matcher", matcher)],
+       "version 3 entries signed by other keys than §4.6 derives")
+    for c in v3["negative"]:
+        ck_rule(verify_audit, (c["text"], c["signer"]), c["expect"], c["case"], c["line"])
+    return 4 + len(v["negative"]) + len(v3["negative"])
 
 
 @family("labels (§2.1 table)")

@@ -196,11 +196,16 @@ def test_selection_vectors(tmp_path):
     assert selection == json.loads(data["selection"])
     assert (tmp_path / "selection.json").read_text(encoding="utf-8") == data["selection"]
     for i, case in enumerate(data["negative"]):
-        extra = tmp_path / f"extra-{i}" / case["file"]
-        extra.parent.mkdir()
-        extra.write_text(case["text"], encoding="utf-8")
+        folder = tmp_path / f"extra-{i}"
+        folder.mkdir()
+        added = []
+        for j, added_file in enumerate([*case["before"], case]):
+            path = folder / f"{j}-{added_file['file']}"
+            path.write_text(added_file["text"], encoding="utf-8")
+            added.append(path)
+        extra = added[-1]
         try:
-            samkoer.select(result, [*files, extra], tmp_path / f"selection-{i}.json", matcher_key=key)
+            samkoer.select(result, [*files, *added], tmp_path / f"selection-{i}.json", matcher_key=key)
         except samkoer.InputError as error:
             assert (error.rule, error.line) == (case["expect"], case["line"]), case["case"]
             assert error.file == str(extra), case["case"]
