@@ -6,7 +6,8 @@
 
 A module's score is the share of its viable mutants the tests caught (a mutant the tests time
 out on counts as caught: it changed the behaviour). Mutants that do not build are not viable;
-the equivalent ones (.cargo/mutants-equivalent.toml) are not run and are counted apart.
+the equivalent ones (.cargo/mutants-equivalent.toml) are not run and are counted apart (each
+entry once, or each time a run that did not exclude it tested it).
 """
 
 import json
@@ -25,9 +26,18 @@ def equivalents():
     """Each listed mutant: its file, its name after the position, and why it changes no output."""
     listed = tomllib.loads(EQUIVALENT.read_text("utf-8")).get("equivalent", [])
     for entry in listed:
-        if set(entry) != {"file", "mutant", "reason"} or not entry["reason"].strip():
-            sys.exit(f"{EQUIVALENT.name}: every [[equivalent]] needs file, mutant and a reason: {entry}")
+        keys = set(entry) - {"line"}
+        if keys != {"file", "mutant", "reason"} or not entry["reason"].strip():
+            sys.exit(f"{EQUIVALENT.name}: every [[equivalent]] needs file, mutant and a reason "
+                     f"(and a line only where the name is not unique in its file): {entry}")
     return listed
+
+
+def pattern(entry):
+    """The entry as a regex of the Rust regex crate (and of Python's): the file, its line if
+    the entry gives one (else any), any column, the exact mutation."""
+    line = str(entry["line"]) if "line" in entry else "\\d+"
+    return f"^{rust_escape(entry['file'])}:{line}:\\d+: {rust_escape(entry['mutant'])}$"
 
 
 def rust_escape(text):
@@ -37,7 +47,7 @@ def rust_escape(text):
 
 def exclusions():
     for entry in equivalents():
-        print(f"^{rust_escape(entry['file'])}:\\d+:\\d+: {rust_escape(entry['mutant'])}$")
+        print(pattern(entry))
 
 
 def module_of(file):
@@ -48,6 +58,8 @@ def score(outcomes_path):
     outcomes = json.loads(Path(outcomes_path).read_text("utf-8"))["outcomes"]
     counts = defaultdict(lambda: defaultdict(int))
     missed = []
+    listed = [(entry, re.compile(pattern(entry))) for entry in equivalents()]
+    seen = set()
     for outcome in outcomes:
         scenario = outcome["scenario"]
         if scenario == "Baseline":
@@ -58,13 +70,20 @@ def score(outcomes_path):
         if re.search(r"\btests::", name):
             continue  # a test's own code, which mutation testing is not about
         module = module_of(NAME.match(name)["file"])
+        # A listed mutant in a run that did not exclude it (listed since) counts as listed.
+        equivalent = next((i for i, (_, regex) in enumerate(listed) if regex.match(name)), None)
+        if equivalent is not None:
+            seen.add(equivalent)
+            counts[module]["equivalent"] += 1
+            continue
         kind = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout",
                 "Unviable": "unviable"}[outcome["summary"]]
         counts[module][kind] += 1
         if kind == "missed":
             missed.append(name)
-    for entry in equivalents():
-        if module_of(entry["file"]) in counts:
+    # Listed mutants the run excluded count once per entry (an entry may stand for a few).
+    for i, (entry, _) in enumerate(listed):
+        if i not in seen and module_of(entry["file"]) in counts:
             counts[module_of(entry["file"])]["equivalent"] += 1
     print(f"{'module':28} {'caught':>7} {'missed':>7} {'timeout':>8} {'unviable':>9} {'equivalent':>11} {'score':>7}")
     total = defaultdict(int)

@@ -834,3 +834,68 @@ fn the_check_finds_persons_whose_pseudonyms_share_a_prefix() {
         );
     }
 }
+
+/// A publication of one sector holding a record of another sector's service: refused at that
+/// record, numbered after the services and the relation before it; the records before it are
+/// counted as read.
+#[test]
+fn a_service_of_another_sector_is_refused_at_its_record() {
+    use samkoer_core::formats::publication::{
+        Author, FileHeader, FileWriter, RelationRecord, ServiceRecord, YearMonth,
+    };
+    use samkoer_core::primitives::signing::PartySigningKey;
+    let (run_key, sealing) = common::population_keys();
+    let key = &sealing[0];
+    let header = FileHeader {
+        municipality: key.municipality(),
+        run: RunId::new("2026-11").unwrap(),
+        sector: key.sector().clone(),
+        run_key_fingerprint: run_key.fingerprint(),
+        catalogue_version: Catalogue::builtin().version.clone(),
+        reference_date: REFERENCE,
+        author: Author::of(&PartySigningKey::of(key)),
+    };
+    let service = |code: &str, person: u8| ServiceRecord {
+        pseudonym: Pseudonym([person; 32]),
+        service: code.into(),
+        start: YearMonth {
+            year: 2026,
+            month: 1,
+        },
+        age_band: AgeBand::Adult30To49,
+        major_change: false,
+        envelope: vec![1; 93],
+    };
+    let file = format!("{}.pub", key.sector());
+    let publication = |foreign: bool| {
+        let signing = PartySigningKey::of(key);
+        let mut writer =
+            FileWriter::new(Vec::new(), FileKind::Publication, &file, &header, &signing).unwrap();
+        writer.write_service(&service("EMP-MENTOR", 1)).unwrap();
+        writer
+            .write_relation(&RelationRecord {
+                child: Pseudonym([2; 32]),
+                parent: Pseudonym([1; 32]),
+            })
+            .unwrap();
+        let third = if foreign {
+            "ADS-SOCIO-PED"
+        } else {
+            "EMP-MENTOR"
+        };
+        writer.write_service(&service(third, 3)).unwrap();
+        writer.finish().unwrap()
+    };
+    assert_eq!(key.sector().as_str(), "employment");
+    let sources = |bytes: Vec<u8>| common::named_sources(&[(file.clone(), bytes)]);
+    let ingested = Match::ingest(sources(publication(false)), Catalogue::builtin()).unwrap();
+    assert_eq!(ingested.service_records(), 2);
+    let error = Match::ingest(sources(publication(true)), Catalogue::builtin())
+        .err()
+        .unwrap();
+    assert_eq!(error.class(), "publication-service");
+    assert!(
+        error.to_string().starts_with("employment.pub, record 3"),
+        "{error}"
+    );
+}

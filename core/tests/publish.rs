@@ -184,6 +184,8 @@ fn a_whole_municipality_publishes_with_every_row_accounted_for() {
         assert_eq!(services, export.published);
         if let Some(accounting) = &report.relations {
             assert!(accounting.is_balanced());
+            // The relations' accounting names its own file, as the caller named it.
+            assert_eq!(accounting.file, "relations.csv");
             assert_eq!(relations, accounting.published);
             assert!(
                 accounting.excluded == 0,

@@ -184,6 +184,29 @@ fn verdicts_combine_into_the_final_selection_by_the_documented_rule() {
         }
         let filled = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         let verdicts = VerdictFile::from_work_list_csv(&filled, "filled.csv", list).unwrap();
+        // A column of the caseworkers' own whose name holds a `;`: the header holds both
+        // separators, and `,` is the one that separates.
+        let mut reader = csv::Reader::from_reader(filled.as_bytes());
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        header.push("note; intern".into());
+        writer.write_record(&header).unwrap();
+        for record in reader.records() {
+            let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+            row.push("ok".into());
+            writer.write_record(&row).unwrap();
+        }
+        let noted = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert!(noted.lines().next().unwrap().contains(';'));
+        assert_eq!(
+            VerdictFile::from_work_list_csv(&noted, "noted.csv", list).unwrap(),
+            verdicts
+        );
         // The same list as Danish Excel saves it ("CSV (semikolonsepareret)"): `;`, CRLF,
         // Windows-1252, capitalised column names; and as UTF-8 with a byte-order mark.
         let excel = as_excel_saves(&filled);

@@ -985,6 +985,52 @@ mod tests {
     }
 
     #[test]
+    fn a_line_break_in_the_last_row_is_part_of_its_field() {
+        // The last row ends where the reader's end marker begins: a quoted line break in it
+        // must not make it look as if the quote had run on into the marker.
+        let text = b"cpr,service,status,start,goal\n0101901234,EMP-MENTOR,active,2025-01-02,\"two\nlines\"\n";
+        let got = rows(text, &ExportOptions::default()).unwrap();
+        assert_eq!(got, vec![Ok((2, "EMP-MENTOR".into(), Status::Active))]);
+    }
+
+    /// An input that gives its bytes and then fails, as a file on a lost disk does.
+    struct FailsAfter(&'static [u8]);
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_in_the_rows_stops_the_export_and_is_no_rejected_row() {
+        let input =
+            FailsAfter(b"cpr,service,status,start\n0101901234,EMP-MENTOR,active,2025-01-02\n");
+        let mut reader =
+            ExportReader::new(input, "export.csv", &ExportOptions::default(), REFERENCE).unwrap();
+        // (At most a few rows: a reader that took the error for a bad row would go on forever.)
+        let mut outcomes = Vec::new();
+        while let Some(row) = reader.next_row().filter(|_| outcomes.len() < 4) {
+            let stop = row.is_err();
+            outcomes.push(row.map(|r| r.map(|r| r.line)));
+            if stop {
+                break;
+            }
+        }
+        assert!(matches!(outcomes[0], Ok(Ok(2))), "{outcomes:?}");
+        assert!(
+            matches!(outcomes.last(), Some(Err(Error::Io { .. }))),
+            "{outcomes:?}"
+        );
+    }
+
+    #[test]
     fn an_unterminated_quote_is_a_syntax_error_at_its_line() {
         let text = b"cpr;service;status;start;goal\n0101901234;EMP-MENTOR;active;2025-01-02;\"open\n0101901234;EMP-MENTOR;active;2025-01-02;x\n";
         let got = rows(text, &ExportOptions::default()).unwrap();
@@ -1239,6 +1285,11 @@ mod tests {
             "20250314",
             "",
             "2025-03-1x",
+            // One separator of each kind, or of the wrong kind in one place.
+            "2025-03.14",
+            "2025.03-14",
+            "14-03.2025",
+            "14.03-2025",
         ] {
             assert_eq!(date_of(bad), Err(Rule::DateInvalid), "{bad:?}");
         }

@@ -1219,6 +1219,218 @@ pub(crate) mod tests {
         assert!(!said(b"\x00\x01\x02\x03\x04\x05\x06\x07").contains("this is"));
     }
 
+    fn publication_writer() -> FileWriter<Vec<u8>> {
+        FileWriter::new(
+            Vec::new(),
+            FileKind::Publication,
+            "out.pub",
+            &header(),
+            &signing_key(),
+        )
+        .unwrap()
+    }
+
+    fn record_of(error: Error) -> (u64, Option<Rule>) {
+        match error {
+            Error::Format { record, rule, .. } => (record, Some(rule)),
+            other => (u64::MAX, other.rule()),
+        }
+    }
+
+    #[test]
+    fn a_refused_record_is_numbered_after_every_record_before_it() {
+        // Two services and a relation written: the next record is the fourth.
+        let written = || {
+            let mut writer = publication_writer();
+            writer.write_service(&service(1)).unwrap();
+            writer.write_service(&service(2)).unwrap();
+            let relation = RelationRecord {
+                child: Pseudonym([1; 32]),
+                parent: Pseudonym([2; 32]),
+            };
+            writer.write_relation(&relation).unwrap();
+            writer
+        };
+        let own_parent = RelationRecord {
+            child: Pseudonym([1; 32]),
+            parent: Pseudonym([1; 32]),
+        };
+        let refused = written().write_relation(&own_parent).unwrap_err();
+        assert_eq!(record_of(refused), (4, Some(Rule::PublicationRecord)));
+        // Of a batch, the first record that could not be encoded: its second, the fifth.
+        let mut batch = EncodedServices::default();
+        batch.push(&service(3));
+        batch.push(&ServiceRecord {
+            envelope: vec![0; MIN_ENVELOPE_LEN - 1],
+            ..service(4)
+        });
+        let refused = written().write_services(&batch).unwrap_err();
+        assert_eq!(record_of(refused), (5, Some(Rule::PublicationRecord)));
+    }
+
+    #[test]
+    fn a_flag_record_needs_a_service_code_and_an_envelope_of_the_least_length() {
+        let flag_with = |service: &str, envelope_len: usize| {
+            let mut writer = FileWriter::new(
+                Vec::new(),
+                FileKind::FlagFile,
+                "s.flag",
+                &flag_header(),
+                &matcher_signing_key(),
+            )
+            .unwrap();
+            let envelope = vec![9u8; envelope_len];
+            writer
+                .write_flag(FlagRef {
+                    candidate: CandidateId([3; 16]),
+                    pseudonym: Pseudonym([4; 32]),
+                    service,
+                    envelope: &envelope,
+                })
+                .map_err(record_of)
+        };
+        assert_eq!(flag_with("EMP-MENTOR", MIN_ENVELOPE_LEN), Ok(()));
+        let refused = Err((1, Some(Rule::PublicationRecord)));
+        assert_eq!(flag_with("EMP-MENTOR", MIN_ENVELOPE_LEN - 1), refused);
+        assert_eq!(flag_with("emp-mentor", MIN_ENVELOPE_LEN), refused);
+    }
+
+    #[test]
+    fn a_read_file_gives_the_digest_its_writer_gave() {
+        let mut writer = publication_writer();
+        writer.write_service(&service(1)).unwrap();
+        let (bytes, digest) = writer.finish_with_digest().unwrap();
+        let mut reader =
+            FileReader::new(bytes.as_slice(), FileKind::Publication, "in.pub").unwrap();
+        assert_eq!(reader.digest(), None, "not before the trailer is verified");
+        while reader.next_record().unwrap().is_some() {}
+        assert_eq!(reader.digest(), Some(digest));
+    }
+
+    /// A reader that hands out one byte at a time, and is interrupted before each.
+    struct Interrupted<'a> {
+        bytes: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl Read for Interrupted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            Trickle(self.bytes)
+                .read(buf)
+                .inspect(|&n| self.bytes = &self.bytes[n..])
+        }
+    }
+
+    #[test]
+    fn records_of_several_lengths_read_byte_by_byte_and_interrupted() {
+        // Service codes of different lengths in turn, so that no byte of an earlier record
+        // left in the buffer can stand in for a record's own code length.
+        let mut writer = publication_writer();
+        let codes = [
+            "EMP-MENTOR",
+            "ADS-SOCIO-PED",
+            "EMP-JOB-TRAINING",
+            "CHF-FAMILY-TREATMENT",
+        ];
+        for (i, code) in codes.iter().cycle().take(12).enumerate() {
+            writer
+                .write_service(&ServiceRecord {
+                    service: (*code).into(),
+                    ..service(i as u8)
+                })
+                .unwrap();
+        }
+        let bytes = writer.finish().unwrap();
+        let (_, whole) = read_all(&bytes, FileKind::Publication).unwrap();
+        let input = Interrupted {
+            bytes: &bytes,
+            interrupt: false,
+        };
+        let mut reader = FileReader::new(input, FileKind::Publication, "t").unwrap();
+        let (mut records, mut offsets) = (Vec::new(), Vec::new());
+        while let Some(record) = reader.next_record().unwrap() {
+            records.push(record);
+            offsets.push(reader.offset());
+        }
+        assert_eq!(records, whole);
+        assert!(offsets.is_sorted() && offsets.len() == 12);
+        assert_eq!(
+            reader.offset(),
+            bytes.len() as u64,
+            "the offset counts every byte read"
+        );
+    }
+
+    #[test]
+    fn only_a_version_1_file_is_told_to_be_made_again() {
+        let detail_of = |version: u16| {
+            let mut bytes = write(1, 0);
+            bytes[8..10].copy_from_slice(&version.to_be_bytes());
+            match read_all(&bytes, FileKind::Publication).unwrap_err() {
+                Error::Format { rule, detail, .. } => (rule, detail.map(String::from)),
+                other => panic!("{other}"),
+            }
+        };
+        assert_eq!(
+            detail_of(1),
+            (
+                Rule::PublicationVersion,
+                Some("a version 1 publication is not signed: publish it again".into())
+            )
+        );
+        assert_eq!(detail_of(3), (Rule::PublicationVersion, None));
+    }
+
+    #[test]
+    fn a_service_record_out_of_range_is_refused_where_it_is_read() {
+        // Refused at the record itself, before the trailer's digest could show the change.
+        let bytes = write(1, 0);
+        let tag = FileReader::new(bytes.as_slice(), FileKind::Publication, "in.pub")
+            .unwrap()
+            .offset() as usize;
+        let fixed = tag + 1 + 32 + 1 + "EMP-MENTOR".len();
+        for (at, value, what) in [
+            (fixed + 2, 13, "month 13"),
+            (fixed + 2, 0, "month 0"),
+            (fixed, 0, "the year 233 (0x00e9), before 1800"),
+            (fixed + 4, 2, "an unknown flag"),
+        ] {
+            let mut changed = bytes.clone();
+            changed[at] = value;
+            let error = read_all(&changed, FileKind::Publication).unwrap_err();
+            assert_eq!(
+                record_of(error),
+                (1, Some(Rule::PublicationRecord)),
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fetched_record_of_a_file_cut_since_it_was_read_is_a_changed_file() {
+        let bytes = write(3, 0);
+        let mut reader =
+            FileReader::new(bytes.as_slice(), FileKind::Publication, "in.pub").unwrap();
+        let mut offsets = vec![reader.offset()];
+        while reader.next_ref().unwrap().is_some() {
+            offsets.push(reader.offset());
+        }
+        let mut fetcher = ServiceRecordFetcher::new(io::Cursor::new(&bytes), "in.pub");
+        let third = fetcher.fetch(offsets[2]).unwrap();
+        assert_eq!(
+            RecordRef::Service(third).to_owned(),
+            Record::Service(service(2))
+        );
+        let cut = &bytes[..offsets[2] as usize + 40];
+        let mut fetcher = ServiceRecordFetcher::new(io::Cursor::new(cut), "in.pub");
+        let error = fetcher.fetch(offsets[2]).unwrap_err();
+        assert_eq!(record_of(error), (0, Some(Rule::PublicationDigest)));
+    }
+
     #[test]
     fn trailing_bytes_and_wrong_counts_are_detected() {
         let mut bytes = write(2, 1);

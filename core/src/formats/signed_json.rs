@@ -190,5 +190,7 @@ mod tests {
         // A value that is not an object with members is refused, not signed.
         assert!(write_signed(&mut Vec::new(), &serde_json::json!([1]), b"l", &key(1)).is_err());
         assert!(write_signed(&mut Vec::new(), &serde_json::json!({}), b"l", &key(1)).is_err());
+        // Shorter than the close it holds back, too.
+        assert!(write_signed(&mut Vec::new(), &serde_json::json!(1), b"l", &key(1)).is_err());
     }
 }

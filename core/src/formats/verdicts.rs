@@ -233,6 +233,17 @@ mod tests {
                 Some(Rule::VerdictSignature)
             );
         }
+        // Only a version 1 file is told how to be made again; another version is not one.
+        let detail_of = |version: u32| {
+            let text = text.replace("\"version\": 2", &format!("\"version\": {version}"));
+            match VerdictFile::parse(&text, "v.json").unwrap_err() {
+                Error::Input { rule, detail, .. } => (rule, detail.map(String::from)),
+                other => panic!("{other}"),
+            }
+        };
+        let remedy = "a version 1 verdict file is not signed: make it again with samkoer verdict";
+        assert_eq!(detail_of(1), (Rule::VerdictSignature, Some(remedy.into())));
+        assert_eq!(detail_of(3), (Rule::VerdictSignature, None));
     }
 
     #[test]

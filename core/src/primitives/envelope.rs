@@ -446,6 +446,25 @@ mod tests {
                 bad.len()
             );
         }
+        // Fields that fill their last block exactly take no padding: a block of zeros after
+        // them is one too many.
+        let aligned = (0..PADDING_BLOCK)
+            .map(|n| {
+                let goal = "x".repeat(n);
+                let mut plaintext = Vec::new();
+                EnvelopeFields {
+                    goal: &goal,
+                    ..fields
+                }
+                .encode_into(&mut plaintext)
+                .unwrap();
+                plaintext
+            })
+            .find(|plaintext| plaintext.last() != Some(&0))
+            .unwrap();
+        assert!(EnvelopeContent::decode(&aligned).is_some());
+        let padded = [aligned.as_slice(), &[0; PADDING_BLOCK]].concat();
+        assert!(EnvelopeContent::decode(&padded).is_none());
     }
 
     #[test]
@@ -476,6 +495,13 @@ mod tests {
             Err(Error::OpenFailed)
         ));
         assert!(matches!(k.open("ADS-85", &P, &[]), Err(Error::OpenFailed)));
+        // Every envelope shorter than its version, nonce and tag, also one shorter than a nonce.
+        for len in 0..1 + NONCE_LEN + TAG_LEN {
+            assert!(
+                matches!(k.open("ADS-85", &P, &sealed[..len]), Err(Error::OpenFailed)),
+                "{len} bytes"
+            );
+        }
     }
 
     #[test]

@@ -1099,6 +1099,11 @@ mod tests {
         assert_eq!(Fingerprint::parse(&shown), Some(master.fingerprint()));
         assert_eq!(Fingerprint::parse(&shown.to_uppercase()), None);
         assert_eq!(Fingerprint::parse(&shown.replace('-', "")), None);
+        // Debug output (in a caller's logs) shows the fingerprint as it is displayed.
+        assert_eq!(
+            format!("{:?}", master.fingerprint()),
+            format!("Fingerprint({shown})")
+        );
     }
 
     #[test]

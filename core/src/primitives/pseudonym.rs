@@ -315,5 +315,12 @@ mod tests {
     fn debug_is_redacted() {
         let shown = format!("{:?}", Pseudonymiser::new(&run_key([3; 32])));
         assert_eq!(shown, "Pseudonymiser(<redacted>)");
+        // A pseudonym's Debug shows its first eight bytes, enough to tell them apart in a log.
+        let mut bytes = [0xff; 32];
+        bytes[..8].copy_from_slice(&[0, 1, 2, 3, 0xa4, 0xb5, 0xc6, 0xd7]);
+        assert_eq!(
+            format!("{:?}", Pseudonym(bytes)),
+            "Pseudonym(00010203a4b5c6d7)"
+        );
     }
 }

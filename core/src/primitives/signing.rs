@@ -176,5 +176,8 @@ mod tests {
         let shown = format!("{key:?}");
         assert!(shown.contains("<redacted>"));
         assert!(!shown.contains(&hex::encode(sealing(7, "employment").expose_secret())));
+        // The public half's Debug is its hex, as displayed.
+        let public = key.public();
+        assert_eq!(format!("{public:?}"), format!("SignerKey({public})"));
     }
 }
